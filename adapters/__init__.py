@@ -1,0 +1,1 @@
+"""The only code that touches Kafka, MongoDB, Stripe and SMTP; implements core's ports."""

@@ -1,0 +1,64 @@
+"""The one place that wires adapters into the core's dependencies, for API and workers."""
+
+from __future__ import annotations
+
+import logging
+
+from adapters.config import Config
+from adapters.kafka_bus import KafkaPublisher
+from adapters.mongo import (
+    MongoBookings,
+    MongoInbox,
+    MongoProcessedEvents,
+    MongoProviderEvents,
+    MongoSeats,
+    MongoSentEmails,
+    MongoSessions,
+    MongoTrainings,
+    MongoUsers,
+    connect,
+    create_indexes,
+    ping,
+)
+from adapters.security import WerkzeugHasher
+from adapters.smtp_mailer import SmtpMailer
+from adapters.stripe_gateway import StripeGateway
+from core.services.deps import Deps, Policy
+
+
+def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
+    """Build every adapter from ``config`` (nothing connects before first use)."""
+    logging.basicConfig(
+        level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # kafka-python narrates every connection at INFO; its warnings are what matter.
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
+    db = connect(config.mongodb_uri, config.mongodb_database)
+    if create_db_indexes:
+        create_indexes(db)
+    publisher = KafkaPublisher(
+        config.kafka_bootstrap_servers, config.kafka_topic_prefix, config.publish_timeout_seconds
+    )
+    return Deps(
+        publisher=publisher,
+        users=MongoUsers(db),
+        sessions=MongoSessions(db),
+        trainings=MongoTrainings(db),
+        bookings=MongoBookings(db),
+        seats=MongoSeats(db),
+        payments=StripeGateway(
+            config.stripe_api_key, config.stripe_api_base, config.stripe_webhook_secret
+        ),
+        provider_events=MongoProviderEvents(db),
+        inbox=MongoInbox(db),
+        mailer=SmtpMailer(config.smtp_url, config.mail_from),
+        sent_emails=MongoSentEmails(db),
+        processed=MongoProcessedEvents(db),
+        hasher=WerkzeugHasher(),
+        policy=Policy(
+            token_ttl_seconds=config.token_ttl_seconds,
+            default_hold_minutes=config.default_hold_minutes,
+            public_base_url=config.public_base_url,
+        ),
+        health_checks={"broker": publisher.reachable, "database": lambda: ping(db)},
+    )

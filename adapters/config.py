@@ -1,0 +1,43 @@
+"""Configuration: one frozen dataclass built from the environment; tests pass overrides."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a process needs to reach its services; only URLs and knobs, no code paths."""
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic_prefix: str = "marketplace."
+    mongodb_uri: str = "mongodb://127.0.0.1:27017/?retryWrites=false"
+    mongodb_database: str = "marketplace"
+    stripe_api_base: str = "http://127.0.0.1:8420"
+    stripe_api_key: str = "sk_test_marketplace"
+    stripe_publishable_key: str = "pk_test_marketplace"
+    stripe_webhook_secret: str = "whsec_marketplace_dev"
+    smtp_url: str = "smtp://127.0.0.1:8025"
+    mail_from: str = "Marketplace <no-reply@marketplace.local>"
+    public_base_url: str = "http://127.0.0.1:8000"
+    token_ttl_seconds: int = 12 * 3600
+    default_hold_minutes: int = 30
+    publish_timeout_seconds: float = 10.0
+    worker_max_attempts: int = 3
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Read ``KAFKA_BOOTSTRAP_SERVERS``, ``MONGODB_URI``... (upper-case field names)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f.name.upper())
+            if raw is None or raw == "":
+                continue
+            kind = type(getattr(cls(), f.name))
+            values[f.name] = kind(raw)
+        return replace(cls(**values), **overrides)

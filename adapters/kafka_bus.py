@@ -1,0 +1,188 @@
+"""Kafka: the acknowledged publisher, topic creation and the consumer the runner drives."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from core.errors import PublishFailed
+from events.codec import encode
+from events.envelope import Event
+from events.types import PARTITIONS, TOPIC_OF, topic_name
+
+log = logging.getLogger(__name__)
+
+
+class KafkaPublisher:
+    """Publishes events and waits for the broker's acknowledgement (acks=all, idempotent)."""
+
+    def __init__(self, bootstrap_servers: str, prefix: str, timeout_s: float = 10.0) -> None:
+        self._bootstrap = bootstrap_servers
+        self._prefix = prefix
+        self._timeout = timeout_s
+        self._producer: KafkaProducer | None = None
+        self._lock = threading.Lock()
+
+    def _client(self) -> KafkaProducer:
+        # Created on first use, not at import or start-up: the API must start (and
+        # answer 503) even while the broker is down.
+        with self._lock:
+            if self._producer is None:
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self._bootstrap,
+                    acks="all",
+                    enable_idempotence=True,
+                    linger_ms=2,
+                    max_block_ms=int(self._timeout * 1000),
+                    request_timeout_ms=int(self._timeout * 1000),
+                    delivery_timeout_ms=int(self._timeout * 1000) + 2000,
+                    retry_backoff_ms=100,
+                    client_id="marketplace",
+                )
+            return self._producer
+
+    def publish(self, event: Event) -> None:
+        """Send ``event`` keyed by its aggregate and wait for the ack, else ``PublishFailed``."""
+        self.send_raw(topic_name(self._prefix, TOPIC_OF[event.type]), event.key, encode(event),
+                      [("type", str(event.type).encode()), ("id", event.id.encode())])
+
+    def send_raw(self, topic: str, key: str | None, value: bytes,
+                 headers: list[tuple[str, bytes]] | None = None) -> None:
+        """Send bytes as they are (the dead-letter path) and wait for the ack."""
+        try:
+            future = self._client().send(
+                topic, key=key.encode() if key else None, value=value, headers=headers or []
+            )
+            future.get(timeout=self._timeout + 5)
+        except KafkaError as exc:
+            raise PublishFailed(f"The event broker did not acknowledge: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - kafka-python raises plain errors when it cannot connect
+            raise PublishFailed(f"The event broker is unreachable: {exc}") from exc
+
+    def reachable(self, timeout_s: float = 2.0) -> bool:
+        """Whether the broker answers a metadata request now."""
+        admin = None
+        if not _listening(self._bootstrap):
+            return False
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=self._bootstrap, request_timeout_ms=int(timeout_s * 1000)
+            )
+            admin.describe_cluster()
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            return False
+        finally:
+            if admin is not None:
+                admin.close()
+
+    def close(self) -> None:
+        """Flush and close the producer."""
+        with self._lock:
+            if self._producer is not None:
+                self._producer.close(timeout=5)
+                self._producer = None
+
+
+def ensure_topics(bootstrap_servers: str, names: list[str], deadline_s: float = 60.0) -> None:
+    """Create the topics that do not exist yet; waits for the broker up to ``deadline_s``."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        # A plain TCP check first: a kafka-python client that fails while being built
+        # leaves a background thread behind.
+        if _listening(bootstrap_servers):
+            try:
+                admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
+                break
+            except Exception:  # noqa: BLE001 - broker still starting
+                pass
+        if time.monotonic() > deadline:
+            raise PublishFailed(f"The event broker at {bootstrap_servers} is unreachable.")
+        time.sleep(0.5)
+    try:
+        existing = set(admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        for name in missing:
+            try:
+                admin.create_topics([NewTopic(name, PARTITIONS, 1)])
+            except TopicAlreadyExistsError:
+                pass  # another process created it meanwhile
+    finally:
+        admin.close()
+
+
+def _listening(bootstrap_servers: str) -> bool:
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host or "127.0.0.1", int(port)), timeout=1):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One record as the runner sees it."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+class KafkaSource:
+    """A consumer-group member with manual commits, for the worker runner."""
+
+    def __init__(self, bootstrap_servers: str, group: str, topics: list[str]) -> None:
+        self._consumer = KafkaConsumer(
+            *topics,
+            bootstrap_servers=bootstrap_servers,
+            group_id=group,
+            enable_auto_commit=False,  # committed by the runner after the effect is durable
+            auto_offset_reset="earliest",
+            # Short session: a dead member's partitions move on within seconds, and
+            # this broker completes a join in about half the session timeout.
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=1000,
+            max_poll_interval_ms=120000,
+            max_poll_records=50,
+            client_id=f"marketplace-{group}",
+        )
+
+    def poll(self, timeout_s: float) -> list[Delivery]:
+        """Records fetched within ``timeout_s``, in partition order."""
+        batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000))
+        out = []
+        for records in batches.values():
+            for r in records:
+                out.append(Delivery(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or [])))
+        return out
+
+    def commit(self, delivery: Delivery) -> None:
+        """Commit the offset after this record (offset + 1), synchronously."""
+        tp = TopicPartition(delivery.topic, delivery.partition)
+        self._consumer.commit({tp: OffsetAndMetadata(delivery.offset + 1, None, -1)})
+
+    def rewind(self, delivery: Delivery) -> None:
+        """Fetch this record again on the next poll (it was not applied)."""
+        self._consumer.seek(TopicPartition(delivery.topic, delivery.partition), delivery.offset)
+
+    def assigned(self) -> bool:
+        """Whether the group gave this member partitions yet."""
+        return bool(self._consumer.assignment())
+
+    def close(self) -> None:
+        """Leave the group cleanly."""
+        self._consumer.close()

@@ -1,0 +1,100 @@
+"""Stripe through the official library; the base URL decides real Stripe or localstripe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+
+from core.errors import InvalidSignature, PaymentDeclined, Unavailable
+from core.ports import PaymentIntent, ProviderEvent
+
+# Signed webhooks older than this are refused, as Stripe's own libraries do.
+WEBHOOK_TOLERANCE_S = 300
+
+
+class StripeGateway:
+    """Implements ``PaymentGateway``."""
+
+    def __init__(self, api_key: str, api_base: str, webhook_secret: str) -> None:
+        self._client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": api_base},
+            max_network_retries=2,
+        )
+        self._webhook_secret = webhook_secret
+
+    def create_intent(
+        self, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str
+    ) -> PaymentIntent:
+        """Create a PaymentIntent (real Stripe dedupes by the idempotency key)."""
+        return _call(
+            lambda: self._client.v1.payment_intents.create(
+                params={
+                    "amount": amount,
+                    "currency": currency,
+                    "metadata": metadata,
+                    "payment_method_types": ["card"],
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        )
+
+    def find_intent(self, booking_id: str) -> PaymentIntent | None:
+        """Scan PaymentIntents for one made for the booking; the crash-recovery path only."""
+        try:
+            page = self._client.v1.payment_intents.list(params={"limit": 100})
+            for intent in page.auto_paging_iter():
+                if (intent.to_dict().get("metadata") or {}).get("booking_id") == booking_id:
+                    return _intent(intent)
+        except stripe.APIConnectionError as exc:
+            raise Unavailable(f"Stripe unreachable: {exc}") from exc
+        return None
+
+    def retrieve_intent(self, intent_id: str) -> PaymentIntent:
+        """Re-fetch a PaymentIntent."""
+        return _call(lambda: self._client.v1.payment_intents.retrieve(intent_id))
+
+    def confirm_intent(self, intent_id: str, payment_method: str) -> PaymentIntent:
+        """Attach the payment method, then confirm (server-side confirmation)."""
+        _call(lambda: self._client.v1.payment_intents.update(
+            intent_id, params={"payment_method": payment_method}))
+        return _call(lambda: self._client.v1.payment_intents.confirm(intent_id))
+
+    def verify_webhook(self, payload: bytes, signature: str) -> ProviderEvent:
+        """Check the ``Stripe-Signature`` header against the endpoint secret."""
+        try:
+            event = stripe.Webhook.construct_event(
+                payload, signature, self._webhook_secret, tolerance=WEBHOOK_TOLERANCE_S
+            )
+        except (stripe.SignatureVerificationError, ValueError) as exc:
+            raise InvalidSignature(f"Webhook signature does not verify: {exc}") from exc
+        obj = event.to_dict()["data"]["object"]
+        return ProviderEvent(id=event["id"], type=event["type"], object_id=str(obj.get("id", "")))
+
+
+def _call(request: Any) -> PaymentIntent:
+    try:
+        return _intent(request())
+    except stripe.CardError as exc:
+        raise PaymentDeclined(exc.user_message or str(exc), exc.code) from exc
+    except stripe.APIConnectionError as exc:
+        raise Unavailable(f"Stripe unreachable: {exc}") from exc
+
+
+def _intent(resource: Any) -> PaymentIntent:
+    obj = resource.to_dict()  # plain dicts all the way down
+    charge = obj.get("latest_charge")
+    # Real Stripe sends the charge id; localstripe expands the charge object.
+    charge_id = charge if isinstance(charge, str) or charge is None else charge.get("id")
+    error = obj.get("last_payment_error")
+    return PaymentIntent(
+        id=obj["id"],
+        status=obj["status"],
+        amount=int(obj["amount"]),
+        currency=obj["currency"],
+        client_secret=obj.get("client_secret"),
+        metadata=dict(obj.get("metadata") or {}),
+        last_error=error.get("message") if error else None,
+        charge_id=charge_id,
+    )

@@ -1,0 +1,60 @@
+"""The HTTP API: ``create_app(config)`` builds a Flask app wired through ``bootstrap``."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from adapters.bootstrap import bootstrap
+from adapters.config import Config
+from adapters.kafka_bus import ensure_topics
+from api.errors import MarketplaceApi, register_error_handlers
+from core.services.deps import Deps
+from events.types import GROUPS, all_topics
+
+
+def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
+    """An app for ``config`` (default: from the environment); nothing is created at import."""
+    config = config or Config.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="In-situ training marketplace",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+        API_SPEC_OPTIONS={
+            "components": {
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
+            },
+            "info": {"description": "Book hands-on, one-day trainings in an expert's hospital."},
+        },
+    )
+    app.extensions["marketplace.config"] = config
+    app.extensions["marketplace.deps"] = deps or bootstrap(config)
+
+    if deps is None:
+        _create_topics(config)
+    api = MarketplaceApi(app)
+    register_error_handlers(app)
+    from api.resources import accounts, bookings, health, me, trainings, webhooks
+
+    for module in (accounts, trainings, bookings, me, webhooks):
+        api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
+    api.register_blueprint(health.blp)
+    return app
+
+
+def _create_topics(config: Config) -> None:
+    # Topics should exist before the first publish (else the broker may auto-create
+    # them with its defaults); but the API must start, and answer 503, without a broker.
+    try:
+        ensure_topics(config.kafka_bootstrap_servers,
+                      all_topics(config.kafka_topic_prefix, GROUPS), deadline_s=3)
+    except Exception as exc:  # noqa: BLE001 - logged; the workers create them too
+        logging.getLogger("api").warning("could not create topics now: %s", exc)

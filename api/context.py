@@ -1,0 +1,24 @@
+"""What a view fetches explicitly: the wired dependencies and the signed-in user."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from core.errors import Unauthorized
+from core.model import User
+from core.services.accounts import authenticate
+from core.services.deps import Deps
+
+
+def deps() -> Deps:
+    """The dependencies registered once by ``create_app``."""
+    return current_app.extensions["marketplace.deps"]  # type: ignore[no-any-return]
+
+
+def current_user() -> User:
+    """The user behind the request's bearer token, or ``Unauthorized``."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/login).")
+    return authenticate(deps(), token.strip())

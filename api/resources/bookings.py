@@ -1,0 +1,63 @@
+"""Bookings: request a seat (202), follow it, pay it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.context import current_user, deps
+from core.errors import ValidationError
+from core.services import bookings
+from schemas.http import BookingAccepted, BookingOut, PaymentIn, PaymentOut
+
+PREFIX = ""
+blp = Blueprint("bookings", __name__, description="Seat bookings and their payment")
+
+
+@blp.route("/trainings/<training_id>/bookings")
+class TrainingBookings(MethodView):
+    @blp.response(202, BookingAccepted, description="Accepted: the broker holds the request")
+    @blp.alt_response(409, schema=None, description="Closed, or already booked")
+    @blp.alt_response(503, schema=None, description="Broker unavailable: nothing was accepted")
+    @blp.doc(
+        security=[{"bearer": []}],
+        parameters=[{
+            "in": "header", "name": "Idempotency-Key", "required": False,
+            "schema": {"type": "string", "maxLength": 200},
+            "description": "Retrying with the same key returns the same booking.",
+        }],
+    )
+    def post(self, training_id: str) -> Any:
+        """Ask for a seat; the capacity worker holds one or waitlists you."""
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > 200:
+            raise ValidationError("Idempotency-Key too long.", {"Idempotency-Key": ["At most 200 characters."]})
+        booking, _new = bookings.request_booking(deps(), current_user(), training_id, key)
+        status_url = url_for("bookings.BookingItem", booking_id=booking.id)
+        return {"booking": booking, "status_url": status_url}, 202, {"Location": status_url}
+
+
+@blp.route("/bookings/<booking_id>")
+class BookingItem(MethodView):
+    @blp.response(200, BookingOut)
+    @blp.alt_response(404, schema=None, description="No such booking (or not yours)")
+    @blp.doc(security=[{"bearer": []}])
+    def get(self, booking_id: str) -> Any:
+        """A booking with every step it went through."""
+        return bookings.get_booking(deps(), current_user(), booking_id)
+
+
+@blp.route("/bookings/<booking_id>/payment")
+class BookingPayment(MethodView):
+    @blp.arguments(PaymentIn, required=False)
+    @blp.response(200, PaymentOut)
+    @blp.alt_response(409, schema=None, description="Not payable now")
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, body: dict[str, Any], booking_id: str) -> Any:
+        """The PaymentIntent to pay; with ``payment_method``, confirm it on the server."""
+        answer = bookings.pay_booking(deps(), current_user(), booking_id, (body or {}).get("payment_method"))
+        answer["publishable_key"] = current_app.extensions["marketplace.config"].stripe_publishable_key
+        return answer, 202 if answer["submitted"] else 200

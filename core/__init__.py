@@ -1,0 +1,1 @@
+"""Domain model, state machines, use cases and ports. Imports no infrastructure."""

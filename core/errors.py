@@ -1,0 +1,78 @@
+"""Domain errors; the API maps each to one HTTP status in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a use case raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationError(DomainError):
+    """Input that breaks a business rule; ``errors`` names the fields."""
+
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    """No such aggregate, or not one the caller may know of."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request does not fit the aggregate's current state."""
+
+    code = "conflict"
+
+
+class Unauthorized(DomainError):
+    """No valid credentials."""
+
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    """Valid credentials, wrong role or not the owner."""
+
+    code = "forbidden"
+
+
+class Unavailable(DomainError):
+    """A backing service (broker, database, payment provider) cannot take the request now."""
+
+    code = "unavailable"
+
+
+class PublishFailed(Unavailable):
+    """The broker did not acknowledge an event: nothing was accepted."""
+
+    code = "broker_unavailable"
+
+
+class PaymentDeclined(DomainError):
+    """The payment provider refused the payment method; ``message`` is its reason."""
+
+    code = "payment_declined"
+
+    def __init__(self, message: str, decline_code: str | None = None) -> None:
+        super().__init__(message)
+        self.decline_code = decline_code
+
+
+class InvalidSignature(DomainError):
+    """A webhook whose signature does not verify."""
+
+    code = "invalid_signature"
+
+
+class NeedsReconciliation(DomainError):
+    """An event that cannot be applied to the aggregate's state; goes to the dead letters."""
+
+    code = "needs_reconciliation"

@@ -1,0 +1,201 @@
+"""The ports: what the use cases need from the outside world, as Protocols."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from core.model import Booking, BookingStatus, SeatOutcome, Training, User
+from events.envelope import Event
+
+
+class EventPublisher(Protocol):
+    def publish(self, event: Event) -> None:
+        """Send ``event`` and wait for the broker's acknowledgement, or raise ``PublishFailed``."""
+
+
+class Users(Protocol):
+    def add(self, user: User) -> None:
+        """Store a new user; raise ``Conflict`` if the e-mail is taken."""
+
+    def remove(self, user_id: str) -> None:
+        """Delete a user (compensation when its event could not be published)."""
+
+    def get(self, user_id: str) -> User | None:
+        """The user with this id, if any."""
+
+    def by_email(self, email: str) -> User | None:
+        """The user with this e-mail (case-insensitive), if any."""
+
+
+class Sessions(Protocol):
+    def add(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+        """Remember a bearer token (by its hash) until ``expires_at``."""
+
+    def user_id_for(self, token_hash: str, now: datetime) -> str | None:
+        """The user a live token belongs to, or None if unknown or expired."""
+
+
+class Trainings(Protocol):
+    def add(self, training: Training) -> None:
+        """Store a new training."""
+
+    def get(self, training_id: str) -> Training | None:
+        """The training with this id, if any."""
+
+    def replace(self, training: Training, expected_version: int) -> bool:
+        """Store ``training`` if the stored one still has ``expected_version``."""
+
+    def remove(self, training_id: str) -> None:
+        """Delete a training (compensation when its event could not be published)."""
+
+    def published(self, limit: int, offset: int) -> tuple[list[Training], int]:
+        """A page of published trainings, soonest first, and the total."""
+
+
+class Bookings(Protocol):
+    def add_requested(self, booking: Booking) -> None:
+        """Create the booking in ``requested`` unless it exists (idempotent)."""
+
+    def get(self, booking_id: str) -> Booking | None:
+        """The booking with this id, if any."""
+
+    def active_for(self, trainee_id: str, training_id: str) -> Booking | None:
+        """The trainee's live booking on this training, if any."""
+
+    def for_trainee(self, trainee_id: str) -> list[Booking]:
+        """Every booking of a trainee, newest first."""
+
+    def transition(
+        self,
+        booking_id: str,
+        target: BookingStatus,
+        event_id: str,
+        at: datetime,
+        fields: dict[str, Any] | None = None,
+    ) -> bool:
+        """Move to ``target`` only from a status the state machine allows; False if not."""
+
+    def update_payment(
+        self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str
+    ) -> bool:
+        """Merge ``payment`` into the booking's payment record once per ``event_id``."""
+
+    def claim_payment_intent(self, booking_id: str, at: datetime) -> bool:
+        """Reserve the right to create the booking's PaymentIntent; False if reserved before."""
+
+
+class Seats(Protocol):
+    def ensure(self, training_id: str, capacity: int) -> None:
+        """Create the seat counter of a training unless it exists."""
+
+    def hold(self, training_id: str, booking_id: str) -> SeatOutcome:
+        """Take one seat for the booking atomically, never past capacity."""
+
+    def enqueue(self, training_id: str, booking_id: str) -> int:
+        """Put the booking on the waitlist (once); its 1-based FIFO position."""
+
+    def snapshot(self, training_id: str) -> dict[str, Any] | None:
+        """Capacity, holders and waitlist of a training."""
+
+
+@dataclass(frozen=True)
+class PaymentIntent:
+    """What we keep of a Stripe PaymentIntent."""
+
+    id: str
+    status: str
+    amount: int
+    currency: str
+    client_secret: str | None
+    metadata: dict[str, str] = field(default_factory=dict)
+    last_error: str | None = None
+    charge_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A verified webhook event from the payment provider."""
+
+    id: str
+    type: str
+    object_id: str
+
+
+class PaymentGateway(Protocol):
+    def create_intent(
+        self, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str
+    ) -> PaymentIntent:
+        """Create a PaymentIntent."""
+
+    def find_intent(self, booking_id: str) -> PaymentIntent | None:
+        """The PaymentIntent created for a booking, if any (recovery after a crash)."""
+
+    def retrieve_intent(self, intent_id: str) -> PaymentIntent:
+        """Re-fetch a PaymentIntent from the provider."""
+
+    def confirm_intent(self, intent_id: str, payment_method: str) -> PaymentIntent:
+        """Attach the payment method and confirm; raise ``PaymentDeclined`` if refused."""
+
+    def verify_webhook(self, payload: bytes, signature: str) -> ProviderEvent:
+        """Check the webhook signature; raise ``InvalidSignature`` if it does not verify."""
+
+
+class ProviderEvents(Protocol):
+    def seen(self, provider_event_id: str) -> bool:
+        """Whether this provider event was already turned into our events."""
+
+    def record(self, provider_event_id: str, at: datetime) -> None:
+        """Remember that this provider event was handled."""
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One message for one person about one event."""
+
+    user_id: str
+    event_id: str
+    kind: str
+    title: str
+    body: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Email:
+    """An e-mail ready to send; ``message_id`` is deterministic so resends are recognisable."""
+
+    to: str
+    subject: str
+    text: str
+    message_id: str
+
+
+class Inbox(Protocol):
+    def add(self, notification: Notification, at: datetime) -> bool:
+        """Store the notification once per person and event; False if it was there."""
+
+    def for_user(self, user_id: str, limit: int) -> list[dict[str, Any]]:
+        """The newest notifications of a user."""
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> None:
+        """Hand the e-mail to the mail server; raise on failure."""
+
+
+class SentEmails(Protocol):
+    def already_sent(self, user_id: str, event_id: str) -> bool:
+        """Whether the e-mail for this person and event went out."""
+
+    def mark_sent(self, user_id: str, event_id: str, message_id: str, at: datetime) -> None:
+        """Remember that it went out."""
+
+
+class ProcessedEvents(Protocol):
+    def seen(self, group: str, event_id: str) -> bool:
+        """Whether ``group`` already applied this event."""
+
+    def mark(self, group: str, event_id: str, at: datetime) -> None:
+        """Remember that ``group`` applied this event."""

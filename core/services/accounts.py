@@ -1,0 +1,81 @@
+"""Register, log in, and resolve a bearer token to its user."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from core.errors import Conflict, Forbidden, PublishFailed, Unauthorized
+from core.model import Role, User
+from core.services.deps import Deps
+from events.envelope import Event
+from events.types import EventType
+
+# Admins are made from the command line, never through an open endpoint.
+SELF_SERVICE_ROLES = (Role.TRAINEE, Role.EXPERT, Role.SPONSOR)
+
+
+def register(deps: Deps, email: str, password: str, name: str, role: Role) -> User:
+    """Create an account and announce it (``user.registered``)."""
+    if role not in SELF_SERVICE_ROLES:
+        raise Forbidden("This role cannot be chosen at registration.", {"role": ["Not allowed."]})
+    email = email.strip().lower()
+    if deps.users.by_email(email) is not None:
+        raise Conflict("An account with this e-mail exists.", {"email": ["Already registered."]})
+    user = User(
+        id=str(uuid.uuid4()),
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=deps.hasher.hash(password),
+        created_at=deps.clock(),
+    )
+    deps.users.add(user)  # the unique index settles a race between two registrations
+    event = Event(
+        type=EventType.USER_REGISTERED,
+        subject=user.id,
+        key=user.id,
+        data={"user_id": user.id, "email": user.email, "role": str(role), "name": user.name},
+        source=deps.policy.source,
+    )
+    try:
+        deps.publisher.publish(event)
+    except PublishFailed:
+        deps.users.remove(user.id)  # nothing half-written: no account without its event
+        raise
+    return user
+
+
+def login(deps: Deps, email: str, password: str) -> tuple[str, User, int]:
+    """A new bearer token for valid credentials, with its lifetime in seconds."""
+    user = deps.users.by_email(email.strip().lower())
+    # Same answer for unknown e-mail and wrong password: no account enumeration.
+    if user is None or not deps.hasher.verify(user.password_hash, password):
+        raise Unauthorized("Wrong e-mail or password.")
+    token = secrets.token_urlsafe(32)
+    ttl = deps.policy.token_ttl_seconds
+    deps.sessions.add(_digest(token), user.id, deps.clock() + timedelta(seconds=ttl))
+    return token, user, ttl
+
+
+def authenticate(deps: Deps, token: str) -> User:
+    """The user behind a bearer token, or ``Unauthorized``."""
+    user_id = deps.sessions.user_id_for(_digest(token), deps.clock())
+    user = deps.users.get(user_id) if user_id else None
+    if user is None:
+        raise Unauthorized("Missing, expired or unknown bearer token.")
+    return user
+
+
+def require_role(user: User, *roles: Role) -> None:
+    """Refuse a user whose role is not one of ``roles``."""
+    if user.role not in roles:
+        allowed = ", ".join(sorted(str(r) for r in roles))
+        raise Forbidden(f"This action needs the role: {allowed}.")
+
+
+def _digest(token: str) -> str:
+    # Only a hash of the token is stored: a database leak gives no usable tokens.
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,146 @@
+"""What a trainee does with bookings over HTTP: request, look, pay."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from core.errors import Conflict, NotFound
+from core.model import Booking, BookingStatus, Role, TrainingStatus, User
+from core.services.accounts import require_role
+from core.services.deps import Deps
+from core.services.trainings import get_training
+from events.envelope import Event
+from events.types import EventType
+
+# A stable namespace so that a retried request with the same Idempotency-Key maps to
+# the same booking id, and so to the same event id downstream.
+_REQUEST_NS = uuid.UUID("0b7d7f8e-3c1a-4c55-a3f1-94e4c2d6b8a1")
+
+
+def request_booking(
+    deps: Deps, trainee: User, training_id: str, idempotency_key: str | None = None
+) -> tuple[Booking, bool]:
+    """Ask for a seat: publish ``booking.requested``; the capacity worker decides.
+
+    Returns the booking and whether it is new (False: the same request seen before).
+    """
+    require_role(trainee, Role.TRAINEE)
+    booking_id = (
+        str(uuid.uuid5(_REQUEST_NS, f"{trainee.id}/{idempotency_key}"))
+        if idempotency_key
+        else str(uuid.uuid4())
+    )
+    earlier = deps.bookings.get(booking_id)
+    if earlier is not None:
+        if earlier.training_id != training_id:
+            raise Conflict("This Idempotency-Key was used for another training.")
+        return earlier, False
+    training = get_training(deps, training_id, viewer=trainee)
+    now = deps.clock()
+    if training.status is not TrainingStatus.PUBLISHED:
+        raise Conflict(f"Bookings are closed: the training is {training.status}.")
+    if training.starts_at is None or training.starts_at <= now:
+        raise Conflict("Bookings are closed: the training has started.")
+    if deps.bookings.active_for(trainee.id, training_id) is not None:
+        raise Conflict("You already have a booking for this training.")
+    assert training.price is not None and training.currency is not None  # published
+    booking = Booking(
+        id=booking_id,
+        training_id=training_id,
+        trainee_id=trainee.id,
+        amount=training.price,
+        currency=training.currency,
+        status=BookingStatus.REQUESTED,
+        requested_at=now,
+    )
+    event = Event(
+        type=EventType.BOOKING_REQUESTED,
+        subject=booking.id,
+        key=training_id,  # every seat event of a training on one partition, in order
+        source=deps.policy.source,
+        id=booking.id,  # one request, one event id: a retried publish dedupes downstream
+        data={
+            "booking_id": booking.id,
+            "training_id": training_id,
+            "trainee_id": trainee.id,
+            "amount": booking.amount,
+            "currency": booking.currency,
+        },
+    )
+    # Publish first: if the broker does not take it, nothing was accepted or written.
+    deps.publisher.publish(event)
+    booking.history.append({"step": "requested", "at": now, "event_id": event.id})
+    deps.bookings.add_requested(booking)
+    return booking, True
+
+
+def get_booking(deps: Deps, viewer: User, booking_id: str) -> Booking:
+    """A booking, visible to its trainee and to the training's expert only."""
+    booking = deps.bookings.get(booking_id)
+    if booking is None:
+        raise NotFound(f"No booking {booking_id}.")
+    if booking.trainee_id != viewer.id:
+        training = deps.trainings.get(booking.training_id)
+        if training is None or training.expert_id != viewer.id:
+            # 404, not 403: do not reveal that someone else's booking exists.
+            raise NotFound(f"No booking {booking_id}.")
+    return booking
+
+
+def my_bookings(deps: Deps, trainee: User) -> list[Booking]:
+    """The trainee's bookings, newest first."""
+    require_role(trainee, Role.TRAINEE)
+    return deps.bookings.for_trainee(trainee.id)
+
+
+def pay_booking(
+    deps: Deps, trainee: User, booking_id: str, payment_method: str | None
+) -> dict[str, Any]:
+    """The PaymentIntent to pay a held booking.
+
+    Without ``payment_method`` it returns the client secret for Stripe.js to confirm in
+    the browser. With one (a PaymentMethod id made by Stripe.js, or a Stripe test id
+    such as ``pm_card_visa``) it asks the payments worker to confirm on the server
+    (``payment.submitted``) and the outcome arrives through the webhook.
+    """
+    require_role(trainee, Role.TRAINEE)
+    booking = get_booking(deps, trainee, booking_id)
+    if booking.trainee_id != trainee.id:
+        raise NotFound(f"No booking {booking_id}.")
+    if booking.status is BookingStatus.CONFIRMED:
+        raise Conflict("This booking is paid and confirmed.")
+    if booking.status is not BookingStatus.HELD:
+        raise Conflict(f"Only a held seat can be paid; this booking is {booking.status}.")
+    intent_id = booking.payment.get("intent_id")
+    if not intent_id:
+        raise Conflict("The payment is being prepared; try again in a moment.")
+    answer: dict[str, Any] = {
+        "booking_id": booking.id,
+        "payment_intent_id": intent_id,
+        "client_secret": booking.payment.get("client_secret"),
+        "amount": booking.amount,
+        "currency": booking.currency,
+        "status": booking.payment.get("status"),
+        "submitted": False,
+    }
+    if payment_method:
+        if booking.payment.get("status") in ("processing", "succeeded"):
+            raise Conflict("A payment for this booking is already under way.")
+        deps.publisher.publish(
+            Event(
+                type=EventType.PAYMENT_SUBMITTED,
+                subject=booking.id,
+                key=booking.training_id,
+                source=deps.policy.source,
+                data={
+                    "booking_id": booking.id,
+                    "training_id": booking.training_id,
+                    "trainee_id": trainee.id,
+                    "payment_intent_id": intent_id,
+                    "payment_method": payment_method,
+                },
+            )
+        )
+        answer["submitted"] = True
+    return answer

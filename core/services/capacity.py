@@ -1,0 +1,144 @@
+"""The capacity worker's use cases: the single writer of seats.
+
+Every handler is safe to run twice on the same event: seat changes are atomic and
+keyed by booking, status changes are guarded transitions, and the events emitted in
+reaction carry ids derived from the cause, so a replay re-emits the same ids.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.errors import NeedsReconciliation, NotFound
+from core.model import Booking, BookingStatus, SeatOutcome
+from core.services.deps import Deps
+from events.envelope import Event, reaction
+from events.types import EventType
+
+SOURCE = "capacity-worker"
+
+
+def on_training_published(deps: Deps, event: Event) -> None:
+    """Open the seat counter of a newly published training."""
+    capacity = event.data.get("capacity")
+    if capacity is not None:
+        deps.seats.ensure(event.data["training_id"], int(capacity))
+
+
+def on_booking_requested(deps: Deps, event: Event) -> None:
+    """Hold a seat for the booking, or put it on the waitlist when the training is full."""
+    data = event.data
+    now = deps.clock()
+    # The API writes the booking after the broker's ack; if it died in between, the
+    # booking is created here, so no accepted request is ever lost.
+    deps.bookings.add_requested(
+        Booking(
+            id=data["booking_id"],
+            training_id=data["training_id"],
+            trainee_id=data["trainee_id"],
+            amount=data["amount"],
+            currency=data["currency"],
+            status=BookingStatus.REQUESTED,
+            requested_at=now,
+            history=[{"step": "requested", "at": now, "event_id": event.id}],
+        )
+    )
+    booking = _booking(deps, data["booking_id"])
+    if booking.status not in (BookingStatus.REQUESTED,):
+        # Applied before: re-emit the reaction of the state it reached, same id.
+        _announce(deps, event, booking)
+        return
+    training = deps.trainings.get(data["training_id"])
+    if training is None or training.capacity is None:
+        raise NeedsReconciliation(f"Booking {booking.id} for unknown training {data['training_id']}.")
+    deps.seats.ensure(training.id, training.capacity)
+    outcome = deps.seats.hold(training.id, booking.id)
+    if outcome is SeatOutcome.FULL:
+        position = deps.seats.enqueue(training.id, booking.id)
+        deps.bookings.transition(
+            booking.id, BookingStatus.WAITLISTED, event.id, now, {"waitlist_position": position}
+        )
+    else:
+        expires_at = now + timedelta(minutes=training.hold_minutes)
+        deps.bookings.transition(
+            booking.id, BookingStatus.HELD, event.id, now, {"expires_at": expires_at}
+        )
+    _announce(deps, event, _booking(deps, booking.id))
+
+
+def on_payment_succeeded(deps: Deps, event: Event) -> None:
+    """Confirm the held booking whose payment went through."""
+    booking = _booking(deps, event.data["booking_id"])
+    now = deps.clock()
+    if booking.status is BookingStatus.HELD:
+        deps.bookings.transition(
+            booking.id,
+            BookingStatus.CONFIRMED,
+            event.id,
+            now,
+            {"payment.status": "succeeded", "payment.succeeded_at": now},
+        )
+        booking = _booking(deps, booking.id)
+    if booking.status is not BookingStatus.CONFIRMED:
+        # Money arrived for a booking that holds no seat: never keep it silently.
+        raise NeedsReconciliation(
+            f"Payment {event.data['payment_intent_id']} succeeded for booking {booking.id} "
+            f"in status {booking.status}."
+        )
+    deps.publisher.publish(
+        reaction(
+            event,
+            EventType.BOOKING_CONFIRMED,
+            {
+                **_booking_data(booking),
+                "payment_intent_id": event.data["payment_intent_id"],
+            },
+            source=SOURCE,
+            subject=booking.id,
+            key=booking.training_id,
+        )
+    )
+
+
+def _announce(deps: Deps, cause: Event, booking: Booking) -> None:
+    if booking.status is BookingStatus.HELD:
+        assert booking.expires_at is not None
+        data = {**_booking_data(booking), "expires_at": booking.expires_at.isoformat()}
+        event_type = EventType.BOOKING_HELD
+    elif booking.status is BookingStatus.WAITLISTED:
+        data = {
+            "booking_id": booking.id,
+            "training_id": booking.training_id,
+            "trainee_id": booking.trainee_id,
+            "position": booking.waitlist_position or 1,
+        }
+        event_type = EventType.BOOKING_WAITLISTED
+    else:
+        return  # later states were announced by the events that caused them
+    deps.publisher.publish(
+        reaction(cause, event_type, data, source=SOURCE, subject=booking.id, key=booking.training_id)
+    )
+
+
+def _booking(deps: Deps, booking_id: str) -> Booking:
+    booking = deps.bookings.get(booking_id)
+    if booking is None:
+        raise NotFound(f"No booking {booking_id}.")
+    return booking
+
+
+def _booking_data(booking: Booking) -> dict[str, object]:
+    return {
+        "booking_id": booking.id,
+        "training_id": booking.training_id,
+        "trainee_id": booking.trainee_id,
+        "amount": booking.amount,
+        "currency": booking.currency,
+    }
+
+
+HANDLERS = {
+    EventType.TRAINING_PUBLISHED: [on_training_published],
+    EventType.BOOKING_REQUESTED: [on_booking_requested],
+    EventType.PAYMENT_SUCCEEDED: [on_payment_succeeded],
+}

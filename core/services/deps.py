@@ -1,0 +1,56 @@
+"""The dependencies a use case may take, registered once by the bootstrap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from core import ports
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str:
+        """A salted hash of the password."""
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether the password matches the hash."""
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Business settings that a deployment may tune."""
+
+    token_ttl_seconds: int = 12 * 3600
+    default_hold_minutes: int = 30
+    public_base_url: str = "http://127.0.0.1:8000"
+    source: str = "marketplace"
+
+
+@dataclass
+class Deps:
+    """Every port a use case may need; each caller uses what it needs."""
+
+    publisher: ports.EventPublisher
+    users: ports.Users
+    sessions: ports.Sessions
+    trainings: ports.Trainings
+    bookings: ports.Bookings
+    seats: ports.Seats
+    payments: ports.PaymentGateway
+    provider_events: ports.ProviderEvents
+    inbox: ports.Inbox
+    mailer: ports.Mailer
+    sent_emails: ports.SentEmails
+    processed: ports.ProcessedEvents
+    hasher: PasswordHasher
+    policy: Policy
+    clock: Callable[[], datetime] = utc_now
+    # name -> probe answering whether that backing service is reachable now
+    health_checks: dict[str, Callable[[], bool]] = field(default_factory=dict)

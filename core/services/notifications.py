@@ -1,0 +1,88 @@
+"""The notifications worker's use cases: tell each person concerned, once per event."""
+
+from __future__ import annotations
+
+from core.ports import Email, Notification
+from core.services.deps import Deps
+from events.envelope import Event, derived_id
+from events.types import EventType
+
+
+def on_booking_event(deps: Deps, event: Event) -> None:
+    """Fan a booking or payment event out to the trainee (and the expert, on confirmation)."""
+    data = event.data
+    training = deps.trainings.get(data["training_id"])
+    title = training.title if training else "your training"
+    link = f"{deps.policy.public_base_url}/api/v1/bookings/{data['booking_id']}"
+    messages: list[Notification] = []
+    trainee_id = data.get("trainee_id") or _trainee_of(deps, data["booking_id"])
+    money = _money(data.get("amount"), data.get("currency"))
+    if event.type is EventType.BOOKING_HELD:
+        messages.append(_note(trainee_id, event, "booking.held", f"Seat held: {title}",
+                              f"A seat is held for you until {data['expires_at']}. "
+                              f"Pay {money} to confirm it.", link))
+    elif event.type is EventType.BOOKING_WAITLISTED:
+        messages.append(_note(trainee_id, event, "booking.waitlisted", f"Waitlisted: {title}",
+                              f"The training is full. You are number {data['position']} "
+                              "on the waitlist; we will tell you when a seat frees up.", link))
+    elif event.type is EventType.BOOKING_CONFIRMED:
+        messages.append(_note(trainee_id, event, "booking.confirmed", f"Booking confirmed: {title}",
+                              f"Your payment of {money} was received and your seat is confirmed.",
+                              link))
+        if training is not None:
+            trainee = deps.users.get(trainee_id)
+            who = trainee.name if trainee else "A trainee"
+            messages.append(_note(training.expert_id, event, "booking.new", f"New booking: {title}",
+                                  f"{who} booked and paid a seat on {title}.", None))
+    elif event.type is EventType.PAYMENT_FAILED:
+        messages.append(_note(trainee_id, event, "payment.failed", f"Payment failed: {title}",
+                              f"Your payment was declined: {data['reason']} Your seat stays "
+                              "held until the hold expires; you can pay with another card.",
+                              link))
+    for message in messages:
+        deliver(deps, message)
+
+
+def deliver(deps: Deps, message: Notification) -> None:
+    """Put the notification in the inbox and e-mail it, each once per person and event."""
+    now = deps.clock()
+    deps.inbox.add(message, now)  # unique per (person, event): a replay adds nothing
+    if deps.sent_emails.already_sent(message.user_id, message.event_id):
+        return
+    user = deps.users.get(message.user_id)
+    if user is None:
+        return
+    message_id = derived_id(message.event_id, f"email/{message.user_id}")
+    text = f"Hello {user.name},\n\n{message.body}\n"
+    if message.link:
+        text += f"\nDetails: {message.link}\n"
+    text += "\n-- The in-situ training marketplace\n"
+    deps.mailer.send(Email(to=user.email, subject=message.title, text=text, message_id=message_id))
+    # A crash between send and mark resends once, with the same Message-ID, so a mail
+    # client shows it once; the alternative (mark first) could lose the e-mail.
+    deps.sent_emails.mark_sent(message.user_id, message.event_id, message_id, now)
+
+
+def _note(user_id: str, event: Event, kind: str, title: str, body: str, link: str | None) -> Notification:
+    return Notification(user_id=user_id, event_id=event.id, kind=kind, title=title, body=body, link=link)
+
+
+def _trainee_of(deps: Deps, booking_id: str) -> str:
+    booking = deps.bookings.get(booking_id)
+    if booking is None:
+        raise LookupError(f"No booking {booking_id}.")
+    return booking.trainee_id
+
+
+def _money(amount: object, currency: object) -> str:
+    if not isinstance(amount, int) or not isinstance(currency, str):
+        return "the price"
+    return f"{amount / 100:.2f} {currency.upper()}"
+
+
+HANDLERS = {
+    EventType.BOOKING_HELD: [on_booking_event],
+    EventType.BOOKING_WAITLISTED: [on_booking_event],
+    EventType.BOOKING_CONFIRMED: [on_booking_event],
+    EventType.PAYMENT_FAILED: [on_booking_event],
+}

@@ -1,0 +1,138 @@
+"""The payments worker's use cases: one PaymentIntent per held booking, confirmed once."""
+
+from __future__ import annotations
+
+from core.errors import NotFound, PaymentDeclined
+from core.model import Booking, BookingStatus
+from core.ports import PaymentIntent
+from core.services.deps import Deps
+from events.envelope import Event, reaction
+from events.types import EventType
+
+SOURCE = "payments-worker"
+FREE = "free"  # the "intent id" of a seat that costs nothing: no money moves
+
+
+def on_booking_held(deps: Deps, event: Event) -> None:
+    """Create the PaymentIntent the trainee will pay, once per booking."""
+    booking = _booking(deps, event.data["booking_id"])
+    now = deps.clock()
+    if booking.amount == 0:
+        deps.publisher.publish(_succeeded(event, booking, FREE))
+        return
+    intent_id = booking.payment.get("intent_id")
+    if intent_id:
+        intent = deps.payments.retrieve_intent(intent_id)
+    else:
+        first_time = deps.bookings.claim_payment_intent(booking.id, now)
+        # A claim without an intent means we died between Stripe and MongoDB: look in
+        # Stripe before creating, so that no trainee ever gets a second PaymentIntent.
+        found = None if first_time else deps.payments.find_intent(booking.id)
+        intent = found or deps.payments.create_intent(
+            amount=booking.amount,
+            currency=booking.currency,
+            metadata={
+                "booking_id": booking.id,
+                "training_id": booking.training_id,
+                "trainee_id": booking.trainee_id,
+            },
+            idempotency_key=f"booking-{booking.id}-intent",
+        )
+        deps.bookings.update_payment(
+            booking.id,
+            {
+                "intent_id": intent.id,
+                "client_secret": intent.client_secret,
+                "status": intent.status,
+                "amount": intent.amount,
+                "currency": intent.currency,
+            },
+            event.id,
+            now,
+            step="payment_pending",
+        )
+    deps.publisher.publish(
+        reaction(
+            event,
+            EventType.PAYMENT_INTENT_CREATED,
+            {**_booking_data(booking), "payment_intent_id": intent.id},
+            source=SOURCE,
+            subject=booking.id,
+            key=booking.training_id,
+        )
+    )
+
+
+def on_payment_submitted(deps: Deps, event: Event) -> None:
+    """Confirm the PaymentIntent with the trainee's payment method, at most once."""
+    booking = _booking(deps, event.data["booking_id"])
+    intent = deps.payments.retrieve_intent(event.data["payment_intent_id"])
+    if intent.metadata.get("booking_id") != booking.id:
+        raise PaymentDeclined("This PaymentIntent does not belong to this booking.")
+    now = deps.clock()
+    if intent.status not in ("requires_payment_method", "requires_confirmation"):
+        # Confirmed before (a redelivery, or the trainee clicked twice): charging
+        # again is exactly what must never happen.
+        return
+    if booking.status is not BookingStatus.HELD:
+        return  # the seat is no longer held for this booking: do not take money for it
+    try:
+        intent = deps.payments.confirm_intent(intent.id, event.data["payment_method"])
+    except PaymentDeclined as declined:
+        deps.bookings.update_payment(
+            booking.id,
+            {"status": "failed", "failure": declined.message, "failure_code": declined.decline_code},
+            event.id,
+            now,
+            step="payment_failed",
+        )
+        # The trainee hears of it through Stripe's payment_failed webhook, the one
+        # source of payment.failed, so a decline is announced once, not twice.
+        return
+    deps.bookings.update_payment(
+        booking.id, {"status": _our_status(intent), "failure": None}, event.id, now, step="payment_submitted"
+    )
+
+
+def _our_status(intent: PaymentIntent) -> str:
+    return "succeeded" if intent.status == "succeeded" else "processing"
+
+
+def _succeeded(cause: Event, booking: Booking, intent_id: str) -> Event:
+    return reaction(
+        cause,
+        EventType.PAYMENT_SUCCEEDED,
+        {
+            "booking_id": booking.id,
+            "training_id": booking.training_id,
+            "payment_intent_id": intent_id,
+            "amount": booking.amount,
+            "currency": booking.currency,
+        },
+        source=SOURCE,
+        subject=booking.id,
+        key=booking.training_id,
+    )
+
+
+def _booking(deps: Deps, booking_id: str) -> Booking:
+    booking = deps.bookings.get(booking_id)
+    if booking is None:
+        raise NotFound(f"No booking {booking_id}.")
+    return booking
+
+
+def _booking_data(booking: Booking) -> dict[str, object]:
+    return {
+        "booking_id": booking.id,
+        "training_id": booking.training_id,
+        "trainee_id": booking.trainee_id,
+        "amount": booking.amount,
+        "currency": booking.currency,
+    }
+
+
+HANDLERS = {
+    EventType.BOOKING_HELD: [on_booking_held],
+    EventType.PAYMENT_SUBMITTED: [on_payment_submitted],
+}

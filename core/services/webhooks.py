@@ -1,0 +1,69 @@
+"""Turn a signed payment-provider webhook into our own events."""
+
+from __future__ import annotations
+
+from core.services.deps import Deps
+from events.envelope import Event, derived_id
+from events.types import EventType
+
+HANDLED = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed"})
+
+
+def handle_stripe_webhook(deps: Deps, payload: bytes, signature: str) -> str:
+    """Verify, dedupe, re-fetch and publish; returns what happened, for the response.
+
+    Outcomes: ``ignored`` (a type we do not handle), ``duplicate`` (seen before),
+    ``unknown`` (not one of our bookings), ``published``.
+    """
+    notice = deps.payments.verify_webhook(payload, signature)
+    if notice.type not in HANDLED:
+        return "ignored"
+    if deps.provider_events.seen(notice.id):
+        return "duplicate"
+    # Trust the provider's current state, not the payload we were sent.
+    intent = deps.payments.retrieve_intent(notice.object_id)
+    booking_id = intent.metadata.get("booking_id")
+    training_id = intent.metadata.get("training_id")
+    if not booking_id or not training_id or deps.bookings.get(booking_id) is None:
+        deps.provider_events.record(notice.id, deps.clock())
+        return "unknown"
+    if notice.type == "payment_intent.succeeded" and intent.status == "succeeded":
+        event = Event(
+            type=EventType.PAYMENT_SUCCEEDED,
+            subject=booking_id,
+            key=training_id,
+            # One id per PaymentIntent: a second notice of the same success dedupes.
+            id=derived_id(intent.id, "payment.succeeded"),
+            source="stripe-webhook",
+            data={
+                "booking_id": booking_id,
+                "training_id": training_id,
+                "payment_intent_id": intent.id,
+                "amount": intent.amount,
+                "currency": intent.currency,
+            },
+        )
+    elif notice.type == "payment_intent.payment_failed":
+        event = Event(
+            type=EventType.PAYMENT_FAILED,
+            subject=booking_id,
+            key=training_id,
+            # One id per failed charge, whichever notice of it arrives.
+            id=derived_id(f"{intent.id}/{intent.charge_id or notice.id}", "payment.failed"),
+            source="stripe-webhook",
+            data={
+                "booking_id": booking_id,
+                "training_id": training_id,
+                "payment_intent_id": intent.id,
+                "code": None,
+                "reason": intent.last_error or "The payment was declined.",
+            },
+        )
+    else:
+        deps.provider_events.record(notice.id, deps.clock())
+        return "ignored"
+    # Publish before recording: a crash in between makes the provider retry, and the
+    # deterministic id makes the second publication a no-op downstream.
+    deps.publisher.publish(event)
+    deps.provider_events.record(notice.id, deps.clock())
+    return "published"

@@ -1,0 +1,1 @@
+"""Topic names, event types and the envelope: named once, here only."""

@@ -1,0 +1,69 @@
+"""Every event type the marketplace emits, and the topic each one travels on."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    """Event types, past tense, ``aggregate.fact``."""
+
+    USER_REGISTERED = "user.registered"
+    TRAINING_CREATED = "training.created"
+    TRAINING_PUBLISHED = "training.published"
+    BOOKING_REQUESTED = "booking.requested"
+    BOOKING_HELD = "booking.held"
+    BOOKING_WAITLISTED = "booking.waitlisted"
+    BOOKING_CONFIRMED = "booking.confirmed"
+    PAYMENT_INTENT_CREATED = "payment.intent_created"
+    PAYMENT_SUBMITTED = "payment.submitted"
+    PAYMENT_SUCCEEDED = "payment.succeeded"
+    PAYMENT_FAILED = "payment.failed"
+
+
+class Topic(StrEnum):
+    """Logical topic names; the deployment may prefix them (see ``topic_name``)."""
+
+    ACCOUNTS = "accounts"
+    TRAININGS = "trainings"
+    BOOKINGS = "bookings"
+    PAYMENTS = "payments"
+
+
+TOPIC_OF: dict[EventType, Topic] = {
+    EventType.USER_REGISTERED: Topic.ACCOUNTS,
+    EventType.TRAINING_CREATED: Topic.TRAININGS,
+    EventType.TRAINING_PUBLISHED: Topic.TRAININGS,
+    EventType.BOOKING_REQUESTED: Topic.BOOKINGS,
+    EventType.BOOKING_HELD: Topic.BOOKINGS,
+    EventType.BOOKING_WAITLISTED: Topic.BOOKINGS,
+    EventType.BOOKING_CONFIRMED: Topic.BOOKINGS,
+    EventType.PAYMENT_INTENT_CREATED: Topic.PAYMENTS,
+    EventType.PAYMENT_SUBMITTED: Topic.PAYMENTS,
+    EventType.PAYMENT_SUCCEEDED: Topic.PAYMENTS,
+    EventType.PAYMENT_FAILED: Topic.PAYMENTS,
+}
+
+# The consumer groups, one per worker; each has its dead-letter topic.
+GROUPS = ("capacity", "payments", "notifications")
+
+# Three partitions: enough for two or three members of one consumer group to share
+# the work, while one training (the Kafka key) always lands on one partition.
+PARTITIONS = 3
+
+
+def topic_name(prefix: str, topic: Topic | str) -> str:
+    """The broker-level name of a logical topic under a deployment prefix."""
+    return f"{prefix}{topic}"
+
+
+def dead_letter_topic(prefix: str, group: str) -> str:
+    """The dead-letter topic of one consumer group: what that group could not apply."""
+    return f"{prefix}deadletter.{group}"
+
+
+def all_topics(prefix: str, groups: tuple[str, ...] = ()) -> list[str]:
+    """Every topic a deployment needs, dead-letter topics of ``groups`` included."""
+    names = [topic_name(prefix, t) for t in Topic]
+    names += [dead_letter_topic(prefix, g) for g in groups]
+    return names

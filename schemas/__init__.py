@@ -1,0 +1,1 @@
+"""Marshmallow schemas for HTTP bodies (``schemas.http``) and event payloads (``schemas.events``)."""

@@ -1,0 +1,121 @@
+"""Schemas of the envelope and of every event type's payload."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from events.types import EventType
+
+_money = dict(strict=True, validate=validate.Range(min=0))
+
+
+class EnvelopeSchema(Schema):
+    """The envelope; ``data`` is checked against the type's own schema."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.OneOf([str(t) for t in EventType]))
+    version = fields.Integer(required=True, strict=True)
+    time = fields.AwareDateTime(required=True)
+    source = fields.String(required=True)
+    subject = fields.String(required=True, validate=validate.Length(min=1))
+    correlation_id = fields.String(required=True)
+    key = fields.String(required=True, validate=validate.Length(min=1))
+    data = fields.Dict(required=True)
+
+
+class _Payload(Schema):
+    class Meta:
+        # Newer producers may add fields; older consumers must still apply the event.
+        unknown = "exclude"
+
+
+class UserRegistered(_Payload):
+    user_id = fields.String(required=True)
+    email = fields.Email(required=True)
+    role = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class TrainingChanged(_Payload):
+    training_id = fields.String(required=True)
+    expert_id = fields.String(required=True)
+    title = fields.String(required=True)
+    capacity = fields.Integer(allow_none=True, **_money)
+    price = fields.Integer(allow_none=True, **_money)
+    currency = fields.String(allow_none=True)
+    starts_at = fields.String(allow_none=True)
+    status = fields.String(required=True)
+
+
+class BookingRequested(_Payload):
+    booking_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    trainee_id = fields.String(required=True)
+    amount = fields.Integer(required=True, **_money)
+    currency = fields.String(required=True)
+
+
+class BookingHeld(BookingRequested):
+    expires_at = fields.String(required=True)
+
+
+class BookingWaitlisted(_Payload):
+    booking_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    trainee_id = fields.String(required=True)
+    position = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class BookingConfirmed(BookingRequested):
+    payment_intent_id = fields.String(required=True)
+
+
+class PaymentIntentCreated(BookingRequested):
+    payment_intent_id = fields.String(required=True)
+
+
+class PaymentSubmitted(_Payload):
+    booking_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    trainee_id = fields.String(required=True)
+    payment_intent_id = fields.String(required=True)
+    payment_method = fields.String(required=True)
+
+
+class PaymentSucceeded(_Payload):
+    booking_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    payment_intent_id = fields.String(required=True)
+    amount = fields.Integer(required=True, **_money)
+    currency = fields.String(required=True)
+
+
+class PaymentFailed(_Payload):
+    booking_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    payment_intent_id = fields.String(required=True)
+    code = fields.String(allow_none=True)
+    reason = fields.String(required=True)
+
+
+PAYLOADS: dict[EventType, type[Schema]] = {
+    EventType.USER_REGISTERED: UserRegistered,
+    EventType.TRAINING_CREATED: TrainingChanged,
+    EventType.TRAINING_PUBLISHED: TrainingChanged,
+    EventType.BOOKING_REQUESTED: BookingRequested,
+    EventType.BOOKING_HELD: BookingHeld,
+    EventType.BOOKING_WAITLISTED: BookingWaitlisted,
+    EventType.BOOKING_CONFIRMED: BookingConfirmed,
+    EventType.PAYMENT_INTENT_CREATED: PaymentIntentCreated,
+    EventType.PAYMENT_SUBMITTED: PaymentSubmitted,
+    EventType.PAYMENT_SUCCEEDED: PaymentSucceeded,
+    EventType.PAYMENT_FAILED: PaymentFailed,
+}
+
+
+def payload_schema(event_type: EventType) -> Schema:
+    """A fresh schema instance for the payload of ``event_type``."""
+    return PAYLOADS[event_type]()

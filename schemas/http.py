@@ -1,0 +1,181 @@
+"""Schemas of HTTP request and response bodies; they are also the OpenAPI document's."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from core.model import BookingStatus, Role, TrainingStatus
+from core.services.accounts import SELF_SERVICE_ROLES
+
+CURRENCIES = ("eur", "usd", "gbp", "chf")
+
+
+class ErrorSchema(Schema):
+    """The one error format of every 4xx and 5xx answer."""
+
+    code = fields.String(required=True, metadata={"example": "validation_error"})
+    status = fields.Integer(required=True, metadata={"example": 422})
+    message = fields.String(required=True)
+    errors = fields.Dict(metadata={"description": "Field name -> list of problems."})
+
+
+class RegisterIn(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf([str(r) for r in SELF_SERVICE_ROLES]),
+                         metadata={"description": "trainee, expert or sponsor"})
+
+
+class UserOut(Schema):
+    id = fields.String()
+    email = fields.Email()
+    name = fields.String()
+    role = fields.Enum(Role, by_value=True)
+
+
+class LoginIn(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenOut(Schema):
+    access_token = fields.String()
+    token_type = fields.String(metadata={"example": "Bearer"})
+    expires_in = fields.Integer(metadata={"description": "Seconds until the token expires."})
+    user = fields.Nested(UserOut)
+
+
+class TrainingIn(Schema):
+    """A draft may be incomplete: only the title is required until publication."""
+
+    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    specialty = fields.String(validate=validate.Length(min=2, max=100))
+    description = fields.String(validate=validate.Length(max=10000))
+    institution = fields.String(validate=validate.Length(min=2, max=200))
+    city = fields.String(validate=validate.Length(min=1, max=100))
+    country = fields.String(validate=validate.Length(equal=2),
+                            metadata={"description": "ISO 3166-1 alpha-2, e.g. FR"})
+    starts_at = fields.AwareDateTime(metadata={"description": "ISO-8601 with offset"})
+    ends_at = fields.AwareDateTime()
+    timezone = fields.String(validate=validate.Length(min=1, max=64),
+                             metadata={"example": "Europe/Paris"})
+    capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000))
+    price = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000_000),
+                           metadata={"description": "In minor units (cents)."})
+    currency = fields.String(validate=validate.OneOf(CURRENCIES))
+    hold_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=7 * 24 * 60))
+
+
+class TrainingOut(Schema):
+    id = fields.String()
+    expert_id = fields.String()
+    title = fields.String()
+    status = fields.Enum(TrainingStatus, by_value=True)
+    specialty = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    institution = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    starts_at = fields.DateTime(allow_none=True)
+    ends_at = fields.DateTime(allow_none=True)
+    timezone = fields.String(allow_none=True)
+    capacity = fields.Integer(allow_none=True)
+    price = fields.Integer(allow_none=True)
+    currency = fields.String(allow_none=True)
+    hold_minutes = fields.Integer()
+    seats_left = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class PageArgs(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class TrainingPage(Schema):
+    items = fields.List(fields.Nested(TrainingOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class StepOut(Schema):
+    step = fields.String()
+    at = fields.DateTime()
+    event_id = fields.String()
+
+
+class PaymentStateOut(Schema):
+    intent_id = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    failure = fields.String(allow_none=True)
+    failure_code = fields.String(allow_none=True)
+
+
+class BookingOut(Schema):
+    id = fields.String()
+    training_id = fields.String()
+    trainee_id = fields.String()
+    status = fields.Enum(BookingStatus, by_value=True)
+    amount = fields.Integer()
+    currency = fields.String()
+    requested_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    waitlist_position = fields.Integer(allow_none=True)
+    payment = fields.Nested(PaymentStateOut)
+    history = fields.List(fields.Nested(StepOut))
+
+
+class BookingAccepted(Schema):
+    booking = fields.Nested(BookingOut)
+    status_url = fields.String()
+
+
+class BookingList(Schema):
+    items = fields.List(fields.Nested(BookingOut))
+
+
+class PaymentIn(Schema):
+    payment_method = fields.String(
+        validate=validate.Regexp(r"^pm_[A-Za-z0-9_]+$", error="Must be a Stripe PaymentMethod id (pm_...)."),
+        metadata={"description": "Optional: confirm on the server with this PaymentMethod "
+                                 "(from Stripe.js, or a test id such as pm_card_visa)."},
+    )
+
+
+class PaymentOut(Schema):
+    booking_id = fields.String()
+    payment_intent_id = fields.String()
+    client_secret = fields.String(allow_none=True)
+    publishable_key = fields.String()
+    amount = fields.Integer()
+    currency = fields.String()
+    status = fields.String(allow_none=True)
+    submitted = fields.Boolean(metadata={"description": "True when the server confirms it."})
+
+
+class NotificationOut(Schema):
+    id = fields.String(attribute="_id")
+    kind = fields.String()
+    title = fields.String()
+    body = fields.String()
+    link = fields.String(allow_none=True)
+    read = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class NotificationList(Schema):
+    items = fields.List(fields.Nested(NotificationOut))
+
+
+class WebhookOut(Schema):
+    received = fields.Boolean()
+    outcome = fields.String()
+
+
+class HealthOut(Schema):
+    status = fields.String(metadata={"example": "ok"})
+    broker = fields.Boolean()
+    database = fields.Boolean()

@@ -1,0 +1,220 @@
+"""Fixtures: the real embedded services once per session; per test a fresh database,
+fresh topics, an API on a free port and every worker."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from waitress.server import create_server
+
+from adapters.bootstrap import bootstrap
+from adapters.config import Config
+from api import create_app
+from core.services import capacity, notifications, payments
+from core.services.deps import Deps
+from devstack.services import free_port
+from devstack.smtp_sink import read_maildir
+from devstack.stack import Infra, prepare, start_infra
+from workers import capacity as capacity_worker
+from workers import notifications as notifications_worker
+from workers import payments as payments_worker
+from workers.runner import Runner, build_runner
+
+WORKER_SPECS = {
+    "capacity": (capacity.HANDLERS, capacity_worker.TOPICS),
+    "payments": (payments.HANDLERS, payments_worker.TOPICS),
+    "notifications": (notifications.HANDLERS, notifications_worker.TOPICS),
+}
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+    """Poll ``predicate`` until it returns something truthy, or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    """Tansu, SecantusDB, localstripe and the SMTP sink, started once, on free ports."""
+    stack = start_infra(tmp_path_factory.mktemp("stack"))
+    yield stack
+    stack.stop()
+
+
+class ApiClient:
+    """A requests session bound to the test's API, with a bearer token per user."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = requests.Session()
+
+    def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> requests.Response:
+        """One request; ``path`` is relative to the server root."""
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.http.request(method, self.base_url + path, headers=headers, timeout=30, **kwargs)
+
+    def user(self, role: str, name: str | None = None) -> dict[str, Any]:
+        """Register and log in a fresh user; returns its id, e-mail and token."""
+        email = f"{role}-{uuid.uuid4().hex[:10]}@example.org"
+        reg = self.call("POST", "/api/v1/auth/register", json={
+            "email": email, "password": "correct horse battery", "name": name or role.title(), "role": role})
+        assert reg.status_code == 201, reg.text
+        login = self.call("POST", "/api/v1/auth/login", json={"email": email, "password": "correct horse battery"})
+        assert login.status_code == 200, login.text
+        return {"id": reg.json()["id"], "email": email, "token": login.json()["access_token"]}
+
+    def published_training(self, expert: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        """A complete training, published by ``expert``."""
+        body = {
+            "title": "Transcatheter aortic valve implantation",
+            "specialty": "cardiology",
+            "description": "A day in the cath lab.",
+            "institution": "Hôpital Européen Georges-Pompidou",
+            "city": "Paris",
+            "country": "FR",
+            "starts_at": "2027-03-15T08:00:00+01:00",
+            "ends_at": "2027-03-15T17:00:00+01:00",
+            "timezone": "Europe/Paris",
+            "capacity": 4,
+            "price": 45000,
+            "currency": "eur",
+            **fields,
+        }
+        created = self.call("POST", "/api/v1/trainings", expert["token"], json=body)
+        assert created.status_code == 201, created.text
+        published = self.call("POST", f"/api/v1/trainings/{created.json()['id']}/publish", expert["token"])
+        assert published.status_code == 200, published.text
+        return published.json()
+
+
+@dataclass
+class Stack:
+    """One test's marketplace: its config, API, workers and direct access to its data."""
+
+    infra: Infra
+    config: Config
+    api: ApiClient
+    deps: Deps
+    runners: list[tuple[Runner, threading.Thread]] = field(default_factory=list)
+
+    def start_worker(self, group: str) -> Runner:
+        """Run one more member of ``group`` in a thread."""
+        handlers, topics = WORKER_SPECS[group]
+        runner = build_runner(group, handlers, topics, self.config)
+        thread = threading.Thread(target=runner.run, name=f"worker-{group}", daemon=True)
+        thread.start()
+        self.runners.append((runner, thread))
+        return runner
+
+    def stop_workers(self) -> None:
+        """Stop every worker thread cleanly."""
+        for runner, _ in self.runners:
+            runner.stop.set()
+        for _, thread in self.runners:
+            thread.join(timeout=30)
+        self.runners.clear()
+
+    def booking(self, booking_id: str) -> dict[str, Any] | None:
+        """The booking document as stored."""
+        return self.deps.bookings._c.find_one({"_id": booking_id})  # type: ignore[attr-defined]
+
+    def mails_to(self, address: str) -> list[Any]:
+        """Every e-mail the SMTP server received for ``address``."""
+        return [m for m in read_maildir(self.infra.maildir) if address in str(m["To"])]
+
+    @property
+    def db(self) -> Any:
+        """The test's MongoDB database."""
+        return self.deps.users._c.database  # type: ignore[attr-defined]
+
+
+def make_config(infra: Infra, api_port: int, **overrides: Any) -> Config:
+    """A config whose topics and database belong to one test only."""
+    ns = uuid.uuid4().hex[:10]
+    values: dict[str, Any] = {
+        "kafka_topic_prefix": f"t{ns}.",
+        "mongodb_database": f"t_{ns}",
+        "worker_max_attempts": 2,
+        **overrides,
+    }
+    return infra.config(api_port, **values)
+
+
+@pytest.fixture
+def api_server(infra: Infra) -> Iterator[Callable[[Config], str]]:
+    """Serve ``create_app(config)`` with waitress in a thread; returns the base URL."""
+    servers: list[Any] = []
+
+    def serve(config: Config, port: int) -> str:
+        server = create_server(create_app(config), host="127.0.0.1", port=port, threads=8)
+        threading.Thread(target=server.run, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{port}"
+
+    yield serve  # type: ignore[misc]
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def stack(infra: Infra, api_server: Callable[..., str], request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """A fresh marketplace: API plus one member of every consumer group."""
+    port = free_port()
+    config = make_config(infra, port)
+    prepare(infra, config, webhook_name="tests")
+    base = api_server(config, port)
+    result = Stack(infra=infra, config=config, api=ApiClient(base), deps=bootstrap(config))
+    groups = getattr(request, "param", None) or list(WORKER_SPECS)
+    for group in groups:
+        result.start_worker(group)
+    yield result
+    result.stop_workers()
+    result.db.client.drop_database(config.mongodb_database)
+
+
+def read_topic(config: Config, topic: str, settle_s: float = 2.0, timeout: float = 30.0) -> list[Any]:
+    """Every record of a topic, read from the beginning without a consumer group.
+
+    The broker's end offsets are not reliable here, so reading stops once no new
+    record arrived for ``settle_s``.
+    """
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=config.kafka_bootstrap_servers, group_id=None,
+                             enable_auto_commit=False)
+    try:
+        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        consumer.assign(parts)
+        consumer.seek_to_beginning(*parts)
+        records: list[Any] = []
+        quiet_since = time.monotonic()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() - quiet_since < settle_s and time.monotonic() < deadline:
+            batch = consumer.poll(timeout_ms=200)
+            for recs in batch.values():
+                records.extend(recs)
+                quiet_since = time.monotonic()
+        return records
+    finally:
+        consumer.close()
+
+
+def maildir_of(infra: Infra) -> Path:
+    """The SMTP sink's Maildir."""
+    return infra.maildir

@@ -1,0 +1,1 @@
+"""Worker processes: one generic runner, one small entry module per consumer group."""

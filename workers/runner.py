@@ -1,0 +1,169 @@
+"""The one consumer loop every worker runs.
+
+Poll, decode, skip what this group already applied, dispatch to the registered
+handlers, commit offset + 1 only after the effect is durable. A failing message is
+retried a bounded number of times, then goes to the group's dead-letter topic with
+its error, and the worker goes on. Infrastructure outages are retried until the
+service is back, never dead-lettered. SIGTERM finishes the current message and
+leaves the group cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from adapters.bootstrap import bootstrap
+from adapters.config import Config
+from adapters.kafka_bus import Delivery, KafkaPublisher, KafkaSource, ensure_topics
+from adapters.transient import TRANSIENT_ERRORS
+from core.services.deps import Deps
+from events.codec import InvalidEvent, decode
+from events.envelope import Event
+from events.types import GROUPS, EventType, Topic, all_topics, dead_letter_topic, topic_name
+
+log = logging.getLogger("workers.runner")
+
+Handler = Callable[[Deps, Event], None]
+
+
+class StopRequested(Exception):
+    """Raised inside a retry wait when the worker is asked to stop."""
+
+
+@dataclass
+class Runner:
+    """Drives one consumer-group member."""
+
+    group: str
+    handlers: Mapping[EventType, list[Handler]]
+    source: KafkaSource
+    deps: Deps
+    dead_letters: KafkaPublisher
+    dead_letter_topic: str
+    max_attempts: int = 3
+    stop: threading.Event = field(default_factory=threading.Event)
+    backoff_s: float = 0.2
+    max_backoff_s: float = 5.0
+
+    def run(self) -> None:
+        """Consume until ``stop`` is set; always leaves the group on the way out."""
+        log.info("%s worker consuming", self.group)
+        try:
+            while not self.stop.is_set():
+                for delivery in self.source.poll(0.5):
+                    try:
+                        self.handle(delivery)
+                    except StopRequested:
+                        break  # uncommitted: the next member starts again from here
+                    if self.stop.is_set():
+                        break
+        finally:
+            self.source.close()
+            log.info("%s worker stopped", self.group)
+
+    def handle(self, delivery: Delivery) -> None:
+        """Apply one record exactly once in effect, then commit it."""
+        failures = 0
+        outage = 0
+        while True:
+            try:
+                self._apply(delivery)
+                self.source.commit(delivery)
+                return
+            except StopRequested:
+                raise
+            except TRANSIENT_ERRORS as exc:
+                outage += 1
+                log.warning("%s: service unavailable (%s); retrying", self.group, exc)
+                self._wait(outage)
+            except Exception as exc:  # noqa: BLE001 - any other failure is the message's
+                failures += 1
+                log.error("%s: offset %s/%s failed (%d/%d): %s", self.group, delivery.topic,
+                          delivery.offset, failures, self.max_attempts, exc)
+                if failures >= self.max_attempts:
+                    self._dead_letter(delivery, exc, failures)
+                    self.source.commit(delivery)
+                    return
+                self._wait(failures)
+
+    def _apply(self, delivery: Delivery) -> None:
+        try:
+            event = decode(delivery.value)
+        except InvalidEvent as exc:
+            # A message that cannot even be read will never succeed: no retries.
+            self._dead_letter(delivery, exc, 1)
+            return
+        handlers = self.handlers.get(event.type, [])
+        if not handlers or self.deps.processed.seen(self.group, event.id):
+            return
+        for handler in handlers:
+            handler(self.deps, event)
+        self.deps.processed.mark(self.group, event.id, datetime.now(UTC))
+
+    def _dead_letter(self, delivery: Delivery, exc: BaseException, attempts: int) -> None:
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        headers = list(delivery.headers) + [
+            ("dlq.group", self.group.encode()),
+            ("dlq.error", error.encode()[:4000]),
+            ("dlq.error_type", type(exc).__name__.encode()),
+            ("dlq.source_topic", delivery.topic.encode()),
+            ("dlq.source_partition", str(delivery.partition).encode()),
+            ("dlq.source_offset", str(delivery.offset).encode()),
+            ("dlq.attempts", str(attempts).encode()),
+            ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        key = delivery.key.decode(errors="replace") if delivery.key else None
+        self.dead_letters.send_raw(self.dead_letter_topic, key, delivery.value, headers)
+        log.error("%s: dead-lettered %s/%s@%s: %s", self.group, delivery.topic,
+                  delivery.partition, delivery.offset, error)
+
+    def _wait(self, attempt: int) -> None:
+        delay = min(self.max_backoff_s, self.backoff_s * 2 ** (attempt - 1))
+        if self.stop.wait(delay):
+            raise StopRequested()
+
+
+def build_runner(
+    group: str,
+    handlers: Mapping[EventType, list[Handler]],
+    topics: Iterable[Topic],
+    config: Config,
+    stop: threading.Event | None = None,
+    deps: Deps | None = None,
+) -> Runner:
+    """Wire a runner for ``group`` from configuration; topics are created if missing."""
+    deps = deps or bootstrap(config)
+    prefix = config.kafka_topic_prefix
+    ensure_topics(config.kafka_bootstrap_servers, all_topics(prefix, GROUPS))
+    source = KafkaSource(
+        config.kafka_bootstrap_servers, f"{prefix}{group}", [topic_name(prefix, t) for t in topics]
+    )
+    return Runner(
+        group=group,
+        handlers=handlers,
+        source=source,
+        deps=deps,
+        dead_letters=KafkaPublisher(config.kafka_bootstrap_servers, prefix),
+        dead_letter_topic=dead_letter_topic(prefix, group),
+        max_attempts=config.worker_max_attempts,
+        stop=stop or threading.Event(),
+    )
+
+
+def main(group: str, handlers: Mapping[EventType, list[Handler]], topics: Iterable[Topic]) -> None:
+    """Entry point of a worker process: configuration from the environment, SIGTERM stops."""
+    runner = build_runner(group, handlers, topics, Config.from_env())
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("%s worker: signal %s, finishing the current message", group, signum)
+        runner.stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    runner.run()
