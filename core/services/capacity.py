@@ -29,6 +29,11 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     """Hold a seat for the booking, or put it on the waitlist when the training is full."""
     data = event.data
     now = deps.clock()
+    training = deps.trainings.get(data["training_id"])
+    if training is None or training.capacity is None:
+        raise NeedsReconciliation(
+            f"Booking {data['booking_id']} for unknown training {data['training_id']}."
+        )
     # The API writes the booking after the broker's ack; if it died in between, the
     # booking is created here, so no accepted request is ever lost.
     deps.bookings.add_requested(
@@ -48,9 +53,6 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
         # Applied before: re-emit the reaction of the state it reached, same id.
         _announce(deps, event, booking)
         return
-    training = deps.trainings.get(data["training_id"])
-    if training is None or training.capacity is None:
-        raise NeedsReconciliation(f"Booking {booking.id} for unknown training {data['training_id']}.")
     deps.seats.ensure(training.id, training.capacity)
     outcome = deps.seats.hold(training.id, booking.id)
     if outcome is SeatOutcome.FULL:

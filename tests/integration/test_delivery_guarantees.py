@@ -1,0 +1,94 @@
+"""At-least-once delivery made exactly-once in effect: redeliveries and poison messages."""
+
+from __future__ import annotations
+
+import json
+
+from core.services import capacity
+from events.codec import decode
+from events.envelope import Event
+from events.types import EventType, dead_letter_topic, topic_name
+from tests.conftest import Stack, read_topic, wait_for
+
+
+def _book(stack: Stack, trainee: dict, training_id: str) -> dict:
+    response = stack.api.call("POST", f"/api/v1/trainings/{training_id}/bookings", trainee["token"])
+    assert response.status_code == 202, response.text
+    return response.json()["booking"]
+
+
+def _status(stack: Stack, booking_id: str, *statuses: str) -> dict | None:
+    doc = stack.booking(booking_id)
+    return doc if doc and doc["status"] in statuses else None
+
+
+def _events_of(stack: Stack, topic: str, event_type: EventType, booking_id: str) -> list[Event]:
+    records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, topic))
+    events = [decode(r.value) for r in records]
+    return [e for e in events if e.type is event_type and e.data.get("booking_id") == booking_id]
+
+
+def test_a_redelivered_event_changes_nothing(stack: Stack) -> None:
+    api = stack.api
+    expert, first, second = api.user("expert"), api.user("trainee"), api.user("trainee")
+    training = api.published_training(expert, capacity=2)
+    booking = _book(stack, first, training["id"])
+    wait_for(lambda: _status(stack, booking["id"], "held"), what="first hold")
+    requested = _events_of(stack, "bookings", EventType.BOOKING_REQUESTED, booking["id"])
+    assert len(requested) == 1
+
+    # The broker delivers the same event again (same id, same bytes)...
+    stack.deps.publisher.publish(requested[0])
+    # ...and a later booking on the same training (same partition, so it is applied
+    # after the redelivery) tells us when the worker has been through it.
+    later = _book(stack, second, training["id"])
+    wait_for(lambda: _status(stack, later["id"], "held"), what="second hold")
+
+    seats = stack.deps.seats.snapshot(training["id"])
+    assert seats is not None and seats["holders"] == [booking["id"], later["id"]]
+    doc = stack.booking(booking["id"])
+    assert [s["step"] for s in doc["history"]].count("held") == 1
+    assert len(_events_of(stack, "bookings", EventType.BOOKING_HELD, booking["id"])) == 1
+
+    # Even when the "already applied" marker is lost, the handler itself is a no-op
+    # and re-emits its reaction under the same id, which downstream dedupes.
+    capacity.on_booking_requested(stack.deps, requested[0])
+    capacity.on_booking_requested(stack.deps, requested[0])
+    assert stack.deps.seats.snapshot(training["id"])["holders"] == [booking["id"], later["id"]]
+    assert [s["step"] for s in stack.booking(booking["id"])["history"]].count("held") == 1
+    held_ids = {e.id for e in _events_of(stack, "bookings", EventType.BOOKING_HELD, booking["id"])}
+    assert len(held_ids) == 1
+
+
+def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) -> None:
+    api = stack.api
+    expert, trainee = api.user("expert"), api.user("trainee")
+    training = api.published_training(expert, capacity=1)
+    bookings_topic = topic_name(stack.config.kafka_topic_prefix, "bookings")
+
+    stack.deps.publisher.send_raw(bookings_topic, training["id"], b"{this is not json")
+    orphan = Event(
+        type=EventType.BOOKING_REQUESTED, subject="b-orphan", key=training["id"],
+        data={"booking_id": "b-orphan", "training_id": "no-such-training",
+              "trainee_id": trainee["id"], "amount": 100, "currency": "eur"},
+    )
+    stack.deps.publisher.publish(orphan)
+
+    booking = _book(stack, trainee, training["id"])
+    wait_for(lambda: _status(stack, booking["id"], "held"), what="hold after the poison")
+
+    dlq = dead_letter_topic(stack.config.kafka_topic_prefix, "capacity")
+    records = wait_for(lambda: (r := read_topic(stack.config, dlq, settle_s=1)) and len(r) >= 2 and r,
+                       what="two dead letters")
+    assert len(records) == 2
+    by_value = {r.value: dict(r.headers) for r in records}
+    garbage = by_value[b"{this is not json"]
+    assert b"not JSON" in garbage["dlq.error"]
+    assert garbage["dlq.attempts"] == b"1"
+    assert garbage["dlq.source_topic"] == bookings_topic.encode()
+    orphan_headers = next(h for v, h in by_value.items()
+                          if v.startswith(b"{\"") and json.loads(v)["id"] == orphan.id)
+    assert orphan_headers["dlq.error_type"] == b"NeedsReconciliation"
+    assert b"unknown training" in orphan_headers["dlq.error"]
+    assert orphan_headers["dlq.attempts"] == str(stack.config.worker_max_attempts).encode()
+    assert stack.booking("b-orphan") is None  # nothing half-written for the failed event
