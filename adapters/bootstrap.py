@@ -28,9 +28,7 @@ from core.services.deps import Deps, Policy
 
 def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
     """Build every adapter from ``config`` (nothing connects before first use)."""
-    logging.basicConfig(
-        level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # kafka-python narrates every connection at INFO; its warnings are what matter.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
     db = connect(config.mongodb_uri, config.mongodb_database)
@@ -46,9 +44,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         trainings=MongoTrainings(db),
         bookings=MongoBookings(db),
         seats=MongoSeats(db),
-        payments=StripeGateway(
-            config.stripe_api_key, config.stripe_api_base, config.stripe_webhook_secret
-        ),
+        payments=StripeGateway(config.stripe_api_key, config.stripe_api_base, config.stripe_webhook_secret),
         provider_events=MongoProviderEvents(db),
         inbox=MongoInbox(db),
         mailer=SmtpMailer(config.smtp_url, config.mail_from),

@@ -51,16 +51,19 @@ class KafkaPublisher:
 
     def publish(self, event: Event) -> None:
         """Send ``event`` keyed by its aggregate and wait for the ack, else ``PublishFailed``."""
-        self.send_raw(topic_name(self._prefix, TOPIC_OF[event.type]), event.key, encode(event),
-                      [("type", str(event.type).encode()), ("id", event.id.encode())])
+        self.send_raw(
+            topic_name(self._prefix, TOPIC_OF[event.type]),
+            event.key,
+            encode(event),
+            [("type", str(event.type).encode()), ("id", event.id.encode())],
+        )
 
-    def send_raw(self, topic: str, key: str | None, value: bytes,
-                 headers: list[tuple[str, bytes]] | None = None) -> None:
+    def send_raw(
+        self, topic: str, key: str | None, value: bytes, headers: list[tuple[str, bytes]] | None = None
+    ) -> None:
         """Send bytes as they are (the dead-letter path) and wait for the ack."""
         try:
-            future = self._client().send(
-                topic, key=key.encode() if key else None, value=value, headers=headers or []
-            )
+            future = self._client().send(topic, key=key.encode() if key else None, value=value, headers=headers or [])
             future.get(timeout=self._timeout + 5)
         except KafkaError as exc:
             raise PublishFailed(f"The event broker did not acknowledge: {exc}") from exc
@@ -73,9 +76,7 @@ class KafkaPublisher:
         if not _listening(self._bootstrap):
             return False
         try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=self._bootstrap, request_timeout_ms=int(timeout_s * 1000)
-            )
+            admin = KafkaAdminClient(bootstrap_servers=self._bootstrap, request_timeout_ms=int(timeout_s * 1000))
             admin.describe_cluster()
             return True
         except Exception:  # noqa: BLE001 - any failure means "not reachable"

@@ -127,9 +127,7 @@ class MongoTrainings:
 
     def replace(self, training: Training, expected_version: int) -> bool:
         """Replace if the stored version is ``expected_version``."""
-        result = self._c.replace_one(
-            {"_id": training.id, "version": expected_version}, _training_doc(training)
-        )
+        result = self._c.replace_one({"_id": training.id, "version": expected_version}, _training_doc(training))
         return result.modified_count == 1
 
     def remove(self, training_id: str) -> None:
@@ -175,9 +173,7 @@ class MongoBookings:
     def active_for(self, trainee_id: str, training_id: str) -> Booking | None:
         """The trainee's live booking on the training."""
         statuses = [str(s) for s in ACTIVE_STATUSES]
-        doc = self._c.find_one(
-            {"trainee_id": trainee_id, "training_id": training_id, "status": {"$in": statuses}}
-        )
+        doc = self._c.find_one({"trainee_id": trainee_id, "training_id": training_id, "status": {"$in": statuses}})
         return _booking(doc)
 
     def for_trainee(self, trainee_id: str) -> list[Booking]:
@@ -204,9 +200,7 @@ class MongoBookings:
         )
         return result.modified_count == 1
 
-    def update_payment(
-        self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str
-    ) -> bool:
+    def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge into ``payment`` once per (event, step)."""
         result = self._c.update_one(
             {

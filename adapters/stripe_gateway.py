@@ -58,15 +58,12 @@ class StripeGateway:
     def confirm_intent(self, intent_id: str, payment_method: str) -> PaymentIntent:
         """Attach the payment method, then confirm (server-side confirmation)."""
         try:
-            _call(lambda: self._client.v1.payment_intents.update(
-                intent_id, params={"payment_method": payment_method}))
+            _call(lambda: self._client.v1.payment_intents.update(intent_id, params={"payment_method": payment_method}))
             return _call(lambda: self._client.v1.payment_intents.confirm(intent_id))
         except stripe.InvalidRequestError as exc:
             # E.g. an unknown payment method, or (localstripe) a PaymentIntent whose
             # earlier charge failed: the trainee must see it, not a dead letter.
-            raise PaymentDeclined(
-                f"The payment could not be confirmed: {exc.user_message or exc}", exc.code
-            ) from exc
+            raise PaymentDeclined(f"The payment could not be confirmed: {exc.user_message or exc}", exc.code) from exc
 
     def verify_webhook(self, payload: bytes, signature: str) -> ProviderEvent:
         """Check the ``Stripe-Signature`` header against the endpoint secret."""

@@ -29,9 +29,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         JSON_SORT_KEYS=False,
         API_SPEC_OPTIONS={
-            "components": {
-                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
-            },
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "info": {"description": "Book hands-on, one-day trainings in an expert's hospital."},
         },
     )
@@ -54,7 +52,6 @@ def _create_topics(config: Config) -> None:
     # Topics should exist before the first publish (else the broker may auto-create
     # them with its defaults); but the API must start, and answer 503, without a broker.
     try:
-        ensure_topics(config.kafka_bootstrap_servers,
-                      all_topics(config.kafka_topic_prefix, GROUPS), deadline_s=3)
+        ensure_topics(config.kafka_bootstrap_servers, all_topics(config.kafka_topic_prefix, GROUPS), deadline_s=3)
     except Exception as exc:  # noqa: BLE001 - logged; the workers create them too
         logging.getLogger("api").warning("could not create topics now: %s", exc)

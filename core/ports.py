@@ -77,9 +77,7 @@ class Bookings(Protocol):
     ) -> bool:
         """Move to ``target`` only from a status the state machine allows; False if not."""
 
-    def update_payment(
-        self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str
-    ) -> bool:
+    def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge ``payment`` into the booking's payment record once per ``event_id``."""
 
     def claim_payment_intent(self, booking_id: str, at: datetime) -> bool:

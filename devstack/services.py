@@ -258,12 +258,12 @@ def _kafka_ready(bootstrap: str, port: int) -> bool:
             request_timeout_ms=3000,
             bootstrap_timeout_ms=3000,
         )
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
         return False
     try:
         admin.describe_cluster()
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
         return False
     finally:
         admin.close()
@@ -302,7 +302,7 @@ def _mongo_ready(url: str) -> bool:
     try:
         client.admin.command("ping")
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
         return False
     finally:
         client.close()
@@ -344,9 +344,7 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def start_stripe(
-    run_dir: Path, port: int | None = None, *, timeout: float = DEFAULT_TIMEOUT
-) -> ServiceHandle:
+def start_stripe(run_dir: Path, port: int | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> ServiceHandle:
     """Start the localstripe mock, listening on 127.0.0.1 only, from an empty store."""
     port = free_port() if port is None else port
     argv = [sys.executable, "-m", "devstack.stripe_server", "--port", str(port)]

@@ -30,9 +30,7 @@ class MaildirHandler:
         maildir.parent.mkdir(parents=True, exist_ok=True)
         self.maildir = mailbox.Maildir(str(maildir), create=True)
 
-    async def handle_DATA(
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """Store the raw message, prefixed with its envelope, and accept it."""
         # original_content is the exact bytes received, so 8-bit bodies and
         # non-UTF-8 charsets survive untouched (decode_data=False).
@@ -40,10 +38,9 @@ class MaildirHandler:
         # Prepend the envelope as headers, like a real MTA's delivery agent
         # does: tests can then check who the mail was really sent to (Bcc).
         rcpts = ", ".join(envelope.rcpt_tos)
-        prefix = (
-            f"X-Envelope-From: <{envelope.mail_from or ''}>\r\n"
-            f"X-Envelope-To: {rcpts}\r\n"
-        ).encode("utf-8", errors="surrogateescape")
+        prefix = (f"X-Envelope-From: <{envelope.mail_from or ''}>\r\nX-Envelope-To: {rcpts}\r\n").encode(
+            "utf-8", errors="surrogateescape"
+        )
         # Store with Unix line endings, as Maildir files on disk usually are.
         data = (prefix + raw).replace(b"\r\n", b"\n")
         self.maildir.add(data)

@@ -100,8 +100,16 @@ def app_env(config: Config) -> dict[str, str]:
 
 def api_argv(port: int, threads: int = 8) -> list[str]:
     """The API served by waitress, a production WSGI server."""
-    return [sys.executable, "-m", "waitress", "--host=127.0.0.1", f"--port={port}",
-            f"--threads={threads}", "--call", "api:create_app"]
+    return [
+        sys.executable,
+        "-m",
+        "waitress",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--threads={threads}",
+        "--call",
+        "api:create_app",
+    ]
 
 
 def worker_argv(group: str) -> list[str]:
@@ -112,9 +120,14 @@ def worker_argv(group: str) -> list[str]:
 def start_api(infra: Infra, config: Config, port: int, name: str = "api") -> ServiceHandle:
     """The API as a real process; ready when ``/healthz`` answers 200."""
     handle = start_process(
-        name, api_argv(port), infra.run_dir, app_env(config),
+        name,
+        api_argv(port),
+        infra.run_dir,
+        app_env(config),
         ready=lambda: _healthy(f"http://127.0.0.1:{port}/healthz"),
-        url=f"http://127.0.0.1:{port}", port=port, cwd=PROJECT_ROOT,
+        url=f"http://127.0.0.1:{port}",
+        port=port,
+        cwd=PROJECT_ROOT,
     )
     infra.extra.append(handle)
     return handle
@@ -123,8 +136,14 @@ def start_api(infra: Infra, config: Config, port: int, name: str = "api") -> Ser
 def start_worker(infra: Infra, config: Config, group: str, name: str | None = None) -> ServiceHandle:
     """A worker as a real process (ready once started: it joins its group by itself)."""
     handle = start_process(
-        name or f"worker-{group}", worker_argv(group), infra.run_dir, app_env(config),
-        ready=lambda: True, url="", port=free_port(), cwd=PROJECT_ROOT,
+        name or f"worker-{group}",
+        worker_argv(group),
+        infra.run_dir,
+        app_env(config),
+        ready=lambda: True,
+        url="",
+        port=free_port(),
+        cwd=PROJECT_ROOT,
     )
     infra.extra.append(handle)
     return handle

@@ -6,7 +6,10 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from events.types import EventType
 
-_money = dict(strict=True, validate=validate.Range(min=0))
+
+def _amount(required: bool = True) -> fields.Integer:
+    """A non-negative integer in minor units (or a count)."""
+    return fields.Integer(required=required, allow_none=not required, strict=True, validate=validate.Range(min=0))
 
 
 class EnvelopeSchema(Schema):
@@ -43,8 +46,8 @@ class TrainingChanged(_Payload):
     training_id = fields.String(required=True)
     expert_id = fields.String(required=True)
     title = fields.String(required=True)
-    capacity = fields.Integer(allow_none=True, **_money)
-    price = fields.Integer(allow_none=True, **_money)
+    capacity = _amount(required=False)
+    price = _amount(required=False)
     currency = fields.String(allow_none=True)
     starts_at = fields.String(allow_none=True)
     status = fields.String(required=True)
@@ -54,7 +57,7 @@ class BookingRequested(_Payload):
     booking_id = fields.String(required=True)
     training_id = fields.String(required=True)
     trainee_id = fields.String(required=True)
-    amount = fields.Integer(required=True, **_money)
+    amount = _amount()
     currency = fields.String(required=True)
 
 
@@ -89,7 +92,7 @@ class PaymentSucceeded(_Payload):
     booking_id = fields.String(required=True)
     training_id = fields.String(required=True)
     payment_intent_id = fields.String(required=True)
-    amount = fields.Integer(required=True, **_money)
+    amount = _amount()
     currency = fields.String(required=True)
 
 

@@ -23,8 +23,11 @@ class RegisterIn(Schema):
     email = fields.Email(required=True)
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    role = fields.String(required=True, validate=validate.OneOf([str(r) for r in SELF_SERVICE_ROLES]),
-                         metadata={"description": "trainee, expert or sponsor"})
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf([str(r) for r in SELF_SERVICE_ROLES]),
+        metadata={"description": "trainee, expert or sponsor"},
+    )
 
 
 class UserOut(Schema):
@@ -54,15 +57,14 @@ class TrainingIn(Schema):
     description = fields.String(validate=validate.Length(max=10000))
     institution = fields.String(validate=validate.Length(min=2, max=200))
     city = fields.String(validate=validate.Length(min=1, max=100))
-    country = fields.String(validate=validate.Length(equal=2),
-                            metadata={"description": "ISO 3166-1 alpha-2, e.g. FR"})
+    country = fields.String(validate=validate.Length(equal=2), metadata={"description": "ISO 3166-1 alpha-2, e.g. FR"})
     starts_at = fields.AwareDateTime(metadata={"description": "ISO-8601 with offset"})
     ends_at = fields.AwareDateTime()
-    timezone = fields.String(validate=validate.Length(min=1, max=64),
-                             metadata={"example": "Europe/Paris"})
+    timezone = fields.String(validate=validate.Length(min=1, max=64), metadata={"example": "Europe/Paris"})
     capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000))
-    price = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000_000),
-                           metadata={"description": "In minor units (cents)."})
+    price = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=10_000_000), metadata={"description": "In minor units (cents)."}
+    )
     currency = fields.String(validate=validate.OneOf(CURRENCIES))
     hold_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=7 * 24 * 60))
 
@@ -140,8 +142,10 @@ class BookingList(Schema):
 class PaymentIn(Schema):
     payment_method = fields.String(
         validate=validate.Regexp(r"^pm_[A-Za-z0-9_]+$", error="Must be a Stripe PaymentMethod id (pm_...)."),
-        metadata={"description": "Optional: confirm on the server with this PaymentMethod "
-                                 "(from Stripe.js, or a test id such as pm_card_visa)."},
+        metadata={
+            "description": "Optional: confirm on the server with this PaymentMethod "
+            "(from Stripe.js, or a test id such as pm_card_visa)."
+        },
     )
 
 

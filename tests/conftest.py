@@ -72,8 +72,11 @@ class ApiClient:
     def user(self, role: str, name: str | None = None) -> dict[str, Any]:
         """Register and log in a fresh user; returns its id, e-mail and token."""
         email = f"{role}-{uuid.uuid4().hex[:10]}@example.org"
-        reg = self.call("POST", "/api/v1/auth/register", json={
-            "email": email, "password": "correct horse battery", "name": name or role.title(), "role": role})
+        reg = self.call(
+            "POST",
+            "/api/v1/auth/register",
+            json={"email": email, "password": "correct horse battery", "name": name or role.title(), "role": role},
+        )
         assert reg.status_code == 201, reg.text
         login = self.call("POST", "/api/v1/auth/login", json={"email": email, "password": "correct horse battery"})
         assert login.status_code == 200, login.text
@@ -196,8 +199,7 @@ def read_topic(config: Config, topic: str, settle_s: float = 2.0, timeout: float
     """
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=config.kafka_bootstrap_servers, group_id=None,
-                             enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=config.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False)
     try:
         parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
         consumer.assign(parts)

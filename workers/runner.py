@@ -84,8 +84,15 @@ class Runner:
                 self._wait(outage)
             except Exception as exc:  # noqa: BLE001 - any other failure is the message's
                 failures += 1
-                log.error("%s: offset %s/%s failed (%d/%d): %s", self.group, delivery.topic,
-                          delivery.offset, failures, self.max_attempts, exc)
+                log.error(
+                    "%s: offset %s/%s failed (%d/%d): %s",
+                    self.group,
+                    delivery.topic,
+                    delivery.offset,
+                    failures,
+                    self.max_attempts,
+                    exc,
+                )
                 if failures >= self.max_attempts:
                     self._dead_letter(delivery, exc, failures)
                     self.source.commit(delivery)
@@ -120,8 +127,9 @@ class Runner:
         ]
         key = delivery.key.decode(errors="replace") if delivery.key else None
         self.dead_letters.send_raw(self.dead_letter_topic, key, delivery.value, headers)
-        log.error("%s: dead-lettered %s/%s@%s: %s", self.group, delivery.topic,
-                  delivery.partition, delivery.offset, error)
+        log.error(
+            "%s: dead-lettered %s/%s@%s: %s", self.group, delivery.topic, delivery.partition, delivery.offset, error
+        )
 
     def _wait(self, attempt: int) -> None:
         delay = min(self.max_backoff_s, self.backoff_s * 2 ** (attempt - 1))
@@ -141,9 +149,7 @@ def build_runner(
     deps = deps or bootstrap(config)
     prefix = config.kafka_topic_prefix
     ensure_topics(config.kafka_bootstrap_servers, all_topics(prefix, GROUPS))
-    source = KafkaSource(
-        config.kafka_bootstrap_servers, f"{prefix}{group}", [topic_name(prefix, t) for t in topics]
-    )
+    source = KafkaSource(config.kafka_bootstrap_servers, f"{prefix}{group}", [topic_name(prefix, t) for t in topics])
     return Runner(
         group=group,
         handlers=handlers,

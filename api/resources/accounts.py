@@ -23,9 +23,7 @@ class Register(MethodView):
     @blp.alt_response(409, schema=None, description="E-mail already registered")
     def post(self, body: dict[str, Any]) -> Any:
         """Create an account as trainee, expert or sponsor."""
-        return accounts.register(
-            deps(), body["email"], body["password"], body["name"], Role(body["role"])
-        )
+        return accounts.register(deps(), body["email"], body["password"], body["name"], Role(body["role"]))
 
 
 @blp.route("/login")

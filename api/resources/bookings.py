@@ -24,11 +24,15 @@ class TrainingBookings(MethodView):
     @blp.alt_response(503, schema=None, description="Broker unavailable: nothing was accepted")
     @blp.doc(
         security=[{"bearer": []}],
-        parameters=[{
-            "in": "header", "name": "Idempotency-Key", "required": False,
-            "schema": {"type": "string", "maxLength": 200},
-            "description": "Retrying with the same key returns the same booking.",
-        }],
+        parameters=[
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "Retrying with the same key returns the same booking.",
+            }
+        ],
     )
     def post(self, training_id: str) -> Any:
         """Ask for a seat; the capacity worker holds one or waitlists you."""

@@ -27,9 +27,7 @@ def request_booking(
     """
     require_role(trainee, Role.TRAINEE)
     booking_id = (
-        str(uuid.uuid5(_REQUEST_NS, f"{trainee.id}/{idempotency_key}"))
-        if idempotency_key
-        else str(uuid.uuid4())
+        str(uuid.uuid5(_REQUEST_NS, f"{trainee.id}/{idempotency_key}")) if idempotency_key else str(uuid.uuid4())
     )
     earlier = deps.bookings.get(booking_id)
     if earlier is not None:
@@ -94,9 +92,7 @@ def my_bookings(deps: Deps, trainee: User) -> list[Booking]:
     return deps.bookings.for_trainee(trainee.id)
 
 
-def pay_booking(
-    deps: Deps, trainee: User, booking_id: str, payment_method: str | None
-) -> dict[str, Any]:
+def pay_booking(deps: Deps, trainee: User, booking_id: str, payment_method: str | None) -> dict[str, Any]:
     """The PaymentIntent to pay a held booking.
 
     Without ``payment_method`` it returns the client secret for Stripe.js to confirm in

@@ -31,9 +31,7 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     now = deps.clock()
     training = deps.trainings.get(data["training_id"])
     if training is None or training.capacity is None:
-        raise NeedsReconciliation(
-            f"Booking {data['booking_id']} for unknown training {data['training_id']}."
-        )
+        raise NeedsReconciliation(f"Booking {data['booking_id']} for unknown training {data['training_id']}.")
     # The API writes the booking after the broker's ack; if it died in between, the
     # booking is created here, so no accepted request is ever lost.
     deps.bookings.add_requested(
@@ -57,14 +55,10 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     outcome = deps.seats.hold(training.id, booking.id)
     if outcome is SeatOutcome.FULL:
         position = deps.seats.enqueue(training.id, booking.id)
-        deps.bookings.transition(
-            booking.id, BookingStatus.WAITLISTED, event.id, now, {"waitlist_position": position}
-        )
+        deps.bookings.transition(booking.id, BookingStatus.WAITLISTED, event.id, now, {"waitlist_position": position})
     else:
         expires_at = now + timedelta(minutes=training.hold_minutes)
-        deps.bookings.transition(
-            booking.id, BookingStatus.HELD, event.id, now, {"expires_at": expires_at}
-        )
+        deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, {"expires_at": expires_at})
     _announce(deps, event, _booking(deps, booking.id))
 
 
@@ -84,8 +78,7 @@ def on_payment_succeeded(deps: Deps, event: Event) -> None:
     if booking.status is not BookingStatus.CONFIRMED:
         # Money arrived for a booking that holds no seat: never keep it silently.
         raise NeedsReconciliation(
-            f"Payment {event.data['payment_intent_id']} succeeded for booking {booking.id} "
-            f"in status {booking.status}."
+            f"Payment {event.data['payment_intent_id']} succeeded for booking {booking.id} in status {booking.status}."
         )
     deps.publisher.publish(
         reaction(

@@ -18,27 +18,64 @@ def on_booking_event(deps: Deps, event: Event) -> None:
     trainee_id = data.get("trainee_id") or _trainee_of(deps, data["booking_id"])
     money = _money(data.get("amount"), data.get("currency"))
     if event.type is EventType.BOOKING_HELD:
-        messages.append(_note(trainee_id, event, "booking.held", f"Seat held: {title}",
-                              f"A seat is held for you until {data['expires_at']}. "
-                              f"Pay {money} to confirm it.", link))
+        messages.append(
+            _note(
+                trainee_id,
+                event,
+                "booking.held",
+                f"Seat held: {title}",
+                f"A seat is held for you until {data['expires_at']}. Pay {money} to confirm it.",
+                link,
+            )
+        )
     elif event.type is EventType.BOOKING_WAITLISTED:
-        messages.append(_note(trainee_id, event, "booking.waitlisted", f"Waitlisted: {title}",
-                              f"The training is full. You are number {data['position']} "
-                              "on the waitlist; we will tell you when a seat frees up.", link))
+        messages.append(
+            _note(
+                trainee_id,
+                event,
+                "booking.waitlisted",
+                f"Waitlisted: {title}",
+                f"The training is full. You are number {data['position']} "
+                "on the waitlist; we will tell you when a seat frees up.",
+                link,
+            )
+        )
     elif event.type is EventType.BOOKING_CONFIRMED:
-        messages.append(_note(trainee_id, event, "booking.confirmed", f"Booking confirmed: {title}",
-                              f"Your payment of {money} was received and your seat is confirmed.",
-                              link))
+        messages.append(
+            _note(
+                trainee_id,
+                event,
+                "booking.confirmed",
+                f"Booking confirmed: {title}",
+                f"Your payment of {money} was received and your seat is confirmed.",
+                link,
+            )
+        )
         if training is not None:
             trainee = deps.users.get(trainee_id)
             who = trainee.name if trainee else "A trainee"
-            messages.append(_note(training.expert_id, event, "booking.new", f"New booking: {title}",
-                                  f"{who} booked and paid a seat on {title}.", None))
+            messages.append(
+                _note(
+                    training.expert_id,
+                    event,
+                    "booking.new",
+                    f"New booking: {title}",
+                    f"{who} booked and paid a seat on {title}.",
+                    None,
+                )
+            )
     elif event.type is EventType.PAYMENT_FAILED:
-        messages.append(_note(trainee_id, event, "payment.failed", f"Payment failed: {title}",
-                              f"Your payment was declined: {data['reason']} Your seat stays "
-                              "held until the hold expires; you can pay with another card.",
-                              link))
+        messages.append(
+            _note(
+                trainee_id,
+                event,
+                "payment.failed",
+                f"Payment failed: {title}",
+                f"Your payment was declined: {data['reason']} Your seat stays "
+                "held until the hold expires; you can pay with another card.",
+                link,
+            )
+        )
     for message in messages:
         deliver(deps, message)
 

@@ -27,8 +27,9 @@ def test_a_booking_is_held_paid_confirmed_and_notified(stack: Stack) -> None:
     assert held["status"] == "held"
     assert held["expires_at"]
 
-    pay = api.call("POST", f"/api/v1/bookings/{held['id']}/payment", trainee["token"],
-                   json={"payment_method": "pm_card_visa"})
+    pay = api.call(
+        "POST", f"/api/v1/bookings/{held['id']}/payment", trainee["token"], json={"payment_method": "pm_card_visa"}
+    )
     assert pay.status_code == 202, pay.text
     assert pay.json()["client_secret"].startswith(held["payment"]["intent_id"])
 
@@ -37,24 +38,33 @@ def test_a_booking_is_held_paid_confirmed_and_notified(stack: Stack) -> None:
     assert steps == ["requested", "held", "payment_pending", "payment_submitted", "confirmed"]
     assert confirmed["payment"]["status"] == "succeeded"
 
-    client = stripe.StripeClient(stack.config.stripe_api_key,
-                                 base_addresses={"api": stack.config.stripe_api_base})
+    client = stripe.StripeClient(stack.config.stripe_api_key, base_addresses={"api": stack.config.stripe_api_base})
     intent = client.v1.payment_intents.retrieve(confirmed["payment"]["intent_id"])
     assert intent.status == "succeeded"
     assert intent.amount == 45000 and intent.currency == "eur"
     assert intent.metadata["booking_id"] == confirmed["id"]
     assert intent.latest_charge["captured"] is True
 
-    inbox = wait_for(lambda: [n for n in api.call("GET", "/api/v1/me/notifications", trainee["token"])
-                              .json()["items"] if n["kind"] == "booking.confirmed"], what="inbox")
+    inbox = wait_for(
+        lambda: [
+            n
+            for n in api.call("GET", "/api/v1/me/notifications", trainee["token"]).json()["items"]
+            if n["kind"] == "booking.confirmed"
+        ],
+        what="inbox",
+    )
     assert "450.00 EUR" in inbox[0]["body"]
 
-    mails = wait_for(lambda: [m for m in stack.mails_to(trainee["email"])
-                              if m["Subject"].startswith("Booking confirmed")], what="e-mail")
+    mails = wait_for(
+        lambda: [m for m in stack.mails_to(trainee["email"]) if m["Subject"].startswith("Booking confirmed")],
+        what="e-mail",
+    )
     assert len(mails) == 1
     assert "Transcatheter aortic valve implantation" in mails[0]["Subject"]
     assert "Grace Hopper" in mails[0].get_content()
 
-    expert_mails = wait_for(lambda: [m for m in stack.mails_to(expert["email"])
-                                     if m["Subject"].startswith("New booking")], what="expert e-mail")
+    expert_mails = wait_for(
+        lambda: [m for m in stack.mails_to(expert["email"]) if m["Subject"].startswith("New booking")],
+        what="expert e-mail",
+    )
     assert "Grace Hopper" in expert_mails[0].get_content()

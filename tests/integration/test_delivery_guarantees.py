@@ -68,9 +68,16 @@ def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) 
 
     stack.deps.publisher.send_raw(bookings_topic, training["id"], b"{this is not json")
     orphan = Event(
-        type=EventType.BOOKING_REQUESTED, subject="b-orphan", key=training["id"],
-        data={"booking_id": "b-orphan", "training_id": "no-such-training",
-              "trainee_id": trainee["id"], "amount": 100, "currency": "eur"},
+        type=EventType.BOOKING_REQUESTED,
+        subject="b-orphan",
+        key=training["id"],
+        data={
+            "booking_id": "b-orphan",
+            "training_id": "no-such-training",
+            "trainee_id": trainee["id"],
+            "amount": 100,
+            "currency": "eur",
+        },
     )
     stack.deps.publisher.publish(orphan)
 
@@ -78,16 +85,16 @@ def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) 
     wait_for(lambda: _status(stack, booking["id"], "held"), what="hold after the poison")
 
     dlq = dead_letter_topic(stack.config.kafka_topic_prefix, "capacity")
-    records = wait_for(lambda: (r := read_topic(stack.config, dlq, settle_s=1)) and len(r) >= 2 and r,
-                       what="two dead letters")
+    records = wait_for(
+        lambda: (r := read_topic(stack.config, dlq, settle_s=1)) and len(r) >= 2 and r, what="two dead letters"
+    )
     assert len(records) == 2
     by_value = {r.value: dict(r.headers) for r in records}
     garbage = by_value[b"{this is not json"]
     assert b"not JSON" in garbage["dlq.error"]
     assert garbage["dlq.attempts"] == b"1"
     assert garbage["dlq.source_topic"] == bookings_topic.encode()
-    orphan_headers = next(h for v, h in by_value.items()
-                          if v.startswith(b"{\"") and json.loads(v)["id"] == orphan.id)
+    orphan_headers = next(h for v, h in by_value.items() if v.startswith(b'{"') and json.loads(v)["id"] == orphan.id)
     assert orphan_headers["dlq.error_type"] == b"NeedsReconciliation"
     assert b"unknown training" in orphan_headers["dlq.error"]
     assert orphan_headers["dlq.attempts"] == str(stack.config.worker_max_attempts).encode()

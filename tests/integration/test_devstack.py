@@ -6,8 +6,8 @@ run directory, talks to them with the real client libraries, and stops them.
 
 from __future__ import annotations
 
-import socket
 import smtplib
+import socket
 import sys
 import time
 import uuid
@@ -92,9 +92,7 @@ def test_broker_roundtrip(run_dir: Path) -> None:
         finally:
             producer.close()
 
-        consumer = KafkaConsumer(
-            bootstrap_servers=broker.url, group_id=None, enable_auto_commit=False
-        )
+        consumer = KafkaConsumer(bootstrap_servers=broker.url, group_id=None, enable_auto_commit=False)
         try:
             partition = TopicPartition(topic, 0)
             consumer.assign([partition])
@@ -148,9 +146,7 @@ def test_stripe_payment_intent(stripe_service: ServiceHandle) -> None:
     assert (fetched.id, fetched.amount, fetched.currency) == (created.id, 1000, "eur")
 
     # The config API works, and clearing really empties the store.
-    register_stripe_webhook(
-        stripe_service.url, "devstack", "http://127.0.0.1:9/hook", "whsec_devstack"
-    )
+    register_stripe_webhook(stripe_service.url, "devstack", "http://127.0.0.1:9/hook", "whsec_devstack")
     clear_stripe(stripe_service.url)
     with pytest.raises(stripe.InvalidRequestError):
         client.v1.payment_intents.retrieve(created.id)
@@ -221,9 +217,7 @@ def test_smtp_sink_stores_mails(run_dir: Path) -> None:
         ).encode()
         with smtplib.SMTP("127.0.0.1", smtp.port, timeout=5) as client:
             client.send_message(msg)
-            client.sendmail(
-                "app@example.test", ["user@example.test"], raw_8bit, mail_options=["BODY=8BITMIME"]
-            )
+            client.sendmail("app@example.test", ["user@example.test"], raw_8bit, mail_options=["BODY=8BITMIME"])
 
         mails = wait_for(
             lambda: (found := read_maildir(maildir)) and len(found) == 2 and found,

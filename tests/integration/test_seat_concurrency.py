@@ -26,8 +26,9 @@ def test_fifty_concurrent_bookings_on_a_ten_seat_training(stack: Stack) -> None:
     with ThreadPoolExecutor(max_workers=10) as pool:
         trainees = list(pool.map(lambda _: api.user("trainee"), range(50)))
     with ThreadPoolExecutor(max_workers=25) as pool:
-        responses = list(pool.map(
-            lambda t: api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", t["token"]), trainees))
+        responses = list(
+            pool.map(lambda t: api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", t["token"]), trainees)
+        )
     assert [r.status_code for r in responses] == [202] * 50
     ids = [r.json()["booking"]["id"] for r in responses]
 

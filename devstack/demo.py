@@ -1,0 +1,103 @@
+"""Demo data, created through the public API as a person would: accounts and trainings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+PASSWORD = "demo-password-1"
+EXPERTS = [
+    (
+        "dr.martin@demo.example",
+        "Dr Claire Martin",
+        "Hôpital Européen Georges-Pompidou",
+        "Paris",
+        "FR",
+        "cardiology",
+        "TAVI: transfemoral valve implantation, step by step",
+        6,
+        95000,
+    ),
+    (
+        "dr.rossi@demo.example",
+        "Dr Marco Rossi",
+        "Ospedale San Raffaele",
+        "Milan",
+        "IT",
+        "urology",
+        "Robotic partial nephrectomy in the OR",
+        4,
+        120000,
+    ),
+    (
+        "dr.schmidt@demo.example",
+        "Dr Anna Schmidt",
+        "Charité",
+        "Berlin",
+        "DE",
+        "ophthalmology",
+        "DMEK corneal transplant wet lab and live surgery",
+        8,
+        0,
+    ),
+]
+TRAINEE = ("trainee@demo.example", "Dr Sam Taylor")
+
+
+def seed(base_url: str) -> dict[str, Any]:
+    """Create the demo accounts and published trainings; idempotent (re-running adds nothing)."""
+    http = requests.Session()
+    out: dict[str, Any] = {"trainings": [], "password": PASSWORD}
+    for i, (email, name, institution, city, country, specialty, title, capacity, price) in enumerate(EXPERTS):
+        token = _account(http, base_url, email, name, "expert")
+        existing = http.get(f"{base_url}/api/v1/trainings", params={"limit": 100}, timeout=10).json()
+        found = next((t for t in existing["items"] if t["title"] == title), None)
+        if found is None:
+            day = (datetime.now(UTC) + timedelta(days=30 + 14 * i)).replace(hour=7, minute=30, second=0, microsecond=0)
+            body = {
+                "title": title,
+                "specialty": specialty,
+                "institution": institution,
+                "city": city,
+                "country": country,
+                "timezone": "Europe/Paris",
+                "capacity": capacity,
+                "price": price,
+                "currency": "eur",
+                "description": f"A hands-on day with {name} at {institution}.",
+                "starts_at": day.isoformat(),
+                "ends_at": (day + timedelta(hours=9)).isoformat(),
+            }
+            created = _ok(http.post(f"{base_url}/api/v1/trainings", json=body, headers=_auth(token), timeout=10))
+            found = _ok(
+                http.post(f"{base_url}/api/v1/trainings/{created['id']}/publish", headers=_auth(token), timeout=10)
+            )
+        out["trainings"].append(found)
+    _account(http, base_url, TRAINEE[0], TRAINEE[1], "trainee")
+    out["trainee"] = TRAINEE[0]
+    out["experts"] = [e[0] for e in EXPERTS]
+    return out
+
+
+def _account(http: requests.Session, base_url: str, email: str, name: str, role: str) -> str:
+    http.post(
+        f"{base_url}/api/v1/auth/register",
+        timeout=10,
+        json={"email": email, "password": PASSWORD, "name": name, "role": role},
+    )
+    login = _ok(http.post(f"{base_url}/api/v1/auth/login", timeout=10, json={"email": email, "password": PASSWORD}))
+    return str(login["access_token"])
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _ok(response: requests.Response) -> dict[str, Any]:
+    if response.status_code >= 400:
+        raise RuntimeError(
+            f"demo data: {response.request.method} {response.url} -> {response.status_code} {response.text}"
+        )
+    return response.json()  # type: ignore[no-any-return]
