@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+import swagger_ui_bundle
+from flask import Flask, Response, send_from_directory
 
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
@@ -25,7 +26,8 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # Served from the swagger-ui-bundle package, not a CDN: works offline too.
+        OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         MAX_CONTENT_LENGTH=1024 * 1024,
         JSON_SORT_KEYS=False,
         API_SPEC_OPTIONS={
@@ -45,7 +47,12 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     for module in (accounts, trainings, bookings, me, webhooks):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(health.blp)
+    app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_asset)
     return app
+
+
+def _swagger_asset(filename: str) -> Response:
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
 
 def _create_topics(config: Config) -> None:

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from adapters.transient import TRANSIENT_ERRORS
 from core import errors as domain
 from schemas.http import ErrorSchema
 
@@ -68,6 +69,18 @@ def register_error_handlers(app: Flask) -> None:
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response, status
+
+    def _outage(error: Exception) -> ResponseReturnValue:
+        log.warning("backing service unavailable: %s", error)
+        message = "A backing service is unavailable; nothing was changed. Retry shortly."
+        response = jsonify(error_body("unavailable", 503, message))
+        response.headers["Retry-After"] = "5"
+        return response, 503
+
+    # MongoDB or Kafka unreachable in the middle of a request: a 503, not a 500.
+    for outage in TRANSIENT_ERRORS:
+        if not issubclass(outage, domain.DomainError):
+            app.register_error_handler(outage, _outage)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:

@@ -140,3 +140,22 @@ def pay_booking(deps: Deps, trainee: User, booking_id: str, payment_method: str 
         )
         answer["submitted"] = True
     return answer
+
+
+def load_booking(deps: Deps, booking_id: str) -> Booking:
+    """The booking a worker's event is about, or ``NotFound``."""
+    booking = deps.bookings.get(booking_id)
+    if booking is None:
+        raise NotFound(f"No booking {booking_id}.")
+    return booking
+
+
+def booking_payload(booking: Booking) -> dict[str, Any]:
+    """The fields every booking event carries."""
+    return {
+        "booking_id": booking.id,
+        "training_id": booking.training_id,
+        "trainee_id": booking.trainee_id,
+        "amount": booking.amount,
+        "currency": booking.currency,
+    }

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.errors import NeedsReconciliation, NotFound
+from core.errors import NeedsReconciliation
 from core.model import Booking, BookingStatus, SeatOutcome
+from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
 from events.envelope import Event, reaction
 from events.types import EventType
@@ -46,7 +47,7 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
             history=[{"step": "requested", "at": now, "event_id": event.id}],
         )
     )
-    booking = _booking(deps, data["booking_id"])
+    booking = load_booking(deps, data["booking_id"])
     if booking.status not in (BookingStatus.REQUESTED,):
         # Applied before: re-emit the reaction of the state it reached, same id.
         _announce(deps, event, booking)
@@ -59,12 +60,12 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     else:
         expires_at = now + timedelta(minutes=training.hold_minutes)
         deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, {"expires_at": expires_at})
-    _announce(deps, event, _booking(deps, booking.id))
+    _announce(deps, event, load_booking(deps, booking.id))
 
 
 def on_payment_succeeded(deps: Deps, event: Event) -> None:
     """Confirm the held booking whose payment went through."""
-    booking = _booking(deps, event.data["booking_id"])
+    booking = load_booking(deps, event.data["booking_id"])
     now = deps.clock()
     if booking.status is BookingStatus.HELD:
         deps.bookings.transition(
@@ -74,7 +75,7 @@ def on_payment_succeeded(deps: Deps, event: Event) -> None:
             now,
             {"payment.status": "succeeded", "payment.succeeded_at": now},
         )
-        booking = _booking(deps, booking.id)
+        booking = load_booking(deps, booking.id)
     if booking.status is not BookingStatus.CONFIRMED:
         # Money arrived for a booking that holds no seat: never keep it silently.
         raise NeedsReconciliation(
@@ -85,7 +86,7 @@ def on_payment_succeeded(deps: Deps, event: Event) -> None:
             event,
             EventType.BOOKING_CONFIRMED,
             {
-                **_booking_data(booking),
+                **booking_payload(booking),
                 "payment_intent_id": event.data["payment_intent_id"],
             },
             source=SOURCE,
@@ -98,7 +99,7 @@ def on_payment_succeeded(deps: Deps, event: Event) -> None:
 def _announce(deps: Deps, cause: Event, booking: Booking) -> None:
     if booking.status is BookingStatus.HELD:
         assert booking.expires_at is not None
-        data = {**_booking_data(booking), "expires_at": booking.expires_at.isoformat()}
+        data = {**booking_payload(booking), "expires_at": booking.expires_at.isoformat()}
         event_type = EventType.BOOKING_HELD
     elif booking.status is BookingStatus.WAITLISTED:
         data = {
@@ -113,23 +114,6 @@ def _announce(deps: Deps, cause: Event, booking: Booking) -> None:
     deps.publisher.publish(
         reaction(cause, event_type, data, source=SOURCE, subject=booking.id, key=booking.training_id)
     )
-
-
-def _booking(deps: Deps, booking_id: str) -> Booking:
-    booking = deps.bookings.get(booking_id)
-    if booking is None:
-        raise NotFound(f"No booking {booking_id}.")
-    return booking
-
-
-def _booking_data(booking: Booking) -> dict[str, object]:
-    return {
-        "booking_id": booking.id,
-        "training_id": booking.training_id,
-        "trainee_id": booking.trainee_id,
-        "amount": booking.amount,
-        "currency": booking.currency,
-    }
 
 
 HANDLERS = {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from core.errors import NotFound, PaymentDeclined
+from core.errors import PaymentDeclined
 from core.model import Booking, BookingStatus
 from core.ports import PaymentIntent
+from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
 from events.envelope import Event, reaction
 from events.types import EventType
@@ -15,7 +16,7 @@ FREE = "free"  # the "intent id" of a seat that costs nothing: no money moves
 
 def on_booking_held(deps: Deps, event: Event) -> None:
     """Create the PaymentIntent the trainee will pay, once per booking."""
-    booking = _booking(deps, event.data["booking_id"])
+    booking = load_booking(deps, event.data["booking_id"])
     now = deps.clock()
     if booking.amount == 0:
         deps.publisher.publish(_succeeded(event, booking, FREE))
@@ -55,7 +56,7 @@ def on_booking_held(deps: Deps, event: Event) -> None:
         reaction(
             event,
             EventType.PAYMENT_INTENT_CREATED,
-            {**_booking_data(booking), "payment_intent_id": intent.id},
+            {**booking_payload(booking), "payment_intent_id": intent.id},
             source=SOURCE,
             subject=booking.id,
             key=booking.training_id,
@@ -65,7 +66,7 @@ def on_booking_held(deps: Deps, event: Event) -> None:
 
 def on_payment_submitted(deps: Deps, event: Event) -> None:
     """Confirm the PaymentIntent with the trainee's payment method, at most once."""
-    booking = _booking(deps, event.data["booking_id"])
+    booking = load_booking(deps, event.data["booking_id"])
     intent = deps.payments.retrieve_intent(event.data["payment_intent_id"])
     if intent.metadata.get("booking_id") != booking.id:
         raise PaymentDeclined("This PaymentIntent does not belong to this booking.")
@@ -113,23 +114,6 @@ def _succeeded(cause: Event, booking: Booking, intent_id: str) -> Event:
         subject=booking.id,
         key=booking.training_id,
     )
-
-
-def _booking(deps: Deps, booking_id: str) -> Booking:
-    booking = deps.bookings.get(booking_id)
-    if booking is None:
-        raise NotFound(f"No booking {booking_id}.")
-    return booking
-
-
-def _booking_data(booking: Booking) -> dict[str, object]:
-    return {
-        "booking_id": booking.id,
-        "training_id": booking.training_id,
-        "trainee_id": booking.trainee_id,
-        "amount": booking.amount,
-        "currency": booking.currency,
-    }
 
 
 HANDLERS = {

@@ -1,4 +1,4 @@
-"""If the broker cannot take the event, the request fails with 503 and nothing is accepted."""
+"""If the broker or the database is down, a request fails with 503 and nothing is accepted."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.bootstrap import bootstrap
-from devstack.services import free_port, start_broker
+from devstack.services import free_port, start_broker, start_mongo
 from devstack.stack import Infra
 from tests.conftest import ApiClient, make_config
 
@@ -42,3 +42,19 @@ def test_a_stopped_broker_makes_booking_answer_503_and_accept_nothing(
         assert health.json() == {"status": "degraded", "broker": False, "database": True}
     finally:
         broker.stop()
+
+
+def test_a_stopped_database_answers_503_not_500(infra: Infra, api_server: Callable[..., str], tmp_path: Path) -> None:
+    mongo = start_mongo(tmp_path)
+    try:
+        port = free_port()
+        api = ApiClient(api_server(make_config(infra, port, mongodb_uri=mongo.url), port))
+        trainee = api.user("trainee")
+        mongo.stop()
+        response = api.call("GET", "/api/v1/me/bookings", trainee["token"])
+        assert response.status_code == 503, response.text
+        assert response.json()["code"] == "unavailable"
+        assert response.headers["Retry-After"]
+        assert api.call("GET", "/healthz").json()["database"] is False
+    finally:
+        mongo.stop()

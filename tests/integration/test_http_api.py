@@ -1,0 +1,112 @@
+"""The HTTP contract's errors: one format, the fields named, the right status."""
+
+from __future__ import annotations
+
+from events.codec import decode
+from events.types import EventType, topic_name
+from tests.conftest import Stack, read_topic, wait_for
+
+
+def _error(response, status: int, code: str) -> dict:  # noqa: ANN001 - a requests.Response
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["status"] == status and body["code"] == code
+    assert set(body) == {"code", "status", "message", "errors"}
+    assert "Traceback" not in response.text
+    return body
+
+
+def test_bad_input_is_refused_with_every_field_named(stack: Stack) -> None:
+    body = _error(
+        stack.api.call(
+            "POST",
+            "/api/v1/auth/register",
+            json={"email": "not-an-email", "password": "short", "role": "admin", "surprise": 1},
+        ),
+        422,
+        "validation_error",
+    )
+    assert set(body["errors"]) == {"email", "password", "name", "role", "surprise"}
+    expert = stack.api.user("expert")
+    body = _error(
+        stack.api.call(
+            "POST",
+            "/api/v1/trainings",
+            expert["token"],
+            json={"title": "TAVI", "capacity": 0, "price": -5, "currency": "xyz", "starts_at": "tomorrow"},
+        ),
+        422,
+        "validation_error",
+    )
+    assert set(body["errors"]) == {"capacity", "price", "currency", "starts_at"}
+    assert stack.db.trainings.count_documents({}) == 0  # nothing half-written
+    malformed = stack.api.call(
+        "POST", "/api/v1/trainings", expert["token"], data="{", headers={"Content-Type": "application/json"}
+    )
+    assert malformed.status_code in (400, 422) and malformed.json()["code"]
+
+
+def test_roles_tokens_and_unknown_ids(stack: Stack) -> None:
+    api = stack.api
+    expert, trainee = api.user("expert"), api.user("trainee")
+    training = api.published_training(expert)
+    _error(api.call("POST", "/api/v1/trainings", trainee["token"], json={"title": "Mine"}), 403, "forbidden")
+    _error(api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", expert["token"]), 403, "forbidden")
+    _error(api.call("POST", f"/api/v1/trainings/{training['id']}/bookings"), 401, "unauthorized")
+    _error(api.call("GET", "/api/v1/me/bookings", "forged-token"), 401, "unauthorized")
+    _error(api.call("GET", "/api/v1/trainings/no-such-id"), 404, "not_found")
+    _error(api.call("POST", "/api/v1/trainings/no-such-id/bookings", trainee["token"]), 404, "not_found")
+    _error(api.call("GET", "/api/v1/bookings/no-such-id", trainee["token"]), 404, "not_found")
+    _error(api.call("POST", f"/api/v1/trainings/{training['id']}/publish", expert["token"]), 409, "conflict")
+    other = api.user("expert")
+    _error(api.call("POST", f"/api/v1/trainings/{training['id']}/publish", other["token"]), 403, "forbidden")
+    _error(
+        api.call("POST", "/api/v1/auth/login", json={"email": trainee["email"], "password": "wrong password"}),
+        401,
+        "unauthorized",
+    )
+
+
+def test_a_booking_is_private_and_a_retry_with_the_same_key_books_once(stack: Stack) -> None:
+    api = stack.api
+    expert, trainee, stranger = api.user("expert"), api.user("trainee"), api.user("trainee")
+    training = api.published_training(expert)
+    path = f"/api/v1/trainings/{training['id']}/bookings"
+    first = api.call("POST", path, trainee["token"], headers={"Idempotency-Key": "k-1"})
+    again = api.call("POST", path, trainee["token"], headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == again.status_code == 202
+    booking_id = first.json()["booking"]["id"]
+    assert again.json()["booking"]["id"] == booking_id
+    _error(api.call("POST", path, trainee["token"]), 409, "conflict")  # one live booking per training
+    _error(api.call("GET", f"/api/v1/bookings/{booking_id}", stranger["token"]), 404, "not_found")
+    assert api.call("GET", f"/api/v1/bookings/{booking_id}", expert["token"]).status_code == 200
+    wait_for(lambda: (stack.booking(booking_id) or {}).get("status") == "held", what="hold")
+    records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "bookings"))
+    requested = [e for e in map(decode, (r.value for r in records)) if e.type is EventType.BOOKING_REQUESTED]
+    assert [e.id for e in requested] == [booking_id]
+
+
+def test_the_openapi_document_describes_the_spine(stack: Stack) -> None:
+    doc = stack.api.call("GET", "/api/openapi.json").json()
+    for path in [
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/trainings",
+        "/api/v1/trainings/{training_id}",
+        "/api/v1/trainings/{training_id}/publish",
+        "/api/v1/trainings/{training_id}/bookings",
+        "/api/v1/bookings/{booking_id}",
+        "/api/v1/bookings/{booking_id}/payment",
+        "/api/v1/me/bookings",
+        "/api/v1/me/notifications",
+        "/api/v1/webhooks/stripe",
+        "/healthz",
+    ]:
+        assert path in doc["paths"], path
+    booking = doc["paths"]["/api/v1/trainings/{training_id}/bookings"]["post"]["responses"]
+    assert {"202", "409", "503"} <= set(booking)
+    assert "Error" in doc["components"]["schemas"]
+    page = stack.api.call("GET", "/api/docs")
+    assert page.status_code == 200 and "/api/docs/assets/swagger-ui-bundle.js" in page.text
+    bundle = stack.api.call("GET", "/api/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and "SwaggerUIBundle" in bundle.text  # served locally, no CDN
