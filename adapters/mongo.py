@@ -170,10 +170,19 @@ class MongoBookings:
         """The booking with this id."""
         return _booking(self._c.find_one({"_id": booking_id}))
 
-    def active_for(self, trainee_id: str, training_id: str) -> Booking | None:
-        """The trainee's live booking on the training."""
-        statuses = [str(s) for s in ACTIVE_STATUSES]
-        doc = self._c.find_one({"trainee_id": trainee_id, "training_id": training_id, "status": {"$in": statuses}})
+    def active_for(
+        self,
+        trainee_id: str,
+        training_id: str,
+        exclude: str | None = None,
+        statuses: frozenset[BookingStatus] = ACTIVE_STATUSES,
+    ) -> Booking | None:
+        """The trainee's booking on the training in ``statuses``, other than ``exclude``."""
+        wanted = [str(s) for s in statuses]
+        query: dict[str, Any] = {"trainee_id": trainee_id, "training_id": training_id, "status": {"$in": wanted}}
+        if exclude is not None:
+            query["_id"] = {"$ne": exclude}
+        doc = self._c.find_one(query)
         return _booking(doc)
 
     def for_trainee(self, trainee_id: str) -> list[Booking]:
@@ -278,6 +287,10 @@ class MongoSeats:
         )
         doc = self._c.find_one({"_id": training_id}, {"waitlist": 1})
         return int(doc["waitlist"].index(booking_id)) + 1
+
+    def holds(self, training_id: str, booking_id: str) -> bool:
+        """Whether the booking is among the holders."""
+        return self._c.find_one({"_id": training_id, "holders": booking_id}, {"_id": 1}) is not None
 
     def snapshot(self, training_id: str) -> dict[str, Any] | None:
         """The counter document."""

@@ -100,19 +100,23 @@ class BookingStatus(StrEnum):
     HELD = "held"
     WAITLISTED = "waitlisted"
     CONFIRMED = "confirmed"
+    REJECTED = "rejected"
 
 
 # The booking state machine: every transition a worker may make, and no other.
 TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
-    BookingStatus.REQUESTED: frozenset({BookingStatus.HELD, BookingStatus.WAITLISTED}),
+    BookingStatus.REQUESTED: frozenset({BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.REJECTED}),
     BookingStatus.WAITLISTED: frozenset({BookingStatus.HELD}),
     BookingStatus.HELD: frozenset({BookingStatus.CONFIRMED}),
     BookingStatus.CONFIRMED: frozenset(),
+    BookingStatus.REJECTED: frozenset(),
 }
 
 ACTIVE_STATUSES = frozenset(
     {BookingStatus.REQUESTED, BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED}
 )
+# Active bookings the capacity worker has already decided on.
+DECIDED_STATUSES = ACTIVE_STATUSES - {BookingStatus.REQUESTED}
 
 
 def can_transition(current: BookingStatus, target: BookingStatus) -> bool:
@@ -138,6 +142,7 @@ class Booking:
     requested_at: datetime
     expires_at: datetime | None = None
     waitlist_position: int | None = None
+    rejection_reason: str | None = None
     payment: dict[str, Any] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
 

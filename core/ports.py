@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from core.model import Booking, BookingStatus, SeatOutcome, Training, User
+from core.model import ACTIVE_STATUSES, Booking, BookingStatus, SeatOutcome, Training, User
 from events.envelope import Event
 
 
@@ -61,8 +61,14 @@ class Bookings(Protocol):
     def get(self, booking_id: str) -> Booking | None:
         """The booking with this id, if any."""
 
-    def active_for(self, trainee_id: str, training_id: str) -> Booking | None:
-        """The trainee's live booking on this training, if any."""
+    def active_for(
+        self,
+        trainee_id: str,
+        training_id: str,
+        exclude: str | None = None,
+        statuses: frozenset[BookingStatus] = ACTIVE_STATUSES,
+    ) -> Booking | None:
+        """The trainee's booking on this training in ``statuses`` (other than ``exclude``), if any."""
 
     def for_trainee(self, trainee_id: str) -> list[Booking]:
         """Every booking of a trainee, newest first."""
@@ -93,6 +99,9 @@ class Seats(Protocol):
 
     def enqueue(self, training_id: str, booking_id: str) -> int:
         """Put the booking on the waitlist (once); its 1-based FIFO position."""
+
+    def holds(self, training_id: str, booking_id: str) -> bool:
+        """Whether the booking holds a seat of the training."""
 
     def snapshot(self, training_id: str) -> dict[str, Any] | None:
         """Capacity, holders and waitlist of a training."""

@@ -15,6 +15,7 @@ class EventType(StrEnum):
     BOOKING_HELD = "booking.held"
     BOOKING_WAITLISTED = "booking.waitlisted"
     BOOKING_CONFIRMED = "booking.confirmed"
+    BOOKING_REJECTED = "booking.rejected"
     PAYMENT_INTENT_CREATED = "payment.intent_created"
     PAYMENT_SUBMITTED = "payment.submitted"
     PAYMENT_SUCCEEDED = "payment.succeeded"
@@ -38,6 +39,7 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.BOOKING_HELD: Topic.BOOKINGS,
     EventType.BOOKING_WAITLISTED: Topic.BOOKINGS,
     EventType.BOOKING_CONFIRMED: Topic.BOOKINGS,
+    EventType.BOOKING_REJECTED: Topic.BOOKINGS,
     EventType.PAYMENT_INTENT_CREATED: Topic.PAYMENTS,
     EventType.PAYMENT_SUBMITTED: Topic.PAYMENTS,
     EventType.PAYMENT_SUCCEEDED: Topic.PAYMENTS,

@@ -76,6 +76,13 @@ class BookingConfirmed(BookingRequested):
     payment_intent_id = fields.String(required=True)
 
 
+class BookingRejected(_Payload):
+    booking_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    trainee_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
 class PaymentIntentCreated(BookingRequested):
     payment_intent_id = fields.String(required=True)
 
@@ -112,6 +119,7 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.BOOKING_HELD: BookingHeld,
     EventType.BOOKING_WAITLISTED: BookingWaitlisted,
     EventType.BOOKING_CONFIRMED: BookingConfirmed,
+    EventType.BOOKING_REJECTED: BookingRejected,
     EventType.PAYMENT_INTENT_CREATED: PaymentIntentCreated,
     EventType.PAYMENT_SUBMITTED: PaymentSubmitted,
     EventType.PAYMENT_SUCCEEDED: PaymentSucceeded,

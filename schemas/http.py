@@ -126,6 +126,7 @@ class BookingOut(Schema):
     requested_at = fields.DateTime()
     expires_at = fields.DateTime(allow_none=True)
     waitlist_position = fields.Integer(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
     payment = fields.Nested(PaymentStateOut)
     history = fields.List(fields.Nested(StepOut))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.errors import NeedsReconciliation
-from core.model import Booking, BookingStatus, SeatOutcome
+from core.model import DECIDED_STATUSES, Booking, BookingStatus, SeatOutcome
 from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
 from events.envelope import Event, reaction
@@ -51,6 +51,19 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     if booking.status not in (BookingStatus.REQUESTED,):
         # Applied before: re-emit the reaction of the state it reached, same id.
         _announce(deps, event, booking)
+        return
+    earlier = deps.bookings.active_for(booking.trainee_id, training.id, exclude=booking.id, statuses=DECIDED_STATUSES)
+    if earlier is not None and not deps.seats.holds(training.id, booking.id):
+        # Two requests of one trainee raced past the API's check: one seat each is the
+        # rule, and this worker sees a training's events in order, so it decides.
+        deps.bookings.transition(
+            booking.id,
+            BookingStatus.REJECTED,
+            event.id,
+            now,
+            {"rejection_reason": "You already have a booking for this training."},
+        )
+        _announce(deps, event, load_booking(deps, booking.id))
         return
     deps.seats.ensure(training.id, training.capacity)
     outcome = deps.seats.hold(training.id, booking.id)
@@ -109,6 +122,14 @@ def _announce(deps: Deps, cause: Event, booking: Booking) -> None:
             "position": booking.waitlist_position or 1,
         }
         event_type = EventType.BOOKING_WAITLISTED
+    elif booking.status is BookingStatus.REJECTED:
+        data = {
+            "booking_id": booking.id,
+            "training_id": booking.training_id,
+            "trainee_id": booking.trainee_id,
+            "reason": booking.rejection_reason or "The booking was refused.",
+        }
+        event_type = EventType.BOOKING_REJECTED
     else:
         return  # later states were announced by the events that caused them
     deps.publisher.publish(

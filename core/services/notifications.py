@@ -64,6 +64,8 @@ def on_booking_event(deps: Deps, event: Event) -> None:
                     None,
                 )
             )
+    elif event.type is EventType.BOOKING_REJECTED:
+        messages.append(_note(trainee_id, event, "booking.rejected", f"Booking refused: {title}", data["reason"], link))
     elif event.type is EventType.PAYMENT_FAILED:
         messages.append(
             _note(
@@ -121,5 +123,6 @@ HANDLERS = {
     EventType.BOOKING_HELD: [on_booking_event],
     EventType.BOOKING_WAITLISTED: [on_booking_event],
     EventType.BOOKING_CONFIRMED: [on_booking_event],
+    EventType.BOOKING_REJECTED: [on_booking_event],
     EventType.PAYMENT_FAILED: [on_booking_event],
 }

@@ -99,3 +99,43 @@ def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) 
     assert b"unknown training" in orphan_headers["dlq.error"]
     assert orphan_headers["dlq.attempts"] == str(stack.config.worker_max_attempts).encode()
     assert stack.booking("b-orphan") is None  # nothing half-written for the failed event
+
+
+def test_two_racing_requests_of_one_trainee_get_one_seat(stack: Stack) -> None:
+    api = stack.api
+    expert, trainee = api.user("expert"), api.user("trainee")
+    training = api.published_training(expert, capacity=3)
+
+    def request(booking_id: str) -> Event:
+        # Both passed the API's "already booked?" check before either was decided.
+        return Event(
+            type=EventType.BOOKING_REQUESTED,
+            subject=booking_id,
+            key=training["id"],
+            id=booking_id,
+            data={
+                "booking_id": booking_id,
+                "training_id": training["id"],
+                "trainee_id": trainee["id"],
+                "amount": training["price"],
+                "currency": "eur",
+            },
+        )
+
+    first, second = request("0a0a0a0a-0000-4000-8000-000000000001"), request("0a0a0a0a-0000-4000-8000-000000000002")
+    stack.deps.publisher.publish(first)
+    stack.deps.publisher.publish(second)
+    held = wait_for(lambda: _status(stack, first.id, "held"), what="first held")
+    rejected = wait_for(lambda: _status(stack, second.id, "rejected"), what="second rejected")
+    assert held["status"] == "held"
+    assert rejected["rejection_reason"] == "You already have a booking for this training."
+    assert stack.deps.seats.snapshot(training["id"])["holders"] == [first.id]
+    notes = wait_for(
+        lambda: [
+            n
+            for n in api.call("GET", "/api/v1/me/notifications", trainee["token"]).json()["items"]
+            if n["kind"] == "booking.rejected"
+        ],
+        what="rejection notice",
+    )
+    assert len(notes) == 1

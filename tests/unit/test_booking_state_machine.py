@@ -13,6 +13,7 @@ from core.model import Training, TrainingStatus, can_transition, sources_of
 ALLOWED = {
     (S.REQUESTED, S.HELD),
     (S.REQUESTED, S.WAITLISTED),
+    (S.REQUESTED, S.REJECTED),
     (S.WAITLISTED, S.HELD),
     (S.HELD, S.CONFIRMED),
 }
