@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReturnDocument
@@ -21,6 +22,7 @@ from core.model import (
     Training,
     TrainingStatus,
     User,
+    Verification,
     sources_of,
 )
 from core.ports import Notification
@@ -44,7 +46,9 @@ def ping(db: Database) -> bool:
 def create_indexes(db: Database) -> None:
     """Every index a query of ours needs; idempotent, run at every start-up."""
     db.users.create_index("email", unique=True)
+    db.users.create_index([("role", ASCENDING), ("verification", ASCENDING), ("submitted_at", ASCENDING)])
     db.sessions.create_index("expires_at", expireAfterSeconds=0)
+    db.sessions.create_index("user_id")
     db.trainings.create_index([("status", ASCENDING), ("starts_at", ASCENDING)])
     db.trainings.create_index([("expert_id", ASCENDING), ("created_at", DESCENDING)])
     db.bookings.create_index([("trainee_id", ASCENDING), ("training_id", ASCENDING), ("status", ASCENDING)])
@@ -81,13 +85,39 @@ class MongoUsers:
         """The user with this (lower-cased) e-mail."""
         return _user(self._c.find_one({"email": email.lower()}))
 
+    def update(self, user_id: str, fields: dict[str, Any], expected: dict[str, Any] | None = None) -> bool:
+        """Set fields, guarded by ``expected`` (a compare-and-set)."""
+        values = {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in fields.items()}
+        guard = {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in (expected or {}).items()}
+        result = self._c.update_one({"_id": user_id, **guard}, {"$set": values})
+        return result.matched_count == 1
+
+    def many(self, user_ids: list[str]) -> dict[str, User]:
+        """Users by id."""
+        users = (_user(doc) for doc in self._c.find({"_id": {"$in": list(set(user_ids))}}))
+        return {u.id: u for u in users if u is not None}
+
+    def experts(self, verification: Verification | None, limit: int, offset: int) -> tuple[list[User], int]:
+        """Experts by verification state, oldest submission first."""
+        query: dict[str, Any] = {"role": str(Role.EXPERT)}
+        if verification is not None:
+            query["verification"] = str(verification)
+        total = self._c.count_documents(query)
+        docs = self._c.find(query).sort([("submitted_at", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
+        return [u for u in map(_user, docs) if u is not None], total
+
+
+_USER_FIELDS = {f.name for f in dataclasses.fields(User)}
+
 
 def _user(doc: dict[str, Any] | None) -> User | None:
     if doc is None:
         return None
     doc["id"] = doc.pop("_id")
     doc["role"] = Role(doc["role"])
-    return User(**doc)
+    doc["verification"] = Verification(doc.get("verification", Verification.UNVERIFIED))
+    # Keep only what the model knows (the document also holds e.g. submitted_at).
+    return User(**{k: v for k, v in doc.items() if k in _USER_FIELDS})
 
 
 class MongoSessions:
@@ -104,6 +134,14 @@ class MongoSessions:
         """The owner of a live token."""
         doc = self._c.find_one({"_id": token_hash, "expires_at": {"$gt": now}})
         return doc["user_id"] if doc else None
+
+    def revoke(self, token_hash: str) -> None:
+        """Forget one token."""
+        self._c.delete_one({"_id": token_hash})
+
+    def revoke_all(self, user_id: str) -> int:
+        """Forget every token of the user."""
+        return int(self._c.delete_many({"user_id": user_id}).deleted_count)
 
 
 class MongoTrainings:

@@ -10,6 +10,7 @@ from flask import Flask, Response, send_from_directory
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
+from api.cli import register_commands
 from api.errors import MarketplaceApi, register_error_handlers
 from core.services.deps import Deps
 from events.types import GROUPS, all_topics
@@ -42,12 +43,13 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         _create_topics(config)
     api = MarketplaceApi(app)
     register_error_handlers(app)
-    from api.resources import accounts, bookings, health, me, trainings, webhooks
+    from api.resources import accounts, admin, bookings, experts, health, me, trainings, webhooks
 
-    for module in (accounts, trainings, bookings, me, webhooks):
+    for module in (accounts, me, experts, admin, trainings, bookings, webhooks):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(health.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_asset)
+    register_commands(app)
     return app
 
 

@@ -15,10 +15,20 @@ def deps() -> Deps:
     return current_app.extensions["marketplace.deps"]  # type: ignore[no-any-return]
 
 
-def current_user() -> User:
-    """The user behind the request's bearer token, or ``Unauthorized``."""
+def bearer_token() -> str:
+    """The request's bearer token, or ``Unauthorized``."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send 'Authorization: Bearer <token>' (POST /api/v1/auth/login).")
-    return authenticate(deps(), token.strip())
+    return token.strip()
+
+
+def current_user() -> User:
+    """The user behind the request's bearer token, or ``Unauthorized``."""
+    return authenticate(deps(), bearer_token())
+
+
+def optional_user() -> User | None:
+    """The signed-in user if the request carries a token, else None (public pages)."""
+    return current_user() if request.headers.get("Authorization") else None

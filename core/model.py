@@ -17,9 +17,30 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class Verification(StrEnum):
+    """Where an expert stands in the credential check (trainees and sponsors: not applicable)."""
+
+    UNVERIFIED = "unverified"
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+# The credential check, as Anastomos onboards mentors: submit, then an admin decides;
+# a rejected expert may submit again.
+VERIFICATION_TRANSITIONS: dict[Verification, frozenset[Verification]] = {
+    Verification.UNVERIFIED: frozenset({Verification.PENDING}),
+    Verification.PENDING: frozenset({Verification.VERIFIED, Verification.REJECTED, Verification.PENDING}),
+    Verification.REJECTED: frozenset({Verification.PENDING}),
+    Verification.VERIFIED: frozenset(),
+}
+
+PROFILE_FIELDS = ("name", "specialty", "country", "languages", "institution", "title", "bio", "company")
+
+
 @dataclass
 class User:
-    """An account. Passwords are stored only as a hash."""
+    """An account with its public profile. Passwords are stored only as a hash."""
 
     id: str
     email: str
@@ -27,6 +48,22 @@ class User:
     role: Role
     password_hash: str
     created_at: datetime
+    specialty: str | None = None
+    country: str | None = None
+    languages: list[str] = field(default_factory=list)
+    institution: str | None = None  # experts
+    title: str | None = None  # experts: "Professor of cardiac surgery"
+    bio: str | None = None  # experts
+    company: str | None = None  # sponsors
+    credentials: list[dict[str, Any]] = field(default_factory=list)  # experts
+    verification: Verification = Verification.UNVERIFIED
+    verification_reason: str | None = None
+    verified_at: datetime | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Whether this is an expert whose credentials an admin checked."""
+        return self.role is Role.EXPERT and self.verification is Verification.VERIFIED
 
 
 class TrainingStatus(StrEnum):

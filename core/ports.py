@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from core.model import ACTIVE_STATUSES, Booking, BookingStatus, SeatOutcome, Training, User
+from core.model import ACTIVE_STATUSES, Booking, BookingStatus, SeatOutcome, Training, User, Verification
 from events.envelope import Event
 
 
@@ -28,6 +28,15 @@ class Users(Protocol):
     def by_email(self, email: str) -> User | None:
         """The user with this e-mail (case-insensitive), if any."""
 
+    def update(self, user_id: str, fields: dict[str, Any], expected: dict[str, Any] | None = None) -> bool:
+        """Set ``fields`` if the stored user still matches ``expected``; False if not."""
+
+    def many(self, user_ids: list[str]) -> dict[str, User]:
+        """The users with these ids, by id."""
+
+    def experts(self, verification: Verification | None, limit: int, offset: int) -> tuple[list[User], int]:
+        """Experts (in one verification state, or all), oldest submission first, and the total."""
+
 
 class Sessions(Protocol):
     def add(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
@@ -35,6 +44,12 @@ class Sessions(Protocol):
 
     def user_id_for(self, token_hash: str, now: datetime) -> str | None:
         """The user a live token belongs to, or None if unknown or expired."""
+
+    def revoke(self, token_hash: str) -> None:
+        """Forget one token (logout)."""
+
+    def revoke_all(self, user_id: str) -> int:
+        """Forget every token of a user; how many there were."""
 
 
 class Trainings(Protocol):

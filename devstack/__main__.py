@@ -21,6 +21,9 @@ import requests
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
+from adapters.bootstrap import bootstrap
+from adapters.config import Config
+from core.services import accounts
 from devstack import demo
 from devstack.services import free_port
 from devstack.stack import PROJECT_ROOT, app_env, prepare, start_infra
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         manager = Manager()
         for name, entry in parse_procfile((PROJECT_ROOT / "Procfile").read_text()).processes.items():
             manager.add_process(name, entry, env={**os.environ, **env}, cwd=str(PROJECT_ROOT))
-        threading.Thread(target=_announce, args=(config.public_base_url, infra, args.demo), daemon=True).start()
+        threading.Thread(target=_announce, args=(config, infra, args.demo), daemon=True).start()
         manager.loop()  # returns after Ctrl-C (or a process exit) once all are stopped
         return manager.returncode or 0
     finally:
@@ -69,7 +72,15 @@ def run(args: argparse.Namespace) -> int:
         print("stopped every service.")
 
 
-def _announce(base_url: str, infra: object, with_demo: bool) -> None:
+def _ensure_demo_admin(config: Config) -> None:
+    # What `flask --app api create-admin` does, for the demo admin.
+    deps = bootstrap(config)
+    if deps.users.by_email(demo.ADMIN[0]) is None:
+        accounts.create_admin(deps, demo.ADMIN[0], demo.PASSWORD, demo.ADMIN[1])
+
+
+def _announce(config: Config, infra: object, with_demo: bool) -> None:
+    base_url = config.public_base_url
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -81,7 +92,10 @@ def _announce(base_url: str, infra: object, with_demo: bool) -> None:
     else:
         print("the API did not become healthy within 120 s; see the logs above", file=sys.stderr)
         return
-    seeded = demo.seed(base_url) if with_demo else None
+    seeded = None
+    if with_demo:
+        _ensure_demo_admin(config)
+        seeded = demo.seed(base_url)
     lines = [
         "",
         "=" * 72,
@@ -95,7 +109,8 @@ def _announce(base_url: str, infra: object, with_demo: bool) -> None:
         f"  service logs   {infra.run_dir}/logs",  # type: ignore[attr-defined]
     ]
     if seeded:
-        lines.append(f"  demo accounts  trainee {seeded['trainee']}, experts {', '.join(seeded['experts'])}")
+        lines.append(f"  demo accounts  trainee {seeded['trainee']}, admin {seeded['admin']},")
+        lines.append(f"                 experts {', '.join(seeded['experts'])}")
         lines.append(f"                 password: {seeded['password']}")
         for t in seeded["trainings"]:
             lines.append(f"  training       {t['id']}  {t['title']} ({t['city']})")

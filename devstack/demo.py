@@ -44,14 +44,38 @@ EXPERTS = [
     ),
 ]
 TRAINEE = ("trainee@demo.example", "Dr Sam Taylor")
+ADMIN = ("admin@demo.example", "Demo Admin")
 
 
 def seed(base_url: str) -> dict[str, Any]:
-    """Create the demo accounts and published trainings; idempotent (re-running adds nothing)."""
+    """Create the demo accounts and published trainings; idempotent (re-running adds nothing).
+
+    The admin account must exist already (``flask create-admin``; the run command makes it).
+    """
     http = requests.Session()
-    out: dict[str, Any] = {"trainings": [], "password": PASSWORD}
+    out: dict[str, Any] = {"trainings": [], "password": PASSWORD, "admin": ADMIN[0]}
+    admin = _login(http, base_url, ADMIN[0])
     for i, (email, name, institution, city, country, specialty, title, capacity, price) in enumerate(EXPERTS):
-        token = _account(http, base_url, email, name, "expert")
+        token = _account(
+            http,
+            base_url,
+            email,
+            name,
+            "expert",
+            institution=institution,
+            country=country,
+            specialty=specialty,
+            title="Consultant surgeon",
+            languages=["en"],
+        )
+        me = _ok(http.get(f"{base_url}/api/v1/me", headers=_auth(token), timeout=10))
+        if not me["verified"]:
+            credential = {"kind": "medical_license", "number": f"DEMO-{i + 1:04d}", "issuer": "Medical council",
+                          "country": country}  # fmt: skip
+            if me["verification"] != "pending":
+                _ok(http.post(f"{base_url}/api/v1/me/credentials", json={"credentials": [credential]},
+                              headers=_auth(token), timeout=10))  # fmt: skip
+            _ok(http.post(f"{base_url}/api/v1/admin/experts/{me['id']}/verify", headers=_auth(admin), timeout=10))
         existing = http.get(f"{base_url}/api/v1/trainings", params={"limit": 100}, timeout=10).json()
         found = next((t for t in existing["items"] if t["title"] == title), None)
         if found is None:
@@ -81,12 +105,17 @@ def seed(base_url: str) -> dict[str, Any]:
     return out
 
 
-def _account(http: requests.Session, base_url: str, email: str, name: str, role: str) -> str:
+def _account(http: requests.Session, base_url: str, email: str, name: str, role: str, **profile: Any) -> str:
+    # A 409 means it exists from an earlier run: fine, we log in below.
     http.post(
         f"{base_url}/api/v1/auth/register",
         timeout=10,
-        json={"email": email, "password": PASSWORD, "name": name, "role": role},
+        json={"email": email, "password": PASSWORD, "name": name, "role": role, **profile},
     )
+    return _login(http, base_url, email)
+
+
+def _login(http: requests.Session, base_url: str, email: str) -> str:
     login = _ok(http.post(f"{base_url}/api/v1/auth/login", timeout=10, json={"email": email, "password": PASSWORD}))
     return str(login["access_token"])
 

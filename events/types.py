@@ -9,6 +9,9 @@ class EventType(StrEnum):
     """Event types, past tense, ``aggregate.fact``."""
 
     USER_REGISTERED = "user.registered"
+    EXPERT_VERIFICATION_REQUESTED = "expert.verification_requested"
+    EXPERT_VERIFIED = "expert.verified"
+    EXPERT_REJECTED = "expert.rejected"
     TRAINING_CREATED = "training.created"
     TRAINING_PUBLISHED = "training.published"
     BOOKING_REQUESTED = "booking.requested"
@@ -33,6 +36,9 @@ class Topic(StrEnum):
 
 TOPIC_OF: dict[EventType, Topic] = {
     EventType.USER_REGISTERED: Topic.ACCOUNTS,
+    EventType.EXPERT_VERIFICATION_REQUESTED: Topic.ACCOUNTS,
+    EventType.EXPERT_VERIFIED: Topic.ACCOUNTS,
+    EventType.EXPERT_REJECTED: Topic.ACCOUNTS,
     EventType.TRAINING_CREATED: Topic.TRAININGS,
     EventType.TRAINING_PUBLISHED: Topic.TRAININGS,
     EventType.BOOKING_REQUESTED: Topic.BOOKINGS,

@@ -42,6 +42,13 @@ class UserRegistered(_Payload):
     name = fields.String(required=True)
 
 
+class ExpertVerification(_Payload):
+    expert_id = fields.String(required=True)
+    status = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    admin_id = fields.String(allow_none=True)
+
+
 class TrainingChanged(_Payload):
     training_id = fields.String(required=True)
     expert_id = fields.String(required=True)
@@ -113,6 +120,9 @@ class PaymentFailed(_Payload):
 
 PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.USER_REGISTERED: UserRegistered,
+    EventType.EXPERT_VERIFICATION_REQUESTED: ExpertVerification,
+    EventType.EXPERT_VERIFIED: ExpertVerification,
+    EventType.EXPERT_REJECTED: ExpertVerification,
     EventType.TRAINING_CREATED: TrainingChanged,
     EventType.TRAINING_PUBLISHED: TrainingChanged,
     EventType.BOOKING_REQUESTED: BookingRequested,

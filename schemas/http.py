@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.model import BookingStatus, Role, TrainingStatus
+from core.model import BookingStatus, Role, TrainingStatus, Verification
 from core.services.accounts import SELF_SERVICE_ROLES
 
 CURRENCIES = ("eur", "usd", "gbp", "chf")
@@ -19,7 +19,23 @@ class ErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Field name -> list of problems."})
 
 
-class RegisterIn(Schema):
+LANGUAGE = fields.String(validate=validate.Regexp(r"^[a-z]{2}$", error="An ISO 639-1 code, e.g. fr."))
+
+
+class ProfileIn(Schema):
+    """Profile fields; each role may set only its own (see ``GET /api/v1/me``)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    specialty = fields.String(validate=validate.Length(min=2, max=100))
+    country = fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166-1 alpha-2 code, e.g. FR."))
+    languages = fields.List(LANGUAGE, validate=validate.Length(max=20))
+    institution = fields.String(validate=validate.Length(min=2, max=200))
+    title = fields.String(validate=validate.Length(min=2, max=200))
+    bio = fields.String(validate=validate.Length(max=5000))
+    company = fields.String(validate=validate.Length(min=2, max=200))
+
+
+class RegisterIn(ProfileIn):
     email = fields.Email(required=True)
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -30,11 +46,81 @@ class RegisterIn(Schema):
     )
 
 
+class CredentialIn(Schema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["medical_license", "board_certification", "hospital_appointment", "diploma", "other"]),
+    )
+    number = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    issuer = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166-1 alpha-2."))
+    url = fields.Url(validate=validate.Length(max=500))
+    valid_until = fields.Date()
+
+
+class CredentialsIn(Schema):
+    credentials = fields.List(fields.Nested(CredentialIn), required=True, validate=validate.Length(min=1, max=20))
+
+
+class RejectIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=2000))
+
+
 class UserOut(Schema):
+    """The signed-in user's own account."""
+
     id = fields.String()
     email = fields.Email()
     name = fields.String()
     role = fields.Enum(Role, by_value=True)
+    specialty = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    languages = fields.List(fields.String())
+    institution = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    bio = fields.String(allow_none=True)
+    company = fields.String(allow_none=True)
+    verification = fields.Enum(Verification, by_value=True)
+    verification_reason = fields.String(allow_none=True)
+    verified = fields.Boolean()
+
+
+class ExpertAdminOut(UserOut):
+    """What an admin sees to decide: the profile and the credentials."""
+
+    credentials = fields.List(fields.Dict())
+    verified_at = fields.DateTime(allow_none=True)
+
+
+class ExpertAdminPage(Schema):
+    items = fields.List(fields.Nested(ExpertAdminOut))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class ExpertQueueArgs(Schema):
+    status = fields.Enum(Verification, by_value=True, load_default=Verification.PENDING)
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ExpertPublicOut(Schema):
+    """An expert as anyone sees them, with the verified badge."""
+
+    id = fields.String()
+    name = fields.String()
+    title = fields.String(allow_none=True)
+    institution = fields.String(allow_none=True)
+    specialty = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    languages = fields.List(fields.String())
+    bio = fields.String(allow_none=True)
+    verified = fields.Boolean()
+
+
+class LogoutOut(Schema):
+    revoked = fields.Integer(metadata={"description": "How many tokens were revoked."})
 
 
 class LoginIn(Schema):
@@ -87,6 +173,7 @@ class TrainingOut(Schema):
     currency = fields.String(allow_none=True)
     hold_minutes = fields.Integer()
     seats_left = fields.Integer(allow_none=True)
+    expert = fields.Nested(ExpertPublicOut, allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

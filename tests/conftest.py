@@ -18,7 +18,7 @@ from waitress.server import create_server
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from api import create_app
-from core.services import capacity, notifications, payments
+from core.services import accounts, capacity, notifications, payments
 from core.services.deps import Deps
 from devstack.services import free_port
 from devstack.smtp_sink import read_maildir
@@ -56,11 +56,17 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
 
 
 class ApiClient:
-    """A requests session bound to the test's API, with a bearer token per user."""
+    """A requests session bound to the test's API, with a bearer token per user.
 
-    def __init__(self, base_url: str) -> None:
+    With ``deps`` it can make an admin (as the ``flask create-admin`` command does) and
+    so verified experts, through the same HTTP endpoints a person uses.
+    """
+
+    def __init__(self, base_url: str, deps: Deps | None = None) -> None:
         self.base_url = base_url
         self.http = requests.Session()
+        self.deps = deps
+        self._admin: dict[str, Any] | None = None
 
     def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> requests.Response:
         """One request; ``path`` is relative to the server root."""
@@ -81,6 +87,34 @@ class ApiClient:
         login = self.call("POST", "/api/v1/auth/login", json={"email": email, "password": "correct horse battery"})
         assert login.status_code == 200, login.text
         return {"id": reg.json()["id"], "email": email, "token": login.json()["access_token"]}
+
+    def admin(self) -> dict[str, Any]:
+        """An admin account, created once per client through the core (never over HTTP)."""
+        if self._admin is None:
+            assert self.deps is not None, "ApiClient(base_url, deps) is needed to make an admin"
+            email = f"admin-{uuid.uuid4().hex[:10]}@example.org"
+            user = accounts.create_admin(self.deps, email, "correct horse battery", "Admin")
+            login = self.call("POST", "/api/v1/auth/login", json={"email": email, "password": "correct horse battery"})
+            self._admin = {"id": user.id, "email": email, "token": login.json()["access_token"]}
+        return self._admin
+
+    def expert(self, name: str | None = None) -> dict[str, Any]:
+        """An expert who submitted credentials and whom an admin verified."""
+        expert = self.user("expert", name)
+        submitted = self.call(
+            "POST",
+            "/api/v1/me/credentials",
+            expert["token"],
+            json={
+                "credentials": [
+                    {"kind": "medical_license", "number": "FR-123456", "issuer": "Ordre des médecins", "country": "FR"}
+                ]
+            },
+        )
+        assert submitted.status_code == 202, submitted.text
+        verified = self.call("POST", f"/api/v1/admin/experts/{expert['id']}/verify", self.admin()["token"])
+        assert verified.status_code == 200, verified.text
+        return expert
 
     def published_training(self, expert: dict[str, Any], **fields: Any) -> dict[str, Any]:
         """A complete training, published by ``expert``."""
@@ -182,7 +216,8 @@ def stack(infra: Infra, api_server: Callable[..., str], request: pytest.FixtureR
     config = make_config(infra, port)
     prepare(infra, config, webhook_name="tests")
     base = api_server(config, port)
-    result = Stack(infra=infra, config=config, api=ApiClient(base), deps=bootstrap(config))
+    deps = bootstrap(config)
+    result = Stack(infra=infra, config=config, api=ApiClient(base, deps), deps=deps)
     groups = getattr(request, "param", None) or list(WORKER_SPECS)
     for group in groups:
         result.start_worker(group)

@@ -1,16 +1,17 @@
-"""Registration and login."""
+"""Registration, login and logout."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.context import deps
+from api.context import bearer_token, current_user, deps
 from core.model import Role
-from core.services import accounts
-from schemas.http import LoginIn, RegisterIn, TokenOut, UserOut
+from core.services import accounts, profiles
+from schemas.http import LoginIn, LogoutOut, RegisterIn, TokenOut, UserOut
 
 PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Accounts and bearer tokens")
@@ -22,8 +23,9 @@ class Register(MethodView):
     @blp.response(201, UserOut)
     @blp.alt_response(409, schema=None, description="E-mail already registered")
     def post(self, body: dict[str, Any]) -> Any:
-        """Create an account as trainee, expert or sponsor."""
-        return accounts.register(deps(), body["email"], body["password"], body["name"], Role(body["role"]))
+        """Create an account as trainee, expert or sponsor, with an optional profile."""
+        email, password, name, role = (body.pop(k) for k in ("email", "password", "name", "role"))
+        return accounts.register(deps(), email, password, name, Role(role), **body)
 
 
 @blp.route("/login")
@@ -32,6 +34,23 @@ class Login(MethodView):
     @blp.response(200, TokenOut)
     @blp.alt_response(401, schema=None, description="Wrong e-mail or password")
     def post(self, body: dict[str, Any]) -> Any:
-        """Exchange e-mail and password for a bearer token."""
+        """Exchange e-mail and password for a bearer token that expires."""
         token, user, ttl = accounts.login(deps(), body["email"], body["password"])
         return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "user": user}
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @blp.response(200, LogoutOut)
+    @blp.doc(
+        security=[{"bearer": []}],
+        parameters=[{"in": "query", "name": "everywhere", "schema": {"type": "boolean"},
+                     "description": "Revoke every token of the account, not only this one."}],
+    )  # fmt: skip
+    def post(self) -> Any:
+        """Revoke this bearer token (or, with ``everywhere=true``, all of the account's)."""
+        user = current_user()
+        if request.args.get("everywhere", "").lower() in ("1", "true", "yes"):
+            return {"revoked": profiles.logout_everywhere(deps(), user)}
+        profiles.logout(deps(), bearer_token())
+        return {"revoked": 1}

@@ -1,4 +1,4 @@
-"""What belongs to the signed-in user: bookings and the in-app inbox."""
+"""What belongs to the signed-in user: profile, credentials, bookings, inbox."""
 
 from __future__ import annotations
 
@@ -8,11 +8,39 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import current_user, deps
-from core.services import bookings
-from schemas.http import BookingList, NotificationList
+from core.services import bookings, profiles, verification
+from schemas.http import BookingList, CredentialsIn, NotificationList, ProfileIn, UserOut
 
 PREFIX = "/me"
 blp = Blueprint("me", __name__, description="The signed-in user's own data")
+
+
+@blp.route("")
+class Me(MethodView):
+    @blp.response(200, UserOut)
+    @blp.doc(security=[{"bearer": []}])
+    def get(self) -> Any:
+        """My account and profile."""
+        return current_user()
+
+    @blp.arguments(ProfileIn)
+    @blp.response(200, UserOut)
+    @blp.doc(security=[{"bearer": []}])
+    def patch(self, body: dict[str, Any]) -> Any:
+        """Change my profile (each role has its own fields)."""
+        return profiles.update_profile(deps(), current_user(), body)
+
+
+@blp.route("/credentials")
+class MyCredentials(MethodView):
+    @blp.arguments(CredentialsIn)
+    @blp.response(202, UserOut, description="Submitted: an admin will verify or reject")
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, body: dict[str, Any]) -> Any:
+        """Submit my credentials for verification (expert)."""
+        credentials = [{**c, "valid_until": c["valid_until"].isoformat()} if c.get("valid_until") else c
+                       for c in body["credentials"]]  # fmt: skip
+        return verification.submit_credentials(deps(), current_user(), credentials)
 
 
 @blp.route("/bookings")

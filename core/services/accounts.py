@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from core.errors import Conflict, Forbidden, PublishFailed, Unauthorized
 from core.model import Role, User
@@ -17,10 +18,19 @@ from events.types import EventType
 SELF_SERVICE_ROLES = (Role.TRAINEE, Role.EXPERT, Role.SPONSOR)
 
 
-def register(deps: Deps, email: str, password: str, name: str, role: Role) -> User:
+def register(deps: Deps, email: str, password: str, name: str, role: Role, **profile: Any) -> User:
     """Create an account and announce it (``user.registered``)."""
     if role not in SELF_SERVICE_ROLES:
         raise Forbidden("This role cannot be chosen at registration.", {"role": ["Not allowed."]})
+    return _create(deps, email, password, name, role, **profile)
+
+
+def create_admin(deps: Deps, email: str, password: str, name: str) -> User:
+    """An admin account: only from the command line, never through an open endpoint."""
+    return _create(deps, email, password, name, Role.ADMIN)
+
+
+def _create(deps: Deps, email: str, password: str, name: str, role: Role, **profile: Any) -> User:
     email = email.strip().lower()
     if deps.users.by_email(email) is not None:
         raise Conflict("An account with this e-mail exists.", {"email": ["Already registered."]})
@@ -31,6 +41,7 @@ def register(deps: Deps, email: str, password: str, name: str, role: Role) -> Us
         role=role,
         password_hash=deps.hasher.hash(password),
         created_at=deps.clock(),
+        **profile,
     )
     deps.users.add(user)  # the unique index settles a race between two registrations
     event = Event(
@@ -56,13 +67,13 @@ def login(deps: Deps, email: str, password: str) -> tuple[str, User, int]:
         raise Unauthorized("Wrong e-mail or password.")
     token = secrets.token_urlsafe(32)
     ttl = deps.policy.token_ttl_seconds
-    deps.sessions.add(_digest(token), user.id, deps.clock() + timedelta(seconds=ttl))
+    deps.sessions.add(digest(token), user.id, deps.clock() + timedelta(seconds=ttl))
     return token, user, ttl
 
 
 def authenticate(deps: Deps, token: str) -> User:
     """The user behind a bearer token, or ``Unauthorized``."""
-    user_id = deps.sessions.user_id_for(_digest(token), deps.clock())
+    user_id = deps.sessions.user_id_for(digest(token), deps.clock())
     user = deps.users.get(user_id) if user_id else None
     if user is None:
         raise Unauthorized("Missing, expired or unknown bearer token.")
@@ -76,6 +87,7 @@ def require_role(user: User, *roles: Role) -> None:
         raise Forbidden(f"This action needs the role: {allowed}.")
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """The stored form of a bearer token."""
     # Only a hash of the token is stored: a database leak gives no usable tokens.
     return hashlib.sha256(token.encode()).hexdigest()

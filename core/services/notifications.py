@@ -82,6 +82,21 @@ def on_booking_event(deps: Deps, event: Event) -> None:
         deliver(deps, message)
 
 
+def on_expert_verification(deps: Deps, event: Event) -> None:
+    """Tell the expert how the credential check went."""
+    expert_id = event.data["expert_id"]
+    link = f"{deps.policy.public_base_url}/api/v1/me"
+    if event.type is EventType.EXPERT_VERIFIED:
+        message = _note(expert_id, event, "expert.verified", "Your credentials are verified",
+                        "An admin checked your credentials: you can now publish trainings, and they "
+                        "show the verified badge.", link)  # fmt: skip
+    else:
+        message = _note(expert_id, event, "expert.rejected", "Your credentials could not be verified",
+                        f"Reason: {event.data.get('reason')} You can correct them and submit again.",
+                        link)  # fmt: skip
+    deliver(deps, message)
+
+
 def deliver(deps: Deps, message: Notification) -> None:
     """Put the notification in the inbox and e-mail it, each once per person and event."""
     now = deps.clock()
@@ -125,4 +140,6 @@ HANDLERS = {
     EventType.BOOKING_CONFIRMED: [on_booking_event],
     EventType.BOOKING_REJECTED: [on_booking_event],
     EventType.PAYMENT_FAILED: [on_booking_event],
+    EventType.EXPERT_VERIFIED: [on_expert_verification],
+    EventType.EXPERT_REJECTED: [on_expert_verification],
 }

@@ -49,6 +49,11 @@ def publish_training(deps: Deps, expert: User, training_id: str) -> Training:
     training = get_training(deps, training_id, viewer=expert)
     if training.expert_id != expert.id:
         raise Forbidden("Only the training's expert can publish it.")
+    if not expert.verified:
+        raise Forbidden(
+            "Only verified experts can publish: submit your credentials (POST /api/v1/me/credentials) "
+            "and wait for an admin's check."
+        )
     if training.status is not TrainingStatus.DRAFT:
         raise Conflict(f"A {training.status} training cannot be published.")
     errors = training.missing_for_publication(deps.clock())

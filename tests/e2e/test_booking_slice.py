@@ -9,7 +9,7 @@ from tests.conftest import Stack, wait_for
 
 def test_a_booking_is_held_paid_confirmed_and_notified(stack: Stack) -> None:
     api = stack.api
-    expert = api.user("expert", "Dr Ada Lovelace")
+    expert = api.expert("Dr Ada Lovelace")
     trainee = api.user("trainee", "Grace Hopper")
     training = api.published_training(expert, capacity=3, price=45000)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from adapters.bootstrap import bootstrap
 from devstack.services import free_port
 from devstack.stack import WORKERS, Infra, prepare, start_api, start_worker
 from tests.conftest import ApiClient, make_config, wait_for
@@ -19,7 +20,7 @@ def processes(infra: Infra) -> Iterator[tuple[ApiClient, dict, object]]:
     prepare(infra, config, webhook_name="tests")
     api = start_api(infra, config, port, name=f"api-{port}")
     workers = {group: start_worker(infra, config, group, name=f"{group}-{port}") for group in WORKERS}
-    yield ApiClient(api.url), workers, config
+    yield ApiClient(api.url, bootstrap(config)), workers, config
     for handle in [api, *workers.values()]:
         handle.stop()
         infra.extra.remove(handle)
@@ -27,7 +28,7 @@ def processes(infra: Infra) -> Iterator[tuple[ApiClient, dict, object]]:
 
 def test_processes_serve_a_booking_and_stop_cleanly_on_sigterm(processes) -> None:
     api, workers, _config = processes
-    expert, trainee = api.user("expert"), api.user("trainee")
+    expert, trainee = api.expert(), api.user("trainee")
     training = api.published_training(expert)
     accepted = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", trainee["token"])
     assert accepted.status_code == 202

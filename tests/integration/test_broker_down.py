@@ -18,8 +18,8 @@ def test_a_stopped_broker_makes_booking_answer_503_and_accept_nothing(
     try:
         port = free_port()
         config = make_config(infra, port, kafka_bootstrap_servers=broker.url, publish_timeout_seconds=3.0)
-        api = ApiClient(api_server(config, port))
-        expert, trainee = api.user("expert"), api.user("trainee")
+        api = ApiClient(api_server(config, port), bootstrap(config))
+        expert, trainee = api.expert(), api.user("trainee")
         training = api.published_training(expert)
         assert api.call("GET", "/healthz").json()["broker"] is True
 
@@ -48,7 +48,8 @@ def test_a_stopped_database_answers_503_not_500(infra: Infra, api_server: Callab
     mongo = start_mongo(tmp_path)
     try:
         port = free_port()
-        api = ApiClient(api_server(make_config(infra, port, mongodb_uri=mongo.url), port))
+        config = make_config(infra, port, mongodb_uri=mongo.url)
+        api = ApiClient(api_server(config, port), bootstrap(config))
         trainee = api.user("trainee")
         mongo.stop()
         response = api.call("GET", "/api/v1/me/bookings", trainee["token"])

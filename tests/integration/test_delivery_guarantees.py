@@ -30,7 +30,7 @@ def _events_of(stack: Stack, topic: str, event_type: EventType, booking_id: str)
 
 def test_a_redelivered_event_changes_nothing(stack: Stack) -> None:
     api = stack.api
-    expert, first, second = api.user("expert"), api.user("trainee"), api.user("trainee")
+    expert, first, second = api.expert(), api.user("trainee"), api.user("trainee")
     training = api.published_training(expert, capacity=2)
     booking = _book(stack, first, training["id"])
     wait_for(lambda: _status(stack, booking["id"], "held"), what="first hold")
@@ -62,7 +62,7 @@ def test_a_redelivered_event_changes_nothing(stack: Stack) -> None:
 
 def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) -> None:
     api = stack.api
-    expert, trainee = api.user("expert"), api.user("trainee")
+    expert, trainee = api.expert(), api.user("trainee")
     training = api.published_training(expert, capacity=1)
     bookings_topic = topic_name(stack.config.kafka_topic_prefix, "bookings")
 
@@ -103,7 +103,7 @@ def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) 
 
 def test_two_racing_requests_of_one_trainee_get_one_seat(stack: Stack) -> None:
     api = stack.api
-    expert, trainee = api.user("expert"), api.user("trainee")
+    expert, trainee = api.expert(), api.user("trainee")
     training = api.published_training(expert, capacity=3)
 
     def request(booking_id: str) -> Event:

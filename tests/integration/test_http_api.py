@@ -27,7 +27,7 @@ def test_bad_input_is_refused_with_every_field_named(stack: Stack) -> None:
         "validation_error",
     )
     assert set(body["errors"]) == {"email", "password", "name", "role", "surprise"}
-    expert = stack.api.user("expert")
+    expert = stack.api.expert()
     body = _error(
         stack.api.call(
             "POST",
@@ -48,7 +48,7 @@ def test_bad_input_is_refused_with_every_field_named(stack: Stack) -> None:
 
 def test_roles_tokens_and_unknown_ids(stack: Stack) -> None:
     api = stack.api
-    expert, trainee = api.user("expert"), api.user("trainee")
+    expert, trainee = api.expert(), api.user("trainee")
     training = api.published_training(expert)
     _error(api.call("POST", "/api/v1/trainings", trainee["token"], json={"title": "Mine"}), 403, "forbidden")
     _error(api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", expert["token"]), 403, "forbidden")
@@ -58,7 +58,7 @@ def test_roles_tokens_and_unknown_ids(stack: Stack) -> None:
     _error(api.call("POST", "/api/v1/trainings/no-such-id/bookings", trainee["token"]), 404, "not_found")
     _error(api.call("GET", "/api/v1/bookings/no-such-id", trainee["token"]), 404, "not_found")
     _error(api.call("POST", f"/api/v1/trainings/{training['id']}/publish", expert["token"]), 409, "conflict")
-    other = api.user("expert")
+    other = api.expert()
     _error(api.call("POST", f"/api/v1/trainings/{training['id']}/publish", other["token"]), 403, "forbidden")
     _error(
         api.call("POST", "/api/v1/auth/login", json={"email": trainee["email"], "password": "wrong password"}),
@@ -69,7 +69,7 @@ def test_roles_tokens_and_unknown_ids(stack: Stack) -> None:
 
 def test_a_booking_is_private_and_a_retry_with_the_same_key_books_once(stack: Stack) -> None:
     api = stack.api
-    expert, trainee, stranger = api.user("expert"), api.user("trainee"), api.user("trainee")
+    expert, trainee, stranger = api.expert(), api.user("trainee"), api.user("trainee")
     training = api.published_training(expert)
     path = f"/api/v1/trainings/{training['id']}/bookings"
     first = api.call("POST", path, trainee["token"], headers={"Idempotency-Key": "k-1"})

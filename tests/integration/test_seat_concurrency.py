@@ -21,7 +21,7 @@ def test_fifty_concurrent_holds_on_ten_seats_take_exactly_ten(stack: Stack) -> N
 def test_fifty_concurrent_bookings_on_a_ten_seat_training(stack: Stack) -> None:
     stack.start_worker("capacity")  # a second member of the capacity group
     api = stack.api
-    expert = api.user("expert")
+    expert = api.expert()
     training = api.published_training(expert, capacity=10)
     with ThreadPoolExecutor(max_workers=10) as pool:
         trainees = list(pool.map(lambda _: api.user("trainee"), range(50)))

@@ -58,7 +58,7 @@ def test_a_replayed_webhook_has_no_second_effect(stack: Stack) -> None:
         stack.infra.stripe.url, "tests", "http://127.0.0.1:9/nowhere", stack.config.stripe_webhook_secret
     )
     api = stack.api
-    expert, trainee = api.user("expert"), api.user("trainee")
+    expert, trainee = api.expert(), api.user("trainee")
     training = api.published_training(expert, price=30000)
     booking = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", trainee["token"]).json()["booking"]
     intent_id = wait_for(
@@ -98,7 +98,7 @@ def test_a_replayed_webhook_has_no_second_effect(stack: Stack) -> None:
 
 def test_a_declined_card_is_shown_and_the_booking_stays_payable(stack: Stack) -> None:
     api = stack.api
-    expert, trainee = api.user("expert"), api.user("trainee")
+    expert, trainee = api.expert(), api.user("trainee")
     training = api.published_training(expert)
     booking = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", trainee["token"]).json()["booking"]
     wait_for(lambda: (stack.booking(booking["id"]) or {}).get("payment", {}).get("intent_id"), what="intent")

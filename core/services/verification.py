@@ -1,0 +1,92 @@
+"""Expert verification: an expert submits credentials, an admin verifies or rejects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.errors import Conflict, NotFound, PublishFailed
+from core.model import VERIFICATION_TRANSITIONS, Role, User, Verification
+from core.services.accounts import require_role
+from core.services.deps import Deps
+from events.envelope import Event
+from events.types import EventType
+
+
+def submit_credentials(deps: Deps, expert: User, credentials: list[dict[str, Any]]) -> User:
+    """Send credentials for checking; the expert waits as ``pending``."""
+    require_role(expert, Role.EXPERT)
+    now = deps.clock()
+    return _move(
+        deps, expert, Verification.PENDING, EventType.EXPERT_VERIFICATION_REQUESTED,
+        {"credentials": credentials, "submitted_at": now, "verification_reason": None}, None, None,
+    )  # fmt: skip
+
+
+def verify_expert(deps: Deps, admin: User, expert_id: str) -> User:
+    """The credential check passed: the expert may publish (``expert.verified``)."""
+    require_role(admin, Role.ADMIN)
+    expert = _expert(deps, expert_id)
+    return _move(
+        deps, expert, Verification.VERIFIED, EventType.EXPERT_VERIFIED,
+        {"verified_at": deps.clock(), "verification_reason": None, "verified_by": admin.id}, None, admin,
+    )  # fmt: skip
+
+
+def reject_expert(deps: Deps, admin: User, expert_id: str, reason: str) -> User:
+    """The credential check failed, with the reason the expert will read (``expert.rejected``)."""
+    require_role(admin, Role.ADMIN)
+    expert = _expert(deps, expert_id)
+    return _move(
+        deps, expert, Verification.REJECTED, EventType.EXPERT_REJECTED,
+        {"verification_reason": reason, "verified_at": None}, reason, admin,
+    )  # fmt: skip
+
+
+def experts_to_check(
+    deps: Deps, admin: User, status: Verification | None, limit: int, offset: int
+) -> tuple[list[User], int]:
+    """Experts in a verification state (``pending`` is the admin's queue)."""
+    require_role(admin, Role.ADMIN)
+    return deps.users.experts(status, limit, offset)
+
+
+def _expert(deps: Deps, expert_id: str) -> User:
+    user = deps.users.get(expert_id)
+    if user is None or user.role is not Role.EXPERT:
+        raise NotFound(f"No expert {expert_id}.")
+    return user
+
+
+def _move(
+    deps: Deps,
+    expert: User,
+    target: Verification,
+    event_type: EventType,
+    fields: dict[str, Any],
+    reason: str | None,
+    admin: User | None,
+) -> User:
+    if target not in VERIFICATION_TRANSITIONS[expert.verification]:
+        raise Conflict(f"An expert who is {expert.verification} cannot become {target}.")
+    # Compare-and-set on the state we checked: two admins deciding at once cannot both win.
+    before = {"verification": expert.verification}
+    if not deps.users.update(expert.id, {"verification": target, **fields}, expected=before):
+        raise Conflict("This expert's verification changed meanwhile; reload.")
+    event = Event(
+        type=event_type,
+        subject=expert.id,
+        key=expert.id,
+        source=deps.policy.source,
+        data={"expert_id": expert.id, "status": str(target), "reason": reason,
+              "admin_id": admin.id if admin else None},
+    )  # fmt: skip
+    try:
+        deps.publisher.publish(event)
+    except PublishFailed:
+        deps.users.update(expert.id, {"verification": expert.verification,
+                                      "verification_reason": expert.verification_reason,
+                                      "verified_at": expert.verified_at})  # fmt: skip
+        raise
+    updated = deps.users.get(expert.id)
+    assert updated is not None
+    return updated
