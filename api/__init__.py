@@ -47,6 +47,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
 
     for module in (accounts, me, experts, admin, trainings, bookings, webhooks):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
+    api.register_blueprint(trainings.mine, url_prefix="/api/v1/me")
     api.register_blueprint(health.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_asset)
     register_commands(app)

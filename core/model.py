@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Role(StrEnum):
@@ -75,6 +76,28 @@ class TrainingStatus(StrEnum):
     COMPLETED = "completed"
 
 
+TRAINING_TRANSITIONS: dict[TrainingStatus, frozenset[TrainingStatus]] = {
+    TrainingStatus.DRAFT: frozenset({TrainingStatus.PUBLISHED, TrainingStatus.CANCELLED}),
+    TrainingStatus.PUBLISHED: frozenset({TrainingStatus.CANCELLED, TrainingStatus.COMPLETED}),
+    TrainingStatus.CANCELLED: frozenset(),
+    TrainingStatus.COMPLETED: frozenset(),
+}
+
+# What a published training may no longer change: trainees booked under these terms.
+FROZEN_AFTER_PUBLISH = frozenset({"currency", "requires_approval"})
+
+
+@dataclass
+class Venue:
+    """Where the training happens: the expert's own institution."""
+
+    institution: str | None = None
+    address: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
 @dataclass
 class Training:
     """A one-day, hands-on session at the expert's own institution."""
@@ -86,48 +109,112 @@ class Training:
     created_at: datetime
     updated_at: datetime
     specialty: str | None = None
+    technique: str | None = None
     description: str | None = None
-    institution: str | None = None
-    city: str | None = None
-    country: str | None = None
+    # The day, step by step: {"start": "08:00", "end": "09:30", "title": ..., "description": ...}
+    programme: list[dict[str, str]] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)  # ISO 639-1
+    venue: Venue = field(default_factory=Venue)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    timezone: str | None = None
+    timezone: str | None = None  # IANA, e.g. Europe/Paris: the day is the venue's local day
     capacity: int | None = None
     price: int | None = None  # minor units (cents), as Stripe counts
     currency: str | None = None
+    cme_credits: float | None = None
+    prerequisites: list[str] = field(default_factory=list)
+    requires_approval: bool = False
+    refund_full_days_before: int = 30  # full refund when cancelled this many days before, none after
     hold_minutes: int = 30
+    cancellation_reason: str | None = None
+    duplicated_from: str | None = None
+    expert_verified: bool = False  # set at publication, which only verified experts reach
+    sponsor_ids: list[str] = field(default_factory=list)  # sponsors whose demos the expert accepted
     version: int = 1
 
     def missing_for_publication(self, now: datetime) -> dict[str, list[str]]:
         """Every field that stops this training from being published, with why."""
         errors: dict[str, list[str]] = {}
-        required = {
+
+        def problem(name: str, message: str) -> None:
+            errors.setdefault(name, []).append(message)
+
+        required: dict[str, Any] = {
             "specialty": self.specialty,
-            "institution": self.institution,
-            "city": self.city,
-            "country": self.country,
+            "technique": self.technique,
+            "description": self.description,
+            "venue.institution": self.venue.institution,
+            "venue.address": self.venue.address,
+            "venue.city": self.venue.city,
+            "venue.country": self.venue.country,
             "starts_at": self.starts_at,
             "ends_at": self.ends_at,
+            "timezone": self.timezone,
             "capacity": self.capacity,
             "price": self.price,
             "currency": self.currency,
+            "languages": self.languages,
+            "programme": self.programme,
         }
         for name, value in required.items():
-            if value is None or value == "":
-                errors[name] = ["Required to publish."]
+            if value is None or value == "" or value == []:
+                problem(name, "Required to publish.")
         if self.starts_at is not None and self.starts_at <= now:
-            errors.setdefault("starts_at", []).append("Must be in the future.")
+            problem("starts_at", "Must be in the future.")
+        zone = _zone(self.timezone)
+        if self.timezone and zone is None:
+            problem("timezone", "Unknown time zone; use an IANA name such as Europe/Paris.")
         if self.starts_at and self.ends_at:
             if self.ends_at <= self.starts_at:
-                errors.setdefault("ends_at", []).append("Must be after starts_at.")
-            elif self.ends_at.date() != self.starts_at.date():
-                errors.setdefault("ends_at", []).append("A training lasts one day.")
+                problem("ends_at", "Must be after starts_at.")
+            elif zone and self.starts_at.astimezone(zone).date() != self.ends_at.astimezone(zone).date():
+                problem("ends_at", "A training lasts one day: it must end on the day it starts.")
         if self.capacity is not None and self.capacity < 1:
-            errors.setdefault("capacity", []).append("Must be at least 1.")
+            problem("capacity", "Must be at least 1.")
         if self.price is not None and self.price < 0:
-            errors.setdefault("price", []).append("Must be at least 0.")
+            problem("price", "Must be at least 0.")
+        for message in self._programme_problems(zone):
+            problem("programme", message)
         return errors
+
+    def _programme_problems(self, zone: ZoneInfo | None) -> list[str]:
+        problems: list[str] = []
+        day_start = day_end = None
+        if zone and self.starts_at and self.ends_at:
+            day_start = self.starts_at.astimezone(zone).strftime("%H:%M")
+            day_end = self.ends_at.astimezone(zone).strftime("%H:%M")
+        previous_end = None
+        for i, step in enumerate(self.programme, start=1):
+            start, end = step.get("start", ""), step.get("end", "")
+            if end <= start:
+                problems.append(f"Step {i} must end after it starts.")
+            if previous_end and start < previous_end:
+                problems.append(f"Step {i} starts before step {i - 1} ends.")
+            if day_start and day_end and (start < day_start or end > day_end):
+                problems.append(f"Step {i} ({start}-{end}) is outside the day ({day_start}-{day_end}).")
+            previous_end = end
+        return problems
+
+    def local_day(self) -> str | None:
+        """The day of the training at the venue, ISO format."""
+        zone = _zone(self.timezone)
+        if not self.starts_at:
+            return None
+        return (self.starts_at.astimezone(zone) if zone else self.starts_at).date().isoformat()
+
+
+def can_move_training(current: TrainingStatus, target: TrainingStatus) -> bool:
+    """Whether the training lifecycle allows ``current -> target``."""
+    return target in TRAINING_TRANSITIONS[current]
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 class BookingStatus(StrEnum):

@@ -65,8 +65,37 @@ class Trainings(Protocol):
     def remove(self, training_id: str) -> None:
         """Delete a training (compensation when its event could not be published)."""
 
-    def published(self, limit: int, offset: int) -> tuple[list[Training], int]:
-        """A page of published trainings, soonest first, and the total."""
+    def search(self, query: TrainingQuery) -> tuple[list[Training], int]:
+        """A page of published trainings matching ``query``, and the total."""
+
+    def by_expert(self, expert_id: str, limit: int, offset: int) -> tuple[list[Training], int]:
+        """An expert's trainings, newest first, and the total."""
+
+    def set_seats_left(self, training_id: str, seats_left: int) -> None:
+        """Refresh the searchable count of free seats (a projection of the seat counter)."""
+
+
+@dataclass(frozen=True)
+class TrainingQuery:
+    """Catalogue search: every filter optional; text is matched word by word."""
+
+    text_words: tuple[str, ...] = ()
+    specialty: str | None = None
+    technique: str | None = None
+    city: str | None = None
+    country: str | None = None
+    language: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    currency: str | None = None
+    free_seats_only: bool = False
+    sponsor_id: str | None = None
+    verified_only: bool = False
+    sort: str = "date"  # date, -date, price, -price
+    limit: int = 20
+    offset: int = 0
 
 
 class Bookings(Protocol):
@@ -114,6 +143,9 @@ class Seats(Protocol):
 
     def enqueue(self, training_id: str, booking_id: str) -> int:
         """Put the booking on the waitlist (once); its 1-based FIFO position."""
+
+    def set_capacity(self, training_id: str, capacity: int) -> int:
+        """Change the capacity, never below the seats held; the capacity now in force."""
 
     def holds(self, training_id: str, booking_id: str) -> bool:
         """Whether the booking holds a seat of the training."""

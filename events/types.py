@@ -14,6 +14,9 @@ class EventType(StrEnum):
     EXPERT_REJECTED = "expert.rejected"
     TRAINING_CREATED = "training.created"
     TRAINING_PUBLISHED = "training.published"
+    TRAINING_UPDATED = "training.updated"
+    TRAINING_CANCELLED = "training.cancelled"
+    TRAINING_COMPLETED = "training.completed"
     BOOKING_REQUESTED = "booking.requested"
     BOOKING_HELD = "booking.held"
     BOOKING_WAITLISTED = "booking.waitlisted"
@@ -41,6 +44,9 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.EXPERT_REJECTED: Topic.ACCOUNTS,
     EventType.TRAINING_CREATED: Topic.TRAININGS,
     EventType.TRAINING_PUBLISHED: Topic.TRAININGS,
+    EventType.TRAINING_UPDATED: Topic.TRAININGS,
+    EventType.TRAINING_CANCELLED: Topic.TRAININGS,
+    EventType.TRAINING_COMPLETED: Topic.TRAININGS,
     EventType.BOOKING_REQUESTED: Topic.BOOKINGS,
     EventType.BOOKING_HELD: Topic.BOOKINGS,
     EventType.BOOKING_WAITLISTED: Topic.BOOKINGS,

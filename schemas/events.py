@@ -58,6 +58,8 @@ class TrainingChanged(_Payload):
     currency = fields.String(allow_none=True)
     starts_at = fields.String(allow_none=True)
     status = fields.String(required=True)
+    changes = fields.List(fields.String())
+    reason = fields.String()
 
 
 class BookingRequested(_Payload):
@@ -125,6 +127,9 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.EXPERT_REJECTED: ExpertVerification,
     EventType.TRAINING_CREATED: TrainingChanged,
     EventType.TRAINING_PUBLISHED: TrainingChanged,
+    EventType.TRAINING_UPDATED: TrainingChanged,
+    EventType.TRAINING_CANCELLED: TrainingChanged,
+    EventType.TRAINING_COMPLETED: TrainingChanged,
     EventType.BOOKING_REQUESTED: BookingRequested,
     EventType.BOOKING_HELD: BookingHeld,
     EventType.BOOKING_WAITLISTED: BookingWaitlisted,

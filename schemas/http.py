@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.model import BookingStatus, Role, TrainingStatus, Verification
+from core.model import BookingStatus, Role, Verification
 from core.services.accounts import SELF_SERVICE_ROLES
 
 CURRENCIES = ("eur", "usd", "gbp", "chf")
@@ -133,61 +133,6 @@ class TokenOut(Schema):
     token_type = fields.String(metadata={"example": "Bearer"})
     expires_in = fields.Integer(metadata={"description": "Seconds until the token expires."})
     user = fields.Nested(UserOut)
-
-
-class TrainingIn(Schema):
-    """A draft may be incomplete: only the title is required until publication."""
-
-    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
-    specialty = fields.String(validate=validate.Length(min=2, max=100))
-    description = fields.String(validate=validate.Length(max=10000))
-    institution = fields.String(validate=validate.Length(min=2, max=200))
-    city = fields.String(validate=validate.Length(min=1, max=100))
-    country = fields.String(validate=validate.Length(equal=2), metadata={"description": "ISO 3166-1 alpha-2, e.g. FR"})
-    starts_at = fields.AwareDateTime(metadata={"description": "ISO-8601 with offset"})
-    ends_at = fields.AwareDateTime()
-    timezone = fields.String(validate=validate.Length(min=1, max=64), metadata={"example": "Europe/Paris"})
-    capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000))
-    price = fields.Integer(
-        strict=True, validate=validate.Range(min=0, max=10_000_000), metadata={"description": "In minor units (cents)."}
-    )
-    currency = fields.String(validate=validate.OneOf(CURRENCIES))
-    hold_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=7 * 24 * 60))
-
-
-class TrainingOut(Schema):
-    id = fields.String()
-    expert_id = fields.String()
-    title = fields.String()
-    status = fields.Enum(TrainingStatus, by_value=True)
-    specialty = fields.String(allow_none=True)
-    description = fields.String(allow_none=True)
-    institution = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    country = fields.String(allow_none=True)
-    starts_at = fields.DateTime(allow_none=True)
-    ends_at = fields.DateTime(allow_none=True)
-    timezone = fields.String(allow_none=True)
-    capacity = fields.Integer(allow_none=True)
-    price = fields.Integer(allow_none=True)
-    currency = fields.String(allow_none=True)
-    hold_minutes = fields.Integer()
-    seats_left = fields.Integer(allow_none=True)
-    expert = fields.Nested(ExpertPublicOut, allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-
-
-class PageArgs(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-
-
-class TrainingPage(Schema):
-    items = fields.List(fields.Nested(TrainingOut))
-    total = fields.Integer()
-    limit = fields.Integer()
-    offset = fields.Integer()
 
 
 class StepOut(Schema):

@@ -35,6 +35,34 @@ WORKER_SPECS = {
 }
 
 
+TRAINING: dict[str, Any] = {
+    "title": "Transcatheter aortic valve implantation",
+    "specialty": "cardiology",
+    "technique": "TAVI",
+    "description": "A day in the cath lab.",
+    "programme": [
+        {"start": "08:00", "end": "09:00", "title": "Case review"},
+        {"start": "09:00", "end": "16:30", "title": "Live cases in the cath lab"},
+        {"start": "16:30", "end": "17:00", "title": "Debrief"},
+    ],
+    "languages": ["fr", "en"],
+    "venue": {
+        "institution": "Hôpital Européen Georges-Pompidou",
+        "address": "20 rue Leblanc",
+        "city": "Paris",
+        "postal_code": "75015",
+        "country": "FR",
+    },
+    "starts_at": "2027-03-15T08:00:00+01:00",
+    "ends_at": "2027-03-15T17:00:00+01:00",
+    "timezone": "Europe/Paris",
+    "capacity": 4,
+    "price": 45000,
+    "currency": "eur",
+    "cme_credits": 7,
+}
+
+
 def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
     """Poll ``predicate`` until it returns something truthy, or fail after ``timeout``."""
     deadline = time.monotonic() + timeout
@@ -118,21 +146,7 @@ class ApiClient:
 
     def published_training(self, expert: dict[str, Any], **fields: Any) -> dict[str, Any]:
         """A complete training, published by ``expert``."""
-        body = {
-            "title": "Transcatheter aortic valve implantation",
-            "specialty": "cardiology",
-            "description": "A day in the cath lab.",
-            "institution": "Hôpital Européen Georges-Pompidou",
-            "city": "Paris",
-            "country": "FR",
-            "starts_at": "2027-03-15T08:00:00+01:00",
-            "ends_at": "2027-03-15T17:00:00+01:00",
-            "timezone": "Europe/Paris",
-            "capacity": 4,
-            "price": 45000,
-            "currency": "eur",
-            **fields,
-        }
+        body = {**TRAINING, **fields}
         created = self.call("POST", "/api/v1/trainings", expert["token"], json=body)
         assert created.status_code == 201, created.text
         published = self.call("POST", f"/api/v1/trainings/{created.json()['id']}/publish", expert["token"])

@@ -1,7 +1,8 @@
-"""Experts' one-day trainings: create, publish, read."""
+"""Experts' one-day trainings and the catalogue search."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
@@ -9,41 +10,49 @@ from flask_smorest import Blueprint
 
 from api.context import current_user, deps, optional_user
 from core.model import Training
-from core.services import trainings
-from schemas.http import PageArgs, TrainingIn, TrainingOut, TrainingPage
+from core.services import catalogue, trainings
+from schemas.catalogue import CancelIn, DuplicateIn, PageArgs, SearchArgs, TrainingIn, TrainingOut, TrainingPage
 
 PREFIX = "/trainings"
 blp = Blueprint("trainings", __name__, description="One-day, hands-on trainings")
+BEARER = [{"bearer": []}]
 
 
-def _out(training: Training, experts: dict[str, Any] | None = None) -> dict[str, Any]:
-    out = dict(training.__dict__)
+def out(training: Training, experts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A training as the API shows it: with its expert, local day and seats left."""
+    body = asdict(training)
     experts = experts if experts is not None else deps().users.many([training.expert_id])
-    out["expert"] = experts.get(training.expert_id)
+    body["expert"] = experts.get(training.expert_id)
+    body["day"] = training.local_day()
     seats = deps().seats.snapshot(training.id)
     if seats is not None:
-        out["seats_left"] = max(0, seats["capacity"] - len(seats["holders"]))
+        body["seats_left"] = max(0, seats["capacity"] - len(seats["holders"]))
     elif training.capacity is not None:
-        out["seats_left"] = training.capacity
-    return out
+        body["seats_left"] = training.capacity
+    return body
+
+
+def page(items: list[Training], total: int, args: dict[str, Any]) -> dict[str, Any]:
+    """A page of trainings with their experts, fetched in one query."""
+    experts = deps().users.many([t.expert_id for t in items])
+    return {"items": [out(t, experts) for t in items], "total": total, "limit": args["limit"], "offset": args["offset"]}
 
 
 @blp.route("")
 class TrainingCollection(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(SearchArgs, location="query")
     @blp.response(200, TrainingPage)
-    def get(self, page: dict[str, Any]) -> Any:
-        """Published trainings, soonest first."""
-        items, total = deps().trainings.published(page["limit"], page["offset"])
-        experts = deps().users.many([t.expert_id for t in items])  # one query per page
-        return {"items": [_out(t, experts) for t in items], "total": total, **page}
+    def get(self, args: dict[str, Any]) -> Any:
+        """Search published trainings: filters combine; sorted by date or price; paginated with a total."""
+        items, total = catalogue.search(deps(), args)
+        return page(items, total, args)
 
     @blp.arguments(TrainingIn)
     @blp.response(201, TrainingOut)
-    @blp.doc(security=[{"bearer": []}])
+    @blp.doc(security=BEARER)
     def post(self, body: dict[str, Any]) -> Any:
-        """Create a draft training (expert)."""
-        return _out(trainings.create_training(deps(), current_user(), body))
+        """Create a draft training (expert); only the title is needed until publication."""
+        return out(trainings.create_training(deps(), current_user(), body))
 
 
 @blp.route("/<training_id>")
@@ -51,14 +60,68 @@ class TrainingItem(MethodView):
     @blp.response(200, TrainingOut)
     @blp.alt_response(404, schema=None, description="No such training")
     def get(self, training_id: str) -> Any:
-        """A training with the seats left."""
-        return _out(trainings.get_training(deps(), training_id, viewer=optional_user()))
+        """A training with its expert (verified badge) and the seats left."""
+        return out(trainings.get_training(deps(), training_id, viewer=optional_user()))
+
+    @blp.arguments(TrainingIn(partial=True))
+    @blp.response(200, TrainingOut)
+    @blp.alt_response(409, schema=None, description="Not editable now, or capacity below seats taken")
+    @blp.doc(security=BEARER)
+    def patch(self, body: dict[str, Any], training_id: str) -> Any:
+        """Edit (its expert): a draft freely; once published, capacity may not fall below the seats
+        taken, currency and approval mode are fixed, and price changes leave existing bookings as they are."""
+        return out(trainings.update_training(deps(), current_user(), training_id, body))
 
 
 @blp.route("/<training_id>/publish")
 class TrainingPublish(MethodView):
     @blp.response(200, TrainingOut)
-    @blp.doc(security=[{"bearer": []}])
+    @blp.alt_response(422, schema=None, description="Incomplete: every missing field named")
+    @blp.doc(security=BEARER)
     def post(self, training_id: str) -> Any:
-        """Publish a complete draft (its expert only)."""
-        return _out(trainings.publish_training(deps(), current_user(), training_id))
+        """Publish a complete draft (its verified expert only)."""
+        return out(trainings.publish_training(deps(), current_user(), training_id))
+
+
+@blp.route("/<training_id>/cancel")
+class TrainingCancel(MethodView):
+    @blp.arguments(CancelIn)
+    @blp.response(200, TrainingOut)
+    @blp.doc(security=BEARER)
+    def post(self, body: dict[str, Any], training_id: str) -> Any:
+        """Cancel a draft or published training, with the reason trainees will read."""
+        return out(trainings.cancel_training(deps(), current_user(), training_id, body["reason"]))
+
+
+@blp.route("/<training_id>/complete")
+class TrainingComplete(MethodView):
+    @blp.response(200, TrainingOut)
+    @blp.doc(security=BEARER)
+    def post(self, training_id: str) -> Any:
+        """Mark a published training as held, once its day is over."""
+        return out(trainings.complete_training(deps(), current_user(), training_id))
+
+
+@blp.route("/<training_id>/duplicate")
+class TrainingDuplicate(MethodView):
+    @blp.arguments(DuplicateIn)
+    @blp.response(201, TrainingOut)
+    @blp.doc(security=BEARER)
+    def post(self, body: dict[str, Any], training_id: str) -> Any:
+        """Copy one of my trainings to a new date, as a new draft."""
+        copy = trainings.duplicate_training(deps(), current_user(), training_id, body["starts_at"], body.get("ends_at"))
+        return out(copy)
+
+
+mine = Blueprint("my_trainings", __name__, description="The signed-in expert's trainings")
+
+
+@mine.route("/trainings")
+class MyTrainings(MethodView):
+    @mine.arguments(PageArgs, location="query")
+    @mine.response(200, TrainingPage)
+    @mine.doc(security=BEARER)
+    def get(self, args: dict[str, Any]) -> Any:
+        """My trainings, drafts included, newest first (expert)."""
+        items, total = trainings.my_trainings(deps(), current_user(), args["limit"], args["offset"])
+        return page(items, total, args)

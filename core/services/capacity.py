@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.errors import NeedsReconciliation
-from core.model import DECIDED_STATUSES, Booking, BookingStatus, SeatOutcome
+from core.model import DECIDED_STATUSES, Booking, BookingStatus, SeatOutcome, TrainingStatus
 from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
 from events.envelope import Event, reaction
@@ -24,6 +24,25 @@ def on_training_published(deps: Deps, event: Event) -> None:
     capacity = event.data.get("capacity")
     if capacity is not None:
         deps.seats.ensure(event.data["training_id"], int(capacity))
+        _refresh_seats_left(deps, event.data["training_id"])
+
+
+def on_training_updated(deps: Deps, event: Event) -> None:
+    """Apply a capacity change to the seat counter, never below the seats taken."""
+    if "capacity" not in event.data.get("changes", []) or event.data.get("status") != "published":
+        return
+    training_id = event.data["training_id"]
+    deps.seats.ensure(training_id, int(event.data["capacity"]))
+    deps.seats.set_capacity(training_id, int(event.data["capacity"]))
+    _refresh_seats_left(deps, training_id)
+
+
+def _refresh_seats_left(deps: Deps, training_id: str) -> None:
+    # The search's free-seat count is a projection of the counter, recomputed whole
+    # each time, so a replay or a lost update heals on the next change.
+    seats = deps.seats.snapshot(training_id)
+    if seats is not None:
+        deps.trainings.set_seats_left(training_id, seats["capacity"] - len(seats["holders"]))
 
 
 def on_booking_requested(deps: Deps, event: Event) -> None:
@@ -52,18 +71,14 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
         # Applied before: re-emit the reaction of the state it reached, same id.
         _announce(deps, event, booking)
         return
+    if training.status is not TrainingStatus.PUBLISHED:
+        _reject(deps, event, booking, f"Bookings are closed: the training is {training.status}.")
+        return
     earlier = deps.bookings.active_for(booking.trainee_id, training.id, exclude=booking.id, statuses=DECIDED_STATUSES)
     if earlier is not None and not deps.seats.holds(training.id, booking.id):
         # Two requests of one trainee raced past the API's check: one seat each is the
         # rule, and this worker sees a training's events in order, so it decides.
-        deps.bookings.transition(
-            booking.id,
-            BookingStatus.REJECTED,
-            event.id,
-            now,
-            {"rejection_reason": "You already have a booking for this training."},
-        )
-        _announce(deps, event, load_booking(deps, booking.id))
+        _reject(deps, event, booking, "You already have a booking for this training.")
         return
     deps.seats.ensure(training.id, training.capacity)
     outcome = deps.seats.hold(training.id, booking.id)
@@ -73,6 +88,12 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     else:
         expires_at = now + timedelta(minutes=training.hold_minutes)
         deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, {"expires_at": expires_at})
+    _refresh_seats_left(deps, training.id)
+    _announce(deps, event, load_booking(deps, booking.id))
+
+
+def _reject(deps: Deps, event: Event, booking: Booking, reason: str) -> None:
+    deps.bookings.transition(booking.id, BookingStatus.REJECTED, event.id, deps.clock(), {"rejection_reason": reason})
     _announce(deps, event, load_booking(deps, booking.id))
 
 
@@ -139,6 +160,7 @@ def _announce(deps: Deps, cause: Event, booking: Booking) -> None:
 
 HANDLERS = {
     EventType.TRAINING_PUBLISHED: [on_training_published],
+    EventType.TRAINING_UPDATED: [on_training_updated],
     EventType.BOOKING_REQUESTED: [on_booking_requested],
     EventType.PAYMENT_SUCCEEDED: [on_payment_succeeded],
 }

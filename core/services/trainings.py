@@ -1,38 +1,48 @@
-"""Experts create and publish one-day trainings."""
+"""Experts' one-day trainings: draft, edit, publish, cancel, complete, duplicate.
+
+Every change is stored, then announced (``training.*``); if the broker does not take
+the event the stored change is rolled back, so nothing is half-written.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import asdict, replace
+from datetime import datetime
 from typing import Any
 
 from core.errors import Conflict, Forbidden, NotFound, PublishFailed, ValidationError
-from core.model import Role, Training, TrainingStatus, User
+from core.model import (
+    FROZEN_AFTER_PUBLISH,
+    Role,
+    Training,
+    TrainingStatus,
+    User,
+    Venue,
+    can_move_training,
+)
 from core.services.accounts import require_role
 from core.services.deps import Deps
 from events.envelope import Event
 from events.types import EventType
 
 EDITABLE_FIELDS = (
-    "title", "specialty", "description", "institution", "city", "country", "starts_at",
-    "ends_at", "timezone", "capacity", "price", "currency", "hold_minutes",
+    "title", "specialty", "technique", "description", "programme", "languages", "venue", "starts_at",
+    "ends_at", "timezone", "capacity", "price", "currency", "cme_credits", "prerequisites",
+    "requires_approval", "refund_full_days_before", "hold_minutes",
 )  # fmt: skip
 
 
-def create_training(deps: Deps, expert: User, fields: dict[str, Any]) -> Training:
-    """A new draft training owned by ``expert``; a draft may still be incomplete."""
+def create_training(deps: Deps, expert: User, fields: dict[str, Any], duplicated_from: str | None = None) -> Training:
+    """A new draft owned by ``expert``; a draft may still be incomplete."""
     require_role(expert, Role.EXPERT)
     now = deps.clock()
-    values = {k: fields[k] for k in EDITABLE_FIELDS if k in fields}
+    values = _values(fields)
     values.setdefault("hold_minutes", deps.policy.default_hold_minutes)
     training = Training(
-        id=str(uuid.uuid4()),
-        expert_id=expert.id,
-        status=TrainingStatus.DRAFT,
-        created_at=now,
-        updated_at=now,
-        **values,
-    )
+        id=str(uuid.uuid4()), expert_id=expert.id, status=TrainingStatus.DRAFT, created_at=now, updated_at=now,
+        duplicated_from=duplicated_from, **values,
+    )  # fmt: skip
     _check_times(training)
     deps.trainings.add(training)
     try:
@@ -43,36 +53,88 @@ def create_training(deps: Deps, expert: User, fields: dict[str, Any]) -> Trainin
     return training
 
 
+def update_training(deps: Deps, expert: User, training_id: str, fields: dict[str, Any]) -> Training:
+    """Edit a training: a draft freely; a published one within the rules that protect bookings."""
+    training = _own(deps, expert, training_id)
+    if training.status not in (TrainingStatus.DRAFT, TrainingStatus.PUBLISHED):
+        raise Conflict(f"A {training.status} training can no longer be edited.")
+    values = _values(fields, current=training)
+    if training.status is TrainingStatus.PUBLISHED:
+        frozen = {k: ["Cannot change once published."] for k in values if k in FROZEN_AFTER_PUBLISH}
+        if frozen:
+            raise ValidationError("Some fields are fixed once the training is published.", frozen)
+        if "capacity" in values:
+            taken = _seats_taken(deps, training)
+            if values["capacity"] < taken:
+                raise Conflict(
+                    "Capacity cannot fall below the seats already taken.",
+                    {"capacity": [f"At least {taken}: {taken} seats are held or confirmed."]},
+                )
+    changed = {k: v for k, v in values.items() if getattr(training, k) != v}
+    if not changed:
+        return training
+    updated = replace(training, **changed, updated_at=deps.clock(), version=training.version + 1)
+    _check_times(updated)
+    if updated.status is TrainingStatus.PUBLISHED:
+        errors = updated.missing_for_publication(deps.clock())
+        if errors:
+            raise ValidationError("A published training must stay complete and in the future.", errors)
+    return _store_and_announce(deps, training, updated, EventType.TRAINING_UPDATED, sorted(changed))
+
+
 def publish_training(deps: Deps, expert: User, training_id: str) -> Training:
-    """Open a complete draft for booking (``training.published``)."""
+    """Open a complete draft for booking (``training.published``); verified experts only."""
     require_role(expert, Role.EXPERT)
-    training = get_training(deps, training_id, viewer=expert)
-    if training.expert_id != expert.id:
-        raise Forbidden("Only the training's expert can publish it.")
     if not expert.verified:
         raise Forbidden(
             "Only verified experts can publish: submit your credentials (POST /api/v1/me/credentials) "
             "and wait for an admin's check."
         )
-    if training.status is not TrainingStatus.DRAFT:
-        raise Conflict(f"A {training.status} training cannot be published.")
+    training = _own(deps, expert, training_id)
+    _check_move(training, TrainingStatus.PUBLISHED)
     errors = training.missing_for_publication(deps.clock())
     if errors:
         raise ValidationError("The training is not complete enough to publish.", errors)
     published = replace(
-        training,
-        status=TrainingStatus.PUBLISHED,
-        updated_at=deps.clock(),
+        training, status=TrainingStatus.PUBLISHED, expert_verified=True, updated_at=deps.clock(),
         version=training.version + 1,
-    )
-    if not deps.trainings.replace(published, expected_version=training.version):
-        raise Conflict("The training changed meanwhile; reload and try again.")
-    try:
-        deps.publisher.publish(_event(deps, EventType.TRAINING_PUBLISHED, published))
-    except PublishFailed:
-        deps.trainings.replace(training, expected_version=published.version)
-        raise
-    return published
+    )  # fmt: skip
+    return _store_and_announce(deps, training, published, EventType.TRAINING_PUBLISHED)
+
+
+def cancel_training(deps: Deps, expert: User, training_id: str, reason: str) -> Training:
+    """Cancel a draft or a published training, with the reason trainees will read."""
+    training = _own(deps, expert, training_id)
+    _check_move(training, TrainingStatus.CANCELLED)
+    cancelled = replace(
+        training, status=TrainingStatus.CANCELLED, cancellation_reason=reason, updated_at=deps.clock(),
+        version=training.version + 1,
+    )  # fmt: skip
+    return _store_and_announce(deps, training, cancelled, EventType.TRAINING_CANCELLED)
+
+
+def complete_training(deps: Deps, expert: User, training_id: str) -> Training:
+    """Mark a published training as held, once its day is over (``training.completed``)."""
+    training = _own(deps, expert, training_id)
+    _check_move(training, TrainingStatus.COMPLETED)
+    if training.ends_at is None or training.ends_at > deps.clock():
+        raise Conflict("A training can be completed only after it ends.")
+    done = replace(training, status=TrainingStatus.COMPLETED, updated_at=deps.clock(), version=training.version + 1)
+    return _store_and_announce(deps, training, done, EventType.TRAINING_COMPLETED)
+
+
+def duplicate_training(
+    deps: Deps, expert: User, training_id: str, starts_at: datetime, ends_at: datetime | None
+) -> Training:
+    """A new draft copying a training of the caller's to a new date (same hours if no end given)."""
+    source = _own(deps, expert, training_id)
+    if ends_at is None:
+        if source.starts_at is None or source.ends_at is None:
+            raise ValidationError("Give ends_at: the original has no times.", {"ends_at": ["Required."]})
+        ends_at = starts_at + (source.ends_at - source.starts_at)
+    fields = {k: getattr(source, k) for k in EDITABLE_FIELDS}
+    fields.update(starts_at=starts_at, ends_at=ends_at, venue=asdict(source.venue))
+    return create_training(deps, expert, fields, duplicated_from=source.id)
 
 
 def get_training(deps: Deps, training_id: str, viewer: User | None = None) -> Training:
@@ -85,25 +147,70 @@ def get_training(deps: Deps, training_id: str, viewer: User | None = None) -> Tr
     return training
 
 
+def my_trainings(deps: Deps, expert: User, limit: int, offset: int) -> tuple[list[Training], int]:
+    """The expert's own trainings, drafts included, newest first."""
+    require_role(expert, Role.EXPERT)
+    return deps.trainings.by_expert(expert.id, limit, offset)
+
+
+def _own(deps: Deps, expert: User, training_id: str) -> Training:
+    require_role(expert, Role.EXPERT)
+    training = get_training(deps, training_id, viewer=expert)
+    if training.expert_id != expert.id:
+        raise Forbidden("Only the training's own expert can change it.")
+    return training
+
+
+def _check_move(training: Training, target: TrainingStatus) -> None:
+    if not can_move_training(training.status, target):
+        raise Conflict(f"A {training.status} training cannot become {target}.")
+
+
+def _seats_taken(deps: Deps, training: Training) -> int:
+    seats = deps.seats.snapshot(training.id)
+    return len(seats["holders"]) if seats else 0
+
+
+def _values(fields: dict[str, Any], current: Training | None = None) -> dict[str, Any]:
+    values = {k: fields[k] for k in EDITABLE_FIELDS if k in fields}
+    if "venue" in values:
+        # A partial venue updates only what it names.
+        base = asdict(current.venue) if current else {}
+        values["venue"] = Venue(**{**base, **(values["venue"] or {})})
+    return values
+
+
 def _check_times(training: Training) -> None:
     if training.starts_at and training.ends_at and training.ends_at <= training.starts_at:
         raise ValidationError("Invalid times.", {"ends_at": ["Must be after starts_at."]})
 
 
-def _event(deps: Deps, event_type: EventType, training: Training) -> Event:
-    return Event(
-        type=event_type,
-        subject=training.id,
-        key=training.id,
-        source=deps.policy.source,
-        data={
-            "training_id": training.id,
-            "expert_id": training.expert_id,
-            "title": training.title,
-            "capacity": training.capacity,
-            "price": training.price,
-            "currency": training.currency,
-            "starts_at": training.starts_at.isoformat() if training.starts_at else None,
-            "status": str(training.status),
-        },
-    )
+def _store_and_announce(
+    deps: Deps, before: Training, after: Training, event_type: EventType, changes: list[str] | None = None
+) -> Training:
+    if not deps.trainings.replace(after, expected_version=before.version):
+        raise Conflict("The training changed meanwhile; reload and try again.")
+    try:
+        deps.publisher.publish(_event(deps, event_type, after, changes))
+    except PublishFailed:
+        deps.trainings.replace(before, expected_version=after.version)
+        raise
+    return after
+
+
+def _event(deps: Deps, event_type: EventType, training: Training, changes: list[str] | None = None) -> Event:
+    data: dict[str, Any] = {
+        "training_id": training.id,
+        "expert_id": training.expert_id,
+        "title": training.title,
+        "capacity": training.capacity,
+        "price": training.price,
+        "currency": training.currency,
+        "starts_at": training.starts_at.isoformat() if training.starts_at else None,
+        "status": str(training.status),
+    }
+    if changes is not None:
+        data["changes"] = changes
+    if training.cancellation_reason:
+        data["reason"] = training.cancellation_reason
+    return Event(type=event_type, subject=training.id, key=training.id, source=deps.policy.source, data=data)

@@ -12,7 +12,7 @@ from core.errors import Unauthorized
 from core.services import accounts
 from events.codec import decode
 from events.types import EventType, topic_name
-from tests.conftest import Stack, read_topic, wait_for
+from tests.conftest import TRAINING, Stack, read_topic, wait_for
 
 CREDENTIAL = {"kind": "board_certification", "number": "EBCTS-2231", "issuer": "EBCTS", "country": "BE"}
 
@@ -116,21 +116,7 @@ def test_only_a_verified_expert_publishes_and_the_badge_shows(stack: Stack) -> N
         api.user("sponsor"),
     )
     draft = api.call(
-        "POST",
-        "/api/v1/trainings",
-        expert["token"],
-        json={
-            "title": "Robotic nephrectomy",
-            "specialty": "urology",
-            "institution": "San Raffaele",
-            "city": "Milan",
-            "country": "IT",
-            "starts_at": "2027-05-03T08:00:00+02:00",
-            "ends_at": "2027-05-03T17:00:00+02:00",
-            "capacity": 4,
-            "price": 90000,
-            "currency": "eur",
-        },
+        "POST", "/api/v1/trainings", expert["token"], json={**TRAINING, "title": "Robotic nephrectomy"}
     ).json()
     publish = f"/api/v1/trainings/{draft['id']}/publish"
     refused = api.call("POST", publish, expert["token"])
