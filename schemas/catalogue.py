@@ -66,10 +66,16 @@ class TrainingIn(Schema):
     )
     hold_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=7 * 24 * 60))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _ends_after_start(self, data: dict, **_: object) -> None:
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             raise ValidationError("Must be after starts_at.", "ends_at")
+
+
+class TrainingPatch(TrainingIn):
+    """Any subset of a training's fields; a partial ``venue`` changes only what it names."""
+
+    title = fields.String(validate=validate.Length(min=3, max=200))
 
 
 class TrainingOut(Schema):
@@ -137,7 +143,7 @@ class SearchArgs(PageArgs):
     verified_only = fields.Boolean(load_default=False)
     sort = fields.String(load_default="date", validate=validate.OneOf(["date", "-date", "price", "-price"]))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _ranges(self, data: dict, **_: object) -> None:
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             raise ValidationError("Must not be before date_from.", "date_to")

@@ -11,7 +11,16 @@ from flask_smorest import Blueprint
 from api.context import current_user, deps, optional_user
 from core.model import Training
 from core.services import catalogue, trainings
-from schemas.catalogue import CancelIn, DuplicateIn, PageArgs, SearchArgs, TrainingIn, TrainingOut, TrainingPage
+from schemas.catalogue import (
+    CancelIn,
+    DuplicateIn,
+    PageArgs,
+    SearchArgs,
+    TrainingIn,
+    TrainingOut,
+    TrainingPage,
+    TrainingPatch,
+)
 
 PREFIX = "/trainings"
 blp = Blueprint("trainings", __name__, description="One-day, hands-on trainings")
@@ -63,7 +72,7 @@ class TrainingItem(MethodView):
         """A training with its expert (verified badge) and the seats left."""
         return out(trainings.get_training(deps(), training_id, viewer=optional_user()))
 
-    @blp.arguments(TrainingIn(partial=True))
+    @blp.arguments(TrainingPatch)
     @blp.response(200, TrainingOut)
     @blp.alt_response(409, schema=None, description="Not editable now, or capacity below seats taken")
     @blp.doc(security=BEARER)

@@ -42,7 +42,8 @@ def _training(**fields: object) -> Training:
         specialty="cardiology", technique="TAVI", description="Live cases.", languages=["fr"],
         venue=Venue("HEGP", "20 rue Leblanc", "Paris", "75015", "FR"), starts_at=DAY,
         ends_at=DAY + timedelta(hours=9), timezone="Europe/Paris", capacity=4, price=0, currency="eur",
-        programme=[{"start": "08:00", "end": "12:00", "title": "OR"}, {"start": "13:00", "end": "17:00", "title": "Lab"}],
+        programme=[{"start": "08:00", "end": "12:00", "title": "OR"},
+                   {"start": "13:00", "end": "17:00", "title": "Lab"}],
     )  # fmt: skip
     values.update(fields)
     return Training(**values)  # type: ignore[arg-type]

@@ -1,0 +1,211 @@
+"""The catalogue: training lifecycle and edit rules over HTTP, and search."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from core.ports import TrainingQuery
+from events.codec import decode
+from events.types import EventType, topic_name
+from tests.conftest import TRAINING, Stack, read_topic, wait_for
+
+
+def _plan_stages(explain: dict[str, Any]) -> list[str]:
+    stage, out = explain["queryPlanner"]["winningPlan"], []
+    while stage:
+        out.append(stage["stage"])
+        stage = stage.get("inputStage")
+    return out
+
+
+def test_the_lifecycle_allows_and_refuses_each_move(stack: Stack) -> None:
+    api = stack.api
+    expert, trainee = api.expert(), api.user("trainee")
+    draft = api.call("POST", "/api/v1/trainings", expert["token"], json={"title": "Incomplete idea"}).json()
+    assert draft["status"] == "draft"
+    assert api.call("GET", f"/api/v1/trainings/{draft['id']}").status_code == 404  # drafts are private
+    incomplete = api.call("POST", f"/api/v1/trainings/{draft['id']}/publish", expert["token"])
+    assert incomplete.status_code == 422
+    assert {"venue.city", "programme", "languages", "capacity", "starts_at"} <= set(incomplete.json()["errors"])
+    assert api.call("POST", f"/api/v1/trainings/{draft['id']}/complete", expert["token"]).status_code == 409
+
+    training = api.published_training(expert)
+    tid = training["id"]
+    assert training["day"] == "2027-03-15" and training["cme_credits"] == 7
+    assert api.call("POST", f"/api/v1/trainings/{tid}/publish", expert["token"]).status_code == 409
+    early = api.call("POST", f"/api/v1/trainings/{tid}/complete", expert["token"])
+    assert early.status_code == 409 and "after it ends" in early.json()["message"]
+    assert (
+        api.call("POST", f"/api/v1/trainings/{tid}/cancel", trainee["token"], json={"reason": "why not"}).status_code
+        == 403
+    )
+    other = api.expert()
+    assert (
+        api.call("POST", f"/api/v1/trainings/{tid}/cancel", other["token"], json={"reason": "not mine"}).status_code
+        == 403
+    )
+    cancelled = api.call(
+        "POST", f"/api/v1/trainings/{tid}/cancel", expert["token"], json={"reason": "The OR is closed."}
+    )
+    assert cancelled.status_code == 200 and cancelled.json()["cancellation_reason"] == "The OR is closed."
+    for move in ("publish", "complete"):
+        assert api.call("POST", f"/api/v1/trainings/{tid}/{move}", expert["token"]).status_code == 409
+    assert api.call("PATCH", f"/api/v1/trainings/{tid}", expert["token"], json={"title": "Back?"}).status_code == 409
+    booking = api.call("POST", f"/api/v1/trainings/{tid}/bookings", trainee["token"])
+    assert booking.status_code == 409
+
+    records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "trainings"))
+    kinds = [e.type for e in map(decode, (r.value for r in records)) if e.subject == tid]
+    assert kinds == [EventType.TRAINING_CREATED, EventType.TRAINING_PUBLISHED, EventType.TRAINING_CANCELLED]
+
+
+def test_published_edits_protect_bookings(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert()
+    training = api.published_training(expert, capacity=3, price=50000)
+    tid = training["id"]
+    trainees = [api.user("trainee") for _ in range(2)]
+    ids = [api.call("POST", f"/api/v1/trainings/{tid}/bookings", t["token"]).json()["booking"]["id"] for t in trainees]
+    wait_for(lambda: all((stack.booking(b) or {}).get("status") == "held" for b in ids), what="two holds")
+
+    too_low = api.call("PATCH", f"/api/v1/trainings/{tid}", expert["token"], json={"capacity": 1})
+    assert too_low.status_code == 409 and "At least 2" in too_low.json()["errors"]["capacity"][0]
+    frozen = api.call(
+        "PATCH", f"/api/v1/trainings/{tid}", expert["token"], json={"currency": "usd", "requires_approval": True}
+    )
+    assert frozen.status_code == 422 and set(frozen.json()["errors"]) == {"currency", "requires_approval"}
+    past = api.call(
+        "PATCH",
+        f"/api/v1/trainings/{tid}",
+        expert["token"],
+        json={"starts_at": "2020-01-01T08:00:00+00:00", "ends_at": "2020-01-01T17:00:00+00:00"},
+    )
+    assert past.status_code == 422 and "starts_at" in past.json()["errors"]
+
+    edited = api.call(
+        "PATCH",
+        f"/api/v1/trainings/{tid}",
+        expert["token"],
+        json={"capacity": 2, "price": 65000, "venue": {"address": "Bâtiment B, 20 rue Leblanc"}},
+    )
+    assert edited.status_code == 200, edited.text
+    body = edited.json()
+    assert body["capacity"] == 2 and body["price"] == 65000
+    assert body["venue"]["address"] == "Bâtiment B, 20 rue Leblanc" and body["venue"]["city"] == "Paris"
+    assert [stack.booking(b)["amount"] for b in ids] == [50000, 50000]  # existing bookings keep their price
+    wait_for(lambda: stack.deps.seats.snapshot(tid)["capacity"] == 2, what="capacity applied by the worker")
+    wait_for(lambda: api.call("GET", f"/api/v1/trainings/{tid}").json()["seats_left"] == 0, what="full")
+    full = api.call("GET", "/api/v1/trainings", params={"free_seats": "true", "q": "aortic"}).json()
+    assert tid not in [t["id"] for t in full["items"]]
+
+    raised = api.call("PATCH", f"/api/v1/trainings/{tid}", expert["token"], json={"capacity": 5})
+    assert raised.status_code == 200
+    wait_for(lambda: stack.db.trainings.find_one({"_id": tid})["seats_left"] == 3, what="seats left after raise")
+    free = api.call("GET", "/api/v1/trainings", params={"free_seats": "true", "q": "aortic"}).json()
+    assert tid in [t["id"] for t in free["items"]]
+
+
+def test_duplicate_copies_to_a_new_date_as_a_draft(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert()
+    source = api.published_training(expert, prerequisites=["ACLS certificate"])
+    copy = api.call(
+        "POST",
+        f"/api/v1/trainings/{source['id']}/duplicate",
+        expert["token"],
+        json={"starts_at": "2027-06-07T08:00:00+02:00"},
+    )
+    assert copy.status_code == 201, copy.text
+    body = copy.json()
+    assert body["status"] == "draft" and body["duplicated_from"] == source["id"] and body["id"] != source["id"]
+    starts, ends = (datetime.fromisoformat(body[k]) for k in ("starts_at", "ends_at"))
+    assert starts == datetime(2027, 6, 7, 6, tzinfo=UTC) and ends - starts == timedelta(hours=9)
+    assert body["programme"] == source["programme"] and body["prerequisites"] == ["ACLS certificate"]
+    assert api.call("POST", f"/api/v1/trainings/{body['id']}/publish", expert["token"]).status_code == 200
+    mine = api.call("GET", "/api/v1/me/trainings", expert["token"]).json()
+    assert {t["id"] for t in mine["items"]} == {source["id"], body["id"]} and mine["total"] == 2
+    stranger = api.expert()
+    assert (
+        api.call(
+            "POST",
+            f"/api/v1/trainings/{source['id']}/duplicate",
+            stranger["token"],
+            json={"starts_at": "2027-06-07T08:00:00+02:00"},
+        ).status_code
+        == 403
+    )
+
+
+def _seed_catalogue(stack: Stack) -> dict[str, str]:
+    api = stack.api
+    paris, lyon = api.expert("Dr Paris"), api.expert("Dr Lyon")
+    venue = TRAINING["venue"]
+    specs = {
+        "tavi_paris_march": (paris, {}),
+        "tavi_paris_may": (paris, {"starts_at": "2027-05-10T08:00:00+02:00", "ends_at": "2027-05-10T17:00:00+02:00",
+                                   "price": 30000}),
+        "mitral_lyon": (lyon, {"starts_at": "2027-04-12T08:00:00+02:00", "ends_at": "2027-04-12T17:00:00+02:00",
+                               "title": "Mitral valve repair, hands-on", "technique": "Mitral repair",
+                               "specialty": "cardiac surgery", "languages": ["fr"], "price": 80000,
+                               "venue": {**venue, "city": "Lyon", "institution": "Hôpital Louis Pradel"}}),
+        "dmek_berlin": (lyon, {"starts_at": "2027-06-14T08:00:00+02:00", "ends_at": "2027-06-14T17:00:00+02:00",
+                               "title": "DMEK corneal transplant", "technique": "DMEK", "specialty": "ophthalmology",
+                               "languages": ["de", "en"], "price": 0, "currency": "eur",
+                               "venue": {**venue, "city": "Berlin", "country": "DE", "institution": "Charité"}}),
+    }  # fmt: skip
+    return {name: api.published_training(expert, **fields)["id"] for name, (expert, fields) in specs.items()}
+
+
+def _search(stack: Stack, **params: Any) -> list[str]:
+    response = stack.api.call("GET", "/api/v1/trainings", params=params)
+    assert response.status_code == 200, response.text
+    return [t["id"] for t in response.json()["items"]]
+
+
+def test_search_filters_combine(stack: Stack) -> None:
+    ids = _seed_catalogue(stack)
+    by = {v: k for k, v in ids.items()}
+
+    def names(**params: Any) -> list[str]:
+        return [by[i] for i in _search(stack, **params) if i in by]
+
+    assert names() == ["tavi_paris_march", "mitral_lyon", "tavi_paris_may", "dmek_berlin"]
+    assert names(q="aortic valve") == ["tavi_paris_march", "tavi_paris_may"]
+    assert names(q="CORNÉAL") == ["dmek_berlin"]  # case and accents do not matter
+    assert names(specialty="Cardiology", city="paris") == ["tavi_paris_march", "tavi_paris_may"]
+    assert names(country="FR", language="fr", price_max=50000) == ["tavi_paris_march", "tavi_paris_may"]
+    assert names(country="FR", price_min=40000, price_max=90000) == ["tavi_paris_march", "mitral_lyon"]
+    assert names(technique="mitral repair") == ["mitral_lyon"]
+    assert names(language="en", sort="-price") == ["tavi_paris_march", "tavi_paris_may", "dmek_berlin"]
+    assert names(date_from="2027-05-01T00:00:00+00:00", date_to="2027-05-31T00:00:00+00:00") == ["tavi_paris_may"]
+    assert names(sort="price") == ["dmek_berlin", "tavi_paris_may", "tavi_paris_march", "mitral_lyon"]
+    assert names(verified_only="true", free_seats="true", city="Berlin") == ["dmek_berlin"]
+    assert names(q="nothing matches this") == []
+
+    bad = stack.api.call(
+        "GET", "/api/v1/trainings", params={"country": "France", "sort": "rating", "price_min": 5, "price_max": 1}
+    )
+    assert bad.status_code == 422 and set(bad.json()["errors"]) == {"country", "sort", "price_max"}
+
+
+def test_pages_are_stable_and_every_search_uses_an_index(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert()
+    made = {api.published_training(expert, title=f"Same-day course number {i}")["id"] for i in range(7)}
+    seen: list[str] = []
+    for offset in range(0, 9, 3):
+        body = api.call("GET", "/api/v1/trainings", params={"q": "course", "limit": 3, "offset": offset}).json()
+        assert body["total"] == 7
+        seen += [t["id"] for t in body["items"]]
+    assert len(seen) == 7 and set(seen) == made  # same start time for all: the id breaks ties
+
+    queries = [
+        TrainingQuery(), TrainingQuery(text_words=("course",)), TrainingQuery(specialty="cardiology", city="paris"),
+        TrainingQuery(country="FR", price_max=100), TrainingQuery(language="fr", free_seats_only=True),
+        TrainingQuery(sponsor_id="s1"), TrainingQuery(technique="tavi"), TrainingQuery(free_seats_only=True),
+        TrainingQuery(sort="price"), TrainingQuery(verified_only=True, currency="eur"),
+    ]  # fmt: skip
+    for query in queries:
+        stages = _plan_stages(stack.deps.trainings.explain_search(query))  # type: ignore[attr-defined]
+        assert "IXSCAN" in stages and "COLLSCAN" not in stages, (query, stages)
