@@ -20,6 +20,7 @@ from adapters.mongo import (
     create_indexes,
     ping,
 )
+from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
 from adapters.security import WerkzeugHasher
 from adapters.smtp_mailer import SmtpMailer
 from adapters.stripe_gateway import StripeGateway
@@ -34,6 +35,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
     db = connect(config.mongodb_uri, config.mongodb_database)
     if create_db_indexes:
         create_indexes(db)
+        create_sponsor_indexes(db)
     publisher = KafkaPublisher(
         config.kafka_bootstrap_servers, config.kafka_topic_prefix, config.publish_timeout_seconds
     )
@@ -50,6 +52,9 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         mailer=SmtpMailer(config.smtp_url, config.mail_from),
         sent_emails=MongoSentEmails(db),
         processed=MongoProcessedEvents(db),
+        demos=MongoDemos(db),
+        sponsorships=MongoSponsorships(db),
+        vouchers=MongoVouchers(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
             token_ttl_seconds=config.token_ttl_seconds,

@@ -203,6 +203,11 @@ class MongoTrainings:
         docs = self._c.find(query).sort([("created_at", DESCENDING)]).hint("expert_trainings").skip(offset)
         return [t for t in map(_training, docs.limit(limit)) if t is not None], total
 
+    def set_sponsor(self, training_id: str, sponsor_id: str, shown: bool) -> None:
+        """Add or remove a sponsor of the training (searchable)."""
+        change = "$addToSet" if shown else "$pull"
+        self._c.update_one({"_id": training_id}, {change: {"sponsor_ids": sponsor_id}})
+
     def set_seats_left(self, training_id: str, seats_left: int) -> None:
         """Refresh the searchable free-seat count."""
         self._c.update_one({"_id": training_id}, {"$set": {"seats_left": max(0, seats_left)}})

@@ -40,12 +40,12 @@ class StripeGateway:
             )
         )
 
-    def find_intent(self, booking_id: str) -> PaymentIntent | None:
-        """Scan PaymentIntents for one made for the booking; the crash-recovery path only."""
+    def find_intent(self, reference: str) -> PaymentIntent | None:
+        """Scan PaymentIntents for one made for ``reference``; the crash-recovery path only."""
         try:
             page = self._client.v1.payment_intents.list(params={"limit": 100})
             for intent in page.auto_paging_iter():
-                if (intent.to_dict().get("metadata") or {}).get("booking_id") == booking_id:
+                if (intent.to_dict().get("metadata") or {}).get("reference") == reference:
                     return _intent(intent)
         except stripe.APIConnectionError as exc:
             raise Unavailable(f"Stripe unreachable: {exc}") from exc

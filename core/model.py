@@ -267,6 +267,9 @@ class Booking:
     expires_at: datetime | None = None
     waitlist_position: int | None = None
     rejection_reason: str | None = None
+    voucher_code: str | None = None
+    # Compliance: who paid for a sponsored seat ({"sponsor_id", "company", "sponsorship_id"}).
+    sponsored_by: dict[str, Any] | None = None
     payment: dict[str, Any] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
 

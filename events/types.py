@@ -26,6 +26,14 @@ class EventType(StrEnum):
     PAYMENT_SUBMITTED = "payment.submitted"
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
+    DEMO_CREATED = "demo.created"
+    DEMO_LINK_REQUESTED = "demo.link_requested"
+    DEMO_LINK_ACCEPTED = "demo.link_accepted"
+    DEMO_LINK_DECLINED = "demo.link_declined"
+    SPONSORSHIP_REQUESTED = "sponsorship.requested"
+    SPONSORSHIP_PAYMENT_SUBMITTED = "sponsorship.payment_submitted"
+    SPONSORSHIP_PAID = "sponsorship.paid"
+    VOUCHERS_ISSUED = "vouchers.issued"
 
 
 class Topic(StrEnum):
@@ -35,6 +43,7 @@ class Topic(StrEnum):
     TRAININGS = "trainings"
     BOOKINGS = "bookings"
     PAYMENTS = "payments"
+    SPONSORS = "sponsors"
 
 
 TOPIC_OF: dict[EventType, Topic] = {
@@ -56,6 +65,14 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.PAYMENT_SUBMITTED: Topic.PAYMENTS,
     EventType.PAYMENT_SUCCEEDED: Topic.PAYMENTS,
     EventType.PAYMENT_FAILED: Topic.PAYMENTS,
+    EventType.DEMO_CREATED: Topic.SPONSORS,
+    EventType.DEMO_LINK_REQUESTED: Topic.SPONSORS,
+    EventType.DEMO_LINK_ACCEPTED: Topic.SPONSORS,
+    EventType.DEMO_LINK_DECLINED: Topic.SPONSORS,
+    EventType.SPONSORSHIP_REQUESTED: Topic.SPONSORS,
+    EventType.SPONSORSHIP_PAYMENT_SUBMITTED: Topic.SPONSORS,
+    EventType.SPONSORSHIP_PAID: Topic.SPONSORS,
+    EventType.VOUCHERS_ISSUED: Topic.SPONSORS,
 }
 
 # The consumer groups, one per worker; each has its dead-letter topic.

@@ -68,6 +68,7 @@ class BookingRequested(_Payload):
     trainee_id = fields.String(required=True)
     amount = _amount()
     currency = fields.String(required=True)
+    voucher_code = fields.String(allow_none=True)
 
 
 class BookingHeld(BookingRequested):
@@ -120,6 +121,26 @@ class PaymentFailed(_Payload):
     reason = fields.String(required=True)
 
 
+class DemoChanged(_Payload):
+    demo_id = fields.String(required=True)
+    sponsor_id = fields.String(required=True)
+    title = fields.String(required=True)
+    training_id = fields.String(allow_none=True)
+    expert_id = fields.String(allow_none=True)
+
+
+class SponsorshipChanged(_Payload):
+    sponsorship_id = fields.String(required=True)
+    sponsor_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    seats = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    amount = _amount()
+    currency = fields.String(required=True)
+    payment_intent_id = fields.String(allow_none=True)
+    payment_method = fields.String(allow_none=True)
+    codes = fields.List(fields.String())
+
+
 PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.USER_REGISTERED: UserRegistered,
     EventType.EXPERT_VERIFICATION_REQUESTED: ExpertVerification,
@@ -139,6 +160,14 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.PAYMENT_SUBMITTED: PaymentSubmitted,
     EventType.PAYMENT_SUCCEEDED: PaymentSucceeded,
     EventType.PAYMENT_FAILED: PaymentFailed,
+    EventType.DEMO_CREATED: DemoChanged,
+    EventType.DEMO_LINK_REQUESTED: DemoChanged,
+    EventType.DEMO_LINK_ACCEPTED: DemoChanged,
+    EventType.DEMO_LINK_DECLINED: DemoChanged,
+    EventType.SPONSORSHIP_REQUESTED: SponsorshipChanged,
+    EventType.SPONSORSHIP_PAYMENT_SUBMITTED: SponsorshipChanged,
+    EventType.SPONSORSHIP_PAID: SponsorshipChanged,
+    EventType.VOUCHERS_ISSUED: SponsorshipChanged,
 }
 
 

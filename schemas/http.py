@@ -159,8 +159,19 @@ class BookingOut(Schema):
     expires_at = fields.DateTime(allow_none=True)
     waitlist_position = fields.Integer(allow_none=True)
     rejection_reason = fields.String(allow_none=True)
+    voucher_code = fields.String(allow_none=True)
+    sponsored_by = fields.Dict(
+        allow_none=True, metadata={"description": "Who paid for a sponsored seat: sponsor_id, company, sponsorship_id."}
+    )
     payment = fields.Nested(PaymentStateOut)
     history = fields.List(fields.Nested(StepOut))
+
+
+class BookingIn(Schema):
+    voucher_code = fields.String(
+        validate=validate.Length(min=4, max=40),
+        metadata={"description": "A sponsor's voucher: the seat is free, and the booking shows who paid."},
+    )
 
 
 class BookingAccepted(Schema):

@@ -18,7 +18,7 @@ from waitress.server import create_server
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from api import create_app
-from core.services import accounts, capacity, notifications, payments
+from core.services import accounts, capacity, notifications
 from core.services.deps import Deps
 from devstack.services import free_port
 from devstack.smtp_sink import read_maildir
@@ -30,7 +30,7 @@ from workers.runner import Runner, build_runner
 
 WORKER_SPECS = {
     "capacity": (capacity.HANDLERS, capacity_worker.TOPICS),
-    "payments": (payments.HANDLERS, payments_worker.TOPICS),
+    "payments": (payments_worker.HANDLERS, payments_worker.TOPICS),
     "notifications": (notifications.HANDLERS, notifications_worker.TOPICS),
 }
 

@@ -7,7 +7,7 @@ from events.types import Topic
 from workers.runner import main as run
 
 GROUP = "notifications"
-TOPICS = (Topic.ACCOUNTS, Topic.BOOKINGS, Topic.PAYMENTS)
+TOPICS = (Topic.ACCOUNTS, Topic.BOOKINGS, Topic.PAYMENTS, Topic.SPONSORS)
 
 
 def main() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from core.services.payments import HANDLERS
+from core.services import sponsorships
+from core.services.payments import HANDLERS as BOOKING_HANDLERS
 from events.types import Topic
 from workers.runner import main as run
 
 GROUP = "payments"
-TOPICS = (Topic.BOOKINGS, Topic.PAYMENTS)
+TOPICS = (Topic.BOOKINGS, Topic.PAYMENTS, Topic.SPONSORS)
+HANDLERS = {**BOOKING_HANDLERS, **sponsorships.HANDLERS}
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from api.context import current_user, deps
 from core.errors import ValidationError
 from core.services import bookings
-from schemas.http import BookingAccepted, BookingOut, PaymentIn, PaymentOut
+from schemas.http import BookingAccepted, BookingIn, BookingOut, PaymentIn, PaymentOut
 
 PREFIX = ""
 blp = Blueprint("bookings", __name__, description="Seat bookings and their payment")
@@ -34,12 +34,16 @@ class TrainingBookings(MethodView):
             }
         ],
     )
-    def post(self, training_id: str) -> Any:
-        """Ask for a seat; the capacity worker holds one or waitlists you."""
+    @blp.arguments(BookingIn, required=False)
+    def post(self, body: dict[str, Any], training_id: str) -> Any:
+        """Ask for a seat (with a sponsor's voucher, for free); the capacity worker holds one or waitlists you."""
         key = request.headers.get("Idempotency-Key") or None
         if key is not None and len(key) > 200:
             raise ValidationError("Idempotency-Key too long.", {"Idempotency-Key": ["At most 200 characters."]})
-        booking, _new = bookings.request_booking(deps(), current_user(), training_id, key)
+        voucher = (body or {}).get("voucher_code")
+        booking, _new = bookings.request_booking(
+            deps(), current_user(), training_id, key, voucher.strip().upper() if voucher else None
+        )
         status_url = url_for("bookings.BookingItem", booking_id=booking.id)
         return {"booking": booking, "status_url": status_url}, 202, {"Location": status_url}
 

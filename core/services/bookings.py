@@ -19,7 +19,7 @@ _REQUEST_NS = uuid.UUID("0b7d7f8e-3c1a-4c55-a3f1-94e4c2d6b8a1")
 
 
 def request_booking(
-    deps: Deps, trainee: User, training_id: str, idempotency_key: str | None = None
+    deps: Deps, trainee: User, training_id: str, idempotency_key: str | None = None, voucher_code: str | None = None
 ) -> tuple[Booking, bool]:
     """Ask for a seat: publish ``booking.requested``; the capacity worker decides.
 
@@ -43,11 +43,20 @@ def request_booking(
     if deps.bookings.active_for(trainee.id, training_id) is not None:
         raise Conflict("You already have a booking for this training.")
     assert training.price is not None and training.currency is not None  # published
+    amount = training.price
+    if voucher_code:
+        voucher = deps.vouchers.get(voucher_code)
+        if voucher is None or voucher.training_id != training_id:
+            raise NotFound("No such voucher for this training.", {"voucher_code": ["Unknown for this training."]})
+        if voucher.redeemed_by_booking is not None:
+            raise Conflict("This voucher was already used.", {"voucher_code": ["Already used."]})
+        amount = 0  # the sponsor paid for this seat; the capacity worker claims the code
     booking = Booking(
         id=booking_id,
         training_id=training_id,
         trainee_id=trainee.id,
-        amount=training.price,
+        voucher_code=voucher_code,
+        amount=amount,
         currency=training.currency,
         status=BookingStatus.REQUESTED,
         requested_at=now,
@@ -64,6 +73,7 @@ def request_booking(
             "trainee_id": trainee.id,
             "amount": booking.amount,
             "currency": booking.currency,
+            "voucher_code": voucher_code,
         },
     )
     # Publish first: if the broker does not take it, nothing was accepted or written.

@@ -8,6 +8,7 @@ reaction carry ids derived from the cause, so a replay re-emits the same ids.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from core.errors import NeedsReconciliation
 from core.model import DECIDED_STATUSES, Booking, BookingStatus, SeatOutcome, TrainingStatus
@@ -80,16 +81,42 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
         # rule, and this worker sees a training's events in order, so it decides.
         _reject(deps, event, booking, "You already have a booking for this training.")
         return
+    sponsored = _redeem_voucher(deps, booking, data.get("voucher_code"))
+    if sponsored is None:
+        _reject(deps, event, booking, "This voucher code is unknown, for another training, or already used.")
+        return
     deps.seats.ensure(training.id, training.capacity)
     outcome = deps.seats.hold(training.id, booking.id)
     if outcome is SeatOutcome.FULL:
         position = deps.seats.enqueue(training.id, booking.id)
-        deps.bookings.transition(booking.id, BookingStatus.WAITLISTED, event.id, now, {"waitlist_position": position})
+        fields: dict[str, Any] = {"waitlist_position": position, **sponsored}
+        deps.bookings.transition(booking.id, BookingStatus.WAITLISTED, event.id, now, fields)
     else:
-        expires_at = now + timedelta(minutes=training.hold_minutes)
-        deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, {"expires_at": expires_at})
+        fields = {"expires_at": now + timedelta(minutes=training.hold_minutes), **sponsored}
+        deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, fields)
     _refresh_seats_left(deps, training.id)
     _announce(deps, event, load_booking(deps, booking.id))
+
+
+def _redeem_voucher(deps: Deps, booking: Booking, code: str | None) -> dict[str, Any] | None:
+    """The booking's sponsorship fields if its voucher is now its own, {} without one, None if refused."""
+    if not code:
+        return {}
+    voucher = deps.vouchers.get(code)
+    if voucher is None or voucher.training_id != booking.training_id:
+        return None
+    # Atomic and idempotent for this booking: two trainees racing for one code, one wins.
+    if not deps.vouchers.redeem(code, booking.id, deps.clock()):
+        return None
+    sponsor = deps.users.get(voucher.sponsor_id)
+    return {
+        "voucher_code": code,
+        "sponsored_by": {
+            "sponsor_id": voucher.sponsor_id,
+            "company": (sponsor.company or sponsor.name) if sponsor else None,
+            "sponsorship_id": voucher.sponsorship_id,
+        },
+    }
 
 
 def _reject(deps: Deps, event: Event, booking: Booking, reason: str) -> None:

@@ -49,6 +49,9 @@ class Deps:
     mailer: ports.Mailer
     sent_emails: ports.SentEmails
     processed: ports.ProcessedEvents
+    demos: ports.Demos
+    sponsorships: ports.Sponsorships
+    vouchers: ports.Vouchers
     hasher: PasswordHasher
     policy: Policy
     clock: Callable[[], datetime] = utc_now

@@ -51,6 +51,16 @@ def on_booking_event(deps: Deps, event: Event) -> None:
                 link,
             )
         )
+        booking = deps.bookings.get(data["booking_id"])
+        if booking is not None and booking.sponsored_by:
+            messages.append(
+                _note(
+                    booking.sponsored_by["sponsor_id"], event, "sponsorship.redeemed",
+                    f"Sponsored seat redeemed: {title}",
+                    f"A trainee redeemed voucher {booking.voucher_code} and holds a confirmed seat on {title}.",
+                    None,
+                )
+            )  # fmt: skip
         if training is not None:
             trainee = deps.users.get(trainee_id)
             who = trainee.name if trainee else "A trainee"
@@ -95,6 +105,20 @@ def on_expert_verification(deps: Deps, event: Event) -> None:
                         f"Reason: {event.data.get('reason')} You can correct them and submit again.",
                         link)  # fmt: skip
     deliver(deps, message)
+
+
+def on_vouchers_issued(deps: Deps, event: Event) -> None:
+    """Send the sponsor the voucher codes of a paid purchase."""
+    data = event.data
+    training = deps.trainings.get(data["training_id"])
+    title = training.title if training else "the training"
+    codes = "\n".join(f"  {c}" for c in data.get("codes", []))
+    body = (
+        f"Payment received for {data['seats']} sponsored seat(s) on {title}. Give one code to each trainee "
+        f"you sponsor; they enter it when booking:\n{codes}"
+    )
+    link = f"{deps.policy.public_base_url}/api/v1/sponsorships/{data['sponsorship_id']}"
+    deliver(deps, _note(data["sponsor_id"], event, "vouchers.issued", f"Your sponsored seats: {title}", body, link))
 
 
 def deliver(deps: Deps, message: Notification) -> None:
@@ -142,4 +166,5 @@ HANDLERS = {
     EventType.PAYMENT_FAILED: [on_booking_event],
     EventType.EXPERT_VERIFIED: [on_expert_verification],
     EventType.EXPERT_REJECTED: [on_expert_verification],
+    EventType.VOUCHERS_ISSUED: [on_vouchers_issued],
 }

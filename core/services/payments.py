@@ -25,19 +25,13 @@ def on_booking_held(deps: Deps, event: Event) -> None:
     if intent_id:
         intent = deps.payments.retrieve_intent(intent_id)
     else:
-        first_time = deps.bookings.claim_payment_intent(booking.id, now)
-        # A claim without an intent means we died between Stripe and MongoDB: look in
-        # Stripe before creating, so that no trainee ever gets a second PaymentIntent.
-        found = None if first_time else deps.payments.find_intent(booking.id)
-        intent = found or deps.payments.create_intent(
+        intent = ensure_intent(
+            deps,
+            reference=booking.id,
+            claimed_first=deps.bookings.claim_payment_intent(booking.id, now),
             amount=booking.amount,
             currency=booking.currency,
-            metadata={
-                "booking_id": booking.id,
-                "training_id": booking.training_id,
-                "trainee_id": booking.trainee_id,
-            },
-            idempotency_key=f"booking-{booking.id}-intent",
+            metadata={"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": booking.trainee_id},
         )
         deps.bookings.update_payment(
             booking.id,
@@ -62,6 +56,32 @@ def on_booking_held(deps: Deps, event: Event) -> None:
             key=booking.training_id,
         )
     )
+
+
+def ensure_intent(
+    deps: Deps, reference: str, claimed_first: bool, amount: int, currency: str, metadata: dict[str, str]
+) -> PaymentIntent:
+    """The one PaymentIntent for ``reference`` (a booking or a sponsorship), created at most once.
+
+    The caller claims the right to create it in MongoDB first. A claim made before, with no
+    intent recorded, means a worker died between Stripe and MongoDB: Stripe is searched
+    before anything is created, so no one ever gets a second PaymentIntent. The
+    idempotency key makes real Stripe dedupe a retried create as well.
+    """
+    found = None if claimed_first else deps.payments.find_intent(reference)
+    return found or deps.payments.create_intent(
+        amount=amount,
+        currency=currency,
+        metadata={**metadata, "reference": reference},
+        idempotency_key=f"{reference}-intent",
+    )
+
+
+def confirm_once(deps: Deps, intent: PaymentIntent, payment_method: str) -> PaymentIntent | None:
+    """Confirm an intent that still waits for payment; None if it was confirmed before."""
+    if intent.status not in ("requires_payment_method", "requires_confirmation"):
+        return None  # a redelivery, or a second click: charging again must never happen
+    return deps.payments.confirm_intent(intent.id, payment_method)
 
 
 def on_payment_submitted(deps: Deps, event: Event) -> None:

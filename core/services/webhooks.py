@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.ports import PaymentIntent
 from core.services.deps import Deps
 from events.envelope import Event, derived_id
 from events.types import EventType
@@ -22,6 +23,8 @@ def handle_stripe_webhook(deps: Deps, payload: bytes, signature: str) -> str:
         return "duplicate"
     # Trust the provider's current state, not the payload we were sent.
     intent = deps.payments.retrieve_intent(notice.object_id)
+    if intent.metadata.get("kind") == "sponsorship":
+        return _sponsorship_notice(deps, notice.id, notice.type, intent)
     booking_id = intent.metadata.get("booking_id")
     training_id = intent.metadata.get("training_id")
     if not booking_id or not training_id or deps.bookings.get(booking_id) is None:
@@ -67,3 +70,34 @@ def handle_stripe_webhook(deps: Deps, payload: bytes, signature: str) -> str:
     deps.publisher.publish(event)
     deps.provider_events.record(notice.id, deps.clock())
     return "published"
+
+
+def _sponsorship_notice(deps: Deps, notice_id: str, notice_type: str, intent: PaymentIntent) -> str:
+    sponsorship = deps.sponsorships.get(intent.metadata.get("sponsorship_id", ""))
+    if sponsorship is None:
+        deps.provider_events.record(notice_id, deps.clock())
+        return "unknown"
+    if notice_type == "payment_intent.succeeded" and intent.status == "succeeded":
+        deps.publisher.publish(
+            Event(
+                type=EventType.SPONSORSHIP_PAID,
+                subject=sponsorship.id,
+                key=sponsorship.training_id,
+                id=derived_id(intent.id, "sponsorship.paid"),
+                source="stripe-webhook",
+                data={
+                    "sponsorship_id": sponsorship.id,
+                    "sponsor_id": sponsorship.sponsor_id,
+                    "training_id": sponsorship.training_id,
+                    "seats": sponsorship.seats,
+                    "amount": intent.amount,
+                    "currency": intent.currency,
+                    "payment_intent_id": intent.id,
+                },
+            )
+        )
+        outcome = "published"
+    else:
+        outcome = "ignored"  # the sponsor sees a decline on the purchase itself
+    deps.provider_events.record(notice_id, deps.clock())
+    return outcome

@@ -1,0 +1,73 @@
+"""Sponsors' side of the domain: technology demos, sponsored seats and their vouchers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class LinkStatus(StrEnum):
+    """A demo shown at a training needs the training's expert to agree."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+@dataclass
+class TechnologyDemo:
+    """A device or technique a sponsor shows, and the trainings where it is shown."""
+
+    id: str
+    sponsor_id: str
+    title: str
+    created_at: datetime
+    device: str | None = None
+    technique: str | None = None
+    description: str | None = None
+    specialties: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    # {"training_id", "status", "requested_at", "decided_at"}
+    trainings: list[dict[str, Any]] = field(default_factory=list)
+
+    def link(self, training_id: str) -> dict[str, Any] | None:
+        """The link to a training, if requested."""
+        return next((x for x in self.trainings if x["training_id"] == training_id), None)
+
+
+class SponsorshipStatus(StrEnum):
+    """A purchase of sponsored seats."""
+
+    PAYMENT_PENDING = "payment_pending"
+    PAID = "paid"
+
+
+@dataclass
+class Sponsorship:
+    """Seats a sponsor pays for on one training; each becomes a voucher once paid."""
+
+    id: str
+    sponsor_id: str
+    training_id: str
+    seats: int
+    amount: int
+    currency: str
+    status: SponsorshipStatus
+    created_at: datetime
+    payment: dict[str, Any] = field(default_factory=dict)
+    paid_at: datetime | None = None
+
+
+@dataclass
+class Voucher:
+    """One free seat on one training, paid by a sponsor, redeemed once by a trainee."""
+
+    code: str
+    sponsorship_id: str
+    sponsor_id: str
+    training_id: str
+    issued_at: datetime
+    redeemed_by_booking: str | None = None
+    redeemed_at: datetime | None = None
