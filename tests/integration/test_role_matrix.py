@@ -1,0 +1,127 @@
+"""Every role against every endpoint: who may call it, and 403 (or 401) for everyone else.
+
+The table must name every operation of the OpenAPI document: a new endpoint without a
+row fails ``test_the_table_covers_every_endpoint``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Stack, wait_for
+
+ROLES = ("trainee", "expert", "sponsor", "admin")
+PUBLIC, SIGNED_IN, STRIPE = "public", "signed-in", "stripe"
+
+# (method, path) -> who may call it, and a valid body (validation runs before authorization).
+TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
+    ("POST", "/api/v1/auth/register"): (PUBLIC, None),
+    ("POST", "/api/v1/auth/login"): (PUBLIC, None),
+    ("POST", "/api/v1/auth/logout"): (SIGNED_IN, None),
+    ("GET", "/api/v1/me"): (SIGNED_IN, None),
+    ("PATCH", "/api/v1/me"): (SIGNED_IN, {"name": "New Name"}),
+    ("POST", "/api/v1/me/credentials"): (
+        {"expert"},
+        {"credentials": [{"kind": "diploma", "number": "1", "issuer": "University", "country": "FR"}]},
+    ),
+    ("GET", "/api/v1/me/bookings"): ({"trainee"}, None),
+    ("GET", "/api/v1/me/notifications"): (SIGNED_IN, None),
+    ("GET", "/api/v1/me/trainings"): ({"expert"}, None),
+    ("GET", "/api/v1/me/demo-requests"): ({"expert"}, None),
+    ("GET", "/api/v1/me/sponsorships"): ({"sponsor"}, None),
+    ("GET", "/api/v1/experts/{expert_id}"): (PUBLIC, None),
+    ("GET", "/api/v1/admin/experts"): ({"admin"}, None),
+    ("POST", "/api/v1/admin/experts/{expert_id}/verify"): ({"admin"}, None),
+    ("POST", "/api/v1/admin/experts/{expert_id}/reject"): ({"admin"}, {"reason": "Not in the register."}),
+    ("GET", "/api/v1/trainings"): (PUBLIC, None),
+    ("POST", "/api/v1/trainings"): ({"expert"}, {"title": "A new idea"}),
+    ("GET", "/api/v1/trainings/{training_id}"): (PUBLIC, None),
+    ("PATCH", "/api/v1/trainings/{training_id}"): ({"expert"}, {"description": "Updated."}),
+    ("POST", "/api/v1/trainings/{training_id}/publish"): ({"expert"}, None),
+    ("POST", "/api/v1/trainings/{training_id}/cancel"): ({"expert"}, {"reason": "The OR is closed."}),
+    ("POST", "/api/v1/trainings/{training_id}/complete"): ({"expert"}, None),
+    ("POST", "/api/v1/trainings/{training_id}/duplicate"): ({"expert"}, {"starts_at": "2027-09-01T08:00:00+00:00"}),
+    ("POST", "/api/v1/trainings/{training_id}/bookings"): ({"trainee"}, None),
+    # A booking is shown to its trainee and the training's expert; anyone else gets 404,
+    # which hides that it exists (see test_booking_privacy below).
+    ("GET", "/api/v1/bookings/{booking_id}"): (SIGNED_IN, None),
+    ("POST", "/api/v1/bookings/{booking_id}/payment"): ({"trainee"}, None),
+    ("GET", "/api/v1/demos"): (PUBLIC, None),
+    ("POST", "/api/v1/demos"): ({"sponsor"}, {"title": "A device"}),
+    ("GET", "/api/v1/demos/{demo_id}"): (PUBLIC, None),
+    ("PATCH", "/api/v1/demos/{demo_id}"): ({"sponsor"}, {"description": "Better."}),
+    ("POST", "/api/v1/demos/{demo_id}/trainings"): ({"sponsor"}, {"training_id": "{training_id}"}),
+    ("GET", "/api/v1/trainings/{training_id}/demos"): (PUBLIC, None),
+    ("POST", "/api/v1/trainings/{training_id}/demos/{demo_id}/accept"): ({"expert"}, None),
+    ("POST", "/api/v1/trainings/{training_id}/demos/{demo_id}/decline"): ({"expert"}, None),
+    ("POST", "/api/v1/trainings/{training_id}/sponsorships"): ({"sponsor"}, {"seats": 1}),
+    ("GET", "/api/v1/sponsorships/{sponsorship_id}"): ({"sponsor"}, None),
+    ("POST", "/api/v1/sponsorships/{sponsorship_id}/payment"): ({"sponsor"}, None),
+    ("POST", "/api/v1/webhooks/stripe"): (STRIPE, None),
+    ("GET", "/healthz"): (PUBLIC, None),
+}
+
+
+def test_the_table_covers_every_endpoint(stack: Stack) -> None:
+    spec = stack.api.call("GET", "/api/openapi.json").json()
+    operations = {(m.upper(), p) for p, item in spec["paths"].items() for m in item if m in ("get", "post", "patch")}
+    assert operations == set(TABLE)
+
+
+@pytest.fixture
+def world(stack: Stack) -> dict[str, Any]:
+    """One user per role and one of each resource, so routes resolve and roles decide."""
+    api = stack.api
+    users = {"trainee": api.user("trainee"), "expert": api.expert(), "sponsor": api.user("sponsor"),
+             "admin": api.admin()}  # fmt: skip
+    training = api.published_training(users["expert"])
+    demo = api.call("POST", "/api/v1/demos", users["sponsor"]["token"], json={"title": "A device"}).json()
+    sponsorship = api.call("POST", f"/api/v1/trainings/{training['id']}/sponsorships", users["sponsor"]["token"],
+                           json={"seats": 1}).json()  # fmt: skip
+    booking = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", users["trainee"]["token"]).json()
+    wait_for(lambda: (stack.booking(booking["booking"]["id"]) or {}).get("status") == "held", what="hold")
+    ids = {"training_id": training["id"], "demo_id": demo["id"], "sponsorship_id": sponsorship["id"],
+           "booking_id": booking["booking"]["id"], "expert_id": users["expert"]["id"]}  # fmt: skip
+    return {"users": users, "ids": ids}
+
+
+def _fill(value: Any, ids: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+def test_every_role_outside_an_endpoints_audience_is_refused(stack: Stack, world: dict[str, Any]) -> None:
+    api, users, ids = stack.api, world["users"], world["ids"]
+    checked = 0
+    for (method, path), (audience, body) in TABLE.items():
+        if audience in (PUBLIC, STRIPE):
+            continue
+        url = path.format(**ids)
+        anonymous = api.call(method, url, json=_fill(body, ids))
+        assert anonymous.status_code == 401, (method, path, anonymous.text)
+        if audience == SIGNED_IN:
+            continue
+        for role in ROLES:
+            if role in audience:
+                continue
+            response = api.call(method, url, users[role]["token"], json=_fill(body, ids))
+            assert response.status_code == 403, (method, path, role, response.status_code, response.text)
+            assert response.json()["code"] == "forbidden"
+            checked += 1
+    assert checked >= 60
+
+
+def test_booking_privacy(stack: Stack, world: dict[str, Any]) -> None:
+    api, users, ids = stack.api, world["users"], world["ids"]
+    url = f"/api/v1/bookings/{ids['booking_id']}"
+    assert api.call("GET", url, users["trainee"]["token"]).status_code == 200
+    assert api.call("GET", url, users["expert"]["token"]).status_code == 200  # the training's expert
+    for role in ("sponsor", "admin"):
+        assert api.call("GET", url, users[role]["token"]).status_code == 404
+    assert api.call("GET", url, api.expert()["token"]).status_code == 404  # another expert
+    assert api.call("GET", url, api.user("trainee")["token"]).status_code == 404  # another trainee
