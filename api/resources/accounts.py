@@ -9,9 +9,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import bearer_token, current_user, deps
+from api.docs import secured
 from core.model import Role
 from core.services import accounts, profiles
-from schemas.http import LoginIn, LogoutOut, RegisterIn, TokenOut, UserOut
+from schemas.http import ErrorSchema, LoginIn, LogoutOut, RegisterIn, TokenOut, UserOut
 
 PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Accounts and bearer tokens")
@@ -21,7 +22,7 @@ blp = Blueprint("auth", __name__, description="Accounts and bearer tokens")
 class Register(MethodView):
     @blp.arguments(RegisterIn)
     @blp.response(201, UserOut)
-    @blp.alt_response(409, schema=None, description="E-mail already registered")
+    @blp.alt_response(409, schema=ErrorSchema, description="E-mail already registered")
     def post(self, body: dict[str, Any]) -> Any:
         """Create an account as trainee, expert or sponsor, with an optional profile."""
         email, password, name, role = (body.pop(k) for k in ("email", "password", "name", "role"))
@@ -32,7 +33,7 @@ class Register(MethodView):
 class Login(MethodView):
     @blp.arguments(LoginIn)
     @blp.response(200, TokenOut)
-    @blp.alt_response(401, schema=None, description="Wrong e-mail or password")
+    @blp.alt_response(401, schema=ErrorSchema, description="Wrong e-mail or password")
     def post(self, body: dict[str, Any]) -> Any:
         """Exchange e-mail and password for a bearer token that expires."""
         token, user, ttl = accounts.login(deps(), body["email"], body["password"])
@@ -42,8 +43,8 @@ class Login(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @blp.response(200, LogoutOut)
+    @secured(blp)
     @blp.doc(
-        security=[{"bearer": []}],
         parameters=[{"in": "query", "name": "everywhere", "schema": {"type": "boolean"},
                      "description": "Revoke every token of the account, not only this one."}],
     )  # fmt: skip

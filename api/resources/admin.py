@@ -8,8 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import current_user, deps
+from api.docs import secured
 from core.services import verification
-from schemas.http import ExpertAdminOut, ExpertAdminPage, ExpertQueueArgs, RejectIn
+from schemas.http import ErrorSchema, ExpertAdminOut, ExpertAdminPage, ExpertQueueArgs, RejectIn
 
 PREFIX = "/admin"
 blp = Blueprint("admin", __name__, description="Administration (admin role)")
@@ -19,7 +20,7 @@ blp = Blueprint("admin", __name__, description="Administration (admin role)")
 class ExpertQueue(MethodView):
     @blp.arguments(ExpertQueueArgs, location="query")
     @blp.response(200, ExpertAdminPage)
-    @blp.doc(security=[{"bearer": []}])
+    @secured(blp)
     def get(self, args: dict[str, Any]) -> Any:
         """Experts in a verification state, ``pending`` by default, oldest submission first."""
         items, total = verification.experts_to_check(
@@ -31,8 +32,8 @@ class ExpertQueue(MethodView):
 @blp.route("/experts/<expert_id>/verify")
 class VerifyExpert(MethodView):
     @blp.response(200, ExpertAdminOut)
-    @blp.alt_response(409, schema=None, description="Not pending verification")
-    @blp.doc(security=[{"bearer": []}])
+    @blp.alt_response(409, schema=ErrorSchema, description="Not pending verification")
+    @secured(blp)
     def post(self, expert_id: str) -> Any:
         """Credential check done: the expert may publish (``expert.verified``)."""
         return verification.verify_expert(deps(), current_user(), expert_id)
@@ -42,8 +43,8 @@ class VerifyExpert(MethodView):
 class RejectExpert(MethodView):
     @blp.arguments(RejectIn)
     @blp.response(200, ExpertAdminOut)
-    @blp.alt_response(409, schema=None, description="Not pending verification")
-    @blp.doc(security=[{"bearer": []}])
+    @blp.alt_response(409, schema=ErrorSchema, description="Not pending verification")
+    @secured(blp)
     def post(self, body: dict[str, Any], expert_id: str) -> Any:
         """Credential check failed, with the reason the expert will read (``expert.rejected``)."""
         return verification.reject_expert(deps(), current_user(), expert_id, body["reason"])

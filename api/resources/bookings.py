@@ -9,9 +9,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import current_user, deps
+from api.docs import secured
 from core.errors import ValidationError
 from core.services import bookings
-from schemas.http import BookingAccepted, BookingIn, BookingOut, PaymentIn, PaymentOut
+from schemas.http import BookingAccepted, BookingIn, BookingOut, ErrorSchema, PaymentIn, PaymentOut
 
 PREFIX = ""
 blp = Blueprint("bookings", __name__, description="Seat bookings and their payment")
@@ -20,10 +21,10 @@ blp = Blueprint("bookings", __name__, description="Seat bookings and their payme
 @blp.route("/trainings/<training_id>/bookings")
 class TrainingBookings(MethodView):
     @blp.response(202, BookingAccepted, description="Accepted: the broker holds the request")
-    @blp.alt_response(409, schema=None, description="Closed, or already booked")
-    @blp.alt_response(503, schema=None, description="Broker unavailable: nothing was accepted")
+    @blp.alt_response(409, schema=ErrorSchema, description="Closed, or already booked")
+    @blp.alt_response(503, schema=ErrorSchema, description="Broker unavailable: nothing was accepted")
+    @secured(blp)
     @blp.doc(
-        security=[{"bearer": []}],
         parameters=[
             {
                 "in": "header",
@@ -51,8 +52,8 @@ class TrainingBookings(MethodView):
 @blp.route("/bookings/<booking_id>")
 class BookingItem(MethodView):
     @blp.response(200, BookingOut)
-    @blp.alt_response(404, schema=None, description="No such booking (or not yours)")
-    @blp.doc(security=[{"bearer": []}])
+    @blp.alt_response(404, schema=ErrorSchema, description="No such booking (or not yours)")
+    @secured(blp)
     def get(self, booking_id: str) -> Any:
         """A booking with every step it went through."""
         return bookings.get_booking(deps(), current_user(), booking_id)
@@ -62,8 +63,8 @@ class BookingItem(MethodView):
 class BookingPayment(MethodView):
     @blp.arguments(PaymentIn, required=False)
     @blp.response(200, PaymentOut)
-    @blp.alt_response(409, schema=None, description="Not payable now")
-    @blp.doc(security=[{"bearer": []}])
+    @blp.alt_response(409, schema=ErrorSchema, description="Not payable now")
+    @secured(blp)
     def post(self, body: dict[str, Any], booking_id: str) -> Any:
         """The PaymentIntent to pay; with ``payment_method``, confirm it on the server."""
         answer = bookings.pay_booking(deps(), current_user(), booking_id, (body or {}).get("payment_method"))

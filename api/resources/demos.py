@@ -9,13 +9,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import current_user, deps
+from api.docs import secured
 from core.services import demos
 from core.sponsoring import TechnologyDemo
 from schemas.sponsors import DemoArgs, DemoIn, DemoOut, DemoPage, DemoPatch, ShowAtIn
 
 PREFIX = ""
 blp = Blueprint("demos", __name__, description="Technology demos by sponsors")
-BEARER = [{"bearer": []}]
 
 
 def out(demo: TechnologyDemo, companies: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -44,7 +44,7 @@ class DemoCollection(MethodView):
 
     @blp.arguments(DemoIn)
     @blp.response(201, DemoOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def post(self, body: dict[str, Any]) -> Any:
         """List a device or technique (sponsor)."""
         body["specialties"] = [s.lower() for s in body.get("specialties", [])]
@@ -60,7 +60,7 @@ class DemoItem(MethodView):
 
     @blp.arguments(DemoPatch)
     @blp.response(200, DemoOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def patch(self, body: dict[str, Any], demo_id: str) -> Any:
         """Edit my demo (sponsor)."""
         if "specialties" in body:
@@ -72,7 +72,7 @@ class DemoItem(MethodView):
 class DemoShowing(MethodView):
     @blp.arguments(ShowAtIn)
     @blp.response(202, DemoOut, description="Requested: the training's expert accepts or declines")
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def post(self, body: dict[str, Any], demo_id: str) -> Any:
         """Ask to show my demo at a training; it shows only once its expert accepts."""
         return out(demos.request_showing(deps(), current_user(), demo_id, body["training_id"]))
@@ -91,7 +91,7 @@ class TrainingDemos(MethodView):
 @blp.route("/trainings/<training_id>/demos/<demo_id>/accept")
 class AcceptDemo(MethodView):
     @blp.response(200, DemoOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def post(self, training_id: str, demo_id: str) -> Any:
         """Agree to show a demo at my training (expert); my training then lists the sponsor."""
         return out(demos.decide_showing(deps(), current_user(), training_id, demo_id, accept=True))
@@ -100,7 +100,7 @@ class AcceptDemo(MethodView):
 @blp.route("/trainings/<training_id>/demos/<demo_id>/decline")
 class DeclineDemo(MethodView):
     @blp.response(200, DemoOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def post(self, training_id: str, demo_id: str) -> Any:
         """Refuse to show a demo at my training (expert)."""
         return out(demos.decide_showing(deps(), current_user(), training_id, demo_id, accept=False))
@@ -109,7 +109,7 @@ class DeclineDemo(MethodView):
 @blp.route("/me/demo-requests")
 class MyDemoRequests(MethodView):
     @blp.response(200, DemoPage)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def get(self) -> Any:
         """Demos waiting for my consent, on any of my trainings (expert)."""
         items = demos.requests_for_expert(deps(), current_user())

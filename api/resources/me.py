@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import current_user, deps
+from api.docs import secured
 from core.services import bookings, profiles, verification
 from schemas.http import BookingList, CredentialsIn, NotificationList, ProfileIn, UserOut
 
@@ -18,14 +19,14 @@ blp = Blueprint("me", __name__, description="The signed-in user's own data")
 @blp.route("")
 class Me(MethodView):
     @blp.response(200, UserOut)
-    @blp.doc(security=[{"bearer": []}])
+    @secured(blp)
     def get(self) -> Any:
         """My account and profile."""
         return current_user()
 
     @blp.arguments(ProfileIn)
     @blp.response(200, UserOut)
-    @blp.doc(security=[{"bearer": []}])
+    @secured(blp)
     def patch(self, body: dict[str, Any]) -> Any:
         """Change my profile (each role has its own fields)."""
         return profiles.update_profile(deps(), current_user(), body)
@@ -35,7 +36,7 @@ class Me(MethodView):
 class MyCredentials(MethodView):
     @blp.arguments(CredentialsIn)
     @blp.response(202, UserOut, description="Submitted: an admin will verify or reject")
-    @blp.doc(security=[{"bearer": []}])
+    @secured(blp)
     def post(self, body: dict[str, Any]) -> Any:
         """Submit my credentials for verification (expert)."""
         credentials = [{**c, "valid_until": c["valid_until"].isoformat()} if c.get("valid_until") else c
@@ -46,7 +47,7 @@ class MyCredentials(MethodView):
 @blp.route("/bookings")
 class MyBookings(MethodView):
     @blp.response(200, BookingList)
-    @blp.doc(security=[{"bearer": []}])
+    @secured(blp)
     def get(self) -> Any:
         """My bookings, newest first (trainee)."""
         return {"items": bookings.my_bookings(deps(), current_user())}
@@ -55,7 +56,7 @@ class MyBookings(MethodView):
 @blp.route("/notifications")
 class MyNotifications(MethodView):
     @blp.response(200, NotificationList)
-    @blp.doc(security=[{"bearer": []}])
+    @secured(blp)
     def get(self) -> Any:
         """My in-app notifications, newest first."""
         return {"items": deps().inbox.for_user(current_user().id, 100)}

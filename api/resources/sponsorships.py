@@ -9,14 +9,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import current_user, deps
+from api.docs import secured
 from core.services import sponsorships
 from core.sponsoring import Sponsorship, Voucher
-from schemas.http import PaymentIn
+from schemas.http import ErrorSchema, PaymentIn
 from schemas.sponsors import SponsorshipIn, SponsorshipList, SponsorshipOut, SponsorshipPaymentOut
 
 PREFIX = ""
 blp = Blueprint("sponsorships", __name__, description="Sponsored seats and vouchers")
-BEARER = [{"bearer": []}]
 
 
 def out(sponsorship: Sponsorship, vouchers: list[Voucher]) -> dict[str, Any]:
@@ -37,8 +37,8 @@ def out(sponsorship: Sponsorship, vouchers: list[Voucher]) -> dict[str, Any]:
 class BuySeats(MethodView):
     @blp.arguments(SponsorshipIn)
     @blp.response(202, SponsorshipOut, description="Accepted: the PaymentIntent is being prepared")
-    @blp.alt_response(409, schema=None, description="Not published, free, or not that many seats left")
-    @blp.doc(security=BEARER)
+    @blp.alt_response(409, schema=ErrorSchema, description="Not published, free, or not that many seats left")
+    @secured(blp)
     def post(self, body: dict[str, Any], training_id: str) -> Any:
         """Buy sponsored seats on a training (sponsor); each becomes a voucher code once paid."""
         sponsorship = sponsorships.buy_seats(deps(), current_user(), training_id, body["seats"])
@@ -48,7 +48,7 @@ class BuySeats(MethodView):
 @blp.route("/sponsorships/<sponsorship_id>")
 class SponsorshipItem(MethodView):
     @blp.response(200, SponsorshipOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def get(self, sponsorship_id: str) -> Any:
         """A purchase, its payment and its vouchers (its sponsor only)."""
         return out(*sponsorships.get_sponsorship(deps(), current_user(), sponsorship_id))
@@ -58,7 +58,7 @@ class SponsorshipItem(MethodView):
 class SponsorshipPayment(MethodView):
     @blp.arguments(PaymentIn, required=False)
     @blp.response(200, SponsorshipPaymentOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def post(self, body: dict[str, Any], sponsorship_id: str) -> Any:
         """The PaymentIntent to pay; with ``payment_method``, confirm it on the server."""
         method = (body or {}).get("payment_method")
@@ -70,7 +70,7 @@ class SponsorshipPayment(MethodView):
 @blp.route("/me/sponsorships")
 class MySponsorships(MethodView):
     @blp.response(200, SponsorshipList)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def get(self) -> Any:
         """My purchases of sponsored seats, newest first, with their vouchers (sponsor)."""
         return {"items": [out(s, v) for s, v in sponsorships.my_sponsorships(deps(), current_user())]}

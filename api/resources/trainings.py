@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import current_user, deps, optional_user
+from api.docs import secured
 from core.model import Training
 from core.services import catalogue, trainings
 from schemas.catalogue import (
@@ -21,10 +22,10 @@ from schemas.catalogue import (
     TrainingPage,
     TrainingPatch,
 )
+from schemas.http import ErrorSchema
 
 PREFIX = "/trainings"
 blp = Blueprint("trainings", __name__, description="One-day, hands-on trainings")
-BEARER = [{"bearer": []}]
 
 
 def out(training: Training, experts: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -58,7 +59,7 @@ class TrainingCollection(MethodView):
 
     @blp.arguments(TrainingIn)
     @blp.response(201, TrainingOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def post(self, body: dict[str, Any]) -> Any:
         """Create a draft training (expert); only the title is needed until publication."""
         return out(trainings.create_training(deps(), current_user(), body))
@@ -67,15 +68,15 @@ class TrainingCollection(MethodView):
 @blp.route("/<training_id>")
 class TrainingItem(MethodView):
     @blp.response(200, TrainingOut)
-    @blp.alt_response(404, schema=None, description="No such training")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such training")
     def get(self, training_id: str) -> Any:
         """A training with its expert (verified badge) and the seats left."""
         return out(trainings.get_training(deps(), training_id, viewer=optional_user()))
 
     @blp.arguments(TrainingPatch)
     @blp.response(200, TrainingOut)
-    @blp.alt_response(409, schema=None, description="Not editable now, or capacity below seats taken")
-    @blp.doc(security=BEARER)
+    @blp.alt_response(409, schema=ErrorSchema, description="Not editable now, or capacity below seats taken")
+    @secured(blp)
     def patch(self, body: dict[str, Any], training_id: str) -> Any:
         """Edit (its expert): a draft freely; once published, capacity may not fall below the seats
         taken, currency and approval mode are fixed, and price changes leave existing bookings as they are."""
@@ -85,8 +86,8 @@ class TrainingItem(MethodView):
 @blp.route("/<training_id>/publish")
 class TrainingPublish(MethodView):
     @blp.response(200, TrainingOut)
-    @blp.alt_response(422, schema=None, description="Incomplete: every missing field named")
-    @blp.doc(security=BEARER)
+    @blp.alt_response(422, schema=ErrorSchema, description="Incomplete: every missing field named")
+    @secured(blp)
     def post(self, training_id: str) -> Any:
         """Publish a complete draft (its verified expert only)."""
         return out(trainings.publish_training(deps(), current_user(), training_id))
@@ -96,7 +97,7 @@ class TrainingPublish(MethodView):
 class TrainingCancel(MethodView):
     @blp.arguments(CancelIn)
     @blp.response(200, TrainingOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def post(self, body: dict[str, Any], training_id: str) -> Any:
         """Cancel a draft or published training, with the reason trainees will read."""
         return out(trainings.cancel_training(deps(), current_user(), training_id, body["reason"]))
@@ -105,7 +106,7 @@ class TrainingCancel(MethodView):
 @blp.route("/<training_id>/complete")
 class TrainingComplete(MethodView):
     @blp.response(200, TrainingOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def post(self, training_id: str) -> Any:
         """Mark a published training as held, once its day is over."""
         return out(trainings.complete_training(deps(), current_user(), training_id))
@@ -115,7 +116,7 @@ class TrainingComplete(MethodView):
 class TrainingDuplicate(MethodView):
     @blp.arguments(DuplicateIn)
     @blp.response(201, TrainingOut)
-    @blp.doc(security=BEARER)
+    @secured(blp)
     def post(self, body: dict[str, Any], training_id: str) -> Any:
         """Copy one of my trainings to a new date, as a new draft."""
         copy = trainings.duplicate_training(deps(), current_user(), training_id, body["starts_at"], body.get("ends_at"))
@@ -129,7 +130,7 @@ mine = Blueprint("my_trainings", __name__, description="The signed-in expert's t
 class MyTrainings(MethodView):
     @mine.arguments(PageArgs, location="query")
     @mine.response(200, TrainingPage)
-    @mine.doc(security=BEARER)
+    @secured(mine)
     def get(self, args: dict[str, Any]) -> Any:
         """My trainings, drafts included, newest first (expert)."""
         items, total = trainings.my_trainings(deps(), current_user(), args["limit"], args["offset"])

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from api.context import deps
 from core.services.webhooks import handle_stripe_webhook
-from schemas.http import WebhookOut
+from schemas.http import ErrorSchema, WebhookOut
 
 PREFIX = "/webhooks"
 blp = Blueprint("webhooks", __name__, description="Inbound webhooks")
@@ -19,8 +19,8 @@ blp = Blueprint("webhooks", __name__, description="Inbound webhooks")
 @blp.route("/stripe")
 class StripeWebhook(MethodView):
     @blp.response(200, WebhookOut)
-    @blp.alt_response(400, schema=None, description="Signature does not verify")
-    @blp.alt_response(503, schema=None, description="Not recorded: Stripe will retry")
+    @blp.alt_response(400, schema=ErrorSchema, description="Signature does not verify")
+    @blp.alt_response(503, schema=ErrorSchema, description="Not recorded: Stripe will retry")
     def post(self) -> Any:
         """Verify the ``Stripe-Signature``, re-fetch the object, publish our event."""
         # The raw bytes: the signature covers them exactly, not a re-serialisation.

@@ -110,3 +110,21 @@ def test_the_openapi_document_describes_the_spine(stack: Stack) -> None:
     assert page.status_code == 200 and "/api/docs/assets/swagger-ui-bundle.js" in page.text
     bundle = stack.api.call("GET", "/api/docs/assets/swagger-ui-bundle.js")
     assert bundle.status_code == 200 and "SwaggerUIBundle" in bundle.text  # served locally, no CDN
+
+
+def test_every_operation_documents_its_errors_in_the_one_format(stack: Stack) -> None:
+    doc = stack.api.call("GET", "/api/openapi.json").json()
+    error_ref = "#/components/schemas/Error"
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "patch"):
+                continue
+            responses = operation["responses"]
+            assert any(code.startswith("2") for code in responses), (method, path)
+            if operation.get("security"):
+                assert {"401", "403"} <= set(responses), (method, path)
+            for code, response in responses.items():
+                if code.startswith("4") and code != "422" or code == "default":
+                    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+                    ref = response.get("$ref") or schema.get("$ref")
+                    assert ref in (error_ref, "#/components/responses/DEFAULT_ERROR"), (method, path, code, response)
