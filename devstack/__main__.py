@@ -109,11 +109,13 @@ def _announce(config: Config, infra: object, with_demo: bool) -> None:
         f"  service logs   {infra.run_dir}/logs",  # type: ignore[attr-defined]
     ]
     if seeded:
-        lines.append(f"  demo accounts  trainee {seeded['trainee']}, admin {seeded['admin']},")
+        lines.append(
+            f"  demo accounts  trainee {seeded['trainee']}, admin {seeded['admin']}, sponsor {seeded['sponsor']},"
+        )
         lines.append(f"                 experts {', '.join(seeded['experts'])}")
         lines.append(f"                 password: {seeded['password']}")
         for t in seeded["trainings"]:
-            lines.append(f"  training       {t['id']}  {t['title']} ({t['city']})")
+            lines.append(f"  training       {t['id']}  {t['title']} ({t['venue']['city']})")
     lines.append("=" * 72)
     print("\n".join(lines), flush=True)
 

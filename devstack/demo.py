@@ -45,6 +45,7 @@ EXPERTS = [
 ]
 TRAINEE = ("trainee@demo.example", "Dr Sam Taylor")
 ADMIN = ("admin@demo.example", "Demo Admin")
+SPONSOR = ("sponsor@demo.example", "Jane Doe", "MedDevice SA")
 
 
 def seed(base_url: str) -> dict[str, Any]:
@@ -81,19 +82,21 @@ def seed(base_url: str) -> dict[str, Any]:
         if found is None:
             day = (datetime.now(UTC) + timedelta(days=30 + 14 * i)).replace(hour=7, minute=30, second=0, microsecond=0)
             body = {
-                "title": title,
-                "specialty": specialty,
-                "institution": institution,
-                "city": city,
-                "country": country,
-                "timezone": "Europe/Paris",
-                "capacity": capacity,
-                "price": price,
-                "currency": "eur",
-                "description": f"A hands-on day with {name} at {institution}.",
-                "starts_at": day.isoformat(),
-                "ends_at": (day + timedelta(hours=9)).isoformat(),
-            }
+                "title": title, "specialty": specialty, "technique": title.split(":")[0],
+                "description": f"A hands-on day with {name} at {institution}: live cases, then practice "
+                               "under supervision.",
+                "programme": [
+                    {"start": "07:30", "end": "08:30", "title": "Welcome and case review"},
+                    {"start": "08:30", "end": "12:30", "title": "Live cases in the operating room"},
+                    {"start": "13:30", "end": "16:00", "title": "Hands-on practice under supervision"},
+                    {"start": "16:00", "end": "16:30", "title": "Debrief and questions"},
+                ],
+                "languages": ["en"], "timezone": "UTC", "capacity": capacity, "price": price, "currency": "eur",
+                "cme_credits": 7, "prerequisites": ["Board certification in the specialty"],
+                "venue": {"institution": institution, "address": "1 Hospital Street", "city": city,
+                          "postal_code": "00000", "country": country},
+                "starts_at": day.isoformat(), "ends_at": (day + timedelta(hours=9)).isoformat(),
+            }  # fmt: skip
             created = _ok(http.post(f"{base_url}/api/v1/trainings", json=body, headers=_auth(token), timeout=10))
             found = _ok(
                 http.post(f"{base_url}/api/v1/trainings/{created['id']}/publish", headers=_auth(token), timeout=10)
@@ -101,8 +104,28 @@ def seed(base_url: str) -> dict[str, Any]:
         out["trainings"].append(found)
     _account(http, base_url, TRAINEE[0], TRAINEE[1], "trainee")
     out["trainee"] = TRAINEE[0]
+    out["sponsor"] = _sponsor_demo(http, base_url, out["trainings"][0])
     out["experts"] = [e[0] for e in EXPERTS]
     return out
+
+
+def _sponsor_demo(http: requests.Session, base_url: str, training: dict[str, Any]) -> str:
+    """A sponsor whose demo the first training's expert agreed to show."""
+    email, name, company = SPONSOR
+    token = _account(http, base_url, email, name, "sponsor", company=company)
+    me = _ok(http.get(f"{base_url}/api/v1/me", headers=_auth(token), timeout=10))
+    listed = _ok(http.get(f"{base_url}/api/v1/demos", params={"sponsor": me["id"]}, timeout=10))
+    if listed["total"]:
+        return email
+    demo = _ok(http.post(f"{base_url}/api/v1/demos", headers=_auth(token), timeout=10, json={
+        "title": "Next-generation transcatheter valve", "device": "Valve system X", "technique": "TAVI",
+        "description": "See the delivery system in live cases.", "specialties": ["cardiology"]}))  # fmt: skip
+    _ok(http.post(f"{base_url}/api/v1/demos/{demo['id']}/trainings", headers=_auth(token), timeout=10,
+                  json={"training_id": training["id"]}))  # fmt: skip
+    expert = _login(http, base_url, EXPERTS[0][0])
+    _ok(http.post(f"{base_url}/api/v1/trainings/{training['id']}/demos/{demo['id']}/accept",
+                  headers=_auth(expert), timeout=10))  # fmt: skip
+    return email
 
 
 def _account(http: requests.Session, base_url: str, email: str, name: str, role: str, **profile: Any) -> str:

@@ -209,3 +209,43 @@ def test_pages_are_stable_and_every_search_uses_an_index(stack: Stack) -> None:
     for query in queries:
         stages = _plan_stages(stack.deps.trainings.explain_search(query))  # type: ignore[attr-defined]
         assert "IXSCAN" in stages and "COLLSCAN" not in stages, (query, stages)
+
+
+BAD_FIELDS = {
+    "title": "ab",
+    "specialty": "x",
+    "technique": "",
+    "description": 5,
+    "programme": [{"start": "8am", "end": "09:00", "title": "Step"}],
+    "languages": ["french"],
+    "venue": {"country": "France"},
+    "starts_at": "2027-03-15 08:00",
+    "ends_at": "2027-03-15T08:00:00",
+    "timezone": "Paris",
+    "capacity": 0,
+    "price": -1,
+    "currency": "btc",
+    "cme_credits": 30,
+    "prerequisites": ["x"],
+    "requires_approval": "maybe",
+    "refund_full_days_before": 400,
+    "hold_minutes": 1,
+    "surprise": True,
+}
+
+
+def test_each_training_field_is_validated_and_named(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert()
+    for field, value in BAD_FIELDS.items():
+        body = {"title": "A valid title", field: value}
+        response = api.call("POST", "/api/v1/trainings", expert["token"], json=body)
+        assert response.status_code == 422, (field, response.text)
+        assert list(response.json()["errors"]) == [field], (field, response.json())
+    assert api.call("GET", "/api/v1/me/trainings", expert["token"]).json()["total"] == 0  # nothing half-written
+    training = api.published_training(expert)
+    for field in ("capacity", "timezone", "venue"):
+        patch = api.call(
+            "PATCH", f"/api/v1/trainings/{training['id']}", expert["token"], json={field: BAD_FIELDS[field]}
+        )
+        assert patch.status_code == 422 and list(patch.json()["errors"]) == [field], (field, patch.text)
