@@ -27,6 +27,7 @@ class Config:
     default_hold_minutes: int = 30
     publish_timeout_seconds: float = 10.0
     worker_max_attempts: int = 3
+    expiry_sweep_seconds: float = 15.0
     log_level: str = "INFO"
 
     @classmethod

@@ -56,6 +56,8 @@ def create_indexes(db: Database) -> None:
     db.bookings.create_index([("trainee_id", ASCENDING), ("training_id", ASCENDING), ("status", ASCENDING)])
     db.bookings.create_index([("trainee_id", ASCENDING), ("requested_at", DESCENDING)])
     db.bookings.create_index("payment.intent_id")
+    db.bookings.create_index([("status", ASCENDING), ("expires_at", ASCENDING)], name="bookings_expiry")
+    db.bookings.create_index([("training_id", ASCENDING), ("status", ASCENDING)], name="bookings_training")
     db.inbox.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
 
 
@@ -378,6 +380,26 @@ class MongoBookings:
         )
         return result.modified_count == 1
 
+    def due_for_expiry(self, now: datetime, limit: int) -> list[Booking]:
+        """Held bookings whose hold has ended."""
+        docs = self._c.find({"status": str(BookingStatus.HELD), "expires_at": {"$lte": now}})
+        docs = docs.sort("expires_at", ASCENDING).hint("bookings_expiry").limit(limit)
+        return [b for b in map(_booking, docs) if b is not None]
+
+    def live_on_training(self, training_id: str) -> list[Booking]:
+        """Held, waitlisted or confirmed bookings of a training."""
+        live = [str(s) for s in (BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED)]
+        docs = self._c.find({"training_id": training_id, "status": {"$in": live}}).hint("bookings_training")
+        return [b for b in map(_booking, docs) if b is not None]
+
+    def claim_refund(self, booking_id: str, at: datetime) -> bool:
+        """True for the first caller only."""
+        result = self._c.update_one(
+            {"_id": booking_id, "payment.refund_claimed_at": {"$exists": False}},
+            {"$set": {"payment.refund_claimed_at": at}},
+        )
+        return result.modified_count == 1
+
     def claim_payment_intent(self, booking_id: str, at: datetime) -> bool:
         """True for the first caller only."""
         result = self._c.update_one(
@@ -461,6 +483,22 @@ class MongoSeats:
     def holds(self, training_id: str, booking_id: str) -> bool:
         """Whether the booking is among the holders."""
         return self._c.find_one({"_id": training_id, "holders": booking_id}, {"_id": 1}) is not None
+
+    def release(self, training_id: str, booking_id: str) -> bool:
+        """Pull the booking from the holders."""
+        result = self._c.update_one({"_id": training_id, "holders": booking_id}, {"$pull": {"holders": booking_id}})
+        return result.modified_count == 1
+
+    def leave_waitlist(self, training_id: str, booking_id: str) -> None:
+        """Pull the booking from the waitlist."""
+        self._c.update_one({"_id": training_id}, {"$pull": {"waitlist": booking_id}})
+
+    def first_waitlisted(self, training_id: str) -> str | None:
+        """The head of the waitlist when a seat is free."""
+        doc = self._c.find_one({"_id": training_id})
+        if not doc or not doc["waitlist"] or len(doc["holders"]) >= doc["capacity"]:
+            return None
+        return str(doc["waitlist"][0])
 
     def snapshot(self, training_id: str) -> dict[str, Any] | None:
         """The counter document."""

@@ -65,6 +65,36 @@ class StripeGateway:
             # earlier charge failed: the trainee must see it, not a dead letter.
             raise PaymentDeclined(f"The payment could not be confirmed: {exc.user_message or exc}", exc.code) from exc
 
+    def cancel_intent(self, intent_id: str) -> None:
+        """Cancel an unpaid PaymentIntent; a paid or already cancelled one is left as it is."""
+        intent = self.retrieve_intent(intent_id)
+        if intent.status in ("requires_payment_method", "requires_confirmation", "requires_action"):
+            try:
+                self._client.v1.payment_intents.cancel(intent_id)
+            except stripe.InvalidRequestError:
+                pass  # it moved on meanwhile (paid or cancelled): the webhook tells what happened
+            except stripe.APIConnectionError as exc:
+                raise Unavailable(f"Stripe unreachable: {exc}") from exc
+
+    def refund(self, intent_id: str, amount: int, idempotency_key: str) -> str:
+        """Refund part or all of a paid PaymentIntent."""
+        try:
+            refund = self._client.v1.refunds.create(
+                params={"payment_intent": intent_id, "amount": amount},
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.APIConnectionError as exc:
+            raise Unavailable(f"Stripe unreachable: {exc}") from exc
+        return str(refund.id)
+
+    def refunds_of(self, intent_id: str) -> list[str]:
+        """The refunds of a PaymentIntent."""
+        try:
+            page = self._client.v1.refunds.list(params={"payment_intent": intent_id, "limit": 100})
+        except stripe.APIConnectionError as exc:
+            raise Unavailable(f"Stripe unreachable: {exc}") from exc
+        return [str(r.id) for r in page.auto_paging_iter()]
+
     def verify_webhook(self, payload: bytes, signature: str) -> ProviderEvent:
         """Check the ``Stripe-Signature`` header against the endpoint secret."""
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -225,15 +225,20 @@ class BookingStatus(StrEnum):
     WAITLISTED = "waitlisted"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
 
 
 # The booking state machine: every transition a worker may make, and no other.
+# expired -> confirmed is a late payment that found a free seat again.
 TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
     BookingStatus.REQUESTED: frozenset({BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.REJECTED}),
-    BookingStatus.WAITLISTED: frozenset({BookingStatus.HELD}),
-    BookingStatus.HELD: frozenset({BookingStatus.CONFIRMED}),
-    BookingStatus.CONFIRMED: frozenset(),
+    BookingStatus.WAITLISTED: frozenset({BookingStatus.HELD, BookingStatus.CANCELLED}),
+    BookingStatus.HELD: frozenset({BookingStatus.CONFIRMED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}),
+    BookingStatus.CONFIRMED: frozenset({BookingStatus.CANCELLED}),
+    BookingStatus.EXPIRED: frozenset({BookingStatus.CONFIRMED}),
     BookingStatus.REJECTED: frozenset(),
+    BookingStatus.CANCELLED: frozenset(),
 }
 
 ACTIVE_STATUSES = frozenset(
@@ -241,6 +246,19 @@ ACTIVE_STATUSES = frozenset(
 )
 # Active bookings the capacity worker has already decided on.
 DECIDED_STATUSES = ACTIVE_STATUSES - {BookingStatus.REQUESTED}
+
+
+def refund_on_cancellation(booking: Booking, training: Training, now: datetime) -> int:
+    """What a trainee gets back when cancelling a paid seat at ``now``.
+
+    As Invivox: the price in full when cancelled at least ``refund_full_days_before`` days
+    (30 by default) before the training starts, nothing after; the service fee never.
+    """
+    if training.starts_at is None or now >= training.starts_at:
+        return 0
+    if training.starts_at - now >= timedelta(days=training.refund_full_days_before):
+        return max(0, booking.amount - booking.service_fee)
+    return 0
 
 
 def can_transition(current: BookingStatus, target: BookingStatus) -> bool:
@@ -268,6 +286,9 @@ class Booking:
     waitlist_position: int | None = None
     rejection_reason: str | None = None
     voucher_code: str | None = None
+    service_fee: int = 0  # part of ``amount`` that is never refunded (minor units)
+    cancellation_reason: str | None = None
+    refund_amount: int | None = None
     # Compliance: who paid for a sponsored seat ({"sponsor_id", "company", "sponsorship_id"}).
     sponsored_by: dict[str, Any] | None = None
     payment: dict[str, Any] = field(default_factory=dict)

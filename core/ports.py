@@ -137,6 +137,15 @@ class Bookings(Protocol):
     def claim_payment_intent(self, booking_id: str, at: datetime) -> bool:
         """Reserve the right to create the booking's PaymentIntent; False if reserved before."""
 
+    def due_for_expiry(self, now: datetime, limit: int) -> list[Booking]:
+        """Held bookings whose hold ended before ``now``, oldest first."""
+
+    def live_on_training(self, training_id: str) -> list[Booking]:
+        """Every held, waitlisted or confirmed booking of a training."""
+
+    def claim_refund(self, booking_id: str, at: datetime) -> bool:
+        """Reserve the right to refund the booking; False if reserved before."""
+
 
 class Seats(Protocol):
     def ensure(self, training_id: str, capacity: int) -> None:
@@ -147,6 +156,15 @@ class Seats(Protocol):
 
     def enqueue(self, training_id: str, booking_id: str) -> int:
         """Put the booking on the waitlist (once); its 1-based FIFO position."""
+
+    def release(self, training_id: str, booking_id: str) -> bool:
+        """Give the booking's seat back; False if it held none."""
+
+    def leave_waitlist(self, training_id: str, booking_id: str) -> None:
+        """Take the booking off the waitlist (once)."""
+
+    def first_waitlisted(self, training_id: str) -> str | None:
+        """The booking at the head of the waitlist, if there is a free seat for it."""
 
     def set_capacity(self, training_id: str, capacity: int) -> int:
         """Change the capacity, never below the seats held; the capacity now in force."""
@@ -195,6 +213,15 @@ class PaymentGateway(Protocol):
 
     def confirm_intent(self, intent_id: str, payment_method: str) -> PaymentIntent:
         """Attach the payment method and confirm; raise ``PaymentDeclined`` if refused."""
+
+    def cancel_intent(self, intent_id: str) -> None:
+        """Cancel a PaymentIntent that was not paid (nothing happens to one that was)."""
+
+    def refund(self, intent_id: str, amount: int, idempotency_key: str) -> str:
+        """Refund ``amount`` of a paid PaymentIntent; the refund id."""
+
+    def refunds_of(self, intent_id: str) -> list[str]:
+        """Ids of the refunds made on a PaymentIntent (recovery after a crash)."""
 
     def verify_webhook(self, payload: bytes, signature: str) -> ProviderEvent:
         """Check the webhook signature; raise ``InvalidSignature`` if it does not verify."""

@@ -22,6 +22,12 @@ class EventType(StrEnum):
     BOOKING_WAITLISTED = "booking.waitlisted"
     BOOKING_CONFIRMED = "booking.confirmed"
     BOOKING_REJECTED = "booking.rejected"
+    BOOKING_EXPIRY_DUE = "booking.expiry_due"
+    BOOKING_EXPIRED = "booking.expired"
+    BOOKING_CANCELLATION_REQUESTED = "booking.cancellation_requested"
+    BOOKING_CANCELLED = "booking.cancelled"
+    REFUND_REQUESTED = "refund.requested"
+    PAYMENT_REFUNDED = "payment.refunded"
     PAYMENT_INTENT_CREATED = "payment.intent_created"
     PAYMENT_SUBMITTED = "payment.submitted"
     PAYMENT_SUCCEEDED = "payment.succeeded"
@@ -61,6 +67,12 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.BOOKING_WAITLISTED: Topic.BOOKINGS,
     EventType.BOOKING_CONFIRMED: Topic.BOOKINGS,
     EventType.BOOKING_REJECTED: Topic.BOOKINGS,
+    EventType.BOOKING_EXPIRY_DUE: Topic.BOOKINGS,
+    EventType.BOOKING_EXPIRED: Topic.BOOKINGS,
+    EventType.BOOKING_CANCELLATION_REQUESTED: Topic.BOOKINGS,
+    EventType.BOOKING_CANCELLED: Topic.BOOKINGS,
+    EventType.REFUND_REQUESTED: Topic.PAYMENTS,
+    EventType.PAYMENT_REFUNDED: Topic.PAYMENTS,
     EventType.PAYMENT_INTENT_CREATED: Topic.PAYMENTS,
     EventType.PAYMENT_SUBMITTED: Topic.PAYMENTS,
     EventType.PAYMENT_SUCCEEDED: Topic.PAYMENTS,

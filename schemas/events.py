@@ -73,6 +73,35 @@ class BookingRequested(_Payload):
 
 class BookingHeld(BookingRequested):
     expires_at = fields.String(required=True)
+    promoted = fields.Boolean()
+
+
+class BookingRef(_Payload):
+    booking_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    trainee_id = fields.String(required=True)
+
+
+class BookingExpiryDue(BookingRef):
+    expires_at = fields.String(required=True)
+
+
+class BookingCancelled(BookingRef):
+    reason = fields.String(required=True)
+    refund_amount = _amount()
+    currency = fields.String(required=True)
+    by = fields.String(required=True, validate=validate.OneOf(["trainee", "expert"]))
+
+
+class RefundRequested(BookingRef):
+    payment_intent_id = fields.String(required=True)
+    amount = _amount()
+    currency = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class PaymentRefunded(RefundRequested):
+    refund_id = fields.String(required=True)
 
 
 class BookingWaitlisted(_Payload):
@@ -156,6 +185,12 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.BOOKING_WAITLISTED: BookingWaitlisted,
     EventType.BOOKING_CONFIRMED: BookingConfirmed,
     EventType.BOOKING_REJECTED: BookingRejected,
+    EventType.BOOKING_EXPIRY_DUE: BookingExpiryDue,
+    EventType.BOOKING_EXPIRED: BookingExpiryDue,
+    EventType.BOOKING_CANCELLATION_REQUESTED: BookingRef,
+    EventType.BOOKING_CANCELLED: BookingCancelled,
+    EventType.REFUND_REQUESTED: RefundRequested,
+    EventType.PAYMENT_REFUNDED: PaymentRefunded,
     EventType.PAYMENT_INTENT_CREATED: PaymentIntentCreated,
     EventType.PAYMENT_SUBMITTED: PaymentSubmitted,
     EventType.PAYMENT_SUCCEEDED: PaymentSucceeded,

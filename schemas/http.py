@@ -144,6 +144,8 @@ class StepOut(Schema):
 class PaymentStateOut(Schema):
     intent_id = fields.String(allow_none=True)
     status = fields.String(allow_none=True)
+    refund_id = fields.String(allow_none=True)
+    refunded_amount = fields.Integer(allow_none=True)
     failure = fields.String(allow_none=True)
     failure_code = fields.String(allow_none=True)
 
@@ -160,6 +162,8 @@ class BookingOut(Schema):
     waitlist_position = fields.Integer(allow_none=True)
     rejection_reason = fields.String(allow_none=True)
     voucher_code = fields.String(allow_none=True)
+    cancellation_reason = fields.String(allow_none=True)
+    refund_amount = fields.Integer(allow_none=True)
     sponsored_by = fields.Dict(
         allow_none=True, metadata={"description": "Who paid for a sponsored seat: sponsor_id, company, sponsorship_id."}
     )

@@ -167,7 +167,8 @@ class Stack:
     def start_worker(self, group: str) -> Runner:
         """Run one more member of ``group`` in a thread."""
         handlers, topics = WORKER_SPECS[group]
-        runner = build_runner(group, handlers, topics, self.config)
+        periodic = capacity_worker.periodic(self.config) if group == "capacity" else None
+        runner = build_runner(group, handlers, topics, self.config, periodic=periodic)
         thread = threading.Thread(target=runner.run, name=f"worker-{group}", daemon=True)
         thread.start()
         self.runners.append((runner, thread))

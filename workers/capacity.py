@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from adapters.config import Config
 from core.services.capacity import HANDLERS
+from core.services.deps import Deps
+from core.services.releases import sweep_expired_holds
 from events.types import Topic
 from workers.runner import main as run
 
@@ -10,9 +15,14 @@ GROUP = "capacity"
 TOPICS = (Topic.TRAININGS, Topic.BOOKINGS, Topic.PAYMENTS)
 
 
+def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
+    """The sweep that announces expired holds, every ``EXPIRY_SWEEP_SECONDS``."""
+    return [(config.expiry_sweep_seconds, sweep_expired_holds)]
+
+
 def main() -> None:
     """Run the capacity consumer group member until SIGTERM."""
-    run(GROUP, HANDLERS, TOPICS)
+    run(GROUP, HANDLERS, TOPICS, periodic)
 
 
 if __name__ == "__main__":

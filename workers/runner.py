@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -50,12 +51,16 @@ class Runner:
     stop: threading.Event = field(default_factory=threading.Event)
     backoff_s: float = 0.2
     max_backoff_s: float = 5.0
+    # (interval in seconds, task): e.g. the capacity worker's sweep of expired holds.
+    periodic: list[tuple[float, Callable[[Deps], object]]] = field(default_factory=list)
+    _next_run: dict[int, float] = field(default_factory=dict)
 
     def run(self) -> None:
         """Consume until ``stop`` is set; always leaves the group on the way out."""
         log.info("%s worker consuming", self.group)
         try:
             while not self.stop.is_set():
+                self._run_periodic()
                 for delivery in self.source.poll(0.5):
                     try:
                         self.handle(delivery)
@@ -66,6 +71,17 @@ class Runner:
         finally:
             self.source.close()
             log.info("%s worker stopped", self.group)
+
+    def _run_periodic(self) -> None:
+        now = time.monotonic()
+        for i, (interval, task) in enumerate(self.periodic):
+            if now < self._next_run.get(i, 0.0):
+                continue
+            self._next_run[i] = now + interval
+            try:
+                task(self.deps)
+            except Exception:  # noqa: BLE001 - logged with its traceback; the next tick retries
+                log.exception("%s: periodic task %s failed; retrying in %ss", self.group, task.__name__, interval)
 
     def handle(self, delivery: Delivery) -> None:
         """Apply one record exactly once in effect, then commit it."""
@@ -144,6 +160,7 @@ def build_runner(
     config: Config,
     stop: threading.Event | None = None,
     deps: Deps | None = None,
+    periodic: list[tuple[float, Callable[[Deps], object]]] | None = None,
 ) -> Runner:
     """Wire a runner for ``group`` from configuration; topics are created if missing."""
     deps = deps or bootstrap(config)
@@ -159,12 +176,19 @@ def build_runner(
         dead_letter_topic=dead_letter_topic(prefix, group),
         max_attempts=config.worker_max_attempts,
         stop=stop or threading.Event(),
+        periodic=list(periodic or []),
     )
 
 
-def main(group: str, handlers: Mapping[EventType, list[Handler]], topics: Iterable[Topic]) -> None:
+def main(
+    group: str,
+    handlers: Mapping[EventType, list[Handler]],
+    topics: Iterable[Topic],
+    periodic: Callable[[Config], list[tuple[float, Callable[[Deps], object]]]] | None = None,
+) -> None:
     """Entry point of a worker process: configuration from the environment, SIGTERM stops."""
-    runner = build_runner(group, handlers, topics, Config.from_env())
+    config = Config.from_env()
+    runner = build_runner(group, handlers, topics, config, periodic=periodic(config) if periodic else None)
 
     def _stop(signum: int, _frame: object) -> None:
         log.info("%s worker: signal %s, finishing the current message", group, signum)

@@ -59,6 +59,19 @@ class BookingItem(MethodView):
         return bookings.get_booking(deps(), current_user(), booking_id)
 
 
+@blp.route("/bookings/<booking_id>/cancel")
+class BookingCancel(MethodView):
+    @blp.response(202, BookingAccepted, description="Accepted: the seat is released and any refund follows")
+    @blp.alt_response(409, schema=ErrorSchema, description="Not cancellable now (started, or already final)")
+    @secured(blp)
+    def post(self, booking_id: str) -> Any:
+        """Cancel my booking until the training starts: full refund 30+ days before (by default), none after;
+        the service fee is never refunded; the seat goes to the first on the waitlist."""
+        booking = bookings.cancel_booking(deps(), current_user(), booking_id)
+        status_url = url_for("bookings.BookingItem", booking_id=booking.id)
+        return {"booking": booking, "status_url": status_url}, 202, {"Location": status_url}
+
+
 @blp.route("/bookings/<booking_id>/payment")
 class BookingPayment(MethodView):
     @blp.arguments(PaymentIn, required=False)

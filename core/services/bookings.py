@@ -93,7 +93,39 @@ def get_booking(deps: Deps, viewer: User, booking_id: str) -> Booking:
         if training is None or training.expert_id != viewer.id:
             # 404, not 403: do not reveal that someone else's booking exists.
             raise NotFound(f"No booking {booking_id}.")
+    booking.waitlist_position = waitlist_position(deps, booking) or booking.waitlist_position
     return booking
+
+
+def cancel_booking(deps: Deps, trainee: User, booking_id: str) -> Booking:
+    """Ask to cancel (until the training starts); the capacity worker applies the refund policy."""
+    require_role(trainee, Role.TRAINEE)
+    booking = get_booking(deps, trainee, booking_id)
+    if booking.trainee_id != trainee.id:
+        raise NotFound(f"No booking {booking_id}.")
+    if booking.status not in (BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED):
+        raise Conflict(f"A {booking.status} booking cannot be cancelled.")
+    training = deps.trainings.get(booking.training_id)
+    if training is None or training.starts_at is None or training.starts_at <= deps.clock():
+        raise Conflict("The training has started: it can no longer be cancelled.")
+    deps.publisher.publish(
+        Event(
+            type=EventType.BOOKING_CANCELLATION_REQUESTED, subject=booking.id, key=booking.training_id,
+            source=deps.policy.source,
+            data={"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": trainee.id},
+        )
+    )  # fmt: skip
+    return booking
+
+
+def waitlist_position(deps: Deps, booking: Booking) -> int | None:
+    """The booking's place in line now (others leave the waitlist, so it moves up)."""
+    if booking.status is not BookingStatus.WAITLISTED:
+        return None
+    seats = deps.seats.snapshot(booking.training_id)
+    if not seats or booking.id not in seats["waitlist"]:
+        return booking.waitlist_position
+    return int(seats["waitlist"].index(booking.id)) + 1
 
 
 def my_bookings(deps: Deps, trainee: User) -> list[Booking]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.errors import NeedsReconciliation
 from core.model import DECIDED_STATUSES, Booking, BookingStatus, SeatOutcome, TrainingStatus
+from core.services import releases
 from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
 from events.envelope import Event, reaction
@@ -138,10 +139,11 @@ def on_payment_succeeded(deps: Deps, event: Event) -> None:
         )
         booking = load_booking(deps, booking.id)
     if booking.status is not BookingStatus.CONFIRMED:
-        # Money arrived for a booking that holds no seat: never keep it silently.
-        raise NeedsReconciliation(
-            f"Payment {event.data['payment_intent_id']} succeeded for booking {booking.id} in status {booking.status}."
-        )
+        # Money arrived for a booking that holds no seat: seat it again or give it back.
+        releases.on_late_or_orphan_payment(deps, event, booking)
+        booking = load_booking(deps, booking.id)
+        if booking.status is not BookingStatus.CONFIRMED:
+            return
     deps.publisher.publish(
         reaction(
             event,
@@ -186,6 +188,7 @@ def _announce(deps: Deps, cause: Event, booking: Booking) -> None:
 
 
 HANDLERS = {
+    **releases.HANDLERS,
     EventType.TRAINING_PUBLISHED: [on_training_published],
     EventType.TRAINING_UPDATED: [on_training_updated],
     EventType.BOOKING_REQUESTED: [on_booking_requested],

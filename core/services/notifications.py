@@ -17,7 +17,11 @@ def on_booking_event(deps: Deps, event: Event) -> None:
     messages: list[Notification] = []
     trainee_id = data.get("trainee_id") or _trainee_of(deps, data["booking_id"])
     money = _money(data.get("amount"), data.get("currency"))
-    if event.type is EventType.BOOKING_HELD:
+    if event.type is EventType.BOOKING_HELD and data.get("promoted"):
+        messages.append(_note(trainee_id, event, "waitlist.promoted", f"A seat freed up for you: {title}",
+                              f"You were first on the waitlist: a seat is held for you until {data['expires_at']}. "
+                              f"Pay {money} to confirm it.", link))  # fmt: skip
+    elif event.type is EventType.BOOKING_HELD:
         messages.append(
             _note(
                 trainee_id,
@@ -28,6 +32,18 @@ def on_booking_event(deps: Deps, event: Event) -> None:
                 link,
             )
         )
+    elif event.type is EventType.BOOKING_EXPIRED:
+        messages.append(_note(trainee_id, event, "booking.expired", f"Hold expired: {title}",
+                              "Your seat was held but not paid in time, so it went back on sale.", link))  # fmt: skip
+    elif event.type is EventType.BOOKING_CANCELLED:
+        refund = data.get("refund_amount") or 0
+        back = f" {_money(refund, data.get('currency'))} will be refunded." if refund else ""
+        messages.append(_note(trainee_id, event, "booking.cancelled", f"Booking cancelled: {title}",
+                              f"{data['reason']}{back}", link))  # fmt: skip
+    elif event.type is EventType.PAYMENT_REFUNDED:
+        messages.append(_note(trainee_id, event, "payment.refunded", f"Refund issued: {title}",
+                              f"We refunded {_money(data['amount'], data['currency'])} to your card "
+                              f"({data['reason']}).", link))  # fmt: skip
     elif event.type is EventType.BOOKING_WAITLISTED:
         messages.append(
             _note(
@@ -163,6 +179,9 @@ HANDLERS = {
     EventType.BOOKING_WAITLISTED: [on_booking_event],
     EventType.BOOKING_CONFIRMED: [on_booking_event],
     EventType.BOOKING_REJECTED: [on_booking_event],
+    EventType.BOOKING_EXPIRED: [on_booking_event],
+    EventType.BOOKING_CANCELLED: [on_booking_event],
+    EventType.PAYMENT_REFUNDED: [on_booking_event],
     EventType.PAYMENT_FAILED: [on_booking_event],
     EventType.EXPERT_VERIFIED: [on_expert_verification],
     EventType.EXPERT_REJECTED: [on_expert_verification],

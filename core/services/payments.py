@@ -136,7 +136,39 @@ def _succeeded(cause: Event, booking: Booking, intent_id: str) -> Event:
     )
 
 
+def on_seat_released(deps: Deps, event: Event) -> None:
+    """A hold expired or a booking was cancelled: an unpaid PaymentIntent can no longer be paid."""
+    booking = load_booking(deps, event.data["booking_id"])
+    intent_id = booking.payment.get("intent_id")
+    if intent_id and booking.payment.get("status") != "succeeded":
+        deps.payments.cancel_intent(intent_id)
+        deps.bookings.update_payment(
+            booking.id, {"status": "canceled"}, event.id, deps.clock(), step="payment_canceled"
+        )
+
+
+def on_refund_requested(deps: Deps, event: Event) -> None:
+    """Give money back, once per booking whatever the redeliveries (``payment.refunded``)."""
+    booking = load_booking(deps, event.data["booking_id"])
+    intent_id, amount = event.data["payment_intent_id"], event.data["amount"]
+    refund_id = booking.payment.get("refund_id")
+    if not refund_id:
+        first = deps.bookings.claim_refund(booking.id, deps.clock())
+        # Claimed before without a refund id: we may have died right after Stripe refunded.
+        existing = [] if first else deps.payments.refunds_of(intent_id)
+        refund_id = existing[0] if existing else deps.payments.refund(intent_id, amount, f"{booking.id}-refund")
+        deps.bookings.update_payment(
+            booking.id, {"refund_id": refund_id, "refunded_amount": amount}, event.id, deps.clock(), step="refunded"
+        )
+    deps.publisher.publish(
+        reaction(event, EventType.PAYMENT_REFUNDED, {**event.data, "refund_id": refund_id}, source=SOURCE)
+    )
+
+
 HANDLERS = {
     EventType.BOOKING_HELD: [on_booking_held],
     EventType.PAYMENT_SUBMITTED: [on_payment_submitted],
+    EventType.BOOKING_EXPIRED: [on_seat_released],
+    EventType.BOOKING_CANCELLED: [on_seat_released],
+    EventType.REFUND_REQUESTED: [on_refund_requested],
 }

@@ -48,6 +48,7 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     # which hides that it exists (see test_booking_privacy below).
     ("GET", "/api/v1/bookings/{booking_id}"): (SIGNED_IN, None),
     ("POST", "/api/v1/bookings/{booking_id}/payment"): ({"trainee"}, None),
+    ("POST", "/api/v1/bookings/{booking_id}/cancel"): ({"trainee"}, None),
     ("GET", "/api/v1/demos"): (PUBLIC, None),
     ("POST", "/api/v1/demos"): ({"sponsor"}, {"title": "A device"}),
     ("GET", "/api/v1/demos/{demo_id}"): (PUBLIC, None),

@@ -8,13 +8,27 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.model import (
+    Booking,
+    Training,
+    TrainingStatus,
+    Venue,
+    can_move_training,
+    can_transition,
+    refund_on_cancellation,
+    sources_of,
+)
 from core.model import BookingStatus as S
-from core.model import Training, TrainingStatus, Venue, can_move_training, can_transition, sources_of
 
 ALLOWED = {
     (S.REQUESTED, S.HELD),
     (S.REQUESTED, S.WAITLISTED),
     (S.REQUESTED, S.REJECTED),
+    (S.WAITLISTED, S.CANCELLED),
+    (S.HELD, S.EXPIRED),
+    (S.HELD, S.CANCELLED),
+    (S.CONFIRMED, S.CANCELLED),
+    (S.EXPIRED, S.CONFIRMED),
     (S.WAITLISTED, S.HELD),
     (S.HELD, S.CONFIRMED),
 }
@@ -27,7 +41,8 @@ def test_each_transition_is_allowed_exactly_when_the_saga_says(current: S, targe
 
 def test_the_guard_of_a_transition_lists_its_sources() -> None:
     assert sources_of(S.HELD) == {S.REQUESTED, S.WAITLISTED}
-    assert sources_of(S.CONFIRMED) == {S.HELD}
+    assert sources_of(S.CONFIRMED) == {S.HELD, S.EXPIRED}
+    assert sources_of(S.CANCELLED) == {S.HELD, S.WAITLISTED, S.CONFIRMED}
     assert sources_of(S.REQUESTED) == frozenset()
 
 
@@ -118,3 +133,30 @@ def test_each_training_move_is_allowed_exactly_when_the_lifecycle_says(
     current: TrainingStatus, target: TrainingStatus
 ) -> None:
     assert can_move_training(current, target) is ((current, target) in TRAINING_ALLOWED)
+
+
+def _paid(amount: int = 45000, fee: int = 0) -> Booking:
+    return Booking(id="b", training_id="t", trainee_id="u", amount=amount, currency="eur",
+                   status=S.CONFIRMED, requested_at=NOW, service_fee=fee)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("before_start", "refund"),
+    [
+        (timedelta(days=31), 45000),
+        (timedelta(days=30), 45000),  # exactly 30 days before: still in full
+        (timedelta(days=30) - timedelta(seconds=1), 0),
+        (timedelta(days=2), 0),
+        (timedelta(seconds=0), 0),  # started: nothing
+    ],
+)
+def test_the_refund_policy_and_its_boundary(before_start: timedelta, refund: int) -> None:
+    training = _training(starts_at=NOW + before_start)
+    assert refund_on_cancellation(_paid(), training, NOW) == refund
+
+
+def test_the_service_fee_is_never_refunded_and_the_policy_is_per_training() -> None:
+    far = _training(starts_at=NOW + timedelta(days=60))
+    assert refund_on_cancellation(_paid(47000, fee=2000), far, NOW) == 45000
+    strict = _training(starts_at=NOW + timedelta(days=60), refund_full_days_before=90)
+    assert refund_on_cancellation(_paid(), strict, NOW) == 0

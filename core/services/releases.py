@@ -1,0 +1,186 @@
+"""The capacity worker's release side: holds that expire, cancellations, waitlist promotion,
+late payments. Every step is a guarded transition or an idempotent seat update, applied in
+the training's partition order, so a replay changes nothing and no seat is counted twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from core.errors import NeedsReconciliation
+from core.model import Booking, BookingStatus, SeatOutcome, Training, refund_on_cancellation
+from core.services.bookings import booking_payload, load_booking
+from core.services.deps import Deps
+from events.envelope import Event, derived_id, reaction
+from events.types import EventType
+
+SOURCE = "capacity-worker"
+
+
+def sweep_expired_holds(deps: Deps, limit: int = 500) -> int:
+    """Announce every hold whose time is up (``booking.expiry_due``); returns how many.
+
+    The sweep decides nothing itself: the announcement is applied by the capacity handler
+    in the training's partition order, after any payment that arrived before it.
+    """
+    due = deps.bookings.due_for_expiry(deps.clock(), limit)
+    for booking in due:
+        assert booking.expires_at is not None
+        deps.publisher.publish(
+            Event(
+                type=EventType.BOOKING_EXPIRY_DUE, subject=booking.id, key=booking.training_id, source=SOURCE,
+                # One id per hold: sweeping twice announces it once downstream.
+                id=derived_id(booking.id, f"expiry/{booking.expires_at.isoformat()}"),
+                data={**_ref(booking), "expires_at": booking.expires_at.isoformat()},
+            )
+        )  # fmt: skip
+    return len(due)
+
+
+def on_expiry_due(deps: Deps, event: Event) -> None:
+    """Expire the hold if it is still the same unpaid hold, and give the seat to the waitlist."""
+    booking = load_booking(deps, event.data["booking_id"])
+    same_hold = booking.expires_at is not None and booking.expires_at.isoformat() == event.data["expires_at"]
+    if booking.status is BookingStatus.HELD and same_hold:
+        deps.bookings.transition(booking.id, BookingStatus.EXPIRED, event.id, deps.clock())
+    if load_booking(deps, booking.id).status is not BookingStatus.EXPIRED:
+        return  # paid, cancelled or re-held meanwhile: nothing expires
+    _free_seat(deps, event, booking.training_id, booking.id)
+    deps.publisher.publish(reaction(event, EventType.BOOKING_EXPIRED, dict(event.data), source=SOURCE))
+
+
+def on_cancellation_requested(deps: Deps, event: Event) -> None:
+    """The trainee cancels: the seat goes back (to the waitlist), money back per the policy."""
+    booking = load_booking(deps, event.data["booking_id"])
+    training = _training(deps, booking)
+    now = deps.clock()
+    was = booking.status
+    refund = refund_on_cancellation(booking, training, now) if was is BookingStatus.CONFIRMED else 0
+    if was in (BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED):
+        deps.bookings.transition(
+            booking.id, BookingStatus.CANCELLED, event.id, now,
+            {"cancellation_reason": "Cancelled by the trainee.", "refund_amount": refund},
+        )  # fmt: skip
+    cancelled = load_booking(deps, booking.id)
+    if cancelled.status is not BookingStatus.CANCELLED:
+        return  # nothing to cancel (already expired, rejected or cancelled)
+    _after_cancel(deps, event, cancelled, by="trainee")
+
+
+def on_training_cancelled(deps: Deps, event: Event) -> None:
+    """The expert cancels the training: every booking cancelled, every payment refunded in full."""
+    reason = event.data.get("reason") or "The training was cancelled by its expert."
+    for booking in deps.bookings.live_on_training(event.data["training_id"]):
+        paid = booking.status is BookingStatus.CONFIRMED
+        deps.bookings.transition(
+            booking.id, BookingStatus.CANCELLED, event.id, deps.clock(),
+            {"cancellation_reason": reason, "refund_amount": booking.amount if paid else 0},
+        )  # fmt: skip
+        cancelled = load_booking(deps, booking.id)
+        if cancelled.status is BookingStatus.CANCELLED:
+            _after_cancel(deps, event, cancelled, by="expert", promote=False)
+
+
+def on_late_or_orphan_payment(deps: Deps, event: Event, booking: Booking) -> None:
+    """A payment for a booking that holds no seat: seat it again if one is free, else refund."""
+    if booking.status is BookingStatus.EXPIRED:
+        training = _training(deps, booking)
+        deps.seats.ensure(training.id, training.capacity or 0)
+        if deps.seats.hold(training.id, booking.id) is not SeatOutcome.FULL:
+            deps.seats.leave_waitlist(training.id, booking.id)
+            deps.bookings.transition(
+                booking.id, BookingStatus.CONFIRMED, event.id, deps.clock(),
+                {"payment.status": "succeeded", "payment.succeeded_at": deps.clock()},
+            )  # fmt: skip
+            _refresh(deps, training.id)
+            return
+    counted = booking.payment.get("status") == "succeeded"  # this payment once paid for a seat
+    if booking.status in (BookingStatus.EXPIRED, BookingStatus.CANCELLED, BookingStatus.REJECTED) and not counted:
+        # Never money kept for no seat: the whole payment goes back.
+        _request_refund(deps, event, booking, event.data["amount"], "Paid after the seat was released.",
+                        event.data["payment_intent_id"])  # fmt: skip
+        return
+    if not counted:
+        raise NeedsReconciliation(f"Payment for booking {booking.id} in status {booking.status}.")
+
+
+def _after_cancel(deps: Deps, cause: Event, booking: Booking, by: str, promote: bool = True) -> None:
+    deps.seats.leave_waitlist(booking.training_id, booking.id)  # a no-op unless it was waiting
+    if promote:
+        _free_seat(deps, cause, booking.training_id, booking.id)
+    else:
+        deps.seats.release(booking.training_id, booking.id)
+        _refresh(deps, booking.training_id)
+    refund = booking.refund_amount or 0
+    deps.publisher.publish(
+        reaction(
+            cause, EventType.BOOKING_CANCELLED,
+            {**_ref(booking), "reason": booking.cancellation_reason or "Cancelled.", "refund_amount": refund,
+             "currency": booking.currency, "by": by},
+            source=SOURCE, subject=booking.id, key=booking.training_id, what=f"cancelled/{booking.id}",
+        )
+    )  # fmt: skip
+    intent_id = booking.payment.get("intent_id")
+    if refund > 0 and intent_id:
+        _request_refund(deps, cause, booking, refund, booking.cancellation_reason or "Cancelled.", intent_id)
+
+
+def _free_seat(deps: Deps, cause: Event, training_id: str, booking_id: str) -> None:
+    """Give back the booking's seat, then hold it for the head of the waitlist, FIFO."""
+    deps.seats.release(training_id, booking_id)
+    training = deps.trainings.get(training_id)
+    while training is not None and (head := deps.seats.first_waitlisted(training_id)):
+        waiting = deps.bookings.get(head)
+        if waiting is not None and waiting.status is BookingStatus.WAITLISTED:
+            # Seat first, then status, then off the list: each step idempotent, and a crash
+            # between two of them leaves the head first in line, so a replay finishes the job.
+            deps.seats.hold(training_id, head)
+            expires_at = deps.clock() + timedelta(minutes=training.hold_minutes)
+            deps.bookings.transition(head, BookingStatus.HELD, cause.id, deps.clock(), {"expires_at": expires_at})
+            waiting = load_booking(deps, head)
+        if waiting is not None and waiting.status is BookingStatus.HELD and deps.seats.holds(training_id, head):
+            assert waiting.expires_at is not None
+            deps.publisher.publish(
+                reaction(
+                    cause, EventType.BOOKING_HELD,
+                    {**booking_payload(waiting), "expires_at": waiting.expires_at.isoformat(), "promoted": True},
+                    source=SOURCE, subject=head, key=training_id, what=f"promoted/{head}",
+                )
+            )  # fmt: skip
+        deps.seats.leave_waitlist(training_id, head)  # a stale entry (cancelled meanwhile) just leaves
+    _refresh(deps, training_id)
+
+
+def _request_refund(deps: Deps, cause: Event, booking: Booking, amount: int, reason: str, intent_id: str) -> None:
+    deps.publisher.publish(
+        reaction(
+            cause, EventType.REFUND_REQUESTED,
+            {**_ref(booking), "payment_intent_id": intent_id, "amount": amount, "currency": booking.currency,
+             "reason": reason},
+            source=SOURCE, subject=booking.id, key=booking.training_id, what=f"refund/{booking.id}",
+        )
+    )  # fmt: skip
+
+
+def _refresh(deps: Deps, training_id: str) -> None:
+    seats = deps.seats.snapshot(training_id)
+    if seats is not None:
+        deps.trainings.set_seats_left(training_id, seats["capacity"] - len(seats["holders"]))
+
+
+def _training(deps: Deps, booking: Booking) -> Training:
+    training = deps.trainings.get(booking.training_id)
+    if training is None:
+        raise NeedsReconciliation(f"Booking {booking.id} of unknown training {booking.training_id}.")
+    return training
+
+
+def _ref(booking: Booking) -> dict[str, Any]:
+    return {"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": booking.trainee_id}
+
+
+HANDLERS = {
+    EventType.BOOKING_EXPIRY_DUE: [on_expiry_due],
+    EventType.BOOKING_CANCELLATION_REQUESTED: [on_cancellation_requested],
+    EventType.TRAINING_CANCELLED: [on_training_cancelled],
+}

@@ -1,0 +1,235 @@
+"""The booking saga beyond the happy path: expiry, waitlist promotion, cancellations,
+refunds by policy, the expert's mass cancellation and late payments."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import stripe
+
+from core.services.releases import sweep_expired_holds
+from devstack.services import register_stripe_webhook
+from tests.conftest import Stack, wait_for
+
+
+def _book(stack: Stack, trainee: dict, training: dict) -> str:
+    response = stack.api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", trainee["token"])
+    assert response.status_code == 202, response.text
+    return str(response.json()["booking"]["id"])
+
+
+def _status(stack: Stack, booking_id: str, *wanted: str) -> dict | None:
+    doc = stack.booking(booking_id)
+    return doc if doc and doc["status"] in wanted else None
+
+
+def _wait(stack: Stack, booking_id: str, *wanted: str) -> dict:
+    return wait_for(lambda: _status(stack, booking_id, *wanted), what=f"{booking_id} {wanted}")
+
+
+def _intent(stack: Stack, booking_id: str) -> str:
+    return wait_for(lambda: (stack.booking(booking_id) or {}).get("payment", {}).get("intent_id"), what="intent")
+
+
+def _pay(stack: Stack, trainee: dict, booking_id: str) -> None:
+    _intent(stack, booking_id)
+    paid = stack.api.call("POST", f"/api/v1/bookings/{booking_id}/payment", trainee["token"],
+                          json={"payment_method": "pm_card_visa"})  # fmt: skip
+    assert paid.status_code == 202, paid.text
+    _wait(stack, booking_id, "confirmed")
+
+
+def _sweep_later(stack: Stack, minutes: int) -> int:
+    """Run the expiry sweep as if ``minutes`` had passed."""
+    later = dataclasses.replace(stack.deps, clock=lambda: datetime.now(UTC) + timedelta(minutes=minutes))
+    return sweep_expired_holds(later)
+
+
+def _kinds(stack: Stack, user: dict) -> list[str]:
+    return [n["kind"] for n in stack.api.call("GET", "/api/v1/me/notifications", user["token"]).json()["items"]]
+
+
+def _stripe(stack: Stack) -> stripe.StripeClient:
+    return stripe.StripeClient(stack.config.stripe_api_key, base_addresses={"api": stack.config.stripe_api_base})
+
+
+def _soon(days: int) -> dict[str, Any]:
+    day = (datetime.now(UTC) + timedelta(days=days)).replace(hour=8, minute=0, second=0, microsecond=0)
+    return {"starts_at": day.isoformat(), "ends_at": (day + timedelta(hours=9)).isoformat(), "timezone": "UTC"}
+
+
+def test_an_expired_hold_goes_to_the_first_waitlisted_then_the_next_moves_up(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert()
+    first, second, third = (api.user("trainee") for _ in range(3))
+    training = api.published_training(expert, capacity=1)
+    a = _book(stack, first, training)
+    _wait(stack, a, "held")
+    intent = _intent(stack, a)
+    b, c = _book(stack, second, training), None
+    _wait(stack, b, "waitlisted")
+    c = _book(stack, third, training)
+    _wait(stack, c, "waitlisted")
+    assert api.call("GET", f"/api/v1/bookings/{c}", third["token"]).json()["waitlist_position"] == 2
+
+    assert _sweep_later(stack, 5) == 0  # not yet: the hold lasts 30 minutes
+    assert _sweep_later(stack, 31) == 1
+    _wait(stack, a, "expired")
+    promoted = _wait(stack, b, "held")
+    assert promoted["expires_at"] > datetime.now(UTC) + timedelta(minutes=25)  # a fresh window
+    assert stack.deps.seats.snapshot(training["id"])["holders"] == [b]
+    assert api.call("GET", f"/api/v1/bookings/{c}", third["token"]).json()["waitlist_position"] == 1
+    wait_for(lambda: _stripe(stack).v1.payment_intents.retrieve(intent).status == "canceled", what="intent cancelled")
+    wait_for(lambda: "booking.expired" in _kinds(stack, first), what="told of expiry")
+    wait_for(lambda: "waitlist.promoted" in _kinds(stack, second), what="told of promotion")
+    _intent(stack, b)  # the promoted trainee gets a PaymentIntent to pay
+    assert _sweep_later(stack, 29) == 0  # the old hold is gone; the new one is not due yet
+
+
+def test_leaving_the_waitlist(stack: Stack) -> None:
+    api = stack.api
+    expert, holder, leaver, stayer = api.expert(), api.user("trainee"), api.user("trainee"), api.user("trainee")
+    training = api.published_training(expert, capacity=1)
+    _wait(stack, _book(stack, holder, training), "held")
+    leaving = _book(stack, leaver, training)
+    _wait(stack, leaving, "waitlisted")
+    staying = _book(stack, stayer, training)
+    _wait(stack, staying, "waitlisted")
+    response = api.call("POST", f"/api/v1/bookings/{leaving}/cancel", leaver["token"])
+    assert response.status_code == 202
+    cancelled = _wait(stack, leaving, "cancelled")
+    assert cancelled["refund_amount"] == 0
+    assert stack.deps.seats.snapshot(training["id"])["waitlist"] == [staying]
+    assert api.call("GET", f"/api/v1/bookings/{staying}", stayer["token"]).json()["waitlist_position"] == 1
+    assert api.call("POST", f"/api/v1/bookings/{leaving}/cancel", leaver["token"]).status_code == 409
+    assert api.call("POST", f"/api/v1/bookings/{staying}/cancel", leaver["token"]).status_code == 404
+
+
+def test_cancelling_a_paid_seat_refunds_per_policy_and_frees_it(stack: Stack) -> None:
+    api = stack.api
+    expert, early, late, waiting = api.expert(), api.user("trainee"), api.user("trainee"), api.user("trainee")
+    far = api.published_training(expert, capacity=1, price=45000)  # months away
+    near = api.published_training(expert, capacity=1, price=45000, **_soon(10))
+
+    paid_far = _book(stack, early, far)
+    _pay(stack, early, paid_far)
+    queued = _book(stack, waiting, far)
+    _wait(stack, queued, "waitlisted")
+    assert api.call("POST", f"/api/v1/bookings/{paid_far}/cancel", early["token"]).status_code == 202
+    cancelled = _wait(stack, paid_far, "cancelled")
+    assert cancelled["refund_amount"] == 45000
+    refunded = wait_for(lambda: stack.booking(paid_far)["payment"].get("refund_id"), what="refund made")
+    refunds = _stripe(stack).v1.refunds.list(params={"payment_intent": cancelled["payment"]["intent_id"]}).data
+    assert [(r.id, r.amount) for r in refunds] == [(refunded, 45000)]
+    _wait(stack, queued, "held")  # the seat went to the waitlist
+    wait_for(lambda: "payment.refunded" in _kinds(stack, early), what="told of refund")
+
+    paid_near = _book(stack, late, near)
+    _pay(stack, late, paid_near)
+    assert api.call("POST", f"/api/v1/bookings/{paid_near}/cancel", late["token"]).status_code == 202
+    assert _wait(stack, paid_near, "cancelled")["refund_amount"] == 0  # 10 days before: nothing back
+    wait_for(lambda: "booking.cancelled" in _kinds(stack, late), what="told of cancellation")
+    intent = stack.booking(paid_near)["payment"]["intent_id"]
+    assert _stripe(stack).v1.refunds.list(params={"payment_intent": intent}).data == []
+    assert stack.deps.seats.snapshot(near["id"])["holders"] == []
+
+
+def test_the_expert_cancelling_refunds_every_paid_seat_in_full_and_tells_everyone(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert()
+    paid, holding, waiting = api.user("trainee"), api.user("trainee"), api.user("trainee")
+    training = api.published_training(expert, capacity=2, price=30000, **_soon(5))  # inside 30 days: still full
+    a = _book(stack, paid, training)
+    _pay(stack, paid, a)
+    b = _book(stack, holding, training)
+    _intent(stack, b)
+    c = _book(stack, waiting, training)
+    _wait(stack, c, "waitlisted")
+
+    cancel = api.call("POST", f"/api/v1/trainings/{training['id']}/cancel", expert["token"],
+                      json={"reason": "The operating room is closed for works."})  # fmt: skip
+    assert cancel.status_code == 200
+    for booking_id in (a, b, c):
+        assert _wait(stack, booking_id, "cancelled")["cancellation_reason"] == "The operating room is closed for works."
+    assert stack.booking(a)["refund_amount"] == 30000
+    wait_for(lambda: stack.booking(a)["payment"].get("refund_id"), what="refund")
+    client = _stripe(stack)
+    assert [
+        r.amount
+        for r in client.v1.refunds.list(params={"payment_intent": stack.booking(a)["payment"]["intent_id"]}).data
+    ] == [30000]
+    wait_for(lambda: client.v1.payment_intents.retrieve(stack.booking(b)["payment"]["intent_id"]).status == "canceled",
+             what="unpaid intent cancelled")  # fmt: skip
+    for user in (paid, holding, waiting):
+        mails = wait_for(
+            lambda u=user: [m for m in stack.mails_to(u["email"]) if m["Subject"].startswith("Booking cancelled")],
+            what="cancellation e-mail",
+        )
+        assert len(mails) == 1
+    assert stack.deps.seats.snapshot(training["id"])["holders"] == []
+
+
+def _signed_success(stack: Stack, intent_id: str, event_id: str) -> tuple[bytes, dict[str, str]]:
+    payload = json.dumps({"id": event_id, "object": "event", "type": "payment_intent.succeeded",
+                          "created": int(time.time()), "data": {"object": {"id": intent_id}}}).encode()  # fmt: skip
+    at = int(time.time())
+    mac = hmac.new(stack.config.stripe_webhook_secret.encode(), f"{at}.".encode() + payload, hashlib.sha256)
+    return payload, {"Stripe-Signature": f"t={at},v1={mac.hexdigest()}", "Content-Type": "application/json"}
+
+
+def _pay_in_stripe_only(stack: Stack, intent_id: str) -> None:
+    client = _stripe(stack)
+    client.v1.payment_intents.update(intent_id, params={"payment_method": "pm_card_visa"})
+    assert client.v1.payment_intents.confirm(intent_id).status == "succeeded"
+
+
+def test_a_late_payment_is_seated_again_when_a_seat_is_free(stack: Stack) -> None:
+    register_stripe_webhook(
+        stack.infra.stripe.url, "tests", "http://127.0.0.1:9/nowhere", stack.config.stripe_webhook_secret
+    )
+    api = stack.api
+    expert, trainee = api.expert(), api.user("trainee")
+    training = api.published_training(expert, capacity=1)
+    booking = _book(stack, trainee, training)
+    intent = _intent(stack, booking)
+    _pay_in_stripe_only(stack, intent)  # paid, but Stripe's notice has not arrived yet
+    _sweep_later(stack, 31)
+    _wait(stack, booking, "expired")
+    payload, headers = _signed_success(stack, intent, "evt_late_free_seat")
+    assert api.call("POST", "/api/v1/webhooks/stripe", data=payload, headers=headers).json()["outcome"] == "published"
+    _wait(stack, booking, "confirmed")
+    assert stack.deps.seats.snapshot(training["id"])["holders"] == [booking]
+    assert _stripe(stack).v1.refunds.list(params={"payment_intent": intent}).data == []
+
+
+def test_a_late_payment_without_a_seat_is_refunded_automatically(stack: Stack) -> None:
+    register_stripe_webhook(
+        stack.infra.stripe.url, "tests", "http://127.0.0.1:9/nowhere", stack.config.stripe_webhook_secret
+    )
+    api = stack.api
+    expert, late, next_in_line = api.expert(), api.user("trainee"), api.user("trainee")
+    training = api.published_training(expert, capacity=1, price=45000)
+    booking = _book(stack, late, training)
+    intent = _intent(stack, booking)
+    waiting = _book(stack, next_in_line, training)
+    _wait(stack, waiting, "waitlisted")
+    _pay_in_stripe_only(stack, intent)
+    _sweep_later(stack, 31)
+    _wait(stack, booking, "expired")
+    _wait(stack, waiting, "held")  # the seat went on
+    payload, headers = _signed_success(stack, intent, "evt_late_no_seat")
+    assert api.call("POST", "/api/v1/webhooks/stripe", data=payload, headers=headers).json()["outcome"] == "published"
+    refund_id = wait_for(lambda: stack.booking(booking)["payment"].get("refund_id"), what="automatic refund")
+    refunds = _stripe(stack).v1.refunds.list(params={"payment_intent": intent}).data
+    assert [(r.id, r.amount) for r in refunds] == [(refund_id, 45000)]
+    assert stack.booking(booking)["status"] == "expired"
+    assert stack.deps.seats.snapshot(training["id"])["holders"] == [waiting]  # never oversold
+    wait_for(lambda: "payment.refunded" in _kinds(stack, late), what="told of refund")
+    again = api.call("POST", "/api/v1/webhooks/stripe", data=payload, headers=headers)
+    assert again.json()["outcome"] == "duplicate"
