@@ -382,15 +382,30 @@ class MongoBookings:
 
     def due_for_expiry(self, now: datetime, limit: int) -> list[Booking]:
         """Held bookings whose hold has ended."""
-        docs = self._c.find({"status": str(BookingStatus.HELD), "expires_at": {"$lte": now}})
+        waiting = [str(BookingStatus.HELD), str(BookingStatus.PENDING_APPROVAL)]
+        docs = self._c.find({"status": {"$in": waiting}, "expires_at": {"$lte": now}})
         docs = docs.sort("expires_at", ASCENDING).hint("bookings_expiry").limit(limit)
         return [b for b in map(_booking, docs) if b is not None]
 
     def live_on_training(self, training_id: str) -> list[Booking]:
         """Held, waitlisted or confirmed bookings of a training."""
-        live = [str(s) for s in (BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED)]
+        live = [
+            str(s)
+            for s in (
+                BookingStatus.PENDING_APPROVAL,
+                BookingStatus.HELD,
+                BookingStatus.WAITLISTED,
+                BookingStatus.CONFIRMED,
+            )
+        ]
         docs = self._c.find({"training_id": training_id, "status": {"$in": live}}).hint("bookings_training")
         return [b for b in map(_booking, docs) if b is not None]
+
+    def pending_approval_for(self, training_ids: list[str]) -> list[Booking]:
+        """Waiting for the expert, oldest first."""
+        query = {"training_id": {"$in": training_ids}, "status": str(BookingStatus.PENDING_APPROVAL)}
+        docs = self._c.find(query).hint("bookings_training").limit(500)
+        return sorted((b for b in map(_booking, docs) if b is not None), key=lambda b: b.requested_at)
 
     def claim_refund(self, booking_id: str, at: datetime) -> bool:
         """True for the first caller only."""

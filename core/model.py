@@ -126,6 +126,7 @@ class Training:
     requires_approval: bool = False
     refund_full_days_before: int = 30  # full refund when cancelled this many days before, none after
     hold_minutes: int = 30
+    approval_hours: int = 72  # how long a seat waits for the expert's decision
     cancellation_reason: str | None = None
     duplicated_from: str | None = None
     expert_verified: bool = False  # set at publication, which only verified experts reach
@@ -221,6 +222,7 @@ class BookingStatus(StrEnum):
     """Where a booking stands in the saga."""
 
     REQUESTED = "requested"
+    PENDING_APPROVAL = "pending_approval"  # a seat held while the expert decides
     HELD = "held"
     WAITLISTED = "waitlisted"
     CONFIRMED = "confirmed"
@@ -232,8 +234,13 @@ class BookingStatus(StrEnum):
 # The booking state machine: every transition a worker may make, and no other.
 # expired -> confirmed is a late payment that found a free seat again.
 TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
-    BookingStatus.REQUESTED: frozenset({BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.REJECTED}),
-    BookingStatus.WAITLISTED: frozenset({BookingStatus.HELD, BookingStatus.CANCELLED}),
+    BookingStatus.REQUESTED: frozenset(
+        {BookingStatus.HELD, BookingStatus.PENDING_APPROVAL, BookingStatus.WAITLISTED, BookingStatus.REJECTED}
+    ),
+    BookingStatus.PENDING_APPROVAL: frozenset(
+        {BookingStatus.HELD, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}
+    ),
+    BookingStatus.WAITLISTED: frozenset({BookingStatus.HELD, BookingStatus.PENDING_APPROVAL, BookingStatus.CANCELLED}),
     BookingStatus.HELD: frozenset({BookingStatus.CONFIRMED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}),
     BookingStatus.CONFIRMED: frozenset({BookingStatus.CANCELLED}),
     BookingStatus.EXPIRED: frozenset({BookingStatus.CONFIRMED}),
@@ -242,8 +249,16 @@ TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
 }
 
 ACTIVE_STATUSES = frozenset(
-    {BookingStatus.REQUESTED, BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED}
+    {
+        BookingStatus.REQUESTED,
+        BookingStatus.PENDING_APPROVAL,
+        BookingStatus.HELD,
+        BookingStatus.WAITLISTED,
+        BookingStatus.CONFIRMED,
+    }
 )
+# Statuses that occupy a seat.
+SEATED_STATUSES = frozenset({BookingStatus.PENDING_APPROVAL, BookingStatus.HELD, BookingStatus.CONFIRMED})
 # Active bookings the capacity worker has already decided on.
 DECIDED_STATUSES = ACTIVE_STATUSES - {BookingStatus.REQUESTED}
 

@@ -143,6 +143,9 @@ class Bookings(Protocol):
     def live_on_training(self, training_id: str) -> list[Booking]:
         """Every held, waitlisted or confirmed booking of a training."""
 
+    def pending_approval_for(self, training_ids: list[str]) -> list[Booking]:
+        """Requests waiting for the expert on any of these trainings, oldest first."""
+
     def claim_refund(self, booking_id: str, at: datetime) -> bool:
         """Reserve the right to refund the booking; False if reserved before."""
 

@@ -22,6 +22,9 @@ class EventType(StrEnum):
     BOOKING_WAITLISTED = "booking.waitlisted"
     BOOKING_CONFIRMED = "booking.confirmed"
     BOOKING_REJECTED = "booking.rejected"
+    BOOKING_AWAITING_APPROVAL = "booking.awaiting_approval"
+    BOOKING_APPROVAL_DECIDED = "booking.approval_decided"
+    BOOKING_APPROVED = "booking.approved"
     BOOKING_EXPIRY_DUE = "booking.expiry_due"
     BOOKING_EXPIRED = "booking.expired"
     BOOKING_CANCELLATION_REQUESTED = "booking.cancellation_requested"
@@ -67,6 +70,9 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.BOOKING_WAITLISTED: Topic.BOOKINGS,
     EventType.BOOKING_CONFIRMED: Topic.BOOKINGS,
     EventType.BOOKING_REJECTED: Topic.BOOKINGS,
+    EventType.BOOKING_AWAITING_APPROVAL: Topic.BOOKINGS,
+    EventType.BOOKING_APPROVAL_DECIDED: Topic.BOOKINGS,
+    EventType.BOOKING_APPROVED: Topic.BOOKINGS,
     EventType.BOOKING_EXPIRY_DUE: Topic.BOOKINGS,
     EventType.BOOKING_EXPIRED: Topic.BOOKINGS,
     EventType.BOOKING_CANCELLATION_REQUESTED: Topic.BOOKINGS,

@@ -65,6 +65,11 @@ class TrainingIn(Schema):
         metadata={"description": "Full refund when cancelled at least this many days before; none after."},
     )
     hold_minutes = fields.Integer(strict=True, validate=validate.Range(min=5, max=7 * 24 * 60))
+    approval_hours = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=14 * 24),
+        metadata={"description": "With requires_approval: how long a seat waits for the expert's decision."},
+    )
 
     @validates_schema(skip_on_field_errors=False)
     def _ends_after_start(self, data: dict, **_: object) -> None:
@@ -103,6 +108,7 @@ class TrainingOut(Schema):
     requires_approval = fields.Boolean()
     refund_full_days_before = fields.Integer()
     hold_minutes = fields.Integer()
+    approval_hours = fields.Integer()
     cancellation_reason = fields.String(allow_none=True)
     duplicated_from = fields.String(allow_none=True)
     created_at = fields.DateTime()

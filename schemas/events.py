@@ -86,6 +86,12 @@ class BookingExpiryDue(BookingRef):
     expires_at = fields.String(required=True)
 
 
+class ApprovalDecided(BookingRef):
+    approved = fields.Boolean(required=True)
+    reason = fields.String(allow_none=True)
+    expert_id = fields.String(required=True)
+
+
 class BookingCancelled(BookingRef):
     reason = fields.String(required=True)
     refund_amount = _amount()
@@ -185,6 +191,9 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.BOOKING_WAITLISTED: BookingWaitlisted,
     EventType.BOOKING_CONFIRMED: BookingConfirmed,
     EventType.BOOKING_REJECTED: BookingRejected,
+    EventType.BOOKING_AWAITING_APPROVAL: BookingExpiryDue,
+    EventType.BOOKING_APPROVAL_DECIDED: ApprovalDecided,
+    EventType.BOOKING_APPROVED: BookingRef,
     EventType.BOOKING_EXPIRY_DUE: BookingExpiryDue,
     EventType.BOOKING_EXPIRED: BookingExpiryDue,
     EventType.BOOKING_CANCELLATION_REQUESTED: BookingRef,

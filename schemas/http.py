@@ -183,6 +183,29 @@ class BookingAccepted(Schema):
     status_url = fields.String()
 
 
+class TraineeProfileOut(Schema):
+    """What an expert sees of a trainee who asks to join: the profile, no contact details."""
+
+    id = fields.String()
+    name = fields.String()
+    specialty = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    languages = fields.List(fields.String())
+
+
+class ApprovalRequestOut(Schema):
+    booking = fields.Nested(lambda: BookingOut())
+    trainee = fields.Nested(TraineeProfileOut, allow_none=True)
+
+
+class ApprovalList(Schema):
+    items = fields.List(fields.Nested(ApprovalRequestOut))
+
+
+class DecisionIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=2000))
+
+
 class BookingList(Schema):
     items = fields.List(fields.Nested(BookingOut))
 

@@ -11,8 +11,17 @@ from flask_smorest import Blueprint
 from api.context import current_user, deps
 from api.docs import secured
 from core.errors import ValidationError
-from core.services import bookings
-from schemas.http import BookingAccepted, BookingIn, BookingOut, ErrorSchema, PaymentIn, PaymentOut
+from core.services import approvals, bookings
+from schemas.http import (
+    ApprovalList,
+    BookingAccepted,
+    BookingIn,
+    BookingOut,
+    DecisionIn,
+    ErrorSchema,
+    PaymentIn,
+    PaymentOut,
+)
 
 PREFIX = ""
 blp = Blueprint("bookings", __name__, description="Seat bookings and their payment")
@@ -70,6 +79,38 @@ class BookingCancel(MethodView):
         booking = bookings.cancel_booking(deps(), current_user(), booking_id)
         status_url = url_for("bookings.BookingItem", booking_id=booking.id)
         return {"booking": booking, "status_url": status_url}, 202, {"Location": status_url}
+
+
+@blp.route("/bookings/<booking_id>/approve")
+class BookingApprove(MethodView):
+    @blp.response(202, BookingAccepted, description="Accepted: the trainee is asked to pay")
+    @blp.alt_response(409, schema=ErrorSchema, description="Not waiting for a decision")
+    @secured(blp)
+    def post(self, booking_id: str) -> Any:
+        """Approve a trainee's request (the training's expert)."""
+        booking = approvals.decide(deps(), current_user(), booking_id, approved=True)
+        return {"booking": booking, "status_url": url_for("bookings.BookingItem", booking_id=booking.id)}, 202
+
+
+@blp.route("/bookings/<booking_id>/reject")
+class BookingReject(MethodView):
+    @blp.arguments(DecisionIn)
+    @blp.response(202, BookingAccepted, description="Accepted: the seat goes back to the waitlist")
+    @blp.alt_response(409, schema=ErrorSchema, description="Not waiting for a decision")
+    @secured(blp)
+    def post(self, body: dict[str, Any], booking_id: str) -> Any:
+        """Reject a trainee's request with the reason they will read (the training's expert)."""
+        booking = approvals.decide(deps(), current_user(), booking_id, approved=False, reason=body["reason"])
+        return {"booking": booking, "status_url": url_for("bookings.BookingItem", booking_id=booking.id)}, 202
+
+
+@blp.route("/me/approvals")
+class MyApprovals(MethodView):
+    @blp.response(200, ApprovalList)
+    @secured(blp)
+    def get(self) -> Any:
+        """Requests waiting for my decision, oldest first, with each trainee's profile (expert)."""
+        return {"items": [{"booking": b, "trainee": t} for b, t in approvals.pending_requests(deps(), current_user())]}
 
 
 @blp.route("/bookings/<booking_id>/payment")

@@ -92,6 +92,10 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
         position = deps.seats.enqueue(training.id, booking.id)
         fields: dict[str, Any] = {"waitlist_position": position, **sponsored}
         deps.bookings.transition(booking.id, BookingStatus.WAITLISTED, event.id, now, fields)
+    elif training.requires_approval:
+        # The seat waits for the expert's decision, in its own, longer window.
+        fields = {"expires_at": now + timedelta(hours=training.approval_hours), **sponsored}
+        deps.bookings.transition(booking.id, BookingStatus.PENDING_APPROVAL, event.id, now, fields)
     else:
         fields = {"expires_at": now + timedelta(minutes=training.hold_minutes), **sponsored}
         deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, fields)
@@ -160,7 +164,17 @@ def on_payment_succeeded(deps: Deps, event: Event) -> None:
 
 
 def _announce(deps: Deps, cause: Event, booking: Booking) -> None:
-    if booking.status is BookingStatus.HELD:
+    data: dict[str, Any]
+    if booking.status is BookingStatus.PENDING_APPROVAL:
+        assert booking.expires_at is not None
+        data = {
+            "booking_id": booking.id,
+            "training_id": booking.training_id,
+            "trainee_id": booking.trainee_id,
+            "expires_at": booking.expires_at.isoformat(),
+        }
+        event_type = EventType.BOOKING_AWAITING_APPROVAL
+    elif booking.status is BookingStatus.HELD:
         assert booking.expires_at is not None
         data = {**booking_payload(booking), "expires_at": booking.expires_at.isoformat()}
         event_type = EventType.BOOKING_HELD

@@ -32,6 +32,18 @@ def on_booking_event(deps: Deps, event: Event) -> None:
                 link,
             )
         )
+    elif event.type is EventType.BOOKING_AWAITING_APPROVAL:
+        messages.append(_note(trainee_id, event, "booking.awaiting_approval", f"Request sent: {title}",
+                              "This training's expert approves each trainee. Your seat is kept until "
+                              f"{data['expires_at']} while they decide; you pay only once approved.",
+                              link))  # fmt: skip
+        if training is not None:
+            messages.append(_note(training.expert_id, event, "approval.requested", f"A trainee asks to join: {title}",
+                                  "A trainee asks for a seat. Approve or reject the request from your pending "
+                                  "approvals (GET /api/v1/me/approvals).", None))  # fmt: skip
+    elif event.type is EventType.BOOKING_APPROVED:
+        messages.append(_note(trainee_id, event, "booking.approved", f"Approved: {title}",
+                              "The expert approved your request. Pay now to confirm your seat.", link))  # fmt: skip
     elif event.type is EventType.BOOKING_EXPIRED:
         messages.append(_note(trainee_id, event, "booking.expired", f"Hold expired: {title}",
                               "Your seat was held but not paid in time, so it went back on sale.", link))  # fmt: skip
@@ -180,6 +192,8 @@ HANDLERS = {
     EventType.BOOKING_CONFIRMED: [on_booking_event],
     EventType.BOOKING_REJECTED: [on_booking_event],
     EventType.BOOKING_EXPIRED: [on_booking_event],
+    EventType.BOOKING_AWAITING_APPROVAL: [on_booking_event],
+    EventType.BOOKING_APPROVED: [on_booking_event],
     EventType.BOOKING_CANCELLED: [on_booking_event],
     EventType.PAYMENT_REFUNDED: [on_booking_event],
     EventType.PAYMENT_FAILED: [on_booking_event],

@@ -41,7 +41,7 @@ def on_expiry_due(deps: Deps, event: Event) -> None:
     """Expire the hold if it is still the same unpaid hold, and give the seat to the waitlist."""
     booking = load_booking(deps, event.data["booking_id"])
     same_hold = booking.expires_at is not None and booking.expires_at.isoformat() == event.data["expires_at"]
-    if booking.status is BookingStatus.HELD and same_hold:
+    if booking.status in (BookingStatus.HELD, BookingStatus.PENDING_APPROVAL) and same_hold:
         deps.bookings.transition(booking.id, BookingStatus.EXPIRED, event.id, deps.clock())
     if load_booking(deps, booking.id).status is not BookingStatus.EXPIRED:
         return  # paid, cancelled or re-held meanwhile: nothing expires
@@ -56,7 +56,7 @@ def on_cancellation_requested(deps: Deps, event: Event) -> None:
     now = deps.clock()
     was = booking.status
     refund = refund_on_cancellation(booking, training, now) if was is BookingStatus.CONFIRMED else 0
-    if was in (BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED):
+    if was in (BookingStatus.PENDING_APPROVAL, BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED):
         deps.bookings.transition(
             booking.id, BookingStatus.CANCELLED, event.id, now,
             {"cancellation_reason": "Cancelled by the trainee.", "refund_amount": refund},
@@ -135,20 +135,57 @@ def _free_seat(deps: Deps, cause: Event, training_id: str, booking_id: str) -> N
             # Seat first, then status, then off the list: each step idempotent, and a crash
             # between two of them leaves the head first in line, so a replay finishes the job.
             deps.seats.hold(training_id, head)
-            expires_at = deps.clock() + timedelta(minutes=training.hold_minutes)
-            deps.bookings.transition(head, BookingStatus.HELD, cause.id, deps.clock(), {"expires_at": expires_at})
+            if training.requires_approval:
+                target, window = BookingStatus.PENDING_APPROVAL, timedelta(hours=training.approval_hours)
+            else:
+                target, window = BookingStatus.HELD, timedelta(minutes=training.hold_minutes)
+            deps.bookings.transition(head, target, cause.id, deps.clock(), {"expires_at": deps.clock() + window})
             waiting = load_booking(deps, head)
-        if waiting is not None and waiting.status is BookingStatus.HELD and deps.seats.holds(training_id, head):
-            assert waiting.expires_at is not None
-            deps.publisher.publish(
-                reaction(
-                    cause, EventType.BOOKING_HELD,
-                    {**booking_payload(waiting), "expires_at": waiting.expires_at.isoformat(), "promoted": True},
-                    source=SOURCE, subject=head, key=training_id, what=f"promoted/{head}",
-                )
-            )  # fmt: skip
+        seated = waiting is not None and deps.seats.holds(training_id, head)
+        if seated and waiting is not None and waiting.status in (BookingStatus.HELD, BookingStatus.PENDING_APPROVAL):
+            _announce_promotion(deps, cause, waiting)
         deps.seats.leave_waitlist(training_id, head)  # a stale entry (cancelled meanwhile) just leaves
     _refresh(deps, training_id)
+
+
+def _announce_promotion(deps: Deps, cause: Event, booking: Booking) -> None:
+    assert booking.expires_at is not None
+    if booking.status is BookingStatus.PENDING_APPROVAL:
+        event_type, data = EventType.BOOKING_AWAITING_APPROVAL, {**_ref(booking)}
+    else:
+        event_type, data = EventType.BOOKING_HELD, {**booking_payload(booking), "promoted": True}
+    data["expires_at"] = booking.expires_at.isoformat()
+    deps.publisher.publish(
+        reaction(cause, event_type, data, source=SOURCE, subject=booking.id, key=booking.training_id,
+                 what=f"promoted/{booking.id}")
+    )  # fmt: skip
+
+
+def on_approval_decided(deps: Deps, event: Event) -> None:
+    """The expert approved (the payment window opens) or rejected (the seat goes back)."""
+    booking = load_booking(deps, event.data["booking_id"])
+    training = _training(deps, booking)
+    now = deps.clock()
+    if event.data["approved"]:
+        expires_at = now + timedelta(minutes=training.hold_minutes)
+        deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, {"expires_at": expires_at})
+        booking = load_booking(deps, booking.id)
+        if booking.status is BookingStatus.HELD and any(s["event_id"] == event.id for s in booking.history):
+            assert booking.expires_at is not None
+            deps.publisher.publish(reaction(event, EventType.BOOKING_APPROVED, _ref(booking), source=SOURCE))
+            deps.publisher.publish(
+                reaction(event, EventType.BOOKING_HELD,
+                         {**booking_payload(booking), "expires_at": booking.expires_at.isoformat()}, source=SOURCE)
+            )  # fmt: skip
+        return
+    reason = event.data.get("reason") or "The expert did not accept this request."
+    deps.bookings.transition(booking.id, BookingStatus.REJECTED, event.id, now, {"rejection_reason": reason})
+    booking = load_booking(deps, booking.id)
+    if booking.status is BookingStatus.REJECTED and any(s["event_id"] == event.id for s in booking.history):
+        _free_seat(deps, event, booking.training_id, booking.id)
+        deps.publisher.publish(
+            reaction(event, EventType.BOOKING_REJECTED, {**_ref(booking), "reason": reason}, source=SOURCE)
+        )
 
 
 def _request_refund(deps: Deps, cause: Event, booking: Booking, amount: int, reason: str, intent_id: str) -> None:
@@ -180,6 +217,7 @@ def _ref(booking: Booking) -> dict[str, Any]:
 
 
 HANDLERS = {
+    EventType.BOOKING_APPROVAL_DECIDED: [on_approval_decided],
     EventType.BOOKING_EXPIRY_DUE: [on_expiry_due],
     EventType.BOOKING_CANCELLATION_REQUESTED: [on_cancellation_requested],
     EventType.TRAINING_CANCELLED: [on_training_cancelled],

@@ -29,7 +29,7 @@ from events.types import EventType
 EDITABLE_FIELDS = (
     "title", "specialty", "technique", "description", "programme", "languages", "venue", "starts_at",
     "ends_at", "timezone", "capacity", "price", "currency", "cme_credits", "prerequisites",
-    "requires_approval", "refund_full_days_before", "hold_minutes",
+    "requires_approval", "refund_full_days_before", "hold_minutes", "approval_hours",
 )  # fmt: skip
 
 

@@ -233,3 +233,61 @@ def test_a_late_payment_without_a_seat_is_refunded_automatically(stack: Stack) -
     wait_for(lambda: "payment.refunded" in _kinds(stack, late), what="told of refund")
     again = api.call("POST", "/api/v1/webhooks/stripe", data=payload, headers=headers)
     assert again.json()["outcome"] == "duplicate"
+
+
+def test_expert_approval_holds_the_seat_then_payment_is_asked_only_after_approval(stack: Stack) -> None:
+    from events.codec import decode
+    from events.types import EventType, topic_name
+    from tests.conftest import read_topic
+
+    api = stack.api
+    expert, other_expert = api.expert(), api.expert()
+    first, second = api.user("trainee", "Dr First"), api.user("trainee", "Dr Second")
+    api.call("PATCH", "/api/v1/me", first["token"], json={"specialty": "cardiology", "country": "IT"})
+    training = api.published_training(expert, capacity=1, requires_approval=True, approval_hours=48)
+    a = _book(stack, first, training)
+    pending = _wait(stack, a, "pending_approval")
+    assert pending["expires_at"] > datetime.now(UTC) + timedelta(hours=47)
+    b = _book(stack, second, training)
+    _wait(stack, b, "waitlisted")
+    early = api.call("POST", f"/api/v1/bookings/{a}/payment", first["token"])
+    assert early.status_code == 409
+
+    queue = api.call("GET", "/api/v1/me/approvals", expert["token"]).json()["items"]
+    assert [q["booking"]["id"] for q in queue] == [a]
+    assert queue[0]["trainee"] == {"id": first["id"], "name": "Dr First", "specialty": "cardiology",
+                                   "country": "IT", "languages": []}  # fmt: skip
+    assert api.call("GET", "/api/v1/me/approvals", other_expert["token"]).json()["items"] == []
+    assert api.call("POST", f"/api/v1/bookings/{a}/approve", other_expert["token"]).status_code == 403
+    wait_for(lambda: "approval.requested" in _kinds(stack, expert), what="expert told")
+
+    rejected = api.call("POST", f"/api/v1/bookings/{a}/reject", expert["token"],
+                        json={"reason": "This course needs two years of cath-lab practice."})  # fmt: skip
+    assert rejected.status_code == 202
+    assert _wait(stack, a, "rejected")["rejection_reason"] == "This course needs two years of cath-lab practice."
+    _wait(stack, b, "pending_approval")  # promoted, and waiting for the expert in turn
+    assert api.call("POST", f"/api/v1/bookings/{a}/approve", expert["token"]).status_code == 409
+
+    assert api.call("POST", f"/api/v1/bookings/{b}/approve", expert["token"]).status_code == 202
+    _wait(stack, b, "held")
+    _pay(stack, second, b)
+    events = [
+        decode(r.value) for r in read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "bookings"))
+    ]
+    held = [e for e in events if e.type is EventType.BOOKING_HELD]
+    assert [e.subject for e in held] == [b]  # a PaymentIntent was asked for after approval only
+    assert stack.booking(a)["payment"] == {}
+    wait_for(lambda: "booking.rejected" in _kinds(stack, first), what="rejection told")
+    wait_for(lambda: "booking.approved" in _kinds(stack, second), what="approval told")
+
+
+def test_an_undecided_request_expires_after_its_own_window(stack: Stack) -> None:
+    api = stack.api
+    expert, trainee = api.expert(), api.user("trainee")
+    training = api.published_training(expert, capacity=1, requires_approval=True, approval_hours=24)
+    a = _book(stack, trainee, training)
+    _wait(stack, a, "pending_approval")
+    assert _sweep_later(stack, 60) == 0  # an hour is nothing for a decision
+    assert _sweep_later(stack, 24 * 60 + 1) == 1
+    _wait(stack, a, "expired")
+    assert stack.deps.seats.snapshot(training["id"])["holders"] == []

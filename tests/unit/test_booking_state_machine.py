@@ -24,6 +24,12 @@ ALLOWED = {
     (S.REQUESTED, S.HELD),
     (S.REQUESTED, S.WAITLISTED),
     (S.REQUESTED, S.REJECTED),
+    (S.REQUESTED, S.PENDING_APPROVAL),
+    (S.PENDING_APPROVAL, S.HELD),
+    (S.PENDING_APPROVAL, S.REJECTED),
+    (S.PENDING_APPROVAL, S.EXPIRED),
+    (S.PENDING_APPROVAL, S.CANCELLED),
+    (S.WAITLISTED, S.PENDING_APPROVAL),
     (S.WAITLISTED, S.CANCELLED),
     (S.HELD, S.EXPIRED),
     (S.HELD, S.CANCELLED),
@@ -40,9 +46,9 @@ def test_each_transition_is_allowed_exactly_when_the_saga_says(current: S, targe
 
 
 def test_the_guard_of_a_transition_lists_its_sources() -> None:
-    assert sources_of(S.HELD) == {S.REQUESTED, S.WAITLISTED}
+    assert sources_of(S.HELD) == {S.REQUESTED, S.WAITLISTED, S.PENDING_APPROVAL}
     assert sources_of(S.CONFIRMED) == {S.HELD, S.EXPIRED}
-    assert sources_of(S.CANCELLED) == {S.HELD, S.WAITLISTED, S.CONFIRMED}
+    assert sources_of(S.CANCELLED) == {S.HELD, S.WAITLISTED, S.CONFIRMED, S.PENDING_APPROVAL}
     assert sources_of(S.REQUESTED) == frozenset()
 
 
