@@ -61,9 +61,11 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.EXPERT_VERIFIED: Topic.ACCOUNTS,
     EventType.EXPERT_REJECTED: Topic.ACCOUNTS,
     EventType.TRAINING_CREATED: Topic.TRAININGS,
-    EventType.TRAINING_PUBLISHED: Topic.TRAININGS,
-    EventType.TRAINING_UPDATED: Topic.TRAININGS,
-    EventType.TRAINING_CANCELLED: Topic.TRAININGS,
+    # Every event that changes a training's seats travels on BOOKINGS, keyed by the
+    # training, so one partition, hence one capacity worker, applies them all in order.
+    EventType.TRAINING_PUBLISHED: Topic.BOOKINGS,
+    EventType.TRAINING_UPDATED: Topic.BOOKINGS,
+    EventType.TRAINING_CANCELLED: Topic.BOOKINGS,
     EventType.TRAINING_COMPLETED: Topic.TRAININGS,
     EventType.BOOKING_REQUESTED: Topic.BOOKINGS,
     EventType.BOOKING_HELD: Topic.BOOKINGS,
@@ -81,7 +83,7 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.PAYMENT_REFUNDED: Topic.PAYMENTS,
     EventType.PAYMENT_INTENT_CREATED: Topic.PAYMENTS,
     EventType.PAYMENT_SUBMITTED: Topic.PAYMENTS,
-    EventType.PAYMENT_SUCCEEDED: Topic.PAYMENTS,
+    EventType.PAYMENT_SUCCEEDED: Topic.BOOKINGS,  # confirms a seat: in the training's order
     EventType.PAYMENT_FAILED: Topic.PAYMENTS,
     EventType.DEMO_CREATED: Topic.SPONSORS,
     EventType.DEMO_LINK_REQUESTED: Topic.SPONSORS,

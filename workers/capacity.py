@@ -12,7 +12,8 @@ from events.types import Topic
 from workers.runner import main as run
 
 GROUP = "capacity"
-TOPICS = (Topic.TRAININGS, Topic.BOOKINGS, Topic.PAYMENTS)
+# One topic only: a training's seat events must be applied in one order, by one member.
+TOPICS = (Topic.BOOKINGS,)
 
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:

@@ -55,7 +55,10 @@ def test_the_lifecycle_allows_and_refuses_each_move(stack: Stack) -> None:
     booking = api.call("POST", f"/api/v1/trainings/{tid}/bookings", trainee["token"])
     assert booking.status_code == 409
 
-    records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "trainings"))
+    records = [
+        r for topic in ("trainings", "bookings")
+        for r in read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, topic))
+    ]  # fmt: skip
     kinds = [e.type for e in map(decode, (r.value for r in records)) if e.subject == tid]
     assert kinds == [EventType.TRAINING_CREATED, EventType.TRAINING_PUBLISHED, EventType.TRAINING_CANCELLED]
 
