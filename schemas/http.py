@@ -220,8 +220,9 @@ class PaymentIn(Schema):
     )
 
 
-class PaymentOut(Schema):
-    booking_id = fields.String()
+class PaymentAnswer(Schema):
+    """What a payer needs to pay: the PaymentIntent and, for Stripe.js, its client secret."""
+
     payment_intent_id = fields.String()
     client_secret = fields.String(allow_none=True)
     publishable_key = fields.String()
@@ -229,6 +230,10 @@ class PaymentOut(Schema):
     currency = fields.String()
     status = fields.String(allow_none=True)
     submitted = fields.Boolean(metadata={"description": "True when the server confirms it."})
+
+
+class PaymentOut(PaymentAnswer):
+    booking_id = fields.String()
 
 
 class NotificationOut(Schema):

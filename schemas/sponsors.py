@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from core.sponsoring import LinkStatus, SponsorshipStatus
+from schemas.http import PaymentAnswer
 
 
 class DemoIn(Schema):
@@ -89,12 +90,5 @@ class SponsorshipList(Schema):
     items = fields.List(fields.Nested(SponsorshipOut))
 
 
-class SponsorshipPaymentOut(Schema):
+class SponsorshipPaymentOut(PaymentAnswer):
     sponsorship_id = fields.String()
-    payment_intent_id = fields.String()
-    client_secret = fields.String(allow_none=True)
-    publishable_key = fields.String()
-    amount = fields.Integer()
-    currency = fields.String()
-    status = fields.String(allow_none=True)
-    submitted = fields.Boolean()

@@ -91,14 +91,10 @@ def on_payment_submitted(deps: Deps, event: Event) -> None:
     if intent.metadata.get("booking_id") != booking.id:
         raise PaymentDeclined("This PaymentIntent does not belong to this booking.")
     now = deps.clock()
-    if intent.status not in ("requires_payment_method", "requires_confirmation"):
-        # Confirmed before (a redelivery, or the trainee clicked twice): charging
-        # again is exactly what must never happen.
-        return
     if booking.status is not BookingStatus.HELD:
         return  # the seat is no longer held for this booking: do not take money for it
     try:
-        intent = deps.payments.confirm_intent(intent.id, event.data["payment_method"])
+        confirmed = confirm_once(deps, intent, event.data["payment_method"])
     except PaymentDeclined as declined:
         deps.bookings.update_payment(
             booking.id,
@@ -110,8 +106,10 @@ def on_payment_submitted(deps: Deps, event: Event) -> None:
         # The trainee hears of it through Stripe's payment_failed webhook, the one
         # source of payment.failed, so a decline is announced once, not twice.
         return
+    if confirmed is None:
+        return  # confirmed before (a redelivery, or a second click): never charge twice
     deps.bookings.update_payment(
-        booking.id, {"status": _our_status(intent), "failure": None}, event.id, now, step="payment_submitted"
+        booking.id, {"status": _our_status(confirmed), "failure": None}, event.id, now, step="payment_submitted"
     )
 
 
