@@ -12,6 +12,7 @@ from api.context import current_user, deps, optional_user
 from api.docs import secured
 from core.model import Training
 from core.services import catalogue, trainings
+from core.services.seating import seats_left
 from schemas.catalogue import (
     CancelIn,
     DuplicateIn,
@@ -34,11 +35,9 @@ def out(training: Training, experts: dict[str, Any] | None = None) -> dict[str, 
     experts = experts if experts is not None else deps().users.many([training.expert_id])
     body["expert"] = experts.get(training.expert_id)
     body["day"] = training.local_day()
-    seats = deps().seats.snapshot(training.id)
-    if seats is not None:
-        body["seats_left"] = max(0, seats["capacity"] - len(seats["holders"]))
-    elif training.capacity is not None:
-        body["seats_left"] = training.capacity
+    left = seats_left(deps(), training)
+    if left is not None:
+        body["seats_left"] = left
     return body
 
 

@@ -15,6 +15,7 @@ from core.model import DECIDED_STATUSES, Booking, BookingStatus, SeatOutcome, Tr
 from core.services import releases
 from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
+from core.services.seating import refresh_seats_left
 from events.envelope import Event, reaction
 from events.types import EventType
 
@@ -26,7 +27,7 @@ def on_training_published(deps: Deps, event: Event) -> None:
     capacity = event.data.get("capacity")
     if capacity is not None:
         deps.seats.ensure(event.data["training_id"], int(capacity))
-        _refresh_seats_left(deps, event.data["training_id"])
+        refresh_seats_left(deps, event.data["training_id"])
 
 
 def on_training_updated(deps: Deps, event: Event) -> None:
@@ -36,15 +37,7 @@ def on_training_updated(deps: Deps, event: Event) -> None:
     training_id = event.data["training_id"]
     deps.seats.ensure(training_id, int(event.data["capacity"]))
     deps.seats.set_capacity(training_id, int(event.data["capacity"]))
-    _refresh_seats_left(deps, training_id)
-
-
-def _refresh_seats_left(deps: Deps, training_id: str) -> None:
-    # The search's free-seat count is a projection of the counter, recomputed whole
-    # each time, so a replay or a lost update heals on the next change.
-    seats = deps.seats.snapshot(training_id)
-    if seats is not None:
-        deps.trainings.set_seats_left(training_id, seats["capacity"] - len(seats["holders"]))
+    refresh_seats_left(deps, training_id)
 
 
 def on_booking_requested(deps: Deps, event: Event) -> None:
@@ -99,7 +92,7 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     else:
         fields = {"expires_at": now + timedelta(minutes=training.hold_minutes), **sponsored}
         deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, fields)
-    _refresh_seats_left(deps, training.id)
+    refresh_seats_left(deps, training.id)
     _announce(deps, event, load_booking(deps, booking.id))
 
 

@@ -11,6 +11,7 @@ from core.errors import NeedsReconciliation
 from core.model import Booking, BookingStatus, SeatOutcome, Training, refund_on_cancellation
 from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
+from core.services.seating import refresh_seats_left
 from events.envelope import Event, derived_id, reaction
 from events.types import EventType
 
@@ -92,7 +93,7 @@ def on_late_or_orphan_payment(deps: Deps, event: Event, booking: Booking) -> Non
                 booking.id, BookingStatus.CONFIRMED, event.id, deps.clock(),
                 {"payment.status": "succeeded", "payment.succeeded_at": deps.clock()},
             )  # fmt: skip
-            _refresh(deps, training.id)
+            refresh_seats_left(deps, training.id)
             return
     counted = booking.payment.get("status") == "succeeded"  # this payment once paid for a seat
     if booking.status in (BookingStatus.EXPIRED, BookingStatus.CANCELLED, BookingStatus.REJECTED) and not counted:
@@ -110,7 +111,7 @@ def _after_cancel(deps: Deps, cause: Event, booking: Booking, by: str, promote: 
         _free_seat(deps, cause, booking.training_id, booking.id)
     else:
         deps.seats.release(booking.training_id, booking.id)
-        _refresh(deps, booking.training_id)
+        refresh_seats_left(deps, booking.training_id)
     refund = booking.refund_amount or 0
     deps.publisher.publish(
         reaction(
@@ -145,7 +146,7 @@ def _free_seat(deps: Deps, cause: Event, training_id: str, booking_id: str) -> N
         if seated and waiting is not None and waiting.status in (BookingStatus.HELD, BookingStatus.PENDING_APPROVAL):
             _announce_promotion(deps, cause, waiting)
         deps.seats.leave_waitlist(training_id, head)  # a stale entry (cancelled meanwhile) just leaves
-    _refresh(deps, training_id)
+    refresh_seats_left(deps, training_id)
 
 
 def _announce_promotion(deps: Deps, cause: Event, booking: Booking) -> None:
@@ -197,12 +198,6 @@ def _request_refund(deps: Deps, cause: Event, booking: Booking, amount: int, rea
             source=SOURCE, subject=booking.id, key=booking.training_id, what=f"refund/{booking.id}",
         )
     )  # fmt: skip
-
-
-def _refresh(deps: Deps, training_id: str) -> None:
-    seats = deps.seats.snapshot(training_id)
-    if seats is not None:
-        deps.trainings.set_seats_left(training_id, seats["capacity"] - len(seats["holders"]))
 
 
 def _training(deps: Deps, booking: Booking) -> Training:

@@ -11,6 +11,7 @@ from core.model import Role, TrainingStatus, User
 from core.services.accounts import require_role
 from core.services.deps import Deps
 from core.services.payments import confirm_once, ensure_intent
+from core.services.seating import seats_left
 from core.services.trainings import get_training
 from core.sponsoring import Sponsorship, SponsorshipStatus, Voucher
 from events.envelope import Event, reaction
@@ -28,8 +29,7 @@ def buy_seats(deps: Deps, sponsor: User, training_id: str, seats: int) -> Sponso
         raise Conflict(f"Seats can be sponsored only on a published training; this one is {training.status}.")
     if not training.price:
         raise Conflict("This training is free: there is nothing to sponsor.")
-    seats_doc = deps.seats.snapshot(training.id)
-    left = (seats_doc["capacity"] - len(seats_doc["holders"])) if seats_doc else (training.capacity or 0)
+    left = seats_left(deps, training) or 0
     if seats > left:
         raise Conflict("Not that many seats are left.", {"seats": [f"At most {left} seats are left."]})
     assert training.currency is not None
