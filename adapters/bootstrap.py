@@ -7,19 +7,18 @@ import logging
 from adapters.config import Config
 from adapters.kafka_bus import KafkaPublisher
 from adapters.mongo import (
-    MongoBookings,
     MongoInbox,
     MongoProcessedEvents,
     MongoProviderEvents,
-    MongoSeats,
     MongoSentEmails,
     MongoSessions,
-    MongoTrainings,
     MongoUsers,
     connect,
     create_indexes,
     ping,
 )
+from adapters.mongo_bookings import MongoBookings, MongoSeats
+from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
 from adapters.security import WerkzeugHasher
 from adapters.smtp_mailer import SmtpMailer

@@ -1,0 +1,183 @@
+"""MongoDB: trainings and the catalogue search, each filter combination on a named index."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.database import Database
+
+from core.model import (
+    Training,
+    TrainingStatus,
+    Venue,
+)
+from core.ports import TrainingQuery
+from core.text import fold, words
+
+TRAINING_INDEXES: dict[str, list[tuple[str, int]]] = {
+    "catalogue_date": [("status", ASCENDING), ("starts_at", ASCENDING), ("_id", ASCENDING)],
+    "catalogue_price": [("status", ASCENDING), ("price", ASCENDING), ("_id", ASCENDING)],
+    "catalogue_words": [("status", ASCENDING), ("search.words", ASCENDING), ("starts_at", ASCENDING)],
+    "catalogue_specialty": [("status", ASCENDING), ("search.specialty", ASCENDING), ("starts_at", ASCENDING)],
+    "catalogue_technique": [("status", ASCENDING), ("search.technique", ASCENDING), ("starts_at", ASCENDING)],
+    "catalogue_place": [
+        ("status", ASCENDING), ("search.country", ASCENDING), ("search.city", ASCENDING), ("starts_at", ASCENDING),
+    ],
+    "catalogue_city": [("status", ASCENDING), ("search.city", ASCENDING), ("starts_at", ASCENDING)],
+    "catalogue_language": [("status", ASCENDING), ("languages", ASCENDING), ("starts_at", ASCENDING)],
+    "catalogue_sponsor": [("status", ASCENDING), ("sponsor_ids", ASCENDING), ("starts_at", ASCENDING)],
+    "catalogue_free": [("status", ASCENDING), ("seats_left", ASCENDING), ("starts_at", ASCENDING)],
+    "expert_trainings": [("expert_id", ASCENDING), ("created_at", DESCENDING)],
+}  # fmt: skip
+
+_TRAINING_FIELDS = {f.name for f in dataclasses.fields(Training)}
+
+
+class MongoTrainings:
+    """Trainings, changed under optimistic concurrency (``version``), searchable."""
+
+    def __init__(self, db: Database) -> None:
+        self._c = db.trainings
+
+    def add(self, training: Training) -> None:
+        """Store a new training."""
+        doc = _training_doc(training)
+        if training.capacity is not None:
+            doc["seats_left"] = training.capacity
+        self._c.insert_one(doc)
+
+    def get(self, training_id: str) -> Training | None:
+        """The training with this id."""
+        return _training(self._c.find_one({"_id": training_id}))
+
+    def replace(self, training: Training, expected_version: int) -> bool:
+        """Store the training's fields if the stored version is ``expected_version``."""
+        # $set, not a whole-document replace: seats_left belongs to the capacity worker.
+        doc = _training_doc(training)
+        doc.pop("_id")
+        result = self._c.update_one({"_id": training.id, "version": expected_version}, {"$set": doc})
+        return result.modified_count == 1
+
+    def remove(self, training_id: str) -> None:
+        """Delete a training."""
+        self._c.delete_one({"_id": training_id})
+
+    def by_expert(self, expert_id: str, limit: int, offset: int) -> tuple[list[Training], int]:
+        """An expert's trainings, newest first."""
+        query = {"expert_id": expert_id}
+        total = self._c.count_documents(query, hint="expert_trainings")
+        docs = self._c.find(query).sort([("created_at", DESCENDING)]).hint("expert_trainings").skip(offset)
+        return [t for t in map(_training, docs.limit(limit)) if t is not None], total
+
+    def set_sponsor(self, training_id: str, sponsor_id: str, shown: bool) -> None:
+        """Add or remove a sponsor of the training (searchable)."""
+        change = "$addToSet" if shown else "$pull"
+        self._c.update_one({"_id": training_id}, {change: {"sponsor_ids": sponsor_id}})
+
+    def set_seats_left(self, training_id: str, seats_left: int) -> None:
+        """Refresh the searchable free-seat count."""
+        self._c.update_one({"_id": training_id}, {"$set": {"seats_left": max(0, seats_left)}})
+
+    def search(self, query: TrainingQuery) -> tuple[list[Training], int]:
+        """Published trainings matching the query, one page, and the total."""
+        mongo_query, index = _search_query(query)
+        field, direction = {
+            "date": ("starts_at", ASCENDING),
+            "-date": ("starts_at", DESCENDING),
+            "price": ("price", ASCENDING),
+            "-price": ("price", DESCENDING),
+        }[query.sort]
+        if query.sort in ("price", "-price") and index == "catalogue_date":
+            index = "catalogue_price"
+        total = self._c.count_documents(mongo_query, hint=index)
+        # _id breaks ties, so pages never overlap nor skip a training between requests.
+        cursor = self._c.find(mongo_query).sort([(field, direction), ("_id", ASCENDING)]).hint(index)
+        docs = cursor.skip(query.offset).limit(query.limit)
+        return [t for t in map(_training, docs) if t is not None], total
+
+    def explain_search(self, query: TrainingQuery) -> dict[str, Any]:
+        """The server's plan for a search (tests check that an index serves it)."""
+        mongo_query, index = _search_query(query)
+        return dict(self._c.find(mongo_query).hint(index).explain())
+
+
+def _search_query(query: TrainingQuery) -> tuple[dict[str, Any], str]:
+    """The MongoDB filter for a search, and the index that serves it best."""
+    q: dict[str, Any] = {"status": str(TrainingStatus.PUBLISHED)}
+    index = "catalogue_date"
+    # From the least to the most selective: the last index chosen wins.
+    if query.free_seats_only:
+        q["seats_left"] = {"$gt": 0}
+        index = "catalogue_free"
+    if query.language:
+        q["languages"] = query.language
+        index = "catalogue_language"
+    if query.city:
+        q["search.city"] = fold(query.city)
+        index = "catalogue_city"
+    if query.country:
+        q["search.country"] = query.country.upper()
+        index = "catalogue_place"
+    if query.technique:
+        q["search.technique"] = fold(query.technique)
+        index = "catalogue_technique"
+    if query.specialty:
+        q["search.specialty"] = fold(query.specialty)
+        index = "catalogue_specialty"
+    if query.sponsor_id:
+        q["sponsor_ids"] = query.sponsor_id
+        index = "catalogue_sponsor"
+    if query.text_words:
+        q["search.words"] = {"$all": list(query.text_words)}
+        index = "catalogue_words"
+    dates: dict[str, Any] = {}
+    if query.date_from:
+        dates["$gte"] = query.date_from
+    if query.date_to:
+        dates["$lte"] = query.date_to
+    if dates:
+        q["starts_at"] = dates
+    prices: dict[str, Any] = {}
+    if query.price_min is not None:
+        prices["$gte"] = query.price_min
+    if query.price_max is not None:
+        prices["$lte"] = query.price_max
+    if prices:
+        q["price"] = prices
+    if query.currency:
+        q["currency"] = query.currency
+    if query.verified_only:
+        q["expert_verified"] = True
+    return q, index
+
+
+def _training_doc(training: Training) -> dict[str, Any]:
+    doc = dataclasses.asdict(training)
+    doc["_id"] = doc.pop("id")
+    doc["status"] = str(training.status)
+    # Folded copies for case- and accent-insensitive search, kept beside the originals.
+    doc["search"] = {
+        "words": words(training.title, training.technique, training.specialty, training.description),
+        "specialty": fold(training.specialty or ""),
+        "technique": fold(training.technique or ""),
+        "city": fold(training.venue.city or ""),
+        "country": (training.venue.country or "").upper(),
+    }
+    return doc
+
+
+def _training(doc: dict[str, Any] | None) -> Training | None:
+    if doc is None:
+        return None
+    doc["id"] = doc.pop("_id")
+    doc["status"] = TrainingStatus(doc["status"])
+    doc["venue"] = Venue(**(doc.get("venue") or {}))
+    return Training(**{k: v for k, v in doc.items() if k in _TRAINING_FIELDS})
+
+
+def create_catalogue_indexes(db: Database) -> None:
+    """The catalogue's indexes, by name (the search hints them)."""
+    for name, keys in TRAINING_INDEXES.items():
+        db.trainings.create_index(keys, name=name)
