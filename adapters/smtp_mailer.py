@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formatdate
 from urllib.parse import unquote, urlparse
 
 from core.errors import Unavailable
-from core.ports import Email
+from core.ports import Attachment, Email
 
 
 class SmtpMailer:
@@ -26,13 +27,7 @@ class SmtpMailer:
 
     def send(self, email: Email) -> None:
         """Deliver to the SMTP server, or raise ``Unavailable`` (the runner retries)."""
-        msg = EmailMessage()
-        msg["From"] = self._sender
-        msg["To"] = email.to
-        msg["Subject"] = email.subject
-        msg["Date"] = formatdate(localtime=False)
-        msg["Message-ID"] = f"<{email.message_id}@marketplace>"
-        msg.set_content(email.text)
+        msg = self.message(email)
         smtp_cls = smtplib.SMTP_SSL if self._tls else smtplib.SMTP
         try:
             with smtp_cls(self._host, self._port, timeout=self._timeout) as smtp:
@@ -41,3 +36,43 @@ class SmtpMailer:
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             raise Unavailable(f"SMTP server did not take the e-mail: {exc}") from exc
+
+    def message(self, email: Email) -> EmailMessage:
+        """The MIME message for ``email``: text, or text and HTML as alternatives, then attachments.
+
+        With attachments the result is ``multipart/mixed`` holding the body (``text/plain`` or
+        ``multipart/alternative``) first, then one part per attachment.
+        """
+        msg = EmailMessage()
+        msg["From"] = self._sender
+        msg["To"] = email.to
+        msg["Subject"] = email.subject
+        msg["Date"] = formatdate(localtime=False)
+        msg["Message-ID"] = f"<{email.message_id}@marketplace>"
+        # Quoted-printable keeps the parts 7-bit, so no relay has to understand 8BITMIME.
+        msg.set_content(email.text, cte="quoted-printable")
+        if email.html is not None:
+            msg.add_alternative(email.html, subtype="html", cte="quoted-printable")
+        for attachment in email.attachments:
+            _attach(msg, attachment)
+        return msg
+
+
+def _attach(msg: EmailMessage, attachment: Attachment) -> None:
+    """Add one attachment part, keeping the parameters of its content type (``method=REQUEST``)."""
+    content_type = default_policy.header_factory("Content-Type", attachment.content_type)
+    params = dict(content_type.params)
+    if content_type.maintype == "text":
+        params["charset"] = params.get("charset", "utf-8")
+    # Outlook takes the file name from the type's ``name``; others from the disposition.
+    params["name"] = attachment.filename
+    # Added as bytes in base64, so the part carries the text byte for byte: an .ics must keep
+    # its CRLF line ends and 75-octet folding, which the text path would rewrite to LF.
+    msg.add_attachment(
+        attachment.content.encode(params.get("charset", "utf-8")),
+        maintype=content_type.maintype,
+        subtype=content_type.subtype,
+        cte="base64",
+        filename=attachment.filename,
+        params=params,
+    )
