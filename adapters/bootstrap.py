@@ -19,10 +19,12 @@ from adapters.mongo import (
 )
 from adapters.mongo_bookings import MongoBookings, MongoSeats
 from adapters.mongo_catalogue import MongoTrainings
+from adapters.mongo_ledger import MongoLedger, create_ledger_indexes
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
 from adapters.security import WerkzeugHasher
 from adapters.smtp_mailer import SmtpMailer
 from adapters.stripe_gateway import StripeGateway
+from core.fees import FeePolicy, basis_points
 from core.services.deps import Deps, Policy
 
 
@@ -35,6 +37,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
     if create_db_indexes:
         create_indexes(db)
         create_sponsor_indexes(db)
+        create_ledger_indexes(db)
     publisher = KafkaPublisher(
         config.kafka_bootstrap_servers, config.kafka_topic_prefix, config.publish_timeout_seconds
     )
@@ -50,6 +53,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         inbox=MongoInbox(db),
         mailer=SmtpMailer(config.smtp_url, config.mail_from),
         sent_emails=MongoSentEmails(db),
+        ledger=MongoLedger(db),
         processed=MongoProcessedEvents(db),
         demos=MongoDemos(db),
         sponsorships=MongoSponsorships(db),
@@ -59,6 +63,10 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
             token_ttl_seconds=config.token_ttl_seconds,
             default_hold_minutes=config.default_hold_minutes,
             public_base_url=config.public_base_url,
+            fees=FeePolicy(
+                service_fee_bp=basis_points(config.service_fee_percent),
+                platform_fee_bp=basis_points(config.platform_fee_percent),
+            ),
         ),
         health_checks={"broker": publisher.reachable, "database": lambda: ping(db)},
     )

@@ -25,6 +25,10 @@ class Config:
     public_base_url: str = "http://127.0.0.1:8000"
     token_ttl_seconds: int = 12 * 3600
     default_hold_minutes: int = 30
+    # What the platform takes: a service fee the trainee pays on top of the price (never
+    # refunded) and a commission out of the price; the expert is owed the rest.
+    service_fee_percent: float = 5.0
+    platform_fee_percent: float = 10.0
     publish_timeout_seconds: float = 10.0
     worker_max_attempts: int = 3
     expiry_sweep_seconds: float = 15.0

@@ -131,11 +131,14 @@ class MongoBookings:
         )
         return result.modified_count == 1
 
-    def claim_payment_intent(self, booking_id: str, at: datetime) -> bool:
-        """True for the first caller only."""
+    def claim_payment_intent(self, booking_id: str, attempt: int, at: datetime) -> bool:
+        """True for the first caller of each attempt only (attempts only move forward)."""
         result = self._c.update_one(
-            {"_id": booking_id, "payment.claimed_at": {"$exists": False}},
-            {"$set": {"payment.claimed_at": at}},
+            {
+                "_id": booking_id,
+                "$or": [{"payment.claimed_attempt": {"$lt": attempt}}, {"payment.claimed_attempt": {"$exists": False}}],
+            },
+            {"$set": {"payment.claimed_attempt": attempt, "payment.claimed_at": at}},
         )
         return result.modified_count == 1
 

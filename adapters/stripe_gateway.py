@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import stripe
 
 from core.errors import InvalidSignature, PaymentDeclined, Unavailable
-from core.ports import PaymentIntent, ProviderEvent
+from core.ports import PaymentIntent, ProviderEvent, ProviderPayment, ProviderRefund
 
 # Signed webhooks older than this are refused, as Stripe's own libraries do.
 WEBHOOK_TOLERANCE_S = 300
@@ -105,6 +106,49 @@ class StripeGateway:
             raise InvalidSignature(f"Webhook signature does not verify: {exc}") from exc
         obj = event.to_dict()["data"]["object"]
         return ProviderEvent(id=event["id"], type=event["type"], object_id=str(obj.get("id", "")))
+
+    def payments_since(self, since: datetime) -> list[ProviderPayment]:
+        """Every PaymentIntent created since ``since``."""
+        return [
+            ProviderPayment(
+                id=o["id"],
+                status=o["status"],
+                amount_received=int(o.get("amount_received") or (o["amount"] if o["status"] == "succeeded" else 0)),
+                currency=o["currency"],
+                created=datetime.fromtimestamp(o["created"], UTC),
+                metadata=dict(o.get("metadata") or {}),
+            )
+            for o in self._list_since(self._client.v1.payment_intents, since)
+        ]
+
+    def refunds_since(self, since: datetime) -> list[ProviderRefund]:
+        """Every refund created since ``since``."""
+        return [
+            ProviderRefund(
+                id=o["id"],
+                payment_intent_id=o.get("payment_intent"),
+                amount=int(o["amount"]),
+                currency=o["currency"],
+                status=o["status"],
+                created=datetime.fromtimestamp(o["created"], UTC),
+            )
+            for o in self._list_since(self._client.v1.refunds, since)
+        ]
+
+    @staticmethod
+    def _list_since(service: Any, since: datetime) -> list[dict[str, Any]]:
+        start = int(since.timestamp())
+        try:
+            try:
+                page = service.list(params={"limit": 100, "created": {"gte": start}})
+            except (stripe.InvalidRequestError, stripe.APIError):
+                # localstripe filters lists by nothing but their parent object (it answers
+                # 400 or 500 to the filter): list everything, filtered below.
+                page = service.list(params={"limit": 100})
+            found = [o.to_dict() for o in page.auto_paging_iter()]
+        except stripe.APIConnectionError as exc:
+            raise Unavailable(f"Stripe unreachable: {exc}") from exc
+        return [o for o in found if o["created"] >= start]
 
 
 def _call(request: Any) -> PaymentIntent:

@@ -43,9 +43,21 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         _create_topics(config)
     api = MarketplaceApi(app)
     register_error_handlers(app)
-    from api.resources import accounts, admin, bookings, demos, experts, health, me, sponsorships, trainings, webhooks
+    from api.resources import (
+        accounts,
+        admin,
+        bookings,
+        demos,
+        experts,
+        health,
+        me,
+        payouts,
+        sponsorships,
+        trainings,
+        webhooks,
+    )
 
-    for module in (accounts, me, experts, admin, trainings, bookings, demos, sponsorships, webhooks):
+    for module in (accounts, me, experts, admin, trainings, bookings, demos, sponsorships, payouts, webhooks):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(trainings.mine, url_prefix="/api/v1/me")
     api.register_blueprint(health.blp)

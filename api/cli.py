@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+
 import click
 from flask import Flask
 
 from api.context import deps
 from core.errors import DomainError
-from core.services import accounts
+from core.services import accounts, ledger
 
 
 def register_commands(app: Flask) -> None:
@@ -26,3 +29,27 @@ def register_commands(app: Flask) -> None:
         except DomainError as exc:
             raise click.ClickException(exc.message) from exc
         click.echo(f"admin {user.email} created (id {user.id})")
+
+    @app.cli.command("reconcile")
+    @click.option("--from", "start", type=click.DateTime(), help="Period start (UTC); default 24 hours ago.")
+    @click.option("--to", "end", type=click.DateTime(), help="Period end (UTC, excluded); default now.")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object per difference, for machines.")
+    def reconcile(start: datetime | None, end: datetime | None, as_json: bool) -> None:
+        """Compare the ledger with Stripe's PaymentIntents and refunds; exit 1 on any difference."""
+        now = datetime.now(UTC)
+        period_end = end.replace(tzinfo=UTC) if end else now
+        period_start = start.replace(tzinfo=UTC) if start else period_end - timedelta(days=1)
+        try:
+            period = ledger.check_period(period_start, period_end)
+            differences = ledger.reconcile(deps(), period)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+        for d in differences:
+            if as_json:
+                click.echo(json.dumps({"kind": d.kind, "object_id": d.object_id, "detail": d.detail}))
+            else:
+                click.echo(f"{d.kind:<18} {d.object_id:<32} {d.detail}")
+        summary = f"{len(differences)} difference(s) between the ledger and Stripe, {period.start} to {period.end}"
+        click.echo(summary, err=True)
+        if differences:
+            raise SystemExit(1)

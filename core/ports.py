@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.ledger import LedgerEntry
 from core.model import ACTIVE_STATUSES, Booking, BookingStatus, SeatOutcome, Training, User, Verification
 from core.sponsoring import LinkStatus, Sponsorship, TechnologyDemo, Voucher
 from events.envelope import Event
@@ -134,8 +136,8 @@ class Bookings(Protocol):
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge ``payment`` into the booking's payment record once per ``event_id``."""
 
-    def claim_payment_intent(self, booking_id: str, at: datetime) -> bool:
-        """Reserve the right to create the booking's PaymentIntent; False if reserved before."""
+    def claim_payment_intent(self, booking_id: str, attempt: int, at: datetime) -> bool:
+        """Reserve the right to create the PaymentIntent of payment ``attempt``; False if reserved before."""
 
     def due_for_expiry(self, now: datetime, limit: int) -> list[Booking]:
         """Held bookings whose hold ended before ``now``, oldest first."""
@@ -229,6 +231,36 @@ class PaymentGateway(Protocol):
     def verify_webhook(self, payload: bytes, signature: str) -> ProviderEvent:
         """Check the webhook signature; raise ``InvalidSignature`` if it does not verify."""
 
+    def payments_since(self, since: datetime) -> list[ProviderPayment]:
+        """Every PaymentIntent created at or after ``since``."""
+
+    def refunds_since(self, since: datetime) -> list[ProviderRefund]:
+        """Every refund created at or after ``since``."""
+
+
+@dataclass(frozen=True)
+class ProviderPayment:
+    """A PaymentIntent as the provider lists it, for reconciliation."""
+
+    id: str
+    status: str
+    amount_received: int
+    currency: str
+    created: datetime
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProviderRefund:
+    """A refund as the provider lists it, for reconciliation."""
+
+    id: str
+    payment_intent_id: str | None
+    amount: int
+    currency: str
+    status: str
+    created: datetime
+
 
 class ProviderEvents(Protocol):
     def seen(self, provider_event_id: str) -> bool:
@@ -251,6 +283,15 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an e-mail, e.g. the ``.ics`` invitation of a confirmed booking."""
+
+    filename: str
+    content_type: str  # full MIME type with parameters: "text/calendar; method=REQUEST"
+    content: str
+
+
+@dataclass(frozen=True)
 class Email:
     """An e-mail ready to send; ``message_id`` is deterministic so resends are recognisable."""
 
@@ -258,6 +299,22 @@ class Email:
     subject: str
     text: str
     message_id: str
+    html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """One notification put into words: subject line, plain-text part, HTML part."""
+
+    subject: str
+    text: str
+    html: str
+
+
+class EmailRenderer(Protocol):
+    def render(self, kind: str, context: Mapping[str, Any]) -> RenderedEmail:
+        """Render the templates of a notification ``kind`` (falling back to the default ones)."""
 
 
 class Inbox(Protocol):
@@ -279,6 +336,20 @@ class SentEmails(Protocol):
 
     def mark_sent(self, user_id: str, event_id: str, message_id: str, at: datetime) -> None:
         """Remember that it went out."""
+
+
+class Ledger(Protocol):
+    def record(self, entry: LedgerEntry) -> bool:
+        """Store the entry once (by id); False if it was there."""
+
+    def charge(self, payment_intent_id: str) -> LedgerEntry | None:
+        """The charge entry of a PaymentIntent, if recorded."""
+
+    def refunds_of(self, payment_intent_id: str) -> list[LedgerEntry]:
+        """The refund entries of a PaymentIntent, oldest first."""
+
+    def entries(self, start: datetime, end: datetime, expert_id: str | None = None) -> list[LedgerEntry]:
+        """Entries with ``start <= at < end`` (one expert's, or all), oldest first."""
 
 
 class Demos(Protocol):

@@ -146,8 +146,9 @@ class PaymentStateOut(Schema):
     status = fields.String(allow_none=True)
     refund_id = fields.String(allow_none=True)
     refunded_amount = fields.Integer(allow_none=True)
-    failure = fields.String(allow_none=True)
+    failure = fields.String(allow_none=True, metadata={"description": "Why the last attempt was declined."})
     failure_code = fields.String(allow_none=True)
+    attempt = fields.Integer(allow_none=True, metadata={"description": "Payment attempt: one PaymentIntent each."})
 
 
 class BookingOut(Schema):
@@ -155,7 +156,8 @@ class BookingOut(Schema):
     training_id = fields.String()
     trainee_id = fields.String()
     status = fields.Enum(BookingStatus, by_value=True)
-    amount = fields.Integer()
+    amount = fields.Integer(metadata={"description": "What the trainee pays: the price plus the service fee."})
+    service_fee = fields.Integer(metadata={"description": "The part of amount that is never refunded."})
     currency = fields.String()
     requested_at = fields.DateTime()
     expires_at = fields.DateTime(allow_none=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+import stripe
 from waitress.server import create_server
 
 from adapters.bootstrap import bootstrap
@@ -185,6 +186,43 @@ class Stack:
     def booking(self, booking_id: str) -> dict[str, Any] | None:
         """The booking document as stored."""
         return self.deps.bookings._c.find_one({"_id": booking_id})  # type: ignore[attr-defined]
+
+    def book(self, trainee: dict[str, Any], training: dict[str, Any]) -> str:
+        """Ask for a seat as ``trainee``; the booking id (the request is accepted, 202)."""
+        response = self.api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", trainee["token"])
+        assert response.status_code == 202, response.text
+        return str(response.json()["booking"]["id"])
+
+    def wait_status(self, booking_id: str, *wanted: str) -> dict[str, Any]:
+        """The stored booking once it is in one of the ``wanted`` statuses."""
+
+        def reached() -> dict[str, Any] | None:
+            doc = self.booking(booking_id)
+            return doc if doc and doc["status"] in wanted else None
+
+        return wait_for(reached, what=f"{booking_id} {wanted}")
+
+    def intent_of(self, booking_id: str, attempt: int = 1) -> str:
+        """The booking's current PaymentIntent, once payment ``attempt`` (or a later one) has its own."""
+
+        def made() -> str | None:
+            payment = (self.booking(booking_id) or {}).get("payment", {})
+            return payment.get("intent_id") if payment.get("attempt", 1) >= attempt else None
+
+        return wait_for(made, what=f"intent of attempt {attempt}")
+
+    def pay(self, trainee: dict[str, Any], booking_id: str, method: str = "pm_card_visa") -> None:
+        """Pay the held booking with a Stripe test card on the server (202: submitted)."""
+        self.intent_of(booking_id)
+        paid = self.api.call(
+            "POST", f"/api/v1/bookings/{booking_id}/payment", trainee["token"], json={"payment_method": method}
+        )
+        assert paid.status_code == 202, paid.text
+
+    @property
+    def stripe(self) -> stripe.StripeClient:
+        """A client of the embedded Stripe, to look at what really happened there."""
+        return stripe.StripeClient(self.config.stripe_api_key, base_addresses={"api": self.config.stripe_api_base})
 
     def mails_to(self, address: str) -> list[Any]:
         """Every e-mail the SMTP server received for ``address``."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from core.services import sponsorships
-from core.services.payments import HANDLERS as BOOKING_HANDLERS
+from core.services import ledger, payments, sponsorships
 from events.types import Topic
 from workers.runner import main as run
+from workers.runner import merge_handlers
 
 GROUP = "payments"
 TOPICS = (Topic.BOOKINGS, Topic.PAYMENTS, Topic.SPONSORS)
-HANDLERS = {**BOOKING_HANDLERS, **sponsorships.HANDLERS}
+HANDLERS = merge_handlers(payments.HANDLERS, sponsorships.HANDLERS, ledger.HANDLERS)
 
 
 def main() -> None:

@@ -33,6 +33,15 @@ log = logging.getLogger("workers.runner")
 Handler = Callable[[Deps, Event], None]
 
 
+def merge_handlers(*registries: Mapping[EventType, list[Handler]]) -> dict[EventType, list[Handler]]:
+    """One registry from several: each event type runs every registry's handlers, in order."""
+    merged: dict[EventType, list[Handler]] = {}
+    for registry in registries:
+        for event_type, handlers in registry.items():
+            merged.setdefault(event_type, []).extend(handlers)
+    return merged
+
+
 class StopRequested(Exception):
     """Raised inside a retry wait when the worker is asked to stop."""
 

@@ -43,20 +43,22 @@ def request_booking(
     if deps.bookings.active_for(trainee.id, training_id) is not None:
         raise Conflict("You already have a booking for this training.")
     assert training.price is not None and training.currency is not None  # published
-    amount = training.price
+    fee = deps.policy.fees.service_fee(training.price)
+    amount = training.price + fee
     if voucher_code:
         voucher = deps.vouchers.get(voucher_code)
         if voucher is None or voucher.training_id != training_id:
             raise NotFound("No such voucher for this training.", {"voucher_code": ["Unknown for this training."]})
         if voucher.redeemed_by_booking is not None:
             raise Conflict("This voucher was already used.", {"voucher_code": ["Already used."]})
-        amount = 0  # the sponsor paid for this seat; the capacity worker claims the code
+        amount = fee = 0  # the sponsor paid for this seat; the capacity worker claims the code
     booking = Booking(
         id=booking_id,
         training_id=training_id,
         trainee_id=trainee.id,
         voucher_code=voucher_code,
         amount=amount,
+        service_fee=fee,
         currency=training.currency,
         status=BookingStatus.REQUESTED,
         requested_at=now,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from core import ports
+from core.fees import FeePolicy
 
 
 class PasswordHasher(Protocol):
@@ -31,6 +32,8 @@ class Policy:
     default_hold_minutes: int = 30
     public_base_url: str = "http://127.0.0.1:8000"
     source: str = "marketplace"
+    fees: FeePolicy = field(default_factory=FeePolicy)
+    reminder_hours: int = 24  # how long before a training its trainees are reminded
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Deps:
     inbox: ports.Inbox
     mailer: ports.Mailer
     sent_emails: ports.SentEmails
+    ledger: ports.Ledger
     processed: ports.ProcessedEvents
     demos: ports.Demos
     sponsorships: ports.Sponsorships

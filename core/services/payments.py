@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.errors import PaymentDeclined
 from core.model import Booking, BookingStatus
 from core.ports import PaymentIntent
+from core.services import ledger
 from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
 from events.envelope import Event, reaction
@@ -15,37 +16,13 @@ FREE = "free"  # the "intent id" of a seat that costs nothing: no money moves
 
 
 def on_booking_held(deps: Deps, event: Event) -> None:
-    """Create the PaymentIntent the trainee will pay, once per booking."""
+    """Create the PaymentIntent the trainee will pay, once per booking attempt."""
     booking = load_booking(deps, event.data["booking_id"])
-    now = deps.clock()
     if booking.amount == 0:
         deps.publisher.publish(_succeeded(event, booking, FREE))
         return
     intent_id = booking.payment.get("intent_id")
-    if intent_id:
-        intent = deps.payments.retrieve_intent(intent_id)
-    else:
-        intent = ensure_intent(
-            deps,
-            reference=booking.id,
-            claimed_first=deps.bookings.claim_payment_intent(booking.id, now),
-            amount=booking.amount,
-            currency=booking.currency,
-            metadata={"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": booking.trainee_id},
-        )
-        deps.bookings.update_payment(
-            booking.id,
-            {
-                "intent_id": intent.id,
-                "client_secret": intent.client_secret,
-                "status": intent.status,
-                "amount": intent.amount,
-                "currency": intent.currency,
-            },
-            event.id,
-            now,
-            step="payment_pending",
-        )
+    intent = deps.payments.retrieve_intent(intent_id) if intent_id else _new_attempt(deps, event, booking, 1)
     deps.publisher.publish(
         reaction(
             event,
@@ -56,6 +33,66 @@ def on_booking_held(deps: Deps, event: Event) -> None:
             key=booking.training_id,
         )
     )
+
+
+def _new_attempt(deps: Deps, cause: Event, booking: Booking, attempt: int) -> PaymentIntent:
+    """The PaymentIntent of payment attempt ``attempt``, made once, recorded on the booking."""
+    intent = ensure_intent(
+        deps,
+        reference=booking.id if attempt == 1 else f"{booking.id}#{attempt}",
+        claimed_first=deps.bookings.claim_payment_intent(booking.id, attempt, deps.clock()),
+        amount=booking.amount,
+        currency=booking.currency,
+        metadata={"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": booking.trainee_id,
+                  "attempt": str(attempt)},
+    )  # fmt: skip
+    deps.bookings.update_payment(
+        booking.id,
+        {
+            "intent_id": intent.id,
+            "client_secret": intent.client_secret,
+            "status": intent.status,
+            "amount": intent.amount,
+            "currency": intent.currency,
+            "attempt": attempt,
+        },
+        cause.id,
+        deps.clock(),
+        step="payment_pending" if attempt == 1 else f"payment_attempt_{attempt}",
+    )
+    return intent
+
+
+def prepare_next_attempt(deps: Deps, cause: Event, booking: Booking) -> PaymentIntent | None:
+    """After a declined charge: cancel that PaymentIntent and make the next one, if the seat is still held.
+
+    Stripe lets a failed PaymentIntent be confirmed again, localstripe does not; a fresh
+    one per attempt works with both. The failed one is cancelled first, so it can never be
+    paid as well; if cancelling finds it paid meanwhile, there is no next attempt.
+    """
+    failed_id = booking.payment.get("intent_id")
+    if booking.status is not BookingStatus.HELD or not failed_id:
+        return None
+    failed = deps.payments.retrieve_intent(failed_id)
+    if failed.status != "canceled":
+        if failed.status != "requires_payment_method" or not failed.last_error:
+            return None  # not a failed attempt: waiting for payment, paying, or paid
+        deps.payments.cancel_intent(failed_id)
+        if deps.payments.retrieve_intent(failed_id).status != "canceled":
+            return None  # it moved on (paid by a retry in the browser): the webhook tells the rest
+    attempt = int(booking.payment.get("attempt") or 1) + 1
+    return _new_attempt(deps, cause, booking, attempt)
+
+
+def on_payment_failed(deps: Deps, event: Event) -> None:
+    """A charge was declined: the trainee may pay again with another card until the hold ends."""
+    booking = load_booking(deps, event.data["booking_id"])
+    if booking.payment.get("intent_id") == event.data["payment_intent_id"]:
+        deps.bookings.update_payment(
+            booking.id, {"status": "failed", "failure": event.data["reason"]}, event.id, deps.clock(),
+            step="payment_failed",
+        )  # fmt: skip
+        prepare_next_attempt(deps, event, load_booking(deps, booking.id))
 
 
 def ensure_intent(
@@ -85,14 +122,17 @@ def confirm_once(deps: Deps, intent: PaymentIntent, payment_method: str) -> Paym
 
 
 def on_payment_submitted(deps: Deps, event: Event) -> None:
-    """Confirm the PaymentIntent with the trainee's payment method, at most once."""
+    """Confirm the booking's current PaymentIntent with the trainee's payment method, at most once."""
     booking = load_booking(deps, event.data["booking_id"])
-    intent = deps.payments.retrieve_intent(event.data["payment_intent_id"])
-    if intent.metadata.get("booking_id") != booking.id:
-        raise PaymentDeclined("This PaymentIntent does not belong to this booking.")
-    now = deps.clock()
     if booking.status is not BookingStatus.HELD:
         return  # the seat is no longer held for this booking: do not take money for it
+    intent = deps.payments.retrieve_intent(booking.payment.get("intent_id") or event.data["payment_intent_id"])
+    if intent.metadata.get("booking_id") != booking.id:
+        raise PaymentDeclined("This PaymentIntent does not belong to this booking.")
+    if intent.status == "requires_payment_method" and intent.last_error:
+        # Submitted against an attempt that failed, before its successor was ready.
+        intent = prepare_next_attempt(deps, event, booking) or intent
+    now = deps.clock()
     try:
         confirmed = confirm_once(deps, intent, event.data["payment_method"])
     except PaymentDeclined as declined:
@@ -158,6 +198,7 @@ def on_refund_requested(deps: Deps, event: Event) -> None:
         deps.bookings.update_payment(
             booking.id, {"refund_id": refund_id, "refunded_amount": amount}, event.id, deps.clock(), step="refunded"
         )
+    ledger.record_refund(deps, booking.id, intent_id, refund_id, amount)
     deps.publisher.publish(
         reaction(event, EventType.PAYMENT_REFUNDED, {**event.data, "refund_id": refund_id}, source=SOURCE)
     )
@@ -166,6 +207,7 @@ def on_refund_requested(deps: Deps, event: Event) -> None:
 HANDLERS = {
     EventType.BOOKING_HELD: [on_booking_held],
     EventType.PAYMENT_SUBMITTED: [on_payment_submitted],
+    EventType.PAYMENT_FAILED: [on_payment_failed],
     EventType.BOOKING_EXPIRED: [on_seat_released],
     EventType.BOOKING_CANCELLED: [on_seat_released],
     EventType.REFUND_REQUESTED: [on_refund_requested],

@@ -41,7 +41,9 @@ def test_a_booking_is_held_paid_confirmed_and_notified(stack: Stack) -> None:
     client = stripe.StripeClient(stack.config.stripe_api_key, base_addresses={"api": stack.config.stripe_api_base})
     intent = client.v1.payment_intents.retrieve(confirmed["payment"]["intent_id"])
     assert intent.status == "succeeded"
-    assert intent.amount == 45000 and intent.currency == "eur"
+    # The price plus the 5 % service fee of the default configuration.
+    assert intent.amount == 47250 and intent.currency == "eur"
+    assert confirmed["amount"] == 47250 and confirmed["service_fee"] == 2250
     assert intent.metadata["booking_id"] == confirmed["id"]
     assert intent.latest_charge["captured"] is True
 
@@ -53,7 +55,7 @@ def test_a_booking_is_held_paid_confirmed_and_notified(stack: Stack) -> None:
         ],
         what="inbox",
     )
-    assert "450.00 EUR" in inbox[0]["body"]
+    assert "472.50 EUR" in inbox[0]["body"]
 
     mails = wait_for(
         lambda: [m for m in stack.mails_to(trainee["email"]) if m["Subject"].startswith("Booking confirmed")],

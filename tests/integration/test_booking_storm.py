@@ -144,7 +144,7 @@ def _storm(stack: Stack, api: Any, tid: str, trainees: list[dict[str, Any]], by_
                  timeout=120, what="cancellations applied")  # fmt: skip
         # Let every submitted payment land - confirmed, or declined and recorded - before
         # the clock jumps; then everything still unpaid runs out of time.
-        wait_for(lambda: all(d["status"] != "held" or d["payment"].get("status") == "failed"
+        wait_for(lambda: all(d["status"] != "held" or d["payment"].get("failure")
                              for d in stack.db.bookings.find({"_id": {"$in": list(paying)}})),
                  timeout=120, what="payments landed")  # fmt: skip
         paying.clear()
@@ -196,15 +196,28 @@ def _storm(stack: Stack, api: Any, tid: str, trainees: list[dict[str, Any]], by_
     assert positions == sorted(positions)
     still_waiting = [d["waitlist_position"] for d in final if d["status"] == "waitlisted"]
     assert not positions or not still_waiting or max(positions) < min(still_waiting)
-    # The money adds up: what Stripe charged, minus what it refunded, is what the confirmed seats cost.
+    # The money adds up: what Stripe kept of each booking is what its final status says,
+    # and the ledger holds the same sum.
     client = stripe.StripeClient(stack.config.stripe_api_key, base_addresses={"api": stack.config.stripe_api_base})
-    charged = refunded = 0
+    kept: dict[str, int] = {}
     for doc in final:
         intent_id = doc["payment"].get("intent_id")
         if not intent_id:
             continue
         intent = client.v1.payment_intents.retrieve(intent_id)
         if intent.status == "succeeded":
-            charged += intent.amount
-            refunded += sum(r.amount for r in client.v1.refunds.list(params={"payment_intent": intent_id}).data)
-    assert charged - refunded == sum(d["amount"] for d in confirmed) == CAPACITY * PRICE
+            refunds = client.v1.refunds.list(params={"payment_intent": intent_id}).data
+            kept[doc["_id"]] = intent.amount - sum(r.amount for r in refunds)
+    by_id = {d["_id"]: d for d in final}
+    # A seat once confirmed keeps its price less the policy's refund; any other payment goes back whole.
+    due = {
+        b: (by_id[b]["amount"] - (by_id[b].get("refund_amount") or 0))
+        if any(h["step"] == "confirmed" for h in by_id[b]["history"]) else 0
+        for b in kept
+    }  # fmt: skip
+    assert kept == due
+    assert sum(d["amount"] for d in confirmed) == CAPACITY * (PRICE + stack.deps.policy.fees.service_fee(PRICE))
+    wait_for(
+        lambda: sum(e["gross"] for e in stack.db.ledger.find({}, {"gross": 1})) == sum(kept.values()),
+        what="the ledger to hold what Stripe kept",
+    )

@@ -96,7 +96,7 @@ def test_published_edits_protect_bookings(stack: Stack) -> None:
     body = edited.json()
     assert body["capacity"] == 2 and body["price"] == 65000
     assert body["venue"]["address"] == "Bâtiment B, 20 rue Leblanc" and body["venue"]["city"] == "Paris"
-    assert [stack.booking(b)["amount"] for b in ids] == [50000, 50000]  # existing bookings keep their price
+    assert [stack.booking(b)["amount"] for b in ids] == [52500, 52500]  # they keep their price (+ 5 % fee)
     wait_for(lambda: stack.deps.seats.snapshot(tid)["capacity"] == 2, what="capacity applied by the worker")
     wait_for(lambda: api.call("GET", f"/api/v1/trainings/{tid}").json()["seats_left"] == 0, what="full")
     full = api.call("GET", "/api/v1/trainings", params={"free_seats": "true", "q": "aortic"}).json()

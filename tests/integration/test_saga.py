@@ -157,13 +157,13 @@ def test_the_expert_cancelling_refunds_every_paid_seat_in_full_and_tells_everyon
     assert cancel.status_code == 200
     for booking_id in (a, b, c):
         assert _wait(stack, booking_id, "cancelled")["cancellation_reason"] == "The operating room is closed for works."
-    assert stack.booking(a)["refund_amount"] == 30000
+    assert stack.booking(a)["refund_amount"] == 31500  # in full: the price and the 5 % service fee
     wait_for(lambda: stack.booking(a)["payment"].get("refund_id"), what="refund")
     client = _stripe(stack)
     assert [
         r.amount
         for r in client.v1.refunds.list(params={"payment_intent": stack.booking(a)["payment"]["intent_id"]}).data
-    ] == [30000]
+    ] == [31500]
     wait_for(lambda: client.v1.payment_intents.retrieve(stack.booking(b)["payment"]["intent_id"]).status == "canceled",
              what="unpaid intent cancelled")  # fmt: skip
     for user in (paid, holding, waiting):
@@ -227,7 +227,7 @@ def test_a_late_payment_without_a_seat_is_refunded_automatically(stack: Stack) -
     assert api.call("POST", "/api/v1/webhooks/stripe", data=payload, headers=headers).json()["outcome"] == "published"
     refund_id = wait_for(lambda: stack.booking(booking)["payment"].get("refund_id"), what="automatic refund")
     refunds = _stripe(stack).v1.refunds.list(params={"payment_intent": intent}).data
-    assert [(r.id, r.amount) for r in refunds] == [(refund_id, 45000)]
+    assert [(r.id, r.amount) for r in refunds] == [(refund_id, 47250)]  # all of it, service fee included
     assert stack.booking(booking)["status"] == "expired"
     assert stack.deps.seats.snapshot(training["id"])["holders"] == [waiting]  # never oversold
     wait_for(lambda: "payment.refunded" in _kinds(stack, late), what="told of refund")

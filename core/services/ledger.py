@@ -1,0 +1,199 @@
+"""The ledger's use cases: record each charge and refund once, report payouts, reconcile with Stripe."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.errors import NotFound, ValidationError
+from core.ledger import EntryKind, LedgerEntry, Payer, PayoutLine, charge_entry, payout_lines, refund_entry
+from core.model import Role, User
+from core.services.accounts import require_role
+from core.services.deps import Deps
+from events.envelope import Event
+from events.types import EventType
+
+
+def record_booking_charge(deps: Deps, booking_id: str, payment_intent_id: str, gross: int) -> LedgerEntry:
+    """The charge entry of a booking's payment, written once whatever the redeliveries."""
+    recorded = deps.ledger.charge(payment_intent_id)
+    if recorded is not None:
+        return recorded
+    booking = deps.bookings.get(booking_id)
+    if booking is None:
+        raise NotFound(f"No booking {booking_id}.")
+    expert_id = _expert_of(deps, booking.training_id)
+    entry = charge_entry(
+        deps.policy.fees, Payer.BOOKING, booking.id, booking.training_id, expert_id, payment_intent_id,
+        gross=gross, service_fee=min(booking.service_fee, gross), currency=booking.currency, at=deps.clock(),
+    )  # fmt: skip
+    deps.ledger.record(entry)
+    return entry
+
+
+def record_refund(deps: Deps, booking_id: str, payment_intent_id: str, refund_id: str, amount: int) -> None:
+    """The refund entry, written once; the charge is recorded first if its event is still on its way."""
+    charge = deps.ledger.charge(payment_intent_id) or record_booking_charge(
+        deps, booking_id, payment_intent_id, deps.payments.retrieve_intent(payment_intent_id).amount
+    )
+    earlier = deps.ledger.refunds_of(payment_intent_id)
+    if any(r.refund_id == refund_id for r in earlier):
+        return  # recorded before: a replay
+    deps.ledger.record(refund_entry(charge, earlier, refund_id, amount, deps.clock()))
+
+
+def on_payment_succeeded(deps: Deps, event: Event) -> None:
+    """A booking's payment went through: its charge enters the ledger."""
+    if event.data["payment_intent_id"] == "free":
+        return  # a seat that cost nothing moved no money
+    record_booking_charge(deps, event.data["booking_id"], event.data["payment_intent_id"], event.data["amount"])
+
+
+def on_sponsorship_paid(deps: Deps, event: Event) -> None:
+    """A sponsor's purchase went through: its charge enters the ledger (no service fee)."""
+    data = event.data
+    if deps.ledger.charge(data["payment_intent_id"]) is not None:
+        return
+    entry = charge_entry(
+        deps.policy.fees, Payer.SPONSORSHIP, data["sponsorship_id"], data["training_id"],
+        _expert_of(deps, data["training_id"]), data["payment_intent_id"], gross=data["amount"], service_fee=0,
+        currency=data["currency"], at=deps.clock(),
+    )  # fmt: skip
+    deps.ledger.record(entry)
+
+
+@dataclass(frozen=True)
+class Period:
+    """``start <= at < end``, both UTC."""
+
+    start: datetime
+    end: datetime
+
+
+def check_period(start: datetime, end: datetime) -> Period:
+    """A valid reporting period, or a ``ValidationError`` naming the field."""
+    if end <= start:
+        raise ValidationError("The period is empty.", {"to": ["Must be after 'from'."]})
+    return Period(start, end)
+
+
+def my_payouts(deps: Deps, expert: User, period: Period) -> tuple[list[PayoutLine], list[LedgerEntry]]:
+    """An expert's totals per currency over the period, and the entries behind them."""
+    require_role(expert, Role.EXPERT)
+    entries = deps.ledger.entries(period.start, period.end, expert.id)
+    return payout_lines(entries), entries
+
+
+def payouts_csv(deps: Deps, admin: User, period: Period) -> str:
+    """Every expert's payout over the period, one CSV row per expert and currency."""
+    require_role(admin, Role.ADMIN)
+    lines = payout_lines(deps.ledger.entries(period.start, period.end))
+    experts = deps.users.many(sorted({line.expert_id for line in lines}))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["period_start", "period_end", "expert_id", "expert_name", "expert_email", "currency", "charges",
+                     "refunds", "gross", "service_fees", "platform_fees", "owed_to_expert"])  # fmt: skip
+    for line in lines:
+        expert = experts.get(line.expert_id)
+        writer.writerow([
+            period.start.isoformat(), period.end.isoformat(), line.expert_id, expert.name if expert else "",
+            expert.email if expert else "", line.currency.upper(), line.charges, line.refunds,
+            _decimal(line.gross), _decimal(line.service_fees), _decimal(line.platform_fees), _decimal(line.owed),
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+LOOKBEHIND = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One disagreement between the ledger and the payment provider."""
+
+    kind: str  # missing_in_ledger, missing_in_stripe, amount_mismatch
+    object_id: str  # the PaymentIntent or refund id
+    detail: str
+
+
+def reconcile(deps: Deps, period: Period) -> list[Difference]:
+    """Compare the ledger with Stripe's succeeded PaymentIntents and refunds over the period.
+
+    Stripe is listed from the period's start; ledger entries are dated when recorded, a
+    little after Stripe's objects, so the ledger is read until now rather than the end.
+    """
+    differences: list[Difference] = []
+    entries = deps.ledger.entries(period.start, max(period.end, deps.clock()))
+    charges = {e.payment_intent_id: e for e in entries if e.kind is EntryKind.CHARGE}
+    refunds = {e.refund_id: e for e in entries if e.kind is EntryKind.REFUND}
+    # Listed from a day earlier: a charge of the period may belong to an older PaymentIntent.
+    paid = {p.id: p for p in deps.payments.payments_since(period.start - LOOKBEHIND) if p.created < period.end}
+    for intent in paid.values():
+        if intent.status != "succeeded" or intent.created < period.start:
+            continue
+        entry = charges.get(intent.id)
+        if entry is None:
+            differences.append(Difference("missing_in_ledger", intent.id,
+                f"Stripe charged {_money(intent.amount_received, intent.currency)} "
+                f"({_what(intent.metadata)}); the ledger has no charge."))  # fmt: skip
+        elif entry.gross != intent.amount_received or entry.currency != intent.currency:
+            differences.append(Difference("amount_mismatch", intent.id,
+                f"Stripe charged {_money(intent.amount_received, intent.currency)}; "
+                f"the ledger says {_money(entry.gross, entry.currency)}."))  # fmt: skip
+    for entry in charges.values():
+        found = paid.get(entry.payment_intent_id)
+        if entry.at < period.end and (found is None or found.status != "succeeded"):
+            state = found.status if found else "not found"
+            differences.append(Difference("missing_in_stripe", entry.payment_intent_id,
+                f"The ledger has a charge of {_money(entry.gross, entry.currency)} for {entry.payer} "
+                f"{entry.reference}; in Stripe the PaymentIntent is {state}."))  # fmt: skip
+    made = {r.id: r for r in deps.payments.refunds_since(period.start - LOOKBEHIND) if r.created < period.end}
+    for refund in made.values():
+        if refund.status != "succeeded" or refund.created < period.start:
+            continue
+        entry = refunds.get(refund.id)
+        if entry is None:
+            differences.append(Difference("missing_in_ledger", refund.id,
+                f"Stripe refunded {_money(refund.amount, refund.currency)} of {refund.payment_intent_id}; "
+                "the ledger has no refund."))  # fmt: skip
+        elif -entry.gross != refund.amount:
+            differences.append(Difference("amount_mismatch", refund.id,
+                f"Stripe refunded {_money(refund.amount, refund.currency)}; "
+                f"the ledger says {_money(-entry.gross, entry.currency)}."))  # fmt: skip
+    for refund_id, entry in refunds.items():
+        if entry.at < period.end and refund_id not in made:
+            differences.append(Difference("missing_in_stripe", refund_id or "",
+                f"The ledger has a refund of {_money(-entry.gross, entry.currency)} on "
+                f"{entry.payment_intent_id}; Stripe has no such refund."))  # fmt: skip
+    return differences
+
+
+def _expert_of(deps: Deps, training_id: str) -> str:
+    training = deps.trainings.get(training_id)
+    if training is None:
+        raise NotFound(f"No training {training_id}.")
+    return training.expert_id
+
+
+def _what(metadata: dict[str, str]) -> str:
+    if "booking_id" in metadata:
+        return f"booking {metadata['booking_id']}"
+    if "sponsorship_id" in metadata:
+        return f"sponsorship {metadata['sponsorship_id']}"
+    return "not made by the marketplace"
+
+
+def _money(amount: int, currency: str) -> str:
+    return f"{_decimal(amount)} {currency.upper()}"
+
+
+def _decimal(amount: int) -> str:
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}"
+
+
+HANDLERS = {
+    EventType.PAYMENT_SUCCEEDED: [on_payment_succeeded],
+    EventType.SPONSORSHIP_PAID: [on_sponsorship_paid],
+}
