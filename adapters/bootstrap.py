@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
+from email.utils import parseaddr
 
 from adapters.config import Config
+from adapters.email_render import JinjaEmailRenderer
 from adapters.kafka_bus import KafkaPublisher
 from adapters.mongo import (
-    MongoInbox,
     MongoProcessedEvents,
     MongoProviderEvents,
-    MongoSentEmails,
     MongoSessions,
     MongoUsers,
     connect,
@@ -20,6 +20,12 @@ from adapters.mongo import (
 from adapters.mongo_bookings import MongoBookings, MongoSeats
 from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_ledger import MongoLedger, create_ledger_indexes
+from adapters.mongo_notifications import (
+    MongoInbox,
+    MongoNotificationPreferences,
+    MongoOutbox,
+    create_notification_indexes,
+)
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
 from adapters.security import WerkzeugHasher
 from adapters.smtp_mailer import SmtpMailer
@@ -38,9 +44,11 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         create_indexes(db)
         create_sponsor_indexes(db)
         create_ledger_indexes(db)
+        create_notification_indexes(db)
     publisher = KafkaPublisher(
         config.kafka_bootstrap_servers, config.kafka_topic_prefix, config.publish_timeout_seconds
     )
+    sender_address = parseaddr(config.mail_from)[1] or "no-reply@marketplace.local"
     return Deps(
         publisher=publisher,
         users=MongoUsers(db),
@@ -51,8 +59,10 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         payments=StripeGateway(config.stripe_api_key, config.stripe_api_base, config.stripe_webhook_secret),
         provider_events=MongoProviderEvents(db),
         inbox=MongoInbox(db),
+        outbox=MongoOutbox(db),
+        preferences=MongoNotificationPreferences(db),
+        renderer=JinjaEmailRenderer(),
         mailer=SmtpMailer(config.smtp_url, config.mail_from),
-        sent_emails=MongoSentEmails(db),
         ledger=MongoLedger(db),
         processed=MongoProcessedEvents(db),
         demos=MongoDemos(db),
@@ -63,6 +73,9 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
             token_ttl_seconds=config.token_ttl_seconds,
             default_hold_minutes=config.default_hold_minutes,
             public_base_url=config.public_base_url,
+            organizer_email=sender_address,
+            calendar_domain=sender_address.rpartition("@")[2] or "marketplace.local",
+            reminder_hours=config.reminder_hours,
             fees=FeePolicy(
                 service_fee_bp=basis_points(config.service_fee_percent),
                 platform_fee_bp=basis_points(config.platform_fee_percent),

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, MongoClient
+from pymongo import ASCENDING, MongoClient
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 from pymongo.write_concern import WriteConcern
@@ -24,7 +24,6 @@ from core.model import (
     User,
     Verification,
 )
-from core.ports import Notification
 
 
 def connect(uri: str, database: str) -> Database:
@@ -50,7 +49,6 @@ def create_indexes(db: Database) -> None:
     db.sessions.create_index("user_id")
     create_catalogue_indexes(db)
     create_booking_indexes(db)
-    db.inbox.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)])
 
 
 class MongoUsers:
@@ -142,27 +140,6 @@ class MongoSessions:
 
 # Search indexes, by name; the search names the one that fits its filters (a hint), so
 # every catalogue query is served by an index on any MongoDB-compatible server.
-class MongoInbox:
-    """In-app notifications, one per (person, event)."""
-
-    def __init__(self, db: Database) -> None:
-        self._c = db.inbox
-
-    def add(self, notification: Notification, at: datetime) -> bool:
-        """Insert once; False on a replay."""
-        doc = dataclasses.asdict(notification)
-        doc.update(_id=f"{notification.user_id}:{notification.event_id}", created_at=at, read=False)
-        try:
-            self._c.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
-
-    def for_user(self, user_id: str, limit: int) -> list[dict[str, Any]]:
-        """Newest first."""
-        return list(self._c.find({"user_id": user_id}).sort("created_at", DESCENDING).limit(limit))
-
-
 class MongoMarkers:
     """Small 'already done' markers keyed by a string: processed events, sent e-mails,
     provider webhook events. One collection each, the key as ``_id``."""
@@ -190,21 +167,6 @@ class MongoProcessedEvents(MongoMarkers):
     def mark(self, group: str, event_id: str, at: datetime) -> None:
         """Remember it."""
         self._mark(f"{group}:{event_id}", at=at)
-
-
-class MongoSentEmails(MongoMarkers):
-    """E-mails that went out, per (person, event)."""
-
-    def __init__(self, db: Database) -> None:
-        super().__init__(db, "sent_emails")
-
-    def already_sent(self, user_id: str, event_id: str) -> bool:
-        """Whether it went out."""
-        return self._seen(f"{user_id}:{event_id}")
-
-    def mark_sent(self, user_id: str, event_id: str, message_id: str, at: datetime) -> None:
-        """Remember it."""
-        self._mark(f"{user_id}:{event_id}", message_id=message_id, at=at)
 
 
 class MongoProviderEvents(MongoMarkers):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -75,6 +76,17 @@ class MongoTrainings:
         """Add or remove a sponsor of the training (searchable)."""
         change = "$addToSet" if shown else "$pull"
         self._c.update_one({"_id": training_id}, {change: {"sponsor_ids": sponsor_id}})
+
+    def due_for_reminder(self, start: datetime, end: datetime, limit: int) -> list[Training]:
+        """Published trainings starting in ``[start, end)`` whose trainees were not reminded of that start."""
+        docs = self._c.find({"status": str(TrainingStatus.PUBLISHED), "starts_at": {"$gte": start, "$lt": end}})
+        due = [d for d in docs.sort("starts_at", ASCENDING).hint("catalogue_date").limit(limit * 4)
+               if d.get("reminded_for") != d.get("starts_at")]  # fmt: skip
+        return [t for t in map(_training, due[:limit]) if t is not None]
+
+    def mark_reminded(self, training_id: str, starts_at: datetime) -> None:
+        """The trainees were reminded of the training starting at ``starts_at`` (a new date asks again)."""
+        self._c.update_one({"_id": training_id}, {"$set": {"reminded_for": starts_at}})
 
     def set_seats_left(self, training_id: str, seats_left: int) -> None:
         """Refresh the searchable free-seat count."""

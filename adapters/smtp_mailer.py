@@ -8,7 +8,7 @@ from email.policy import default as default_policy
 from email.utils import formatdate
 from urllib.parse import unquote, urlparse
 
-from core.errors import Unavailable
+from core.errors import MailRefused, Unavailable
 from core.ports import Attachment, Email
 
 
@@ -26,7 +26,12 @@ class SmtpMailer:
         self._timeout = timeout_s
 
     def send(self, email: Email) -> None:
-        """Deliver to the SMTP server, or raise ``Unavailable`` (the runner retries)."""
+        """Deliver to the SMTP server.
+
+        Raises ``MailRefused`` when the server refuses this message (its recipient, sender or
+        content: the next message may well go) and ``Unavailable`` when the server cannot be
+        reached or fails as a whole (the next message would fail too).
+        """
         msg = self.message(email)
         smtp_cls = smtplib.SMTP_SSL if self._tls else smtplib.SMTP
         try:
@@ -34,6 +39,8 @@ class SmtpMailer:
                 if self._user:
                     smtp.login(self._user, self._password or "")
                 smtp.send_message(msg)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            raise MailRefused(f"SMTP server refused the e-mail: {exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise Unavailable(f"SMTP server did not take the e-mail: {exc}") from exc
 

@@ -56,6 +56,12 @@ class PublishFailed(Unavailable):
     code = "broker_unavailable"
 
 
+class MailRefused(DomainError):
+    """The mail server refused one message (a bad recipient, say): others may still go."""
+
+    code = "mail_refused"
+
+
 class PaymentDeclined(DomainError):
     """The payment provider refused the payment method; ``message`` is its reason."""
 

@@ -162,7 +162,7 @@ class Training:
                 problem(name, "Required to publish.")
         if self.starts_at is not None and self.starts_at <= now:
             problem("starts_at", "Must be in the future.")
-        zone = _zone(self.timezone)
+        zone = zone_of(self.timezone)
         if self.timezone and zone is None:
             problem("timezone", "Unknown time zone; use an IANA name such as Europe/Paris.")
         if self.starts_at and self.ends_at:
@@ -198,7 +198,7 @@ class Training:
 
     def local_day(self) -> str | None:
         """The day of the training at the venue, ISO format."""
-        zone = _zone(self.timezone)
+        zone = zone_of(self.timezone)
         if not self.starts_at:
             return None
         return (self.starts_at.astimezone(zone) if zone else self.starts_at).date().isoformat()
@@ -209,7 +209,8 @@ def can_move_training(current: TrainingStatus, target: TrainingStatus) -> bool:
     return target in TRAINING_TRANSITIONS[current]
 
 
-def _zone(name: str | None) -> ZoneInfo | None:
+def zone_of(name: str | None) -> ZoneInfo | None:
+    """The IANA time zone of this name, or None if missing or unknown."""
     if not name:
         return None
     try:

@@ -35,6 +35,11 @@ class _Payload(Schema):
         unknown = "exclude"
 
 
+class TrainingReminderDue(_Payload):
+    training_id = fields.String(required=True)
+    starts_at = fields.String(required=True)
+
+
 class UserRegistered(_Payload):
     user_id = fields.String(required=True)
     email = fields.Email(required=True)
@@ -104,6 +109,8 @@ class RefundRequested(BookingRef):
     amount = _amount()
     currency = fields.String(required=True)
     reason = fields.String(required=True)
+    # True when the cancellation notice already told the trainee this refund is coming.
+    announced = fields.Boolean(load_default=False)
 
 
 class PaymentRefunded(RefundRequested):
@@ -186,6 +193,7 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.TRAINING_UPDATED: TrainingChanged,
     EventType.TRAINING_CANCELLED: TrainingChanged,
     EventType.TRAINING_COMPLETED: TrainingChanged,
+    EventType.TRAINING_REMINDER_DUE: TrainingReminderDue,
     EventType.BOOKING_REQUESTED: BookingRequested,
     EventType.BOOKING_HELD: BookingHeld,
     EventType.BOOKING_WAITLISTED: BookingWaitlisted,

@@ -30,9 +30,9 @@ from workers import payments as payments_worker
 from workers.runner import Runner, build_runner
 
 WORKER_SPECS = {
-    "capacity": (capacity.HANDLERS, capacity_worker.TOPICS),
-    "payments": (payments_worker.HANDLERS, payments_worker.TOPICS),
-    "notifications": (notifications.HANDLERS, notifications_worker.TOPICS),
+    "capacity": (capacity.HANDLERS, capacity_worker.TOPICS, capacity_worker.periodic),
+    "payments": (payments_worker.HANDLERS, payments_worker.TOPICS, None),
+    "notifications": (notifications.HANDLERS, notifications_worker.TOPICS, notifications_worker.periodic),
 }
 
 
@@ -167,9 +167,9 @@ class Stack:
 
     def start_worker(self, group: str) -> Runner:
         """Run one more member of ``group`` in a thread."""
-        handlers, topics = WORKER_SPECS[group]
-        periodic = capacity_worker.periodic(self.config) if group == "capacity" else None
-        runner = build_runner(group, handlers, topics, self.config, periodic=periodic)
+        handlers, topics, periodic = WORKER_SPECS[group]
+        tasks = periodic(self.config) if periodic else None
+        runner = build_runner(group, handlers, topics, self.config, periodic=tasks)
         thread = threading.Thread(target=runner.run, name=f"worker-{group}", daemon=True)
         thread.start()
         self.runners.append((runner, thread))
@@ -234,6 +234,11 @@ class Stack:
         return self.deps.users._c.database  # type: ignore[attr-defined]
 
 
+def text_of(mail: Any) -> str:
+    """The plain-text part of a received e-mail."""
+    return str(mail.get_body(preferencelist=("plain",)).get_content())
+
+
 def make_config(infra: Infra, api_port: int, **overrides: Any) -> Config:
     """A config whose topics and database belong to one test only."""
     ns = uuid.uuid4().hex[:10]
@@ -241,6 +246,7 @@ def make_config(infra: Infra, api_port: int, **overrides: Any) -> Config:
         "kafka_topic_prefix": f"t{ns}.",
         "mongodb_database": f"t_{ns}",
         "worker_max_attempts": 2,
+        "outbox_send_seconds": 0.3,
         **overrides,
     }
     return infra.config(api_port, **values)

@@ -1,18 +1,29 @@
-"""Notifications worker: in-app inbox and e-mail for everyone concerned."""
+"""Notifications worker: in-app inbox and e-mail for everyone concerned, and the day-before reminders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from adapters.config import Config
+from core.services.delivery import send_due_emails
+from core.services.deps import Deps
 from core.services.notifications import HANDLERS
+from core.services.reminders import announce_reminders
 from events.types import Topic
 from workers.runner import main as run
 
 GROUP = "notifications"
-TOPICS = (Topic.ACCOUNTS, Topic.BOOKINGS, Topic.PAYMENTS, Topic.SPONSORS)
+TOPICS = (Topic.ACCOUNTS, Topic.TRAININGS, Topic.BOOKINGS, Topic.PAYMENTS, Topic.SPONSORS)
+
+
+def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
+    """Send queued e-mails every ``OUTBOX_SEND_SECONDS``; announce reminders every ``REMINDER_SWEEP_SECONDS``."""
+    return [(config.outbox_send_seconds, send_due_emails), (config.reminder_sweep_seconds, announce_reminders)]
 
 
 def main() -> None:
     """Run the notifications consumer group member until SIGTERM."""
-    run(GROUP, HANDLERS, TOPICS)
+    run(GROUP, HANDLERS, TOPICS, periodic)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,20 @@ from flask_smorest import Blueprint
 
 from api.context import current_user, deps
 from api.docs import secured
-from core.services import bookings, profiles, verification
-from schemas.http import BookingList, CredentialsIn, NotificationList, ProfileIn, UserOut
+from core.services import bookings, inbox, profiles, verification
+from core.services.delivery import CATEGORIES
+from schemas.http import (
+    BookingList,
+    CredentialsIn,
+    ErrorSchema,
+    NotificationArgs,
+    NotificationList,
+    PreferencesIn,
+    PreferencesOut,
+    ProfileIn,
+    UnreadOut,
+    UserOut,
+)
 
 PREFIX = "/me"
 blp = Blueprint("me", __name__, description="The signed-in user's own data")
@@ -55,8 +67,44 @@ class MyBookings(MethodView):
 
 @blp.route("/notifications")
 class MyNotifications(MethodView):
+    @blp.arguments(NotificationArgs, location="query")
     @blp.response(200, NotificationList)
     @secured(blp)
+    def get(self, args: dict[str, Any]) -> Any:
+        """My in-app notifications, newest first, with the unread count."""
+        return inbox.my_notifications(deps(), current_user(), args["unread"], args["limit"])
+
+
+@blp.route("/notifications/<notification_id>/read")
+class ReadNotification(MethodView):
+    @blp.response(200, UnreadOut)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such notification of mine")
+    @secured(blp)
+    def post(self, notification_id: str) -> Any:
+        """Mark one notification read; answers the unread count left."""
+        return {"unread": inbox.mark_read(deps(), current_user(), notification_id)}
+
+
+@blp.route("/notifications/read-all")
+class ReadAllNotifications(MethodView):
+    @blp.response(200, UnreadOut)
+    @secured(blp)
+    def post(self) -> Any:
+        """Mark all my notifications read."""
+        return {"unread": inbox.mark_all_read(deps(), current_user())}
+
+
+@blp.route("/notification-preferences")
+class MyNotificationPreferences(MethodView):
+    @blp.response(200, PreferencesOut)
+    @secured(blp)
     def get(self) -> Any:
-        """My in-app notifications, newest first."""
-        return {"items": deps().inbox.for_user(current_user().id, 100)}
+        """Which categories reach me on which channel (in-app inbox, e-mail)."""
+        return {**inbox.my_preferences(deps(), current_user()), "categories": CATEGORIES}
+
+    @blp.arguments(PreferencesIn)
+    @blp.response(200, PreferencesOut)
+    @secured(blp)
+    def put(self, body: dict[str, Any]) -> Any:
+        """Switch categories on or off per channel (those not named keep their setting)."""
+        return {**inbox.set_preferences(deps(), current_user(), body), "categories": CATEGORIES}

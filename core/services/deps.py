@@ -34,6 +34,9 @@ class Policy:
     source: str = "marketplace"
     fees: FeePolicy = field(default_factory=FeePolicy)
     reminder_hours: int = 24  # how long before a training its trainees are reminded
+    marketplace_name: str = "The in-situ training marketplace"
+    organizer_email: str = "no-reply@marketplace.local"  # the ORGANIZER of calendar invitations
+    calendar_domain: str = "marketplace.local"  # the right-hand side of invitation UIDs
 
 
 @dataclass
@@ -50,7 +53,9 @@ class Deps:
     provider_events: ports.ProviderEvents
     inbox: ports.Inbox
     mailer: ports.Mailer
-    sent_emails: ports.SentEmails
+    outbox: ports.Outbox
+    preferences: ports.NotificationPreferences
+    renderer: ports.EmailRenderer
     ledger: ports.Ledger
     processed: ports.ProcessedEvents
     demos: ports.Demos

@@ -123,7 +123,8 @@ def _after_cancel(deps: Deps, cause: Event, booking: Booking, by: str, promote: 
     )  # fmt: skip
     intent_id = booking.payment.get("intent_id")
     if refund > 0 and intent_id:
-        _request_refund(deps, cause, booking, refund, booking.cancellation_reason or "Cancelled.", intent_id)
+        _request_refund(deps, cause, booking, refund, booking.cancellation_reason or "Cancelled.", intent_id,
+                        announced=True)  # fmt: skip
 
 
 def _free_seat(deps: Deps, cause: Event, training_id: str, booking_id: str) -> None:
@@ -189,12 +190,14 @@ def on_approval_decided(deps: Deps, event: Event) -> None:
         )
 
 
-def _request_refund(deps: Deps, cause: Event, booking: Booking, amount: int, reason: str, intent_id: str) -> None:
+def _request_refund(
+    deps: Deps, cause: Event, booking: Booking, amount: int, reason: str, intent_id: str, announced: bool = False
+) -> None:
     deps.publisher.publish(
         reaction(
             cause, EventType.REFUND_REQUESTED,
             {**_ref(booking), "payment_intent_id": intent_id, "amount": amount, "currency": booking.currency,
-             "reason": reason},
+             "reason": reason, "announced": announced},
             source=SOURCE, subject=booking.id, key=booking.training_id, what=f"refund/{booking.id}",
         )
     )  # fmt: skip

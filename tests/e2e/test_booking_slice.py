@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stripe
 
-from tests.conftest import Stack, wait_for
+from tests.conftest import Stack, text_of, wait_for
 
 
 def test_a_booking_is_held_paid_confirmed_and_notified(stack: Stack) -> None:
@@ -63,10 +63,18 @@ def test_a_booking_is_held_paid_confirmed_and_notified(stack: Stack) -> None:
     )
     assert len(mails) == 1
     assert "Transcatheter aortic valve implantation" in mails[0]["Subject"]
-    assert "Grace Hopper" in mails[0].get_content()
+    assert "Grace Hopper" in text_of(mails[0])
+    assert "Training details" in text_of(mails[0])
+    html = mails[0].get_body(preferencelist=("html",)).get_content()
+    assert "Transcatheter aortic valve implantation" in html and "<html" in html
+    [invite] = [p for p in mails[0].iter_attachments() if p.get_content_type() == "text/calendar"]
+    assert invite.get_param("method") == "REQUEST"
+    ics = invite.get_content()
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert f"UID:{held['id']}@" in ics and "DTSTART:" in ics
 
     expert_mails = wait_for(
         lambda: [m for m in stack.mails_to(expert["email"]) if m["Subject"].startswith("New booking")],
         what="expert e-mail",
     )
-    assert "Grace Hopper" in expert_mails[0].get_content()
+    assert "Grace Hopper" in text_of(expert_mails[0])

@@ -28,6 +28,10 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ),
     ("GET", "/api/v1/me/bookings"): ({"trainee"}, None),
     ("GET", "/api/v1/me/notifications"): (SIGNED_IN, None),
+    ("POST", "/api/v1/me/notifications/read-all"): (SIGNED_IN, None),
+    ("POST", "/api/v1/me/notifications/{notification_id}/read"): (SIGNED_IN, None),
+    ("GET", "/api/v1/me/notification-preferences"): (SIGNED_IN, None),
+    ("PUT", "/api/v1/me/notification-preferences"): (SIGNED_IN, {"email": {"reminders": False}}),
     ("GET", "/api/v1/me/trainings"): ({"expert"}, None),
     ("GET", "/api/v1/me/demo-requests"): ({"expert"}, None),
     ("GET", "/api/v1/me/sponsorships"): ({"sponsor"}, None),
@@ -72,7 +76,12 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
 
 def test_the_table_covers_every_endpoint(stack: Stack) -> None:
     spec = stack.api.call("GET", "/api/openapi.json").json()
-    operations = {(m.upper(), p) for p, item in spec["paths"].items() for m in item if m in ("get", "post", "patch")}
+    operations = {
+        (m.upper(), p)
+        for p, item in spec["paths"].items()
+        for m in item
+        if m in ("get", "post", "patch", "put", "delete")
+    }
     assert operations == set(TABLE)
 
 
@@ -89,7 +98,8 @@ def world(stack: Stack) -> dict[str, Any]:
     booking = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", users["trainee"]["token"]).json()
     wait_for(lambda: (stack.booking(booking["booking"]["id"]) or {}).get("status") == "held", what="hold")
     ids = {"training_id": training["id"], "demo_id": demo["id"], "sponsorship_id": sponsorship["id"],
-           "booking_id": booking["booking"]["id"], "expert_id": users["expert"]["id"]}  # fmt: skip
+           "booking_id": booking["booking"]["id"], "expert_id": users["expert"]["id"],
+           "notification_id": "no-such-notification"}  # fmt: skip
     return {"users": users, "ids": ids}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stripe
 
-from tests.conftest import Stack, wait_for
+from tests.conftest import Stack, text_of, wait_for
 
 DEMO = {"title": "Evolut FX in the cath lab", "device": "Evolut FX", "technique": "TAVI",
         "specialties": ["Cardiology"], "urls": ["https://example.org/evolut"]}  # fmt: skip
@@ -89,7 +89,7 @@ def test_sponsored_seats_become_vouchers_and_a_voucher_books_a_free_confirmed_se
     assert intent.status == "succeeded" and intent.amount == 90000
     mail = wait_for(lambda: [m for m in stack.mails_to(sponsor["email"]) if "sponsored seats" in m["Subject"]],
                     what="codes e-mailed")  # fmt: skip
-    assert all(code in mail[0].get_content() for code in codes)
+    assert all(code in text_of(mail[0]) for code in codes)
 
     booked = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", trainee["token"],
                       json={"voucher_code": codes[0].lower()})  # fmt: skip

@@ -1,0 +1,115 @@
+"""Delivery: each notification to the inbox and, through the outbox, by e-mail, per the person's choices.
+
+An e-mail is rendered when its event is handled and queued in the outbox, once per person
+and event. A periodic sender takes due e-mails one at a time, so an SMTP failure backs off
+that e-mail alone and never holds up the events behind it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from core.errors import MailRefused, Unavailable
+from core.ports import Attachment, Email, Notification
+from core.services.deps import Deps
+from events.envelope import derived_id
+
+log = logging.getLogger("core.delivery")
+
+CHANNELS = ("inbox", "email")
+# What a person may switch off, per channel.
+CATEGORIES = {
+    "bookings": "My bookings: requests, holds, approvals, confirmations, expiries, cancellations",
+    "waitlist": "Waitlist positions and promotions",
+    "payments": "Declined payments and refunds",
+    "trainings": "Changes to and cancellations of trainings I booked",
+    "reminders": "A reminder the day before a training",
+    "expert": "For experts: new bookings and requests to approve",
+    "sponsors": "For sponsors: vouchers and redemptions",
+    "account": "My account: credential checks",
+}
+LEASE = timedelta(minutes=2)  # longer than any SMTP timeout: a live sender always finishes first
+RETRY_BASE = timedelta(seconds=30)
+RETRY_CAP = timedelta(hours=1)
+MAX_ATTEMPTS = 10  # about five hours of retries, then the e-mail is marked failed
+
+
+def preferences_of(deps: Deps, user_id: str) -> dict[str, dict[str, bool]]:
+    """The person's choices, every channel and category filled in (on unless switched off)."""
+    stored = deps.preferences.get(user_id)
+    return {ch: {cat: bool(stored.get(ch, {}).get(cat, True)) for cat in CATEGORIES} for ch in CHANNELS}
+
+
+def deliver(deps: Deps, message: Notification) -> None:
+    """Put the notification in the inbox and queue its e-mail, each once per person and event."""
+    now = deps.clock()
+    chosen = preferences_of(deps, message.user_id)
+    if chosen["inbox"][message.category]:
+        deps.inbox.add(message, now)  # unique per (person, event): a replay adds nothing
+    if not (message.emailed and chosen["email"][message.category]):
+        return
+    user = deps.users.get(message.user_id)
+    if user is None:
+        return
+    context = dict(message.context)
+    invitation = context.pop("invitation", None)
+    rendered = deps.renderer.render(
+        message.kind,
+        {
+            **context,
+            "kind": message.kind,
+            "title": message.title,
+            "body": message.body,
+            "recipient_name": user.name,
+            "action": {"url": message.link, "label": context.pop("action_label", "See the details")}
+            if message.link
+            else None,
+            "has_invitation": invitation is not None,
+            "preferences_url": f"{deps.policy.public_base_url}/api/v1/me/notification-preferences",
+            "marketplace_name": deps.policy.marketplace_name,
+        },
+    )
+    attachments = (Attachment("invitation.ics", "text/calendar; method=REQUEST", invitation),) if invitation else ()
+    email = Email(
+        to=user.email,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        # Deterministic: a resend after a crash carries the same Message-ID, which mail
+        # clients show once.
+        message_id=derived_id(message.event_id, f"email/{message.user_id}"),
+        attachments=attachments,
+    )
+    deps.outbox.enqueue(message.user_id, message.event_id, email, now)
+
+
+def send_due_emails(deps: Deps, limit: int = 50) -> int:
+    """Send up to ``limit`` due e-mails; how many went out. Run periodically by the notifications worker."""
+    sent = 0
+    for _ in range(limit):
+        now = deps.clock()
+        queued = deps.outbox.claim_due(now, now + LEASE)
+        if queued is None:
+            break
+        try:
+            deps.mailer.send(queued.email)
+        except MailRefused as refused:
+            _back_off(deps, queued.id, queued.attempts, refused.message)
+            continue  # this message's problem: the next one may go
+        except Unavailable as down:
+            _back_off(deps, queued.id, queued.attempts, down.message)
+            break  # the server is down: the others would fail the same way
+        deps.outbox.mark_sent(queued.id, deps.clock())
+        sent += 1
+    return sent
+
+
+def _back_off(deps: Deps, queued_id: str, attempts: int, error: str) -> None:
+    if attempts >= MAX_ATTEMPTS:
+        log.error("e-mail %s failed %d times, giving up: %s", queued_id, attempts, error)
+        deps.outbox.retry_later(queued_id, error, None)
+        return
+    delay = min(RETRY_CAP, RETRY_BASE * 2 ** (attempts - 1))
+    log.warning("e-mail %s failed (attempt %d), retrying in %s: %s", queued_id, attempts, delay, error)
+    deps.outbox.retry_later(queued_id, error, deps.clock() + delay)
