@@ -39,6 +39,8 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # kafka-python narrates every connection at INFO; its warnings are what matter.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # stripe logs every request at INFO; the outcome is what we log ourselves.
+    logging.getLogger("stripe").setLevel(max(logging.WARNING, logging.getLogger().level))
     db = connect(config.mongodb_uri, config.mongodb_database)
     if create_db_indexes:
         create_indexes(db)
