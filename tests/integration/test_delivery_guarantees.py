@@ -11,17 +11,6 @@ from events.types import EventType, dead_letter_topic, topic_name
 from tests.conftest import Stack, read_topic, wait_for
 
 
-def _book(stack: Stack, trainee: dict, training_id: str) -> dict:
-    response = stack.api.call("POST", f"/api/v1/trainings/{training_id}/bookings", trainee["token"])
-    assert response.status_code == 202, response.text
-    return response.json()["booking"]
-
-
-def _status(stack: Stack, booking_id: str, *statuses: str) -> dict | None:
-    doc = stack.booking(booking_id)
-    return doc if doc and doc["status"] in statuses else None
-
-
 def _events_of(stack: Stack, topic: str, event_type: EventType, booking_id: str) -> list[Event]:
     records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, topic))
     events = [decode(r.value) for r in records]
@@ -32,31 +21,31 @@ def test_a_redelivered_event_changes_nothing(stack: Stack) -> None:
     api = stack.api
     expert, first, second = api.expert(), api.user("trainee"), api.user("trainee")
     training = api.published_training(expert, capacity=2)
-    booking = _book(stack, first, training["id"])
-    wait_for(lambda: _status(stack, booking["id"], "held"), what="first hold")
-    requested = _events_of(stack, "bookings", EventType.BOOKING_REQUESTED, booking["id"])
+    booking = stack.book(first, training)
+    stack.wait_status(booking, "held")
+    requested = _events_of(stack, "bookings", EventType.BOOKING_REQUESTED, booking)
     assert len(requested) == 1
 
     # The broker delivers the same event again (same id, same bytes)...
     stack.deps.publisher.publish(requested[0])
     # ...and a later booking on the same training (same partition, so it is applied
     # after the redelivery) tells us when the worker has been through it.
-    later = _book(stack, second, training["id"])
-    wait_for(lambda: _status(stack, later["id"], "held"), what="second hold")
+    later = stack.book(second, training)
+    stack.wait_status(later, "held")
 
     seats = stack.deps.seats.snapshot(training["id"])
-    assert seats is not None and seats["holders"] == [booking["id"], later["id"]]
-    doc = stack.booking(booking["id"])
+    assert seats is not None and seats["holders"] == [booking, later]
+    doc = stack.booking(booking)
     assert [s["step"] for s in doc["history"]].count("held") == 1
-    assert len(_events_of(stack, "bookings", EventType.BOOKING_HELD, booking["id"])) == 1
+    assert len(_events_of(stack, "bookings", EventType.BOOKING_HELD, booking)) == 1
 
     # Even when the "already applied" marker is lost, the handler itself is a no-op
     # and re-emits its reaction under the same id, which downstream dedupes.
     capacity.on_booking_requested(stack.deps, requested[0])
     capacity.on_booking_requested(stack.deps, requested[0])
-    assert stack.deps.seats.snapshot(training["id"])["holders"] == [booking["id"], later["id"]]
-    assert [s["step"] for s in stack.booking(booking["id"])["history"]].count("held") == 1
-    held_ids = {e.id for e in _events_of(stack, "bookings", EventType.BOOKING_HELD, booking["id"])}
+    assert stack.deps.seats.snapshot(training["id"])["holders"] == [booking, later]
+    assert [s["step"] for s in stack.booking(booking)["history"]].count("held") == 1
+    held_ids = {e.id for e in _events_of(stack, "bookings", EventType.BOOKING_HELD, booking)}
     assert len(held_ids) == 1
 
 
@@ -81,8 +70,8 @@ def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) 
     )
     stack.deps.publisher.publish(orphan)
 
-    booking = _book(stack, trainee, training["id"])
-    wait_for(lambda: _status(stack, booking["id"], "held"), what="hold after the poison")
+    booking = stack.book(trainee, training)
+    stack.wait_status(booking, "held")
 
     dlq = dead_letter_topic(stack.config.kafka_topic_prefix, "capacity")
     records = wait_for(
@@ -125,8 +114,8 @@ def test_two_racing_requests_of_one_trainee_get_one_seat(stack: Stack) -> None:
     first, second = request("0a0a0a0a-0000-4000-8000-000000000001"), request("0a0a0a0a-0000-4000-8000-000000000002")
     stack.deps.publisher.publish(first)
     stack.deps.publisher.publish(second)
-    held = wait_for(lambda: _status(stack, first.id, "held"), what="first held")
-    rejected = wait_for(lambda: _status(stack, second.id, "rejected"), what="second rejected")
+    held = stack.wait_status(first.id, "held")
+    rejected = stack.wait_status(second.id, "rejected")
     assert held["status"] == "held"
     assert rejected["rejection_reason"] == "You already have a booking for this training."
     assert stack.deps.seats.snapshot(training["id"])["holders"] == [first.id]

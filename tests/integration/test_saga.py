@@ -11,38 +11,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import stripe
-
 from core.services.releases import sweep_expired_holds
 from devstack.services import register_stripe_webhook
 from tests.conftest import Stack, text_of, wait_for
-
-
-def _book(stack: Stack, trainee: dict, training: dict) -> str:
-    response = stack.api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", trainee["token"])
-    assert response.status_code == 202, response.text
-    return str(response.json()["booking"]["id"])
-
-
-def _status(stack: Stack, booking_id: str, *wanted: str) -> dict | None:
-    doc = stack.booking(booking_id)
-    return doc if doc and doc["status"] in wanted else None
-
-
-def _wait(stack: Stack, booking_id: str, *wanted: str) -> dict:
-    return wait_for(lambda: _status(stack, booking_id, *wanted), what=f"{booking_id} {wanted}")
-
-
-def _intent(stack: Stack, booking_id: str) -> str:
-    return wait_for(lambda: (stack.booking(booking_id) or {}).get("payment", {}).get("intent_id"), what="intent")
-
-
-def _pay(stack: Stack, trainee: dict, booking_id: str) -> None:
-    _intent(stack, booking_id)
-    paid = stack.api.call("POST", f"/api/v1/bookings/{booking_id}/payment", trainee["token"],
-                          json={"payment_method": "pm_card_visa"})  # fmt: skip
-    assert paid.status_code == 202, paid.text
-    _wait(stack, booking_id, "confirmed")
 
 
 def _sweep_later(stack: Stack, minutes: int) -> int:
@@ -55,10 +26,6 @@ def _kinds(stack: Stack, user: dict) -> list[str]:
     return [n["kind"] for n in stack.api.call("GET", "/api/v1/me/notifications", user["token"]).json()["items"]]
 
 
-def _stripe(stack: Stack) -> stripe.StripeClient:
-    return stripe.StripeClient(stack.config.stripe_api_key, base_addresses={"api": stack.config.stripe_api_base})
-
-
 def _soon(days: int) -> dict[str, Any]:
     day = (datetime.now(UTC) + timedelta(days=days)).replace(hour=8, minute=0, second=0, microsecond=0)
     return {"starts_at": day.isoformat(), "ends_at": (day + timedelta(hours=9)).isoformat(), "timezone": "UTC"}
@@ -69,26 +36,26 @@ def test_an_expired_hold_goes_to_the_first_waitlisted_then_the_next_moves_up(sta
     expert = api.expert()
     first, second, third = (api.user("trainee") for _ in range(3))
     training = api.published_training(expert, capacity=1)
-    a = _book(stack, first, training)
-    _wait(stack, a, "held")
-    intent = _intent(stack, a)
-    b, c = _book(stack, second, training), None
-    _wait(stack, b, "waitlisted")
-    c = _book(stack, third, training)
-    _wait(stack, c, "waitlisted")
+    a = stack.book(first, training)
+    stack.wait_status(a, "held")
+    intent = stack.intent_of(a)
+    b, c = stack.book(second, training), None
+    stack.wait_status(b, "waitlisted")
+    c = stack.book(third, training)
+    stack.wait_status(c, "waitlisted")
     assert api.call("GET", f"/api/v1/bookings/{c}", third["token"]).json()["waitlist_position"] == 2
 
     assert _sweep_later(stack, 5) == 0  # not yet: the hold lasts 30 minutes
     assert _sweep_later(stack, 31) == 1
-    _wait(stack, a, "expired")
-    promoted = _wait(stack, b, "held")
+    stack.wait_status(a, "expired")
+    promoted = stack.wait_status(b, "held")
     assert promoted["expires_at"] > datetime.now(UTC) + timedelta(minutes=25)  # a fresh window
     assert stack.deps.seats.snapshot(training["id"])["holders"] == [b]
     assert api.call("GET", f"/api/v1/bookings/{c}", third["token"]).json()["waitlist_position"] == 1
-    wait_for(lambda: _stripe(stack).v1.payment_intents.retrieve(intent).status == "canceled", what="intent cancelled")
+    wait_for(lambda: stack.stripe.v1.payment_intents.retrieve(intent).status == "canceled", what="intent cancelled")
     wait_for(lambda: "booking.expired" in _kinds(stack, first), what="told of expiry")
     wait_for(lambda: "waitlist.promoted" in _kinds(stack, second), what="told of promotion")
-    _intent(stack, b)  # the promoted trainee gets a PaymentIntent to pay
+    stack.intent_of(b)  # the promoted trainee gets a PaymentIntent to pay
     assert _sweep_later(stack, 29) == 0  # the old hold is gone; the new one is not due yet
 
 
@@ -96,14 +63,14 @@ def test_leaving_the_waitlist(stack: Stack) -> None:
     api = stack.api
     expert, holder, leaver, stayer = api.expert(), api.user("trainee"), api.user("trainee"), api.user("trainee")
     training = api.published_training(expert, capacity=1)
-    _wait(stack, _book(stack, holder, training), "held")
-    leaving = _book(stack, leaver, training)
-    _wait(stack, leaving, "waitlisted")
-    staying = _book(stack, stayer, training)
-    _wait(stack, staying, "waitlisted")
+    stack.wait_status(stack.book(holder, training), "held")
+    leaving = stack.book(leaver, training)
+    stack.wait_status(leaving, "waitlisted")
+    staying = stack.book(stayer, training)
+    stack.wait_status(staying, "waitlisted")
     response = api.call("POST", f"/api/v1/bookings/{leaving}/cancel", leaver["token"])
     assert response.status_code == 202
-    cancelled = _wait(stack, leaving, "cancelled")
+    cancelled = stack.wait_status(leaving, "cancelled")
     assert cancelled["refund_amount"] == 0
     assert stack.deps.seats.snapshot(training["id"])["waitlist"] == [staying]
     assert api.call("GET", f"/api/v1/bookings/{staying}", stayer["token"]).json()["waitlist_position"] == 1
@@ -117,26 +84,28 @@ def test_cancelling_a_paid_seat_refunds_per_policy_and_frees_it(stack: Stack) ->
     far = api.published_training(expert, capacity=1, price=45000)  # months away
     near = api.published_training(expert, capacity=1, price=45000, **_soon(10))
 
-    paid_far = _book(stack, early, far)
-    _pay(stack, early, paid_far)
-    queued = _book(stack, waiting, far)
-    _wait(stack, queued, "waitlisted")
+    paid_far = stack.book(early, far)
+    stack.pay(early, paid_far)
+    stack.wait_status(paid_far, "confirmed")
+    queued = stack.book(waiting, far)
+    stack.wait_status(queued, "waitlisted")
     assert api.call("POST", f"/api/v1/bookings/{paid_far}/cancel", early["token"]).status_code == 202
-    cancelled = _wait(stack, paid_far, "cancelled")
+    cancelled = stack.wait_status(paid_far, "cancelled")
     assert cancelled["refund_amount"] == 45000
     refunded = wait_for(lambda: stack.booking(paid_far)["payment"].get("refund_id"), what="refund made")
-    refunds = _stripe(stack).v1.refunds.list(params={"payment_intent": cancelled["payment"]["intent_id"]}).data
+    refunds = stack.stripe.v1.refunds.list(params={"payment_intent": cancelled["payment"]["intent_id"]}).data
     assert [(r.id, r.amount) for r in refunds] == [(refunded, 45000)]
-    _wait(stack, queued, "held")  # the seat went to the waitlist
+    stack.wait_status(queued, "held")  # the seat went to the waitlist
     wait_for(lambda: "payment.refunded" in _kinds(stack, early), what="told of refund")
 
-    paid_near = _book(stack, late, near)
-    _pay(stack, late, paid_near)
+    paid_near = stack.book(late, near)
+    stack.pay(late, paid_near)
+    stack.wait_status(paid_near, "confirmed")
     assert api.call("POST", f"/api/v1/bookings/{paid_near}/cancel", late["token"]).status_code == 202
-    assert _wait(stack, paid_near, "cancelled")["refund_amount"] == 0  # 10 days before: nothing back
+    assert stack.wait_status(paid_near, "cancelled")["refund_amount"] == 0  # 10 days before: nothing back
     wait_for(lambda: "booking.cancelled" in _kinds(stack, late), what="told of cancellation")
     intent = stack.booking(paid_near)["payment"]["intent_id"]
-    assert _stripe(stack).v1.refunds.list(params={"payment_intent": intent}).data == []
+    assert stack.stripe.v1.refunds.list(params={"payment_intent": intent}).data == []
     assert stack.deps.seats.snapshot(near["id"])["holders"] == []
 
 
@@ -145,21 +114,25 @@ def test_the_expert_cancelling_refunds_every_paid_seat_in_full_and_tells_everyon
     expert = api.expert()
     paid, holding, waiting = api.user("trainee"), api.user("trainee"), api.user("trainee")
     training = api.published_training(expert, capacity=2, price=30000, **_soon(5))  # inside 30 days: still full
-    a = _book(stack, paid, training)
-    _pay(stack, paid, a)
-    b = _book(stack, holding, training)
-    _intent(stack, b)
-    c = _book(stack, waiting, training)
-    _wait(stack, c, "waitlisted")
+    a = stack.book(paid, training)
+    stack.pay(paid, a)
+    stack.wait_status(a, "confirmed")
+    b = stack.book(holding, training)
+    stack.intent_of(b)
+    c = stack.book(waiting, training)
+    stack.wait_status(c, "waitlisted")
 
     cancel = api.call("POST", f"/api/v1/trainings/{training['id']}/cancel", expert["token"],
                       json={"reason": "The operating room is closed for works."})  # fmt: skip
     assert cancel.status_code == 200
     for booking_id in (a, b, c):
-        assert _wait(stack, booking_id, "cancelled")["cancellation_reason"] == "The operating room is closed for works."
+        assert (
+            stack.wait_status(booking_id, "cancelled")["cancellation_reason"]
+            == "The operating room is closed for works."
+        )
     assert stack.booking(a)["refund_amount"] == 31500  # in full: the price and the 5 % service fee
     wait_for(lambda: stack.booking(a)["payment"].get("refund_id"), what="refund")
-    client = _stripe(stack)
+    client = stack.stripe
     assert [
         r.amount
         for r in client.v1.refunds.list(params={"payment_intent": stack.booking(a)["payment"]["intent_id"]}).data
@@ -194,7 +167,7 @@ def _signed_success(stack: Stack, intent_id: str, event_id: str) -> tuple[bytes,
 
 
 def _pay_in_stripe_only(stack: Stack, intent_id: str) -> None:
-    client = _stripe(stack)
+    client = stack.stripe
     client.v1.payment_intents.update(intent_id, params={"payment_method": "pm_card_visa"})
     assert client.v1.payment_intents.confirm(intent_id).status == "succeeded"
 
@@ -206,16 +179,16 @@ def test_a_late_payment_is_seated_again_when_a_seat_is_free(stack: Stack) -> Non
     api = stack.api
     expert, trainee = api.expert(), api.user("trainee")
     training = api.published_training(expert, capacity=1)
-    booking = _book(stack, trainee, training)
-    intent = _intent(stack, booking)
+    booking = stack.book(trainee, training)
+    intent = stack.intent_of(booking)
     _pay_in_stripe_only(stack, intent)  # paid, but Stripe's notice has not arrived yet
     _sweep_later(stack, 31)
-    _wait(stack, booking, "expired")
+    stack.wait_status(booking, "expired")
     payload, headers = _signed_success(stack, intent, "evt_late_free_seat")
     assert api.call("POST", "/api/v1/webhooks/stripe", data=payload, headers=headers).json()["outcome"] == "published"
-    _wait(stack, booking, "confirmed")
+    stack.wait_status(booking, "confirmed")
     assert stack.deps.seats.snapshot(training["id"])["holders"] == [booking]
-    assert _stripe(stack).v1.refunds.list(params={"payment_intent": intent}).data == []
+    assert stack.stripe.v1.refunds.list(params={"payment_intent": intent}).data == []
 
 
 def test_a_late_payment_without_a_seat_is_refunded_automatically(stack: Stack) -> None:
@@ -225,18 +198,18 @@ def test_a_late_payment_without_a_seat_is_refunded_automatically(stack: Stack) -
     api = stack.api
     expert, late, next_in_line = api.expert(), api.user("trainee"), api.user("trainee")
     training = api.published_training(expert, capacity=1, price=45000)
-    booking = _book(stack, late, training)
-    intent = _intent(stack, booking)
-    waiting = _book(stack, next_in_line, training)
-    _wait(stack, waiting, "waitlisted")
+    booking = stack.book(late, training)
+    intent = stack.intent_of(booking)
+    waiting = stack.book(next_in_line, training)
+    stack.wait_status(waiting, "waitlisted")
     _pay_in_stripe_only(stack, intent)
     _sweep_later(stack, 31)
-    _wait(stack, booking, "expired")
-    _wait(stack, waiting, "held")  # the seat went on
+    stack.wait_status(booking, "expired")
+    stack.wait_status(waiting, "held")  # the seat went on
     payload, headers = _signed_success(stack, intent, "evt_late_no_seat")
     assert api.call("POST", "/api/v1/webhooks/stripe", data=payload, headers=headers).json()["outcome"] == "published"
     refund_id = wait_for(lambda: stack.booking(booking)["payment"].get("refund_id"), what="automatic refund")
-    refunds = _stripe(stack).v1.refunds.list(params={"payment_intent": intent}).data
+    refunds = stack.stripe.v1.refunds.list(params={"payment_intent": intent}).data
     assert [(r.id, r.amount) for r in refunds] == [(refund_id, 47250)]  # all of it, service fee included
     assert stack.booking(booking)["status"] == "expired"
     assert stack.deps.seats.snapshot(training["id"])["holders"] == [waiting]  # never oversold
@@ -255,11 +228,11 @@ def test_expert_approval_holds_the_seat_then_payment_is_asked_only_after_approva
     first, second = api.user("trainee", "Dr First"), api.user("trainee", "Dr Second")
     api.call("PATCH", "/api/v1/me", first["token"], json={"specialty": "cardiology", "country": "IT"})
     training = api.published_training(expert, capacity=1, requires_approval=True, approval_hours=48)
-    a = _book(stack, first, training)
-    pending = _wait(stack, a, "pending_approval")
+    a = stack.book(first, training)
+    pending = stack.wait_status(a, "pending_approval")
     assert pending["expires_at"] > datetime.now(UTC) + timedelta(hours=47)
-    b = _book(stack, second, training)
-    _wait(stack, b, "waitlisted")
+    b = stack.book(second, training)
+    stack.wait_status(b, "waitlisted")
     early = api.call("POST", f"/api/v1/bookings/{a}/payment", first["token"])
     assert early.status_code == 409
 
@@ -274,13 +247,14 @@ def test_expert_approval_holds_the_seat_then_payment_is_asked_only_after_approva
     rejected = api.call("POST", f"/api/v1/bookings/{a}/reject", expert["token"],
                         json={"reason": "This course needs two years of cath-lab practice."})  # fmt: skip
     assert rejected.status_code == 202
-    assert _wait(stack, a, "rejected")["rejection_reason"] == "This course needs two years of cath-lab practice."
-    _wait(stack, b, "pending_approval")  # promoted, and waiting for the expert in turn
+    assert stack.wait_status(a, "rejected")["rejection_reason"] == "This course needs two years of cath-lab practice."
+    stack.wait_status(b, "pending_approval")  # promoted, and waiting for the expert in turn
     assert api.call("POST", f"/api/v1/bookings/{a}/approve", expert["token"]).status_code == 409
 
     assert api.call("POST", f"/api/v1/bookings/{b}/approve", expert["token"]).status_code == 202
-    _wait(stack, b, "held")
-    _pay(stack, second, b)
+    stack.wait_status(b, "held")
+    stack.pay(second, b)
+    stack.wait_status(b, "confirmed")
     events = [
         decode(r.value) for r in read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "bookings"))
     ]
@@ -295,9 +269,9 @@ def test_an_undecided_request_expires_after_its_own_window(stack: Stack) -> None
     api = stack.api
     expert, trainee = api.expert(), api.user("trainee")
     training = api.published_training(expert, capacity=1, requires_approval=True, approval_hours=24)
-    a = _book(stack, trainee, training)
-    _wait(stack, a, "pending_approval")
+    a = stack.book(trainee, training)
+    stack.wait_status(a, "pending_approval")
     assert _sweep_later(stack, 60) == 0  # an hour is nothing for a decision
     assert _sweep_later(stack, 24 * 60 + 1) == 1
-    _wait(stack, a, "expired")
+    stack.wait_status(a, "expired")
     assert stack.deps.seats.snapshot(training["id"])["holders"] == []
