@@ -1,0 +1,64 @@
+"""The ports: what the use cases need from the outside world, as Protocols, one module per area.
+
+Use cases import them from here (``from core.ports import Bookings``); adapters implement them.
+"""
+
+from __future__ import annotations
+
+from core.ports.accounts import Sessions, Users
+from core.ports.bookings import Bookings, Seats
+from core.ports.catalogue import TrainingQuery, Trainings
+from core.ports.messaging import EventPublisher, ProcessedEvents
+from core.ports.notifications import (
+    Attachment,
+    Email,
+    EmailRenderer,
+    Inbox,
+    Mailer,
+    Notification,
+    NotificationPreferences,
+    Outbox,
+    QueuedEmail,
+    RenderedEmail,
+)
+from core.ports.payments import (
+    Ledger,
+    PaymentGateway,
+    PaymentIntent,
+    ProviderEvent,
+    ProviderEvents,
+    ProviderPayment,
+    ProviderRefund,
+)
+from core.ports.sponsors import Demos, Sponsorships, Vouchers
+
+__all__ = [
+    "Attachment",
+    "Bookings",
+    "Demos",
+    "Email",
+    "EmailRenderer",
+    "EventPublisher",
+    "Inbox",
+    "Ledger",
+    "Mailer",
+    "Notification",
+    "NotificationPreferences",
+    "Outbox",
+    "PaymentGateway",
+    "PaymentIntent",
+    "ProcessedEvents",
+    "ProviderEvent",
+    "ProviderEvents",
+    "ProviderPayment",
+    "ProviderRefund",
+    "QueuedEmail",
+    "RenderedEmail",
+    "Seats",
+    "Sessions",
+    "Sponsorships",
+    "TrainingQuery",
+    "Trainings",
+    "Users",
+    "Vouchers",
+]

@@ -1,0 +1,45 @@
+"""Ports: accounts and their sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from core.model import User, Verification
+
+
+class Users(Protocol):
+    def add(self, user: User) -> None:
+        """Store a new user; raise ``Conflict`` if the e-mail is taken."""
+
+    def remove(self, user_id: str) -> None:
+        """Delete a user (compensation when its event could not be published)."""
+
+    def get(self, user_id: str) -> User | None:
+        """The user with this id, if any."""
+
+    def by_email(self, email: str) -> User | None:
+        """The user with this e-mail (case-insensitive), if any."""
+
+    def update(self, user_id: str, fields: dict[str, Any], expected: dict[str, Any] | None = None) -> bool:
+        """Set ``fields`` if the stored user still matches ``expected``; False if not."""
+
+    def many(self, user_ids: list[str]) -> dict[str, User]:
+        """The users with these ids, by id."""
+
+    def experts(self, verification: Verification | None, limit: int, offset: int) -> tuple[list[User], int]:
+        """Experts (in one verification state, or all), oldest submission first, and the total."""
+
+
+class Sessions(Protocol):
+    def add(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+        """Remember a bearer token (by its hash) until ``expires_at``."""
+
+    def user_id_for(self, token_hash: str, now: datetime) -> str | None:
+        """The user a live token belongs to, or None if unknown or expired."""
+
+    def revoke(self, token_hash: str) -> None:
+        """Forget one token (logout)."""
+
+    def revoke_all(self, user_id: str) -> int:
+        """Forget every token of a user; how many there were."""

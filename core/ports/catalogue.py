@@ -1,0 +1,64 @@
+"""Ports: trainings and the catalogue search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from core.model import Training
+
+
+class Trainings(Protocol):
+    def add(self, training: Training) -> None:
+        """Store a new training."""
+
+    def get(self, training_id: str) -> Training | None:
+        """The training with this id, if any."""
+
+    def replace(self, training: Training, expected_version: int) -> bool:
+        """Store ``training`` if the stored one still has ``expected_version``."""
+
+    def remove(self, training_id: str) -> None:
+        """Delete a training (compensation when its event could not be published)."""
+
+    def search(self, query: TrainingQuery) -> tuple[list[Training], int]:
+        """A page of published trainings matching ``query``, and the total."""
+
+    def by_expert(self, expert_id: str, limit: int, offset: int) -> tuple[list[Training], int]:
+        """An expert's trainings, newest first, and the total."""
+
+    def set_seats_left(self, training_id: str, seats_left: int) -> None:
+        """Refresh the searchable count of free seats (a projection of the seat counter)."""
+
+    def due_for_reminder(self, start: datetime, end: datetime, limit: int) -> list[Training]:
+        """Published trainings starting in ``[start, end)`` whose trainees were not reminded of that start."""
+
+    def mark_reminded(self, training_id: str, starts_at: datetime) -> None:
+        """Remember the reminder for the training starting at ``starts_at``."""
+
+    def set_sponsor(self, training_id: str, sponsor_id: str, shown: bool) -> None:
+        """Add (or remove) a sponsor whose demo the expert agreed to show."""
+
+
+@dataclass(frozen=True)
+class TrainingQuery:
+    """Catalogue search: every filter optional; text is matched word by word."""
+
+    text_words: tuple[str, ...] = ()
+    specialty: str | None = None
+    technique: str | None = None
+    city: str | None = None
+    country: str | None = None
+    language: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    currency: str | None = None
+    free_seats_only: bool = False
+    sponsor_id: str | None = None
+    verified_only: bool = False
+    sort: str = "date"  # date, -date, price, -price
+    limit: int = 20
+    offset: int = 0
