@@ -10,6 +10,7 @@ from flask import Flask, Response, send_from_directory
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
+from api import web
 from api.cli import register_commands
 from api.errors import MarketplaceApi, register_error_handlers
 from core.services.deps import Deps
@@ -61,6 +62,8 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(trainings.mine, url_prefix="/api/v1/me")
     api.register_blueprint(health.blp)
+    # The web pages are plain Flask: HTML, not part of the OpenAPI document.
+    app.register_blueprint(web.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_asset)
     register_commands(app)
     return app

@@ -1,0 +1,58 @@
+"""The web pages' forms: what people type (whole currency units, calendar days), checked like the API's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from schemas.catalogue import COUNTRY
+from schemas.http import LANGUAGE
+
+SORTS = {"date": "Soonest first", "-date": "Latest first", "price": "Cheapest first", "-price": "Dearest first"}
+PAGE_SIZE = 12
+
+
+class CatalogueForm(Schema):
+    """The catalogue's search form (GET), every field optional."""
+
+    class Meta:
+        unknown = EXCLUDE  # a shared link with an extra parameter still works
+
+    q = fields.String(validate=validate.Length(max=200))
+    specialty = fields.String(validate=validate.Length(max=100))
+    city = fields.String(validate=validate.Length(max=100))
+    country = fields.String(validate=COUNTRY)
+    language = LANGUAGE
+    date_from = fields.Date(error_messages={"invalid": "A date, e.g. 2027-03-01."})
+    date_to = fields.Date(error_messages={"invalid": "A date, e.g. 2027-03-31."})
+    price_max = fields.Integer(
+        validate=validate.Range(min=0, error="Must be 0 or more."),
+        error_messages={"invalid": "A whole amount, e.g. 500."},
+    )
+    free_seats = fields.Boolean(load_default=False)
+    verified_only = fields.Boolean(load_default=False)
+    sort = fields.String(load_default="date", validate=validate.OneOf(list(SORTS)))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=500))
+
+    @validates_schema(skip_on_field_errors=False)  # every mistake at once, not one per submit
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            raise ValidationError("Must not be before the first day.", "date_to")
+
+    @post_load
+    def _filters(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """The catalogue service's filters: minor units, UTC instants, a page window."""
+        filters: dict[str, Any] = {k: v for k, v in data.items() if v not in ("", None)}
+        if "q" in filters and len(filters["q"].strip()) < 2:
+            filters.pop("q")
+        if "price_max" in filters:
+            filters["price_max"] *= 100
+        if "date_from" in filters:
+            filters["date_from"] = datetime.combine(filters["date_from"], time.min, tzinfo=UTC)
+        if "date_to" in filters:
+            filters["date_to"] = datetime.combine(filters["date_to"], time.max, tzinfo=UTC)
+        page = filters.pop("page", 1)
+        filters.update(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        return filters

@@ -1,0 +1,99 @@
+"""The public web pages, fetched over HTTP from the real API process: the catalogue with its
+filters and the training page."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from tests.conftest import Stack
+
+
+class _Text(HTMLParser):
+    """The visible text of a page, for asserting what a reader sees."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.parts.append(" ".join(data.split()))
+
+
+def _text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
+def test_the_catalogue_lists_and_filters_published_trainings(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert("Dr Ada Web")
+    paris = api.published_training(expert, title="Mitral clip in Paris", price=120000)
+    lyon = api.published_training(expert, title="Carotid stenting in Lyon", price=60000,
+                                  venue={**_venue(), "city": "Lyon"})  # fmt: skip
+    draft = api.call("POST", "/api/v1/trainings", expert["token"], json={"title": "A draft never shown"}).json()
+
+    page = api.call("GET", "/")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    text = _text(page.text)
+    assert "Mitral clip in Paris" in text and "Carotid stenting in Lyon" in text
+    assert "A draft never shown" not in text
+    assert "1 200.00 EUR" in text.replace("\u202f", " ") and "Verified expert" in text and "7 CME credits" in text
+    assert "4 seats left" in text
+
+    lyon_only = _text(api.call("GET", "/", params={"city": "Lyon"}).text)
+    assert "Carotid stenting in Lyon" in lyon_only and "Mitral clip in Paris" not in lyon_only
+    cheap = _text(api.call("GET", "/", params={"price_max": "700"}).text)  # whole euros on the page
+    assert "Carotid stenting in Lyon" in cheap and "Mitral clip in Paris" not in cheap
+    assert f'href="/trainings/{paris["id"]}"' in page.text and f'href="/trainings/{lyon["id"]}"' in page.text
+    assert draft["id"] not in page.text
+
+
+def test_a_bad_filter_is_shown_beside_its_field(stack: Stack) -> None:
+    page = stack.api.call("GET", "/", params={"country": "France", "price_max": "lots", "date_from": "2027-05-01",
+                                              "date_to": "2027-04-01"})  # fmt: skip
+    assert page.status_code == 400
+    assert 'aria-invalid="true" aria-describedby="country-error"' in page.text
+    assert 'id="price_max-error">A whole amount, e.g. 500.' in page.text
+    assert 'id="date_to-error">Must not be before the first day.' in page.text
+    assert 'value="France"' in page.text  # what was typed stays in the form
+
+
+def test_the_training_page_shows_the_day_the_expert_and_the_sponsors_demo(stack: Stack) -> None:
+    api = stack.api
+    expert, sponsor = api.expert("Dr Grace Page"), api.user("sponsor")
+    training = api.published_training(expert, capacity=3)
+    demo = api.call("POST", "/api/v1/demos", sponsor["token"],
+                    json={"title": "Valve delivery system X", "device": "X-Valve 3"}).json()  # fmt: skip
+    asked = api.call("POST", f"/api/v1/demos/{demo['id']}/trainings", sponsor["token"],
+                     json={"training_id": training["id"]})  # fmt: skip
+    assert asked.status_code in (200, 202), asked.text
+    before = _text(api.call("GET", f"/trainings/{training['id']}").text)
+    assert "Valve delivery system X" not in before  # not without the expert's consent
+    api.call("POST", f"/api/v1/trainings/{training['id']}/demos/{demo['id']}/accept", expert["token"])
+
+    page = api.call("GET", f"/trainings/{training['id']}")
+    assert page.status_code == 200
+    text = _text(page.text)
+    assert training["title"] in text and "Dr Grace Page" in text and "Verified expert" in text
+    assert "Hôpital Européen Georges-Pompidou" in text and "3 of 3 left" in text and "CME credits 7" in text
+    for step in training["programme"]:
+        assert step["title"] in text
+    assert "Valve delivery system X" in text and "X-Valve 3" in text
+
+    missing = api.call("GET", "/trainings/no-such-training")
+    assert missing.status_code == 404 and "Not found" in _text(missing.text)
+
+
+def _venue() -> dict:
+    from tests.conftest import TRAINING
+
+    return dict(TRAINING["venue"])
