@@ -18,7 +18,16 @@ install: $(STAMP)
 run: install ## the marketplace with demo data on the embedded services
 	$(PY) -m devstack run
 
-test: install ## every test, against real embedded services
+# The browser tests drive Debian's Chromium (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	@echo "installing Debian's chromium and chromium-driver for the browser tests..."
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
+test: install $(CHROMIUM) ## every test, against real embedded services and a real browser
 	$(PY) -m pytest
 
 lint: install

@@ -20,9 +20,13 @@ class Config:
     stripe_api_key: str = "sk_test_marketplace"
     stripe_publishable_key: str = "pk_test_marketplace"
     stripe_webhook_secret: str = "whsec_marketplace_dev"
+    # Stripe.js for the payment page: Stripe's own in production; localstripe serves a fake.
+    stripe_js_url: str = "https://js.stripe.com/v3/"
     smtp_url: str = "smtp://127.0.0.1:8025"
     mail_from: str = "Marketplace <no-reply@marketplace.local>"
     public_base_url: str = "http://127.0.0.1:8000"
+    # Signs the web pages' session cookie; set your own secret in every deployment.
+    web_secret_key: str = "dev-only-web-secret-change-me"
     token_ttl_seconds: int = 12 * 3600
     default_hold_minutes: int = 30
     # What the platform takes: a service fee the trainee pays on top of the price (never

@@ -31,6 +31,10 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         # Served from the swagger-ui-bundle package, not a CDN: works offline too.
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         MAX_CONTENT_LENGTH=1024 * 1024,
+        SECRET_KEY=config.web_secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.public_base_url.startswith("https://"),
         JSON_SORT_KEYS=False,
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},

@@ -100,6 +100,7 @@ def _announce(config: Config, infra: object, with_demo: bool) -> None:
         "",
         "=" * 72,
         "The marketplace is running. Ctrl-C stops everything.",
+        f"  Web            {base_url}/   (sign in with a demo account below)",
         f"  API            {base_url}/api/v1   (health: {base_url}/healthz)",
         f"  OpenAPI        {base_url}/api/openapi.json   Swagger UI: {base_url}/api/docs",
         f"  Kafka broker   {infra.broker.url}",  # type: ignore[attr-defined]

@@ -53,6 +53,7 @@ class Infra:
             "kafka_bootstrap_servers": self.broker.url,
             "mongodb_uri": self.mongo.url,
             "stripe_api_base": self.stripe.url,
+            "stripe_js_url": f"{self.stripe.url}/js.stripe.com/v3/",
             "smtp_url": self.smtp.url,
             "public_base_url": f"http://127.0.0.1:{api_port}",
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from schemas.catalogue import COUNTRY
 from schemas.http import LANGUAGE
@@ -35,6 +35,11 @@ class CatalogueForm(Schema):
     verified_only = fields.Boolean(load_default=False)
     sort = fields.String(load_default="date", validate=validate.OneOf(list(SORTS)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=500))
+
+    @pre_load
+    def _drop_blanks(self, data: Any, **_: Any) -> dict[str, Any]:
+        """A form sends every field; an empty one means "any"."""
+        return {k: v.strip() for k, v in data.items() if isinstance(v, str) and v.strip()}
 
     @validates_schema(skip_on_field_errors=False)  # every mistake at once, not one per submit
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:

@@ -3,7 +3,10 @@ filters and the training page."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
+
+import requests
 
 from tests.conftest import Stack
 
@@ -97,3 +100,39 @@ def _venue() -> dict:
     from tests.conftest import TRAINING
 
     return dict(TRAINING["venue"])
+
+
+def test_signing_in_and_posting_forms_are_guarded(stack: Stack) -> None:
+    api = stack.api
+    trainee, training = api.user("trainee"), api.published_training(api.expert())
+    browser = requests.Session()
+    form = browser.get(f"{api.base_url}/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+
+    wrong = browser.post(f"{api.base_url}/login", data={"csrf": csrf, "email": trainee["email"], "password": "nope"})
+    assert wrong.status_code == 401 and "Wrong e-mail or password." in wrong.text
+    good = {"email": trainee["email"], "password": "correct horse battery"}
+    forged = browser.post(f"{api.base_url}/login", data=good)
+    assert forged.status_code == 400  # no CSRF token: refused before anything else
+    signed = browser.post(
+        f"{api.base_url}/login?next=https://evil.example/x", allow_redirects=False, data={"csrf": csrf, **good}
+    )
+    assert signed.status_code == 302 and signed.headers["Location"] == "/"  # never off-site
+    cookie = signed.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+    page = browser.get(f"{api.base_url}/trainings/{training['id']}")
+    fresh = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert fresh != csrf  # a new session at sign-in, with a new token
+    no_token = browser.post(f"{api.base_url}/trainings/{training['id']}/book", allow_redirects=False)
+    assert no_token.status_code == 400 and stack.db.bookings.count_documents({}) == 0
+    key = re.search(r'name="request_key" value="([^"]+)"', page.text).group(1)
+    first = browser.post(f"{api.base_url}/trainings/{training['id']}/book", allow_redirects=False,
+                         data={"csrf": fresh, "request_key": key})  # fmt: skip
+    again = browser.post(f"{api.base_url}/trainings/{training['id']}/book", allow_redirects=False,
+                         data={"csrf": fresh, "request_key": key})  # fmt: skip
+    assert first.status_code == again.status_code == 303 and first.headers["Location"] == again.headers["Location"]
+    assert stack.db.bookings.count_documents({}) == 1  # a double submit is one booking
+
+    anonymous = requests.get(f"{api.base_url}/me/bookings", allow_redirects=False)
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login?next=")

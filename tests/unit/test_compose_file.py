@@ -32,6 +32,7 @@ DUMMY_SECRETS = {
     "STRIPE_API_KEY": "sk_test_compose",
     "STRIPE_PUBLISHABLE_KEY": "pk_test_compose",
     "STRIPE_WEBHOOK_SECRET": "whsec_compose",
+    "WEB_SECRET_KEY": "compose-web-secret",
 }
 
 _KEY = re.compile(r"^(?P<key>[A-Za-z0-9_.<>-]+):(?:\s+(?P<value>.*?))?\s*$")

@@ -1,0 +1,44 @@
+"""The web blueprint, its template filters and its error page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template
+
+from core.errors import DomainError, NotFound
+from core.model import zone_of
+
+# Templates and the stylesheet live in the app's own api/templates and api/static.
+blp = Blueprint("web", __name__)
+
+
+@blp.app_template_filter("merge_page")
+def merge_page(args: Any, page: int) -> str:
+    """The current query string with another page number."""
+    return urlencode([(k, v) for k, v in args.items(multi=True) if k != "page"] + [("page", str(page))])
+
+
+@blp.app_template_filter("money")
+def money(amount: int | None, currency: str | None) -> str:
+    """Minor units as people read them: ``450.00 EUR``."""
+    if amount is None or not currency:
+        return ""
+    return f"{amount / 100:,.2f} {currency.upper()}".replace(",", "\u202f")
+
+
+@blp.app_template_filter("local")
+def local(when: Any, zone: str | None, fmt: str = "%A %d %B %Y") -> str:
+    """A UTC instant in the venue's time zone."""
+    if when is None:
+        return ""
+    tz = zone_of(zone)
+    return (when.astimezone(tz) if tz else when).strftime(fmt)
+
+
+@blp.errorhandler(DomainError)
+def domain_error(error: DomainError) -> Any:
+    """A page, not JSON, for the people using the site."""
+    status = 404 if isinstance(error, NotFound) else 400
+    return render_template("web/error.html", message=error.message, status=status), status

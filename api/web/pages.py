@@ -1,0 +1,52 @@
+"""Public pages: the catalogue with its filters and a training's page."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import render_template, request
+from marshmallow import ValidationError as FormError
+
+from api.context import deps
+from api.web.blueprint import blp
+from core.errors import NotFound
+from core.model import TrainingStatus
+from core.services import catalogue, demos, trainings
+from core.services.seating import seats_left
+from schemas.web import PAGE_SIZE, SORTS, CatalogueForm
+
+
+@blp.get("/")
+def catalogue_page() -> Any:
+    """The catalogue: search with every filter, a page of trainings."""
+    errors: dict[str, list[str]] = {}
+    try:
+        filters = CatalogueForm().load(request.args)
+    except FormError as invalid:
+        errors = {k: v if isinstance(v, list) else [str(v)] for k, v in invalid.messages_dict.items()}
+        filters = {"limit": PAGE_SIZE, "offset": 0}
+    items, total = catalogue.search(deps(), filters)
+    experts = deps().users.many(sorted({t.expert_id for t in items}))
+    rows = [{"training": t, "expert": experts.get(t.expert_id), "seats_left": seats_left(deps(), t)} for t in items]
+    page = filters["offset"] // PAGE_SIZE + 1
+    return render_template(
+        "web/catalogue.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+        form=request.args, errors=errors, sorts=SORTS,
+    ), (400 if errors else 200)  # fmt: skip
+
+
+@blp.get("/trainings/<training_id>")
+def training_page(training_id: str) -> Any:
+    """One training: the day's programme, the expert, the venue, seats, price, credits, sponsors' demos."""
+    training = trainings.get_training(deps(), training_id)
+    if training.status is TrainingStatus.DRAFT:
+        raise NotFound(f"No training {training_id}.")
+    expert = deps().users.get(training.expert_id)
+    shown, _ = demos.search_demos(deps(), None, None, training.id, 20, 0)
+    sponsors = deps().users.many(sorted({d.sponsor_id for d in shown}))
+    return render_template(
+        "web/training.html", training=training, expert=expert, seats_left=seats_left(deps(), training),
+        demos=[{"demo": d, "sponsor": sponsors.get(d.sponsor_id)} for d in shown],
+        request_key=str(uuid.uuid4()),  # one booking per rendered form, however often it is sent
+    )  # fmt: skip

@@ -1,0 +1,96 @@
+"""Signing in on the web: the bearer token kept in a signed, HttpOnly cookie, and CSRF checks.
+
+The token is the API's own (``accounts.login``), so logging out revokes it like the API
+does. Every POST from a page carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import abort, redirect, render_template, request, session, url_for
+
+from api.context import deps
+from api.web.blueprint import blp
+from core.errors import Unauthorized
+from core.model import User
+from core.services import accounts, profiles
+
+
+def web_user() -> User | None:
+    """The signed-in person, or None (an expired or revoked token signs out)."""
+    token = session.get("token")
+    if not token:
+        return None
+    try:
+        return accounts.authenticate(deps(), token)
+    except Unauthorized:
+        session.clear()
+        return None
+
+
+def require_web_user() -> User:
+    """The signed-in person; otherwise the sign-in page is where we go (raised as a redirect)."""
+    user = web_user()
+    if user is None:
+        abort(redirect(url_for("web.login", next=request.full_path.rstrip("?"))))
+    return user
+
+
+def csrf_token() -> str:
+    """This session's CSRF token, made on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])
+
+
+@blp.app_context_processor
+def _globals() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "me": web_user}
+
+
+@blp.before_request
+def _check_csrf() -> None:
+    if request.method != "POST":
+        return
+    sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+        abort(400, "The form expired or did not come from this site; reload the page and try again.")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never a redirect to somewhere else."""
+    if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("web.catalogue_page")
+    return target
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """The sign-in form."""
+    error = None
+    email = request.form.get("email", "")
+    if request.method == "POST":
+        try:
+            token, _user, _ttl = accounts.login(deps(), email, request.form.get("password", ""))
+        except Unauthorized as wrong:
+            error = wrong.message
+        else:
+            session.clear()  # a fresh session (and CSRF token) on every sign-in
+            session["token"] = token
+            return redirect(_safe_next(request.args.get("next")))
+    status = 401 if error else 200
+    return render_template("web/login.html", error=error, email=email), status
+
+
+@blp.post("/logout")
+def logout() -> Any:
+    """Sign out and revoke the token."""
+    token = session.get("token")
+    if token:
+        profiles.logout(deps(), token)
+    session.clear()
+    return redirect(url_for("web.catalogue_page"))
