@@ -1,4 +1,4 @@
-// The booking page: follows the status without reloading, and pays with Stripe.js.
+// Booking and sponsorship pages: follow the status without reloading, and pay with Stripe.js.
 (function () {
   "use strict";
   const root = document.getElementById("booking");
@@ -8,7 +8,6 @@
   const payError = document.getElementById("pay-error");
   const form = document.getElementById("pay-form");
   const button = document.getElementById("pay-button");
-  const FINAL = ["confirmed", "rejected", "expired", "cancelled"];
   let stripe = null;
   let card = null;
 
@@ -39,7 +38,7 @@
         button.disabled = state.payment_status === "processing" || state.payment_status === "succeeded";
         if (state.failure) showError("Payment declined: " + state.failure + " You can try another card.");
       }
-      if (FINAL.includes(state.status)) { showError(""); return; }
+      if (state.final) { showError(""); return; }
     }
     window.setTimeout(refresh, 1000);
   }

@@ -13,6 +13,7 @@ from api.web.session import require_web_user
 from core.model import BookingStatus, refund_on_cancellation
 from core.services import bookings
 
+FINAL = frozenset({BookingStatus.CONFIRMED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED})
 # What a person reads for each status.
 LABELS = {
     BookingStatus.REQUESTED: "Requested: checking for a seat…",
@@ -60,6 +61,7 @@ def booking_status(booking_id: str) -> Any:
         label=LABELS[booking.status],
         expires_at=booking.expires_at.isoformat() if booking.expires_at else None,
         waitlist_position=booking.waitlist_position,
+        final=booking.status in FINAL,
         payable=booking.status is BookingStatus.HELD and bool(payment.get("intent_id")),
         payment_status=payment.get("status"),
         failure=payment.get("failure"),
