@@ -1,7 +1,8 @@
-"""Demo data, created through the public API as a person would: accounts and trainings."""
+"""Demo data, created through the public API as a person would: accounts, trainings and some activity."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,6 +47,7 @@ EXPERTS = [
 TRAINEE = ("trainee@demo.example", "Dr Sam Taylor")
 ADMIN = ("admin@demo.example", "Demo Admin")
 SPONSOR = ("sponsor@demo.example", "Jane Doe", "MedDevice SA")
+PENDING_EXPERT = ("dr.garcia@demo.example", "Dr Lucía García")
 
 
 def seed(base_url: str) -> dict[str, Any]:
@@ -102,11 +104,61 @@ def seed(base_url: str) -> dict[str, Any]:
                 http.post(f"{base_url}/api/v1/trainings/{created['id']}/publish", headers=_auth(token), timeout=10)
             )
         out["trainings"].append(found)
-    _account(http, base_url, TRAINEE[0], TRAINEE[1], "trainee")
+    trainee = _account(http, base_url, TRAINEE[0], TRAINEE[1], "trainee")
     out["trainee"] = TRAINEE[0]
     out["sponsor"] = _sponsor_demo(http, base_url, out["trainings"][0])
     out["experts"] = [e[0] for e in EXPERTS]
+    # Activity, so that every page shows something on a first visit: a paid booking, paid
+    # sponsored seats with their vouchers, and an expert waiting for the admin.
+    _paid_booking(http, base_url, trainee, out["trainings"][1])
+    _paid_sponsorship(http, base_url, _login(http, base_url, SPONSOR[0]), out["trainings"][0])
+    _pending_expert(http, base_url)
     return out
+
+
+def _paid_booking(http: requests.Session, base_url: str, token: str, training: dict[str, Any]) -> None:
+    """The demo trainee's booking on a training, paid with Stripe's test card (once, whatever the reruns)."""
+    booked = http.post(f"{base_url}/api/v1/trainings/{training['id']}/bookings", timeout=10,
+                       headers={**_auth(token), "Idempotency-Key": "demo-booking-1"})  # fmt: skip
+    if booked.status_code != 202:
+        return  # bookings closed (or the broker is down): the demo goes on without it
+    path = f"{base_url}/api/v1/bookings/{booked.json()['booking']['id']}"
+    if _until(lambda: http.get(path, headers=_auth(token), timeout=10).json().get("payment", {}).get("intent_id")):
+        http.post(f"{path}/payment", json={"payment_method": "pm_card_visa"}, headers=_auth(token), timeout=10)
+
+
+def _paid_sponsorship(http: requests.Session, base_url: str, token: str, training: dict[str, Any]) -> None:
+    """Two sponsored seats on a training, paid, so the sponsor has vouchers to hand out."""
+    mine = _ok(http.get(f"{base_url}/api/v1/me/sponsorships", headers=_auth(token), timeout=10))
+    if mine["items"]:
+        return
+    bought = _ok(http.post(f"{base_url}/api/v1/trainings/{training['id']}/sponsorships", json={"seats": 2},
+                           headers=_auth(token), timeout=10))  # fmt: skip
+    path = f"{base_url}/api/v1/sponsorships/{bought['id']}"
+    if _until(lambda: http.post(f"{path}/payment", headers=_auth(token), timeout=10).status_code == 200):
+        http.post(f"{path}/payment", json={"payment_method": "pm_card_visa"}, headers=_auth(token), timeout=10)
+
+
+def _pending_expert(http: requests.Session, base_url: str) -> None:
+    """An expert who submitted credentials: the admin's queue is not empty."""
+    token = _account(http, base_url, PENDING_EXPERT[0], PENDING_EXPERT[1], "expert", institution="Hospital Clínic",
+                     country="ES", specialty="interventional radiology")  # fmt: skip
+    me = _ok(http.get(f"{base_url}/api/v1/me", headers=_auth(token), timeout=10))
+    if me["verification"] == "unverified":
+        credential = {"kind": "medical_license", "number": "DEMO-0100", "issuer": "Colegio de Médicos",
+                      "country": "ES"}  # fmt: skip
+        _ok(http.post(f"{base_url}/api/v1/me/credentials", json={"credentials": [credential]}, headers=_auth(token),
+                      timeout=10))  # fmt: skip
+
+
+def _until(check: Any, timeout_s: float = 30.0) -> bool:
+    """Poll ``check`` (the workers act asynchronously) until it is truthy or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def _sponsor_demo(http: requests.Session, base_url: str, training: dict[str, Any]) -> str:

@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template
 
-from core.errors import DomainError, NotFound
+from api.errors import STATUS_OF
+from core.errors import DomainError
 from core.model import zone_of
 
 # Templates and the stylesheet live in the app's own api/templates and api/static.
@@ -39,6 +40,9 @@ def local(when: Any, zone: str | None, fmt: str = "%A %d %B %Y") -> str:
 
 @blp.errorhandler(DomainError)
 def domain_error(error: DomainError) -> Any:
-    """A page, not JSON, for the people using the site."""
-    status = 404 if isinstance(error, NotFound) else 400
-    return render_template("web/error.html", message=error.message, status=status), status
+    """A page, not JSON, for the people using the site; the same status as the API's."""
+    status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
+    titles = {404: "Not found", 403: "Not allowed", 409: "Not possible now", 503: "Try again in a moment"}
+    details = [m for messages in error.errors.values() for m in messages]
+    return render_template("web/error.html", message=error.message, details=details, status=status,
+                           title=titles.get(status, "Something is wrong")), status  # fmt: skip

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import requests
 
-from tests.conftest import Stack
+from tests.conftest import Stack, wait_for
 
 
 class _Text(HTMLParser):
@@ -136,3 +136,39 @@ def test_signing_in_and_posting_forms_are_guarded(stack: Stack) -> None:
 
     anonymous = requests.get(f"{api.base_url}/me/bookings", allow_redirects=False)
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login?next=")
+
+
+def _signed_in(api: object, email: str) -> tuple[requests.Session, str]:
+    """A browser-like session signed in through the form, and its CSRF token."""
+    base = api.base_url  # type: ignore[attr-defined]
+    session = requests.Session()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', session.get(f"{base}/login").text).group(1)
+    signed = session.post(f"{base}/login", data={"csrf": csrf, "email": email, "password": "correct horse battery"})
+    assert signed.status_code == 200, signed.text
+    return session, re.search(r'name="csrf" value="([^"]+)"', signed.text).group(1)
+
+
+def test_the_inbox_page_and_the_admins_verification_desk(stack: Stack) -> None:
+    api = stack.api
+    admin, newcomer = api.admin(), api.user("expert", "Dr Newcomer")
+    licence = {"kind": "medical_license", "number": "RPPS-123", "issuer": "Ordre des médecins", "country": "FR"}
+    submitted = api.call("POST", "/api/v1/me/credentials", newcomer["token"], json={"credentials": [licence]})
+    assert submitted.status_code == 202, submitted.text
+
+    desk, csrf = _signed_in(api, admin["email"])
+    page = desk.get(f"{api.base_url}/admin/experts")
+    assert "Dr Newcomer" in _text(page.text) and "medical license RPPS-123" in _text(page.text)
+    verified = desk.post(f"{api.base_url}/admin/experts/{newcomer['id']}", data={"csrf": csrf, "decision": "verify"})
+    assert verified.status_code == 200 and "No one is waiting." in _text(verified.text)
+    assert stack.db.users.find_one({"_id": newcomer["id"]})["verification"] == "verified"
+
+    expert_view, expert_csrf = _signed_in(api, newcomer["email"])
+    inbox = wait_for(
+        lambda: (p := expert_view.get(f"{api.base_url}/me/inbox")).text.count("Your credentials are verified") and p,
+        what="the verification in the inbox",
+    )
+    assert "(1 unread)" in _text(inbox.text)
+    read = expert_view.post(f"{api.base_url}/me/inbox/read", data={"csrf": expert_csrf})
+    assert "(0 unread)" in _text(read.text)
+    trainee, _ = _signed_in(api, api.user("trainee")["email"])
+    assert trainee.get(f"{api.base_url}/admin/experts").status_code == 403  # admins only
