@@ -30,7 +30,7 @@
       if (response.ok) state = await response.json();
     } catch (e) { /* a network blip: try again below */ }
     if (state) {
-      label.textContent = state.label;
+      label.textContent = state.label + (state.waitlist_position ? " (number " + state.waitlist_position + ")" : "");
       root.dataset.status = state.status;
       payBox.hidden = !state.payable;
       if (state.payable) {

@@ -172,3 +172,55 @@ def test_the_inbox_page_and_the_admins_verification_desk(stack: Stack) -> None:
     assert "(0 unread)" in _text(read.text)
     trainee, _ = _signed_in(api, api.user("trainee")["email"])
     assert trainee.get(f"{api.base_url}/admin/experts").status_code == 403  # admins only
+
+
+def test_an_expert_cancels_a_training_from_its_page_with_a_reason(stack: Stack) -> None:
+    api = stack.api
+    expert, first, second = api.expert(), api.user("trainee"), api.user("trainee")
+    training = api.published_training(expert, capacity=1)
+    stack.wait_status(stack.book(first, training), "held")
+    waiting = stack.book(second, training)
+    stack.wait_status(waiting, "waitlisted")
+
+    trainee_view, _ = _signed_in(api, second["email"])
+    assert "On the waitlist (number 1)" in _text(trainee_view.get(f"{api.base_url}/bookings/{waiting}").text)
+
+    view, csrf = _signed_in(api, expert["email"])
+    page = view.get(f"{api.base_url}/me/trainings/{training['id']}")
+    assert "Waitlist (1)" in _text(page.text) and "Seats held, waiting for payment (1)" in _text(page.text)
+    short = view.post(f"{api.base_url}/me/trainings/{training['id']}/cancel", data={"csrf": csrf, "reason": "no"})
+    assert short.status_code == 422 and "Tell the trainees why" in _text(short.text)
+    done = view.post(f"{api.base_url}/me/trainings/{training['id']}/cancel",
+                     data={"csrf": csrf, "reason": "The operating room is closed."})  # fmt: skip
+    assert done.status_code == 200 and "cancelled" in _text(done.text)
+    stack.wait_status(waiting, "cancelled")
+    other, _ = _signed_in(api, api.expert()["email"])
+    assert "My trainings" in _text(other.get(f"{api.base_url}/me/trainings/{training['id']}").text)  # not theirs
+
+
+def test_an_expert_registers_on_the_web_and_submits_credentials(stack: Stack) -> None:
+    base = stack.api.base_url
+    browser = requests.Session()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get(f"{base}/register").text).group(1)
+    short = browser.post(f"{base}/register", data={"csrf": csrf, "name": "Dr New", "email": "new@example.org",
+                                                   "password": "short", "role": "expert"})  # fmt: skip
+    assert short.status_code == 422 and 'id="password-error"' in short.text
+    assert 'value="new@example.org"' in short.text and 'value="short"' not in short.text  # no password echoed
+    made = browser.post(f"{base}/register", data={"csrf": csrf, "name": "Dr New", "email": "new@example.org",
+                                                  "password": "a long enough secret", "role": "expert"})  # fmt: skip
+    assert made.status_code == 200 and made.url.endswith("/me/credentials")
+    assert "Verification: unverified" in _text(made.text)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', made.text).group(1)
+    bad = browser.post(f"{base}/me/credentials", data={"csrf": csrf, "kind": "medical_license", "number": "1",
+                                                       "issuer": "Council", "country": "France"})  # fmt: skip
+    assert bad.status_code == 422 and 'id="country-error"' in bad.text
+    sent = browser.post(f"{base}/me/credentials", data={"csrf": csrf, "kind": "medical_license", "number": "RPPS-9",
+                                                        "issuer": "Council", "country": "FR"})  # fmt: skip
+    assert sent.status_code == 200 and "Verification: pending" in _text(sent.text)
+    assert stack.db.users.find_one({"email": "new@example.org"})["verification"] == "pending"
+
+    again = requests.Session()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', again.get(f"{base}/register").text).group(1)
+    taken = again.post(f"{base}/register", data={"csrf": csrf, "name": "Someone", "email": "new@example.org",
+                                                 "password": "a long enough secret", "role": "trainee"})  # fmt: skip
+    assert taken.status_code == 422 and "Already registered." in taken.text

@@ -1,0 +1,68 @@
+"""Creating an account on the web, and an expert's credentials for verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request, session, url_for
+from marshmallow import ValidationError as FormError
+
+from api.context import deps
+from api.web.blueprint import blp
+from api.web.session import require_web_user
+from core.errors import Conflict, ValidationError
+from core.model import Role
+from core.services import accounts, verification
+from core.services.accounts import require_role
+from schemas.http import CredentialIn, RegisterIn
+
+ROLES = {"trainee": "A practitioner who wants to train", "expert": "An expert who teaches",
+         "sponsor": "A medical-device company"}  # fmt: skip
+
+
+@blp.route("/register", methods=["GET", "POST"])
+def register() -> Any:
+    """Create an account, then be signed in."""
+    values = {k: v for k, v in request.form.items() if k not in ("password", "csrf")}
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            body = RegisterIn().load({k: v.strip() for k, v in request.form.items()
+                                      if k in ("email", "password", "name", "role") and v.strip()})  # fmt: skip
+            email, password, name, role = (body.pop(k) for k in ("email", "password", "name", "role"))
+            accounts.register(deps(), email, password, name, Role(role), **body)
+            token, _user, _ttl = accounts.login(deps(), email, password)
+        except FormError as invalid:
+            errors = {k: v if isinstance(v, list) else [str(v)] for k, v in invalid.messages_dict.items()}
+        except (Conflict, ValidationError) as refused:
+            errors = refused.errors or {"form": [refused.message]}
+        else:
+            session.clear()
+            session["token"] = token
+            target = "web.credentials" if role == "expert" else "web.catalogue_page"
+            return redirect(url_for(target), 303)
+    return render_template("web/register.html", values=values, errors=errors, roles=ROLES), (422 if errors else 200)
+
+
+@blp.route("/me/credentials", methods=["GET", "POST"])
+def credentials() -> Any:
+    """An expert submits a credential; an admin checks it before the expert may publish."""
+    expert = require_web_user()
+    require_role(expert, Role.EXPERT)
+    values = {k: v for k, v in request.form.items() if k != "csrf"}
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            credential = CredentialIn().load({k: v.strip() for k, v in values.items() if v.strip()})
+            if credential.get("valid_until"):
+                credential["valid_until"] = credential["valid_until"].isoformat()
+            expert = verification.submit_credentials(deps(), expert, [credential])
+        except FormError as invalid:
+            errors = {k: v if isinstance(v, list) else [str(v)] for k, v in invalid.messages_dict.items()}
+        except (Conflict, ValidationError) as refused:
+            errors = refused.errors or {"form": [refused.message]}
+        else:
+            values = {}
+    return render_template("web/credentials.html", expert=expert, values=values, errors=errors), (
+        422 if errors else 200
+    )
