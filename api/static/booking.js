@@ -10,6 +10,7 @@
   const button = document.getElementById("pay-button");
   let stripe = null;
   let card = null;
+  let authenticating = null;  // the client secret whose 3-D Secure step is under way
 
   function mountCard() {
     if (card || !window.Stripe) return;
@@ -33,6 +34,11 @@
       label.textContent = state.label + (state.waitlist_position ? " (number " + state.waitlist_position + ")" : "");
       root.dataset.status = state.status;
       payBox.hidden = !state.payable;
+      if (state.payable && state.payment_status === "requires_action" && state.client_secret &&
+          authenticating !== state.client_secret) {
+        mountCard();
+        authenticate(state.client_secret);
+      }
       if (state.payable) {
         mountCard();
         button.disabled = state.payment_status === "processing" || state.payment_status === "succeeded";
@@ -41,6 +47,20 @@
       if (state.final) { showError(""); return; }
     }
     window.setTimeout(refresh, 1000);
+  }
+
+  // The bank asks the cardholder to confirm (3-D Secure): Stripe.js shows its dialog; the
+  // outcome reaches us through Stripe's webhook, like any payment.
+  async function authenticate(clientSecret) {
+    authenticating = clientSecret;
+    label.textContent = "Your bank asks you to confirm the payment…";
+    const act = stripe.handleNextAction ? stripe.handleNextAction.bind(stripe) : null;
+    const result = act ? await act({ clientSecret: clientSecret }) : await stripe.confirmCardPayment(clientSecret);
+    if (result && result.error) {
+      showError("The bank did not confirm the payment: " + (result.error.message || "authentication failed") +
+                " You can try again or use another card.");
+      button.disabled = false;
+    }
   }
 
   async function paymentMethod() {

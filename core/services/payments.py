@@ -154,7 +154,8 @@ def on_payment_submitted(deps: Deps, event: Event) -> None:
 
 
 def _our_status(intent: PaymentIntent) -> str:
-    return "succeeded" if intent.status == "succeeded" else "processing"
+    # requires_action: the bank wants the cardholder (3-D Secure); the page hands it to Stripe.js.
+    return intent.status if intent.status in ("succeeded", "requires_action") else "processing"
 
 
 def _succeeded(cause: Event, booking: Booking, intent_id: str) -> Event:

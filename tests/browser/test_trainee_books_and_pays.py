@@ -78,3 +78,25 @@ def test_a_declined_card_is_shown_and_another_card_pays(stack: Stack, page: Page
     page.reload()  # the card field of the fake Stripe.js is filled once per page
     pay_with("4242424242424242")
     expect(page.locator("#status-label")).to_have_text("Confirmed", timeout=30_000)
+
+
+def test_a_card_that_asks_for_3d_secure_is_confirmed_by_the_cardholder(stack: Stack, page: Page) -> None:
+    api, base = stack.api, stack.api.base_url
+    expert, trainee = api.expert(), api.user("trainee")
+    training = api.published_training(expert, price=45000)
+    sign_in(page, base, trainee["email"])
+    page.goto(f"{base}/trainings/{training['id']}")
+    page.get_by_role("button", name="Book a seat").click()
+    expect(page.locator("#pay")).to_be_visible()
+    page.get_by_placeholder("number").fill("4000002500003155")  # Stripe's "authentication required" card
+    page.get_by_placeholder("exp_month").fill("12")
+    page.get_by_placeholder("exp_year").fill("30")
+    page.get_by_placeholder("cvc").fill("123")
+    page.get_by_placeholder("postal_code").fill("75015")
+    page.get_by_role("button", name=re.compile("^Pay ")).click()
+
+    confirm = page.get_by_role("button", name="Complete authentication")  # the (fake) bank's dialog
+    expect(confirm).to_be_visible(timeout=30_000)
+    screenshot(page, "trainee-3d-secure")
+    confirm.click()
+    expect(page.locator("#status-label")).to_have_text("Confirmed", timeout=30_000)
