@@ -36,6 +36,7 @@ class Config:
     publish_timeout_seconds: float = 10.0
     worker_max_attempts: int = 3
     expiry_sweep_seconds: float = 15.0
+    completion_sweep_seconds: float = 600.0  # how often ended trainings are completed (capacity worker)
     outbox_send_seconds: float = 1.0  # how often the notifications worker sends queued e-mails
     reminder_sweep_seconds: float = 300.0  # how often it looks for trainings starting within REMINDER_HOURS
     reminder_hours: int = 24

@@ -123,6 +123,14 @@ class MongoBookings:
         docs = self._c.find(query).hint("bookings_training").limit(500)
         return sorted((b for b in map(_booking, docs) if b is not None), key=lambda b: b.requested_at)
 
+    def set_attendance(self, booking_id: str, present: bool, at: datetime) -> bool:
+        """Only a confirmed booking has a trainee to mark; marking again changes the answer."""
+        result = self._c.update_one(
+            {"_id": booking_id, "status": str(BookingStatus.CONFIRMED)},
+            {"$set": {"attendance": "present" if present else "absent", "attendance_at": at}},
+        )
+        return result.matched_count == 1
+
     def claim_refund(self, booking_id: str, at: datetime) -> bool:
         """True for the first caller only."""
         result = self._c.update_one(

@@ -77,6 +77,13 @@ class MongoTrainings:
         change = "$addToSet" if shown else "$pull"
         self._c.update_one({"_id": training_id}, {change: {"sponsor_ids": sponsor_id}})
 
+    def ended_before(self, cutoff: datetime, limit: int) -> list[Training]:
+        """Published trainings whose end is past ``cutoff`` (they started before it, so the index serves)."""
+        docs = self._c.find({"status": str(TrainingStatus.PUBLISHED), "starts_at": {"$lt": cutoff}})
+        ended = [d for d in docs.sort("starts_at", ASCENDING).hint("catalogue_date").limit(limit * 4)
+                 if d.get("ends_at") and d["ends_at"] < cutoff]  # fmt: skip
+        return [t for t in map(_training, ended[:limit]) if t is not None]
+
     def due_for_reminder(self, start: datetime, end: datetime, limit: int) -> list[Training]:
         """Published trainings starting in ``[start, end)`` whose trainees were not reminded of that start."""
         docs = self._c.find({"status": str(TrainingStatus.PUBLISHED), "starts_at": {"$gte": start, "$lt": end}})

@@ -307,6 +307,8 @@ class Booking:
     refund_amount: int | None = None
     # Compliance: who paid for a sponsored seat ({"sponsor_id", "company", "sponsorship_id"}).
     sponsored_by: dict[str, Any] | None = None
+    attendance: str | None = None  # "present" or "absent", marked by the expert on the day
+    attendance_at: datetime | None = None
     payment: dict[str, Any] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
 

@@ -18,6 +18,7 @@ class EventType(StrEnum):
     TRAINING_CANCELLED = "training.cancelled"
     TRAINING_COMPLETED = "training.completed"
     TRAINING_REMINDER_DUE = "training.reminder_due"
+    ATTENDANCE_RECORDED = "attendance.recorded"
     BOOKING_REQUESTED = "booking.requested"
     BOOKING_HELD = "booking.held"
     BOOKING_WAITLISTED = "booking.waitlisted"
@@ -69,6 +70,7 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.TRAINING_CANCELLED: Topic.BOOKINGS,
     EventType.TRAINING_COMPLETED: Topic.TRAININGS,
     EventType.TRAINING_REMINDER_DUE: Topic.TRAININGS,
+    EventType.ATTENDANCE_RECORDED: Topic.TRAININGS,
     EventType.BOOKING_REQUESTED: Topic.BOOKINGS,
     EventType.BOOKING_HELD: Topic.BOOKINGS,
     EventType.BOOKING_WAITLISTED: Topic.BOOKINGS,

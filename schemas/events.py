@@ -40,6 +40,13 @@ class TrainingReminderDue(_Payload):
     starts_at = fields.String(required=True)
 
 
+class AttendanceRecorded(_Payload):
+    booking_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    trainee_id = fields.String(required=True)
+    present = fields.Boolean(required=True)
+
+
 class UserRegistered(_Payload):
     user_id = fields.String(required=True)
     email = fields.Email(required=True)
@@ -194,6 +201,7 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.TRAINING_CANCELLED: TrainingChanged,
     EventType.TRAINING_COMPLETED: TrainingChanged,
     EventType.TRAINING_REMINDER_DUE: TrainingReminderDue,
+    EventType.ATTENDANCE_RECORDED: AttendanceRecorded,
     EventType.BOOKING_REQUESTED: BookingRequested,
     EventType.BOOKING_HELD: BookingHeld,
     EventType.BOOKING_WAITLISTED: BookingWaitlisted,

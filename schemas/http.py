@@ -166,6 +166,7 @@ class BookingOut(Schema):
     voucher_code = fields.String(allow_none=True)
     cancellation_reason = fields.String(allow_none=True)
     refund_amount = fields.Integer(allow_none=True)
+    attendance = fields.String(allow_none=True, metadata={"description": "present or absent, on the day"})
     sponsored_by = fields.Dict(
         allow_none=True, metadata={"description": "Who paid for a sponsored seat: sponsor_id, company, sponsorship_id."}
     )
@@ -286,3 +287,18 @@ class HealthOut(Schema):
     status = fields.String(metadata={"example": "ok"})
     broker = fields.Boolean()
     database = fields.Boolean()
+
+
+class AttendanceIn(Schema):
+    present = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class RollCallEntryOut(Schema):
+    booking = fields.Nested(lambda: BookingOut())
+    trainee = fields.Nested(TraineeProfileOut, allow_none=True)
+
+
+class RollCallOut(Schema):
+    training_id = fields.String()
+    opens_at = fields.DateTime(metadata={"description": "The start of the training's day at the venue"})
+    items = fields.List(fields.Nested(RollCallEntryOut))

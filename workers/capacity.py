@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from adapters.config import Config
+from core.services.attendance import complete_finished_trainings
 from core.services.capacity import HANDLERS
 from core.services.deps import Deps
 from core.services.releases import sweep_expired_holds
@@ -17,8 +18,12 @@ TOPICS = (Topic.BOOKINGS,)
 
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
-    """The sweep that announces expired holds, every ``EXPIRY_SWEEP_SECONDS``."""
-    return [(config.expiry_sweep_seconds, sweep_expired_holds)]
+    """Announce expired holds every ``EXPIRY_SWEEP_SECONDS``; complete ended trainings every
+    ``COMPLETION_SWEEP_SECONDS``."""
+    return [
+        (config.expiry_sweep_seconds, sweep_expired_holds),
+        (config.completion_sweep_seconds, complete_finished_trainings),
+    ]
 
 
 def main() -> None:

@@ -11,9 +11,10 @@ from flask_smorest import Blueprint
 from api.context import current_user, deps
 from api.docs import secured
 from core.errors import ValidationError
-from core.services import approvals, bookings
+from core.services import approvals, attendance, bookings
 from schemas.http import (
     ApprovalList,
+    AttendanceIn,
     BookingAccepted,
     BookingIn,
     BookingOut,
@@ -21,6 +22,7 @@ from schemas.http import (
     ErrorSchema,
     PaymentIn,
     PaymentOut,
+    RollCallOut,
 )
 
 PREFIX = ""
@@ -102,6 +104,31 @@ class BookingReject(MethodView):
         """Reject a trainee's request with the reason they will read (the training's expert)."""
         booking = approvals.decide(deps(), current_user(), booking_id, approved=False, reason=body["reason"])
         return {"booking": booking, "status_url": url_for("bookings.BookingItem", booking_id=booking.id)}, 202
+
+
+@blp.route("/bookings/<booking_id>/attendance")
+class BookingAttendance(MethodView):
+    @blp.arguments(AttendanceIn)
+    @blp.response(200, BookingOut)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such booking on a training of mine")
+    @blp.alt_response(409, schema=ErrorSchema, description="Not the training's day, or not a confirmed trainee")
+    @secured(blp)
+    def post(self, body: dict[str, Any], booking_id: str) -> Any:
+        """Mark a confirmed trainee present or absent (the training's expert, from the day's start until
+        the training is completed; marking again corrects it)."""
+        return attendance.record_attendance(deps(), current_user(), booking_id, body["present"])
+
+
+@blp.route("/trainings/<training_id>/attendance")
+class RollCall(MethodView):
+    @blp.response(200, RollCallOut)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such training of mine")
+    @secured(blp)
+    def get(self, training_id: str) -> Any:
+        """The roll call: my training's confirmed trainees and their attendance so far (expert)."""
+        training, rows = attendance.roll_call(deps(), current_user(), training_id)
+        return {"training_id": training.id, "opens_at": attendance.opens_at(training),
+                "items": [{"booking": b, "trainee": t} for b, t in rows]}  # fmt: skip
 
 
 @blp.route("/me/approvals")

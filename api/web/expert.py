@@ -14,7 +14,7 @@ from api.web.blueprint import blp
 from api.web.session import require_web_user
 from core.errors import ValidationError
 from core.model import BookingStatus, Role, Training, zone_of
-from core.services import approvals, trainings
+from core.services import approvals, attendance, trainings
 from core.services.accounts import require_role
 from schemas.catalogue import CURRENCIES, TrainingPatch
 
@@ -107,6 +107,24 @@ def decide(booking_id: str) -> Any:
         raise ValidationError("Say why, in a few words (5 characters or more).", {"reason": ["Required to reject."]})
     booking = approvals.decide(deps(), expert, booking_id, approved=approve, reason=reason)
     return redirect(url_for("web.expert_training", training_id=booking.training_id), 303)
+
+
+@blp.get("/me/trainings/<training_id>/attendance")
+def attendance_page(training_id: str) -> Any:
+    """The roll call on the day: one tap per trainee."""
+    expert = _expert()
+    training, rows = attendance.roll_call(deps(), expert, training_id)
+    is_open = deps().clock() >= attendance.opens_at(training) and training.status == "published"
+    return render_template("web/attendance.html", training=training, rows=rows, is_open=is_open,
+                           opens_at=attendance.opens_at(training))  # fmt: skip
+
+
+@blp.post("/me/attendance/<booking_id>")
+def mark_attendance(booking_id: str) -> Any:
+    """Present or absent, for one trainee."""
+    expert = _expert()
+    booking = attendance.record_attendance(deps(), expert, booking_id, request.form.get("present") == "yes")
+    return redirect(url_for("web.attendance_page", training_id=booking.training_id) + f"#b-{booking.id}", 303)
 
 
 @blp.post("/me/trainings/<training_id>/cancel")

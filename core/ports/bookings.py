@@ -52,6 +52,9 @@ class Bookings(Protocol):
     def pending_approval_for(self, training_ids: list[str]) -> list[Booking]:
         """Requests waiting for the expert on any of these trainings, oldest first."""
 
+    def set_attendance(self, booking_id: str, present: bool, at: datetime) -> bool:
+        """Mark a confirmed booking's trainee present or absent; False if the booking is not confirmed."""
+
     def claim_refund(self, booking_id: str, at: datetime) -> bool:
         """Reserve the right to refund the booking; False if reserved before."""
 

@@ -31,6 +31,9 @@ class Trainings(Protocol):
     def set_seats_left(self, training_id: str, seats_left: int) -> None:
         """Refresh the searchable count of free seats (a projection of the seat counter)."""
 
+    def ended_before(self, cutoff: datetime, limit: int) -> list[Training]:
+        """Published trainings that ended before ``cutoff``, oldest first."""
+
     def due_for_reminder(self, start: datetime, end: datetime, limit: int) -> list[Training]:
         """Published trainings starting in ``[start, end)`` whose trainees were not reminded of that start."""
 

@@ -119,6 +119,11 @@ def complete_training(deps: Deps, expert: User, training_id: str) -> Training:
     _check_move(training, TrainingStatus.COMPLETED)
     if training.ends_at is None or training.ends_at > deps.clock():
         raise Conflict("A training can be completed only after it ends.")
+    return complete(deps, training)
+
+
+def complete(deps: Deps, training: Training) -> Training:
+    """Move an ended training to ``completed`` (by its expert, or by the sweep after the day)."""
     done = replace(training, status=TrainingStatus.COMPLETED, updated_at=deps.clock(), version=training.version + 1)
     return _store_and_announce(deps, training, done, EventType.TRAINING_COMPLETED)
 

@@ -56,6 +56,8 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("POST", "/api/v1/bookings/{booking_id}/approve"): ({"expert"}, None),
     ("POST", "/api/v1/bookings/{booking_id}/reject"): ({"expert"}, {"reason": "Not the right level yet."}),
     ("GET", "/api/v1/me/approvals"): ({"expert"}, None),
+    ("POST", "/api/v1/bookings/{booking_id}/attendance"): ({"expert"}, {"present": True}),
+    ("GET", "/api/v1/trainings/{training_id}/attendance"): ({"expert"}, None),
     ("GET", "/api/v1/me/payouts"): ({"expert"}, None),
     ("GET", "/api/v1/admin/payouts.csv"): ({"admin"}, None),
     ("GET", "/api/v1/demos"): (PUBLIC, None),
