@@ -8,7 +8,7 @@ from flask import redirect, render_template, request, session, url_for
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
-from api.web.blueprint import blp
+from api.web.blueprint import blp, form_errors
 from api.web.session import require_web_user
 from core.errors import Conflict, ValidationError
 from core.model import Role
@@ -32,10 +32,8 @@ def register() -> Any:
             email, password, name, role = (body.pop(k) for k in ("email", "password", "name", "role"))
             accounts.register(deps(), email, password, name, Role(role), **body)
             token, _user, _ttl = accounts.login(deps(), email, password)
-        except FormError as invalid:
-            errors = {k: v if isinstance(v, list) else [str(v)] for k, v in invalid.messages_dict.items()}
-        except (Conflict, ValidationError) as refused:
-            errors = refused.errors or {"form": [refused.message]}
+        except (FormError, Conflict, ValidationError) as invalid:
+            errors = form_errors(invalid)
         else:
             session.clear()
             session["token"] = token
@@ -57,10 +55,8 @@ def credentials() -> Any:
             if credential.get("valid_until"):
                 credential["valid_until"] = credential["valid_until"].isoformat()
             expert = verification.submit_credentials(deps(), expert, [credential])
-        except FormError as invalid:
-            errors = {k: v if isinstance(v, list) else [str(v)] for k, v in invalid.messages_dict.items()}
-        except (Conflict, ValidationError) as refused:
-            errors = refused.errors or {"form": [refused.message]}
+        except (FormError, Conflict, ValidationError) as invalid:
+            errors = form_errors(invalid)
         else:
             values = {}
     return render_template("web/credentials.html", expert=expert, values=values, errors=errors), (

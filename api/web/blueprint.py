@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+from marshmallow import ValidationError as FormError
 
 from api.errors import STATUS_OF
 from core.errors import DomainError
@@ -36,6 +37,20 @@ def local(when: Any, zone: str | None, fmt: str = "%A %d %B %Y") -> str:
         return ""
     tz = zone_of(zone)
     return (when.astimezone(tz) if tz else when).strftime(fmt)
+
+
+def form_errors(invalid: FormError | DomainError) -> dict[str, Any]:
+    """What a form shows beside its fields: the schema's messages, or a domain error's fields
+    (its message alone when it names none)."""
+    if isinstance(invalid, FormError):
+        return {k: v if isinstance(v, list) else [str(v)] for k, v in invalid.messages_dict.items()}
+    return invalid.errors or {"form": [invalid.message]}
+
+
+def stripe_js_method() -> str | None:
+    """The PaymentMethod id a page's Stripe.js posted (``card_`` from localstripe's fake), if well formed."""
+    method = str((request.get_json(silent=True) or {}).get("payment_method", ""))
+    return method if method.startswith(("pm_", "card_")) and len(method) <= 100 else None
 
 
 @blp.errorhandler(DomainError)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from api.context import deps
-from api.web.blueprint import blp
+from api.web.blueprint import blp, stripe_js_method
 from api.web.session import require_web_user
 from core.model import BookingStatus, refund_on_cancellation
 from core.services import bookings
@@ -74,8 +74,8 @@ def booking_status(booking_id: str) -> Any:
 def pay(booking_id: str) -> Any:
     """Confirm the payment on the server with the PaymentMethod (or card) Stripe.js made in the browser."""
     user = require_web_user()
-    method = str((request.get_json(silent=True) or {}).get("payment_method", ""))
-    if not method.startswith(("pm_", "card_")) or len(method) > 100:
+    method = stripe_js_method()
+    if method is None:
         return jsonify(error="Stripe.js did not give a card to pay with."), 400
     answer = bookings.pay_booking(deps(), user, booking_id, method)
     return jsonify(submitted=answer["submitted"]), 202

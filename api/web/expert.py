@@ -10,7 +10,7 @@ from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
-from api.web.blueprint import blp
+from api.web.blueprint import blp, form_errors
 from api.web.session import require_web_user
 from core.errors import ValidationError
 from core.model import BookingStatus, Role, Training, zone_of
@@ -199,7 +199,7 @@ def _load(fields: dict[str, Any], partial: bool = True) -> dict[str, Any]:
 
 
 def _errors(invalid: FormError | ValidationError) -> dict[str, Any]:
-    raw = invalid.messages_dict if isinstance(invalid, FormError) else (invalid.errors or {"form": [invalid.message]})
+    raw = form_errors(invalid)
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         if isinstance(value, dict) and key in ("venue",):

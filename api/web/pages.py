@@ -9,7 +9,7 @@ from flask import render_template, request
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
-from api.web.blueprint import blp
+from api.web.blueprint import blp, form_errors
 from core.errors import NotFound
 from core.model import TrainingStatus
 from core.services import catalogue, demos, trainings
@@ -24,7 +24,7 @@ def catalogue_page() -> Any:
     try:
         filters = CatalogueForm().load(request.args)
     except FormError as invalid:
-        errors = {k: v if isinstance(v, list) else [str(v)] for k, v in invalid.messages_dict.items()}
+        errors = form_errors(invalid)
         filters = {"limit": PAGE_SIZE, "offset": 0}
     items, total = catalogue.search(deps(), filters)
     experts = deps().users.many(sorted({t.expert_id for t in items}))

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from api.context import deps
-from api.web.blueprint import blp
+from api.web.blueprint import blp, stripe_js_method
 from api.web.session import require_web_user
 from core.errors import ValidationError
 from core.model import Role
@@ -68,8 +68,8 @@ def sponsorship_status(sponsorship_id: str) -> Any:
 def pay_sponsorship(sponsorship_id: str) -> Any:
     """Confirm the purchase's payment on the server with what Stripe.js made in the browser."""
     sponsor = _sponsor()
-    method = str((request.get_json(silent=True) or {}).get("payment_method", ""))
-    if not method.startswith(("pm_", "card_")) or len(method) > 100:
+    method = stripe_js_method()
+    if method is None:
         return jsonify(error="Stripe.js did not give a card to pay with."), 400
     answer = sponsorships.pay_sponsorship(deps(), sponsor, sponsorship_id, method)
     return jsonify(submitted=answer["submitted"]), 202
