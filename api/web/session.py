@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 
 from api.context import deps
 from api.web.blueprint import blp
@@ -21,15 +21,23 @@ from core.services import accounts, profiles
 
 
 def web_user() -> User | None:
-    """The signed-in person, or None (an expired or revoked token signs out)."""
+    """The signed-in person, or None (an expired or revoked token signs out).
+
+    Looked up once per request: the view, the layout and its templates all ask.
+    """
     token = session.get("token")
     if not token:
         return None
+    cached = g.get("web_user")
+    if cached is not None and cached[0] == token:
+        return cached[1]  # type: ignore[no-any-return]
     try:
-        return accounts.authenticate(deps(), token)
+        user = accounts.authenticate(deps(), token)
     except Unauthorized:
         session.clear()
         return None
+    g.web_user = (token, user)
+    return user
 
 
 def require_web_user() -> User:
