@@ -40,3 +40,14 @@ class FeePolicy:
     def expert_share(self, price: int) -> int:
         """What the expert is owed for ``price`` kept."""
         return price - self.platform_fee(price)
+
+
+def decimal_text(amount: int) -> str:
+    """Minor units as a plain decimal, sign included: ``-450.00`` (two-decimal currencies)."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}"
+
+
+def money_text(amount: int, currency: str) -> str:
+    """Minor units as people read them in a message: ``472.50 EUR``."""
+    return f"{decimal_text(amount)} {currency.upper()}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.errors import NotFound, ValidationError
+from core.fees import decimal_text, money_text
 from core.ledger import EntryKind, LedgerEntry, Payer, PayoutLine, charge_entry, payout_lines, refund_entry
 from core.model import Role, User
 from core.services.accounts import require_role
@@ -100,7 +101,7 @@ def payouts_csv(deps: Deps, admin: User, period: Period) -> str:
         writer.writerow([
             period.start.isoformat(), period.end.isoformat(), line.expert_id, expert.name if expert else "",
             expert.email if expert else "", line.currency.upper(), line.charges, line.refunds,
-            _decimal(line.gross), _decimal(line.service_fees), _decimal(line.platform_fees), _decimal(line.owed),
+            *(decimal_text(x) for x in (line.gross, line.service_fees, line.platform_fees, line.owed)),
         ])  # fmt: skip
     return out.getvalue()
 
@@ -135,18 +136,18 @@ def reconcile(deps: Deps, period: Period) -> list[Difference]:
         entry = charges.get(intent.id)
         if entry is None:
             differences.append(Difference("missing_in_ledger", intent.id,
-                f"Stripe charged {_money(intent.amount_received, intent.currency)} "
+                f"Stripe charged {money_text(intent.amount_received, intent.currency)} "
                 f"({_what(intent.metadata)}); the ledger has no charge."))  # fmt: skip
         elif entry.gross != intent.amount_received or entry.currency != intent.currency:
             differences.append(Difference("amount_mismatch", intent.id,
-                f"Stripe charged {_money(intent.amount_received, intent.currency)}; "
-                f"the ledger says {_money(entry.gross, entry.currency)}."))  # fmt: skip
+                f"Stripe charged {money_text(intent.amount_received, intent.currency)}; "
+                f"the ledger says {money_text(entry.gross, entry.currency)}."))  # fmt: skip
     for entry in charges.values():
         found = paid.get(entry.payment_intent_id)
         if entry.at < period.end and (found is None or found.status != "succeeded"):
             state = found.status if found else "not found"
             differences.append(Difference("missing_in_stripe", entry.payment_intent_id,
-                f"The ledger has a charge of {_money(entry.gross, entry.currency)} for {entry.payer} "
+                f"The ledger has a charge of {money_text(entry.gross, entry.currency)} for {entry.payer} "
                 f"{entry.reference}; in Stripe the PaymentIntent is {state}."))  # fmt: skip
     made = {r.id: r for r in deps.payments.refunds_since(period.start - LOOKBEHIND) if r.created < period.end}
     for refund in made.values():
@@ -155,16 +156,16 @@ def reconcile(deps: Deps, period: Period) -> list[Difference]:
         entry = refunds.get(refund.id)
         if entry is None:
             differences.append(Difference("missing_in_ledger", refund.id,
-                f"Stripe refunded {_money(refund.amount, refund.currency)} of {refund.payment_intent_id}; "
+                f"Stripe refunded {money_text(refund.amount, refund.currency)} of {refund.payment_intent_id}; "
                 "the ledger has no refund."))  # fmt: skip
         elif -entry.gross != refund.amount:
             differences.append(Difference("amount_mismatch", refund.id,
-                f"Stripe refunded {_money(refund.amount, refund.currency)}; "
-                f"the ledger says {_money(-entry.gross, entry.currency)}."))  # fmt: skip
+                f"Stripe refunded {money_text(refund.amount, refund.currency)}; "
+                f"the ledger says {money_text(-entry.gross, entry.currency)}."))  # fmt: skip
     for refund_id, entry in refunds.items():
         if entry.at < period.end and refund_id not in made:
             differences.append(Difference("missing_in_stripe", refund_id or "",
-                f"The ledger has a refund of {_money(-entry.gross, entry.currency)} on "
+                f"The ledger has a refund of {money_text(-entry.gross, entry.currency)} on "
                 f"{entry.payment_intent_id}; Stripe has no such refund."))  # fmt: skip
     return differences
 
@@ -182,15 +183,6 @@ def _what(metadata: dict[str, str]) -> str:
     if "sponsorship_id" in metadata:
         return f"sponsorship {metadata['sponsorship_id']}"
     return "not made by the marketplace"
-
-
-def _money(amount: int, currency: str) -> str:
-    return f"{_decimal(amount)} {currency.upper()}"
-
-
-def _decimal(amount: int) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}{abs(amount) // 100}.{abs(amount) % 100:02d}"
 
 
 HANDLERS = {

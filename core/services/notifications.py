@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from core.calendar import invitation
+from core.fees import money_text
 from core.model import ACTIVE_STATUSES, BookingStatus, Training, zone_of
 from core.ports import Notification
 from core.services.delivery import deliver
@@ -241,8 +243,7 @@ def _invitation(deps: Deps, training: Training, booking_id: str, email: str, nam
 
 
 def _quiet(message: Notification) -> Notification:
-    return Notification(message.user_id, message.event_id, message.kind, message.title, message.body, message.link,
-                        message.category, emailed=False, context=message.context)  # fmt: skip
+    return dataclasses.replace(message, emailed=False)
 
 
 def _trainee_of(deps: Deps, booking_id: str) -> str:
@@ -259,7 +260,7 @@ def _when(iso: str) -> str:
 def _money(amount: object, currency: object) -> str:
     if not isinstance(amount, int) or not isinstance(currency, str):
         return "the price"
-    return f"{amount / 100:.2f} {currency.upper()}"
+    return money_text(amount, currency)
 
 
 HANDLERS = {
