@@ -110,10 +110,6 @@ class MongoOutbox:
         change.update({"due_at": at} if at is not None else {"status": FAILED})
         self._c.update_one({"_id": queued_id, "status": QUEUED}, {"$set": change})
 
-    def status_of(self, user_id: str, event_id: str) -> dict[str, Any] | None:
-        """The outbox record."""
-        return self._c.find_one({"_id": f"{user_id}:{event_id}"}, {"email": 0})
-
 
 class MongoNotificationPreferences:
     """Each person's choices, one document per person."""

@@ -104,9 +104,6 @@ class Outbox(Protocol):
     def retry_later(self, queued_id: str, error: str, at: datetime | None) -> None:
         """Try again at ``at``; None gives up (the e-mail stays, marked failed, with its error)."""
 
-    def status_of(self, user_id: str, event_id: str) -> dict[str, Any] | None:
-        """The outbox record of one person's e-mail about one event."""
-
 
 class NotificationPreferences(Protocol):
     def get(self, user_id: str) -> dict[str, dict[str, bool]]:
