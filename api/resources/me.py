@@ -15,14 +15,10 @@ from schemas.http import (
     BookingList,
     CredentialsIn,
     ErrorSchema,
-    NotificationArgs,
-    NotificationList,
-    PreferencesIn,
-    PreferencesOut,
     ProfileIn,
-    UnreadOut,
     UserOut,
 )
+from schemas.notifications import NotificationArgs, NotificationList, PreferencesIn, PreferencesOut, UnreadOut
 
 PREFIX = "/me"
 blp = Blueprint("me", __name__, description="The signed-in user's own data")
