@@ -3,6 +3,7 @@ fresh topics, an API on a free port and every worker."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -116,6 +117,17 @@ class ApiClient:
         login = self.call("POST", "/api/v1/auth/login", json={"email": email, "password": "correct horse battery"})
         assert login.status_code == 200, login.text
         return {"id": reg.json()["id"], "email": email, "token": login.json()["access_token"]}
+
+    def web_session(self, email: str) -> tuple[requests.Session, str]:
+        """A browser-like session signed in through the web form, and its CSRF token."""
+        session = requests.Session()
+        signed = session.post(
+            f"{self.base_url}/login",
+            data={"csrf": csrf_of(session.get(f"{self.base_url}/login").text), "email": email,
+                  "password": "correct horse battery"},
+        )  # fmt: skip
+        assert signed.status_code == 200, signed.text
+        return session, csrf_of(signed.text)
 
     def admin(self) -> dict[str, Any]:
         """An admin account, created once per client through the core (never over HTTP)."""
@@ -232,6 +244,13 @@ class Stack:
     def db(self) -> Any:
         """The test's MongoDB database."""
         return self.deps.users._c.database  # type: ignore[attr-defined]
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a web page put in its forms."""
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
 
 
 def text_of(mail: Any) -> str:

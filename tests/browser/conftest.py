@@ -56,3 +56,12 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def fill_card(page: Page, number: str) -> None:
+    """Type a test card into the (fake) Stripe Elements card field: any future date and CVC."""
+    page.get_by_placeholder("number").fill(number)
+    page.get_by_placeholder("exp_month").fill("12")
+    page.get_by_placeholder("exp_year").fill("30")
+    page.get_by_placeholder("cvc").fill("123")
+    page.get_by_placeholder("postal_code").fill("75015")

@@ -5,16 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import fill_card, screenshot, sign_in
 from tests.conftest import Stack
-
-
-def _card(page: Page) -> None:
-    page.get_by_placeholder("number").fill("4242424242424242")
-    page.get_by_placeholder("exp_month").fill("12")
-    page.get_by_placeholder("exp_year").fill("30")
-    page.get_by_placeholder("cvc").fill("123")
-    page.get_by_placeholder("postal_code").fill("75015")
 
 
 def test_a_sponsor_buys_seats_and_a_trainee_redeems_a_voucher(stack: Stack, page: Page, browser: Browser) -> None:
@@ -28,7 +20,7 @@ def test_a_sponsor_buys_seats_and_a_trainee_redeems_a_voucher(stack: Stack, page
     page.get_by_role("button", name="Sponsor seats").click()
     expect(page.get_by_role("heading", name="Sponsored seats")).to_be_visible()
     expect(page.locator("#pay")).to_be_visible()
-    _card(page)
+    fill_card(page, "4242424242424242")
     page.get_by_role("button", name="Pay 900.00 EUR").click()
     expect(page.locator("#status-label")).to_have_text("Paid: vouchers issued", timeout=30_000)
     page.reload()

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import fill_card, screenshot, sign_in
 from tests.conftest import Stack
 
 
@@ -35,11 +35,7 @@ def test_a_trainee_searches_books_pays_and_sees_the_booking_confirmed(stack: Sta
     expect(page.get_by_role("heading", name="Your booking")).to_be_visible()
     expect(page.locator("#status-label")).to_have_text("Seat held: pay to confirm it")
     expect(page.locator("#pay")).to_be_visible()
-    page.get_by_placeholder("number").fill("4242424242424242")
-    page.get_by_placeholder("exp_month").fill("12")
-    page.get_by_placeholder("exp_year").fill("30")
-    page.get_by_placeholder("cvc").fill("123")
-    page.get_by_placeholder("postal_code").fill("75015")
+    fill_card(page, "4242424242424242")
     screenshot(page, "trainee-pays")
     page.get_by_role("button", name=re.compile(r"^Pay 472\.50 EUR$")).click()
 
@@ -64,11 +60,7 @@ def test_a_declined_card_is_shown_and_another_card_pays(stack: Stack, page: Page
     expect(page.locator("#pay")).to_be_visible()
 
     def pay_with(number: str) -> None:
-        page.get_by_placeholder("number").fill(number)
-        page.get_by_placeholder("exp_month").fill("12")
-        page.get_by_placeholder("exp_year").fill("30")
-        page.get_by_placeholder("cvc").fill("123")
-        page.get_by_placeholder("postal_code").fill("75015")
+        fill_card(page, number)
         page.get_by_role("button", name=re.compile("^Pay ")).click()
 
     pay_with("4000000000000341")  # attaches, then fails when charged
@@ -88,11 +80,7 @@ def test_a_card_that_asks_for_3d_secure_is_confirmed_by_the_cardholder(stack: St
     page.goto(f"{base}/trainings/{training['id']}")
     page.get_by_role("button", name="Book a seat").click()
     expect(page.locator("#pay")).to_be_visible()
-    page.get_by_placeholder("number").fill("4000002500003155")  # Stripe's "authentication required" card
-    page.get_by_placeholder("exp_month").fill("12")
-    page.get_by_placeholder("exp_year").fill("30")
-    page.get_by_placeholder("cvc").fill("123")
-    page.get_by_placeholder("postal_code").fill("75015")
+    fill_card(page, "4000002500003155")  # Stripe's "authentication required" card
     page.get_by_role("button", name=re.compile("^Pay ")).click()
 
     confirm = page.get_by_role("button", name="Complete authentication")  # the (fake) bank's dialog

@@ -4,11 +4,9 @@ after the day the training is completed by the sweep."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import datetime, timedelta
 
 import pytest
-import requests
 
 from core.errors import Conflict
 from core.services import attendance
@@ -74,10 +72,7 @@ def test_the_roll_call_page_waits_for_the_day(stack: Stack) -> None:
     booking = stack.book(trainee, training)
     stack.pay(trainee, booking)
     stack.wait_status(booking, "confirmed")
-    session = requests.Session()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', session.get(f"{api.base_url}/login").text).group(1)
-    session.post(f"{api.base_url}/login", data={"csrf": csrf, "email": expert["email"],
-                                                "password": "correct horse battery"})  # fmt: skip
+    session, _csrf = api.web_session(expert["email"])
     page = session.get(f"{api.base_url}/me/trainings/{training['id']}/attendance")
     assert page.status_code == 200 and "Rita Rollcall" in page.text and "not marked" in page.text
     assert "The roll call opens on the day" in page.text and "Present: Rita Rollcall" not in page.text

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import requests
 
-from tests.conftest import Stack, wait_for
+from tests.conftest import Stack, csrf_of, wait_for
 
 
 class _Text(HTMLParser):
@@ -107,7 +107,7 @@ def test_signing_in_and_posting_forms_are_guarded(stack: Stack) -> None:
     trainee, training = api.user("trainee"), api.published_training(api.expert())
     browser = requests.Session()
     form = browser.get(f"{api.base_url}/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    csrf = csrf_of(form.text)
 
     wrong = browser.post(f"{api.base_url}/login", data={"csrf": csrf, "email": trainee["email"], "password": "nope"})
     assert wrong.status_code == 401 and "Wrong e-mail or password." in wrong.text
@@ -122,7 +122,7 @@ def test_signing_in_and_posting_forms_are_guarded(stack: Stack) -> None:
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
     page = browser.get(f"{api.base_url}/trainings/{training['id']}")
-    fresh = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    fresh = csrf_of(page.text)
     assert fresh != csrf  # a new session at sign-in, with a new token
     no_token = browser.post(f"{api.base_url}/trainings/{training['id']}/book", allow_redirects=False)
     assert no_token.status_code == 400 and stack.db.bookings.count_documents({}) == 0
@@ -138,16 +138,6 @@ def test_signing_in_and_posting_forms_are_guarded(stack: Stack) -> None:
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login?next=")
 
 
-def _signed_in(api: object, email: str) -> tuple[requests.Session, str]:
-    """A browser-like session signed in through the form, and its CSRF token."""
-    base = api.base_url  # type: ignore[attr-defined]
-    session = requests.Session()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', session.get(f"{base}/login").text).group(1)
-    signed = session.post(f"{base}/login", data={"csrf": csrf, "email": email, "password": "correct horse battery"})
-    assert signed.status_code == 200, signed.text
-    return session, re.search(r'name="csrf" value="([^"]+)"', signed.text).group(1)
-
-
 def test_the_inbox_page_and_the_admins_verification_desk(stack: Stack) -> None:
     api = stack.api
     admin, newcomer = api.admin(), api.user("expert", "Dr Newcomer")
@@ -155,14 +145,14 @@ def test_the_inbox_page_and_the_admins_verification_desk(stack: Stack) -> None:
     submitted = api.call("POST", "/api/v1/me/credentials", newcomer["token"], json={"credentials": [licence]})
     assert submitted.status_code == 202, submitted.text
 
-    desk, csrf = _signed_in(api, admin["email"])
+    desk, csrf = api.web_session(admin["email"])
     page = desk.get(f"{api.base_url}/admin/experts")
     assert "Dr Newcomer" in _text(page.text) and "medical license RPPS-123" in _text(page.text)
     verified = desk.post(f"{api.base_url}/admin/experts/{newcomer['id']}", data={"csrf": csrf, "decision": "verify"})
     assert verified.status_code == 200 and "No one is waiting." in _text(verified.text)
     assert stack.db.users.find_one({"_id": newcomer["id"]})["verification"] == "verified"
 
-    expert_view, expert_csrf = _signed_in(api, newcomer["email"])
+    expert_view, expert_csrf = api.web_session(newcomer["email"])
     inbox = wait_for(
         lambda: (p := expert_view.get(f"{api.base_url}/me/inbox")).text.count("Your credentials are verified") and p,
         what="the verification in the inbox",
@@ -170,7 +160,7 @@ def test_the_inbox_page_and_the_admins_verification_desk(stack: Stack) -> None:
     assert "(1 unread)" in _text(inbox.text)
     read = expert_view.post(f"{api.base_url}/me/inbox/read", data={"csrf": expert_csrf})
     assert "(0 unread)" in _text(read.text)
-    trainee, _ = _signed_in(api, api.user("trainee")["email"])
+    trainee, _ = api.web_session(api.user("trainee")["email"])
     assert trainee.get(f"{api.base_url}/admin/experts").status_code == 403  # admins only
 
 
@@ -182,10 +172,10 @@ def test_an_expert_cancels_a_training_from_its_page_with_a_reason(stack: Stack) 
     waiting = stack.book(second, training)
     stack.wait_status(waiting, "waitlisted")
 
-    trainee_view, _ = _signed_in(api, second["email"])
+    trainee_view, _ = api.web_session(second["email"])
     assert "On the waitlist (number 1)" in _text(trainee_view.get(f"{api.base_url}/bookings/{waiting}").text)
 
-    view, csrf = _signed_in(api, expert["email"])
+    view, csrf = api.web_session(expert["email"])
     page = view.get(f"{api.base_url}/me/trainings/{training['id']}")
     assert "Waitlist (1)" in _text(page.text) and "Seats held, waiting for payment (1)" in _text(page.text)
     short = view.post(f"{api.base_url}/me/trainings/{training['id']}/cancel", data={"csrf": csrf, "reason": "no"})
@@ -194,14 +184,14 @@ def test_an_expert_cancels_a_training_from_its_page_with_a_reason(stack: Stack) 
                      data={"csrf": csrf, "reason": "The operating room is closed."})  # fmt: skip
     assert done.status_code == 200 and "cancelled" in _text(done.text)
     stack.wait_status(waiting, "cancelled")
-    other, _ = _signed_in(api, api.expert()["email"])
+    other, _ = api.web_session(api.expert()["email"])
     assert "My trainings" in _text(other.get(f"{api.base_url}/me/trainings/{training['id']}").text)  # not theirs
 
 
 def test_an_expert_registers_on_the_web_and_submits_credentials(stack: Stack) -> None:
     base = stack.api.base_url
     browser = requests.Session()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get(f"{base}/register").text).group(1)
+    csrf = csrf_of(browser.get(f"{base}/register").text)
     short = browser.post(f"{base}/register", data={"csrf": csrf, "name": "Dr New", "email": "new@example.org",
                                                    "password": "short", "role": "expert"})  # fmt: skip
     assert short.status_code == 422 and 'id="password-error"' in short.text
@@ -210,7 +200,7 @@ def test_an_expert_registers_on_the_web_and_submits_credentials(stack: Stack) ->
                                                   "password": "a long enough secret", "role": "expert"})  # fmt: skip
     assert made.status_code == 200 and made.url.endswith("/me/credentials")
     assert "Verification: unverified" in _text(made.text)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', made.text).group(1)
+    csrf = csrf_of(made.text)
     bad = browser.post(f"{base}/me/credentials", data={"csrf": csrf, "kind": "medical_license", "number": "1",
                                                        "issuer": "Council", "country": "France"})  # fmt: skip
     assert bad.status_code == 422 and 'id="country-error"' in bad.text
@@ -220,7 +210,7 @@ def test_an_expert_registers_on_the_web_and_submits_credentials(stack: Stack) ->
     assert stack.db.users.find_one({"email": "new@example.org"})["verification"] == "pending"
 
     again = requests.Session()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', again.get(f"{base}/register").text).group(1)
+    csrf = csrf_of(again.get(f"{base}/register").text)
     taken = again.post(f"{base}/register", data={"csrf": csrf, "name": "Someone", "email": "new@example.org",
                                                  "password": "a long enough secret", "role": "trainee"})  # fmt: skip
     assert taken.status_code == 422 and "Already registered." in taken.text
