@@ -26,7 +26,9 @@ from adapters.mongo_notifications import (
     MongoOutbox,
     create_notification_indexes,
 )
+from adapters.mongo_records import MongoCertificates, MongoReviews, create_record_indexes
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
+from adapters.pdf_certificates import ReportlabCertificates
 from adapters.security import WerkzeugHasher
 from adapters.smtp_mailer import SmtpMailer
 from adapters.stripe_gateway import StripeGateway
@@ -47,6 +49,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         create_sponsor_indexes(db)
         create_ledger_indexes(db)
         create_notification_indexes(db)
+        create_record_indexes(db)
     publisher = KafkaPublisher(
         config.kafka_bootstrap_servers, config.kafka_topic_prefix, config.publish_timeout_seconds
     )
@@ -70,6 +73,9 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         demos=MongoDemos(db),
         sponsorships=MongoSponsorships(db),
         vouchers=MongoVouchers(db),
+        certificates=MongoCertificates(db),
+        certificate_renderer=ReportlabCertificates(),
+        reviews=MongoReviews(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
             token_ttl_seconds=config.token_ttl_seconds,
@@ -78,6 +84,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
             organizer_email=sender_address,
             calendar_domain=sender_address.rpartition("@")[2] or "marketplace.local",
             reminder_hours=config.reminder_hours,
+            certificate_key=config.certificate_signing_key.encode(),
             fees=FeePolicy(
                 service_fee_bp=basis_points(config.service_fee_percent),
                 platform_fee_bp=basis_points(config.platform_fee_percent),

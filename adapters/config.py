@@ -27,6 +27,8 @@ class Config:
     public_base_url: str = "http://127.0.0.1:8000"
     # Signs the web pages' session cookie; set your own secret in every deployment.
     web_secret_key: str = "dev-only-web-secret-change-me"
+    # Signs certificates of attendance (their verification codes); changing it voids every code issued.
+    certificate_signing_key: str = "dev-only-certificate-key-change-me"
     token_ttl_seconds: int = 12 * 3600
     default_hold_minutes: int = 30
     # What the platform takes: a service fee the trainee pays on top of the price (never

@@ -20,6 +20,9 @@ from core.text import fold, words
 TRAINING_INDEXES: dict[str, list[tuple[str, int]]] = {
     "catalogue_date": [("status", ASCENDING), ("starts_at", ASCENDING), ("_id", ASCENDING)],
     "catalogue_price": [("status", ASCENDING), ("price", ASCENDING), ("_id", ASCENDING)],
+    "catalogue_rating": [
+        ("status", ASCENDING), ("rating_average", DESCENDING), ("rating_count", DESCENDING), ("_id", ASCENDING),
+    ],
     "catalogue_words": [("status", ASCENDING), ("search.words", ASCENDING), ("starts_at", ASCENDING)],
     "catalogue_specialty": [("status", ASCENDING), ("search.specialty", ASCENDING), ("starts_at", ASCENDING)],
     "catalogue_technique": [("status", ASCENDING), ("search.technique", ASCENDING), ("starts_at", ASCENDING)],
@@ -31,6 +34,7 @@ TRAINING_INDEXES: dict[str, list[tuple[str, int]]] = {
     "catalogue_sponsor": [("status", ASCENDING), ("sponsor_ids", ASCENDING), ("starts_at", ASCENDING)],
     "catalogue_free": [("status", ASCENDING), ("seats_left", ASCENDING), ("starts_at", ASCENDING)],
     "expert_trainings": [("expert_id", ASCENDING), ("created_at", DESCENDING)],
+    "training_series": [("series_id", ASCENDING)],
 }  # fmt: skip
 
 _TRAINING_FIELDS = {f.name for f in dataclasses.fields(Training)}
@@ -55,9 +59,11 @@ class MongoTrainings:
 
     def replace(self, training: Training, expected_version: int) -> bool:
         """Store the training's fields if the stored version is ``expected_version``."""
-        # $set, not a whole-document replace: seats_left belongs to the capacity worker.
+        # $set, not a whole-document replace: seats_left belongs to the capacity worker, the
+        # rating to the reviews.
         doc = _training_doc(training)
-        doc.pop("_id")
+        for projected in ("_id", "rating_average", "rating_count"):
+            doc.pop(projected)
         result = self._c.update_one({"_id": training.id, "version": expected_version}, {"$set": doc})
         return result.modified_count == 1
 
@@ -102,17 +108,21 @@ class MongoTrainings:
     def search(self, query: TrainingQuery) -> tuple[list[Training], int]:
         """Published trainings matching the query, one page, and the total."""
         mongo_query, index = _search_query(query)
-        field, direction = {
-            "date": ("starts_at", ASCENDING),
-            "-date": ("starts_at", DESCENDING),
-            "price": ("price", ASCENDING),
-            "-price": ("price", DESCENDING),
+        order = {
+            "date": [("starts_at", ASCENDING)],
+            "-date": [("starts_at", DESCENDING)],
+            "price": [("price", ASCENDING)],
+            "-price": [("price", DESCENDING)],
+            # Best rated first; among equals, the more reviewed; unrated trainings last.
+            "rating": [("rating_average", DESCENDING), ("rating_count", DESCENDING)],
         }[query.sort]
-        if query.sort in ("price", "-price") and index == "catalogue_date":
+        if index == "catalogue_date" and query.sort in ("price", "-price"):
             index = "catalogue_price"
+        if index == "catalogue_date" and query.sort == "rating":
+            index = "catalogue_rating"
         total = self._c.count_documents(mongo_query, hint=index)
         # _id breaks ties, so pages never overlap nor skip a training between requests.
-        cursor = self._c.find(mongo_query).sort([(field, direction), ("_id", ASCENDING)]).hint(index)
+        cursor = self._c.find(mongo_query).sort([*order, ("_id", ASCENDING)]).hint(index)
         docs = cursor.skip(query.offset).limit(query.limit)
         return [t for t in map(_training, docs) if t is not None], total
 
@@ -169,6 +179,8 @@ def _search_query(query: TrainingQuery) -> tuple[dict[str, Any], str]:
         q["currency"] = query.currency
     if query.verified_only:
         q["expert_verified"] = True
+    if query.min_rating is not None:
+        q["rating_average"] = {"$gte": query.min_rating}
     return q, index
 
 
@@ -176,6 +188,7 @@ def _training_doc(training: Training) -> dict[str, Any]:
     doc = dataclasses.asdict(training)
     doc["_id"] = doc.pop("id")
     doc["status"] = str(training.status)
+    doc["series_id"] = training.series_id or training.id  # trainings stored before series existed
     # Folded copies for case- and accent-insensitive search, kept beside the originals.
     doc["search"] = {
         "words": words(training.title, training.technique, training.specialty, training.description),

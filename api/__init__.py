@@ -52,17 +52,20 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         accounts,
         admin,
         bookings,
+        certificates,
         demos,
         experts,
         health,
         me,
         payouts,
+        reviews,
         sponsorships,
         trainings,
         webhooks,
     )
 
-    for module in (accounts, me, experts, admin, trainings, bookings, demos, sponsorships, payouts, webhooks):
+    modules = (accounts, me, experts, admin, trainings, bookings, demos, sponsorships, payouts, certificates, reviews)
+    for module in (*modules, webhooks):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(trainings.mine, url_prefix="/api/v1/me")
     api.register_blueprint(health.blp)

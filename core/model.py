@@ -60,6 +60,9 @@ class User:
     verification: Verification = Verification.UNVERIFIED
     verification_reason: str | None = None
     verified_at: datetime | None = None
+    # Experts: the average of their trainings' reviews (a projection the reviews maintain).
+    rating_average: float | None = None
+    rating_count: int = 0
 
     @property
     def verified(self) -> bool:
@@ -129,8 +132,14 @@ class Training:
     approval_hours: int = 72  # how long a seat waits for the expert's decision
     cancellation_reason: str | None = None
     duplicated_from: str | None = None
+    # The programme this session belongs to (its first session's id): a duplicate joins its
+    # original's series, and the sessions of a series share their reviews and rating.
+    series_id: str | None = None
     expert_verified: bool = False  # set at publication, which only verified experts reach
     sponsor_ids: list[str] = field(default_factory=list)  # sponsors whose demos the expert accepted
+    # The average of its reviews, and how many: a projection only the reviews write.
+    rating_average: float | None = None
+    rating_count: int = 0
     version: int = 1
 
     def missing_for_publication(self, now: datetime) -> dict[str, list[str]]:

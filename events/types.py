@@ -19,6 +19,10 @@ class EventType(StrEnum):
     TRAINING_COMPLETED = "training.completed"
     TRAINING_REMINDER_DUE = "training.reminder_due"
     ATTENDANCE_RECORDED = "attendance.recorded"
+    CERTIFICATE_ISSUED = "certificate.issued"
+    REVIEW_POSTED = "review.posted"
+    REVIEW_EDITED = "review.edited"
+    REVIEW_ANSWERED = "review.answered"
     BOOKING_REQUESTED = "booking.requested"
     BOOKING_HELD = "booking.held"
     BOOKING_WAITLISTED = "booking.waitlisted"
@@ -71,6 +75,10 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.TRAINING_COMPLETED: Topic.TRAININGS,
     EventType.TRAINING_REMINDER_DUE: Topic.TRAININGS,
     EventType.ATTENDANCE_RECORDED: Topic.TRAININGS,
+    EventType.CERTIFICATE_ISSUED: Topic.TRAININGS,
+    EventType.REVIEW_POSTED: Topic.TRAININGS,
+    EventType.REVIEW_EDITED: Topic.TRAININGS,
+    EventType.REVIEW_ANSWERED: Topic.TRAININGS,
     EventType.BOOKING_REQUESTED: Topic.BOOKINGS,
     EventType.BOOKING_HELD: Topic.BOOKINGS,
     EventType.BOOKING_WAITLISTED: Topic.BOOKINGS,
@@ -100,7 +108,7 @@ TOPIC_OF: dict[EventType, Topic] = {
 }
 
 # The consumer groups, one per worker; each has its dead-letter topic.
-GROUPS = ("capacity", "payments", "notifications")
+GROUPS = ("capacity", "payments", "notifications", "certificates")
 
 # Three partitions: enough for two or three members of one consumer group to share
 # the work, while one training (the Kafka key) always lands on one partition.

@@ -104,6 +104,8 @@ class TrainingOut(Schema):
     price = fields.Integer(allow_none=True)
     currency = fields.String(allow_none=True)
     cme_credits = fields.Float(allow_none=True)
+    rating_average = fields.Float(allow_none=True, metadata={"description": "Average review rating, 1 to 5."})
+    rating_count = fields.Integer(metadata={"description": "How many reviews."})
     prerequisites = fields.List(fields.String())
     requires_approval = fields.Boolean()
     refund_full_days_before = fields.Integer()
@@ -147,7 +149,14 @@ class SearchArgs(PageArgs):
     free_seats = fields.Boolean(load_default=False, metadata={"description": "Only trainings with a seat left."})
     sponsor = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "A sponsor's id."})
     verified_only = fields.Boolean(load_default=False)
-    sort = fields.String(load_default="date", validate=validate.OneOf(["date", "-date", "price", "-price"]))
+    min_rating = fields.Float(
+        validate=validate.Range(min=1, max=5), metadata={"description": "Only trainings rated at least this."}
+    )
+    sort = fields.String(
+        load_default="date",
+        validate=validate.OneOf(["date", "-date", "price", "-price", "rating"]),
+        metadata={"description": "rating: best rated first (then the most reviewed), unrated last."},
+    )
 
     @validates_schema(skip_on_field_errors=False)
     def _ranges(self, data: dict, **_: object) -> None:

@@ -47,6 +47,21 @@ class AttendanceRecorded(_Payload):
     present = fields.Boolean(required=True)
 
 
+class CertificateIssued(_Payload):
+    certificate_id = fields.String(required=True)
+    booking_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    trainee_id = fields.String(required=True)
+
+
+class ReviewChanged(_Payload):
+    review_id = fields.String(required=True)
+    training_id = fields.String(required=True)
+    expert_id = fields.String(required=True)
+    trainee_id = fields.String(required=True)
+    rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+
+
 class UserRegistered(_Payload):
     user_id = fields.String(required=True)
     email = fields.Email(required=True)
@@ -202,6 +217,10 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.TRAINING_COMPLETED: TrainingChanged,
     EventType.TRAINING_REMINDER_DUE: TrainingReminderDue,
     EventType.ATTENDANCE_RECORDED: AttendanceRecorded,
+    EventType.CERTIFICATE_ISSUED: CertificateIssued,
+    EventType.REVIEW_POSTED: ReviewChanged,
+    EventType.REVIEW_EDITED: ReviewChanged,
+    EventType.REVIEW_ANSWERED: ReviewChanged,
     EventType.BOOKING_REQUESTED: BookingRequested,
     EventType.BOOKING_HELD: BookingHeld,
     EventType.BOOKING_WAITLISTED: BookingWaitlisted,

@@ -117,6 +117,8 @@ class ExpertPublicOut(Schema):
     languages = fields.List(fields.String())
     bio = fields.String(allow_none=True)
     verified = fields.Boolean()
+    rating_average = fields.Float(allow_none=True, metadata={"description": "Average over all their trainings."})
+    rating_count = fields.Integer()
 
 
 class LogoutOut(Schema):

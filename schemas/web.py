@@ -10,7 +10,13 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 from schemas.catalogue import COUNTRY
 from schemas.http import LANGUAGE
 
-SORTS = {"date": "Soonest first", "-date": "Latest first", "price": "Cheapest first", "-price": "Dearest first"}
+SORTS = {
+    "date": "Soonest first",
+    "-date": "Latest first",
+    "price": "Cheapest first",
+    "-price": "Dearest first",
+    "rating": "Best rated",
+}
 PAGE_SIZE = 12
 
 

@@ -3,12 +3,14 @@ fresh topics, an API on a free port and every worker."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +22,13 @@ from waitress.server import create_server
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from api import create_app
-from core.services import accounts, capacity, notifications
+from core.services import accounts, attendance, capacity, certificates, notifications, trainings
 from core.services.deps import Deps
 from devstack.services import free_port
 from devstack.smtp_sink import read_maildir
 from devstack.stack import Infra, prepare, start_infra
 from workers import capacity as capacity_worker
+from workers import certificates as certificates_worker
 from workers import notifications as notifications_worker
 from workers import payments as payments_worker
 from workers.runner import Runner, build_runner
@@ -34,6 +37,7 @@ WORKER_SPECS = {
     "capacity": (capacity.HANDLERS, capacity_worker.TOPICS, capacity_worker.periodic),
     "payments": (payments_worker.HANDLERS, payments_worker.TOPICS, None),
     "notifications": (notifications.HANDLERS, notifications_worker.TOPICS, notifications_worker.periodic),
+    "certificates": (certificates.HANDLERS, certificates_worker.TOPICS, None),
 }
 
 
@@ -230,6 +234,36 @@ class Stack:
             "POST", f"/api/v1/bookings/{booking_id}/payment", trainee["token"], json={"payment_method": method}
         )
         assert paid.status_code == 202, paid.text
+
+    def held_training(
+        self,
+        expert: dict[str, Any],
+        present: list[dict[str, Any]],
+        absent: tuple[dict[str, Any], ...] = (),
+        complete: bool = True,
+        **fields: Any,
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """A training these trainees booked and paid, marked present or absent on its day by its
+        expert, then completed as the sweep does after the day; the training and the booking ids
+        by trainee id."""
+        training = self.api.published_training(expert, **fields)
+        bookings = {}
+        for trainee in [*present, *absent]:
+            bookings[trainee["id"]] = booking = self.book(trainee, training)
+            self.pay(trainee, booking)
+            self.wait_status(booking, "confirmed")
+        starts, ends = (datetime.fromisoformat(training[k]) for k in ("starts_at", "ends_at"))
+        on_the_day = dataclasses.replace(self.deps, clock=lambda: starts + timedelta(hours=1))
+        teacher = self.deps.users.get(expert["id"])
+        assert teacher is not None
+        for trainee in [*present, *absent]:
+            attendance.record_attendance(on_the_day, teacher, bookings[trainee["id"]], trainee in present)
+        if complete:
+            after = dataclasses.replace(self.deps, clock=lambda: ends + attendance.GRACE)
+            stored = self.deps.trainings.get(training["id"])
+            assert stored is not None
+            trainings.complete(after, stored)
+        return training, bookings
 
     @property
     def stripe(self) -> stripe.StripeClient:

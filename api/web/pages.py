@@ -10,11 +10,14 @@ from marshmallow import ValidationError as FormError
 
 from api.context import deps
 from api.web.blueprint import blp, form_errors
+from api.web.session import web_user
 from core.errors import NotFound
 from core.model import TrainingStatus
-from core.services import catalogue, demos, trainings
+from core.services import catalogue, demos, reviews, trainings
 from core.services.seating import seats_left
 from schemas.web import PAGE_SIZE, SORTS, CatalogueForm
+
+REVIEWS_SHOWN = 20
 
 
 @blp.get("/")
@@ -45,8 +48,15 @@ def training_page(training_id: str) -> Any:
     expert = deps().users.get(training.expert_id)
     shown, _ = demos.search_demos(deps(), None, None, training.id, 20, 0)
     sponsors = deps().users.many(sorted({d.sponsor_id for d in shown}))
+    _, said, said_total = reviews.reviews_of(deps(), training.id, REVIEWS_SHOWN, 0)
+    viewer = web_user()
+    may_review, mine = reviews.review_status(deps(), viewer, training) if viewer and viewer.role == "trainee" else (
+        False, None)  # fmt: skip
     return render_template(
         "web/training.html", training=training, expert=expert, seats_left=seats_left(deps(), training),
         demos=[{"demo": d, "sponsor": sponsors.get(d.sponsor_id)} for d in shown],
+        reviews=said, reviews_total=said_total, may_review=may_review, my_review=mine,
+        may_edit=bool(mine and mine.editable(deps().clock())),
+        answering=viewer is not None and viewer.id == training.expert_id,
         request_key=str(uuid.uuid4()),  # one booking per rendered form, however often it is sent
     )  # fmt: skip

@@ -30,11 +30,14 @@ from core.ports.payments import (
     ProviderPayment,
     ProviderRefund,
 )
+from core.ports.records import CertificateRenderer, Certificates, Reviews
 from core.ports.sponsors import Demos, Sponsorships, Vouchers
 
 __all__ = [
     "Attachment",
     "Bookings",
+    "CertificateRenderer",
+    "Certificates",
     "Demos",
     "Email",
     "EmailRenderer",
@@ -54,6 +57,7 @@ __all__ = [
     "ProviderRefund",
     "QueuedEmail",
     "RenderedEmail",
+    "Reviews",
     "Seats",
     "Sessions",
     "Sponsorships",

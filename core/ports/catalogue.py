@@ -62,6 +62,7 @@ class TrainingQuery:
     free_seats_only: bool = False
     sponsor_id: str | None = None
     verified_only: bool = False
-    sort: str = "date"  # date, -date, price, -price
+    min_rating: float | None = None
+    sort: str = "date"  # date, -date, price, -price, rating (best first)
     limit: int = 20
     offset: int = 0

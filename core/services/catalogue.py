@@ -28,6 +28,7 @@ def search(deps: Deps, filters: dict[str, Any]) -> tuple[list[Training], int]:
         free_seats_only=bool(filters.get("free_seats")),
         sponsor_id=filters.get("sponsor"),
         verified_only=bool(filters.get("verified_only")),
+        min_rating=filters.get("min_rating"),
         sort=filters.get("sort", "date"),
         limit=filters.get("limit", 20),
         offset=filters.get("offset", 0),

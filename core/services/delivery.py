@@ -25,6 +25,8 @@ CATEGORIES = {
     "payments": "Declined payments and refunds",
     "trainings": "Changes to and cancellations of trainings I booked",
     "reminders": "A reminder the day before a training",
+    "certificates": "My certificates of attendance, when they are ready",
+    "reviews": "Reviews: new ones of my trainings (experts), answers to mine (trainees)",
     "expert": "For experts: new bookings and requests to approve",
     "sponsors": "For sponsors: vouchers and redemptions",
     "account": "My account: credential checks",

@@ -37,6 +37,7 @@ class Policy:
     marketplace_name: str = "The in-situ training marketplace"
     organizer_email: str = "no-reply@marketplace.local"  # the ORGANIZER of calendar invitations
     calendar_domain: str = "marketplace.local"  # the right-hand side of invitation UIDs
+    certificate_key: bytes = field(default=b"dev-only-certificate-key-change-me", repr=False)
 
 
 @dataclass
@@ -61,6 +62,9 @@ class Deps:
     demos: ports.Demos
     sponsorships: ports.Sponsorships
     vouchers: ports.Vouchers
+    certificates: ports.Certificates
+    certificate_renderer: ports.CertificateRenderer
+    reviews: ports.Reviews
     hasher: PasswordHasher
     policy: Policy
     clock: Callable[[], datetime] = utc_now

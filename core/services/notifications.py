@@ -206,6 +206,38 @@ def on_vouchers_issued(deps: Deps, event: Event) -> None:
                                body, link, "sponsors", context=context))  # fmt: skip
 
 
+def on_certificate_issued(deps: Deps, event: Event) -> None:
+    """Tell the trainee their certificate of attendance is ready to download."""
+    data = event.data
+    training = deps.trainings.get(data["training_id"])
+    title = training.title if training else "your training"
+    body = (
+        f"Your certificate of attendance for {title} is ready. Download it from your certificates; "
+        "anyone can check it with its verification code."
+    )
+    link = f"{deps.policy.public_base_url}/me/certificates"
+    details = {"training": training_context(deps, training)} if training else {}
+    context = {**details, "action_label": "Download"}
+    deliver(deps, Notification(data["trainee_id"], event.id, "certificate.issued", f"Your certificate: {title}",
+                               body, link, "certificates", context=context))  # fmt: skip
+
+
+def on_review_event(deps: Deps, event: Event) -> None:
+    """A new review goes to the training's expert; the expert's answer goes to the review's author."""
+    data = event.data
+    training = deps.trainings.get(data["training_id"])
+    title = training.title if training else "your training"
+    link = f"{deps.policy.public_base_url}/trainings/{data['training_id']}#reviews"
+    if event.type is EventType.REVIEW_POSTED:
+        body = f"A trainee rated {title} {data['rating']} out of 5. You may answer the review once, publicly."
+        deliver(deps, Notification(data["expert_id"], event.id, "review.posted", f"New review: {title}", body,
+                                   link, "reviews", context={"action_label": "Read and answer"}))  # fmt: skip
+    elif event.type is EventType.REVIEW_ANSWERED:
+        body = f"The expert of {title} answered your review."
+        deliver(deps, Notification(data["trainee_id"], event.id, "review.answered", f"Answer to your review: {title}",
+                                   body, link, "reviews", context={"action_label": "Read the answer"}))  # fmt: skip
+
+
 def training_context(deps: Deps, training: Training) -> dict[str, Any]:
     """What the e-mail templates show of a training, in the venue's local time."""
     zone = zone_of(training.timezone)
@@ -280,4 +312,7 @@ HANDLERS = {
     EventType.EXPERT_VERIFIED: [on_expert_verification],
     EventType.EXPERT_REJECTED: [on_expert_verification],
     EventType.VOUCHERS_ISSUED: [on_vouchers_issued],
+    EventType.CERTIFICATE_ISSUED: [on_certificate_issued],
+    EventType.REVIEW_POSTED: [on_review_event],
+    EventType.REVIEW_ANSWERED: [on_review_event],
 }

@@ -33,15 +33,22 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
-def create_training(deps: Deps, expert: User, fields: dict[str, Any], duplicated_from: str | None = None) -> Training:
-    """A new draft owned by ``expert``; a draft may still be incomplete."""
+def create_training(
+    deps: Deps, expert: User, fields: dict[str, Any], duplicated_from: Training | None = None
+) -> Training:
+    """A new draft owned by ``expert``; a draft may still be incomplete. A duplicate joins its original's series."""
     require_role(expert, Role.EXPERT)
     now = deps.clock()
     values = _values(fields)
     values.setdefault("hold_minutes", deps.policy.default_hold_minutes)
+    training_id = str(uuid.uuid4())
+    series_id = training_id
+    if duplicated_from is not None:  # the new session shows the programme's rating from the start
+        series_id = duplicated_from.series_id or duplicated_from.id
+        values.update(rating_average=duplicated_from.rating_average, rating_count=duplicated_from.rating_count)
     training = Training(
-        id=str(uuid.uuid4()), expert_id=expert.id, status=TrainingStatus.DRAFT, created_at=now, updated_at=now,
-        duplicated_from=duplicated_from, **values,
+        id=training_id, expert_id=expert.id, status=TrainingStatus.DRAFT, created_at=now, updated_at=now,
+        duplicated_from=duplicated_from.id if duplicated_from else None, series_id=series_id, **values,
     )  # fmt: skip
     _check_times(training)
     deps.trainings.add(training)
@@ -139,7 +146,7 @@ def duplicate_training(
         ends_at = starts_at + (source.ends_at - source.starts_at)
     fields = {k: getattr(source, k) for k in EDITABLE_FIELDS}
     fields.update(starts_at=starts_at, ends_at=ends_at, venue=asdict(source.venue))
-    return create_training(deps, expert, fields, duplicated_from=source.id)
+    return create_training(deps, expert, fields, duplicated_from=source)
 
 
 def get_training(deps: Deps, training_id: str, viewer: User | None = None) -> Training:

@@ -1,0 +1,178 @@
+"""MongoDB repositories of what a held training leaves behind: certificates and reviews."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from bson import Binary
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from core.certificates import Certificate
+from core.errors import Conflict
+from core.reviews import EDIT_WINDOW, Rating, Review
+
+_CERTIFICATE_FIELDS = {f.name for f in dataclasses.fields(Certificate)}
+_REVIEW_FIELDS = {f.name for f in dataclasses.fields(Review)}
+
+
+def create_record_indexes(db: Database) -> None:
+    """The indexes every query below needs."""
+    db.certificates.create_index("code", unique=True, name="certificates_code")
+    db.certificates.create_index([("trainee_id", ASCENDING), ("day", DESCENDING)], name="certificates_trainee")
+    db.reviews.create_index([("trainee_id", ASCENDING), ("training_id", ASCENDING)], unique=True,
+                            name="reviews_author")  # fmt: skip
+    db.reviews.create_index([("series_id", ASCENDING), ("created_at", DESCENDING)], name="reviews_series")
+    db.reviews.create_index([("expert_id", ASCENDING)], name="reviews_expert")
+
+
+class MongoCertificates:
+    """One certificate per booking (its id is derived from the booking's); the PDF kept beside it."""
+
+    def __init__(self, db: Database) -> None:
+        self._c = db.certificates
+
+    def add_once(self, certificate: Certificate) -> Certificate:
+        """Insert unless present; the stored certificate either way (a replay keeps the first code)."""
+        doc = dataclasses.asdict(certificate)
+        doc["_id"] = doc.pop("id")
+        try:
+            self._c.insert_one(doc)
+        except DuplicateKeyError:
+            pass
+        stored = self.get(certificate.id)
+        assert stored is not None
+        return stored
+
+    def get(self, certificate_id: str) -> Certificate | None:
+        """The certificate, without its PDF."""
+        return _certificate(self._c.find_one({"_id": certificate_id}, {"pdf": False}))
+
+    def by_code(self, code: str) -> Certificate | None:
+        """The certificate with this code."""
+        return _certificate(self._c.find_one({"code": code}, {"pdf": False}, hint="certificates_code"))
+
+    def of_trainee(self, trainee_id: str) -> list[Certificate]:
+        """A trainee's certificates, the latest day first."""
+        docs = self._c.find({"trainee_id": trainee_id}, {"pdf": False}).sort("day", DESCENDING)
+        return [c for c in map(_certificate, docs.hint("certificates_trainee")) if c is not None]
+
+    def set_pdf(self, certificate_id: str, pdf: bytes) -> None:
+        """Keep the rendered PDF."""
+        self._c.update_one({"_id": certificate_id}, {"$set": {"pdf": Binary(pdf)}})
+
+    def pdf(self, certificate_id: str) -> bytes | None:
+        """The rendered PDF, if any."""
+        doc = self._c.find_one({"_id": certificate_id}, {"pdf": True})
+        return bytes(doc["pdf"]) if doc and doc.get("pdf") else None
+
+
+def _certificate(doc: dict[str, Any] | None) -> Certificate | None:
+    if doc is None:
+        return None
+    doc["id"] = doc.pop("_id")
+    return Certificate(**{k: v for k, v in doc.items() if k in _CERTIFICATE_FIELDS})
+
+
+class MongoReviews:
+    """Reviews, one per trainee and training (a unique index), and the ratings they add up to."""
+
+    def __init__(self, db: Database) -> None:
+        self._c = db.reviews
+        self._trainings = db.trainings
+        self._users = db.users
+
+    def add(self, review: Review) -> None:
+        """Store a new review; ``Conflict`` if the trainee reviewed this training before."""
+        doc = dataclasses.asdict(review)
+        doc["_id"] = doc.pop("id")
+        try:
+            self._c.insert_one(doc)
+        except DuplicateKeyError as exc:
+            raise Conflict("You have reviewed this training already; edit your review instead.") from exc
+
+    def get(self, review_id: str) -> Review | None:
+        """The review with this id."""
+        return _review(self._c.find_one({"_id": review_id}))
+
+    def by_trainee(self, trainee_id: str, training_id: str) -> Review | None:
+        """This trainee's review of this training."""
+        return _review(self._c.find_one({"trainee_id": trainee_id, "training_id": training_id}, hint="reviews_author"))
+
+    def edit(self, review_id: str, rating: int, text: str, at: datetime) -> bool:
+        """Change rating and text while the edit window is open (guarded here, not only by the caller)."""
+        result = self._c.update_one(
+            {"_id": review_id, "created_at": {"$gt": at - EDIT_WINDOW}},
+            {"$set": {"rating": rating, "text": text, "updated_at": at}},
+        )
+        return result.matched_count == 1
+
+    def answer(self, review_id: str, text: str, at: datetime) -> bool:
+        """Set the answer unless there is one."""
+        result = self._c.update_one({"_id": review_id, "answer": None}, {"$set": {"answer": text, "answered_at": at}})
+        return result.modified_count == 1
+
+    def remove(self, review_id: str) -> None:
+        """Delete a review."""
+        self._c.delete_one({"_id": review_id})
+
+    def put_back(self, review: Review) -> None:
+        """Restore an earlier state of the review's changeable fields."""
+        self._c.update_one(
+            {"_id": review.id},
+            {"$set": {"rating": review.rating, "text": review.text, "updated_at": review.updated_at,
+                      "answer": review.answer, "answered_at": review.answered_at}},
+        )  # fmt: skip
+
+    def of_series(self, series_id: str, limit: int, offset: int) -> tuple[list[Review], int]:
+        """The reviews of a programme's sessions, newest first."""
+        query = {"series_id": series_id}
+        total = self._c.count_documents(query, hint="reviews_series")
+        docs = self._c.find(query).sort("created_at", DESCENDING).hint("reviews_series").skip(offset).limit(limit)
+        return [r for r in map(_review, docs) if r is not None], total
+
+    def of_trainee(self, trainee_id: str) -> list[Review]:
+        """Every review of a trainee."""
+        docs = self._c.find({"trainee_id": trainee_id}).hint("reviews_author")
+        return [r for r in map(_review, docs) if r is not None]
+
+    def refresh_ratings(self, series_id: str, expert_id: str) -> None:
+        """Recompute the series' and the expert's averages from the reviews; no concurrent refresh leaves an old one.
+
+        Each refresh draws a number from the expert's counter after its own write and before
+        reading; a figure is stored only over one computed from a smaller number. A refresh that
+        drew a larger number began after every smaller one had written its review, so it read
+        them all: the last figure stored is always the complete one.
+        """
+        counter = self._users.find_one_and_update(
+            {"_id": expert_id}, {"$inc": {"ratings_revision": 1}},
+            projection={"ratings_revision": True}, return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        if counter is None:
+            return
+        revision = counter["ratings_revision"]
+        of_series = self._ratings({"series_id": series_id}, "reviews_series")
+        of_expert = self._ratings({"expert_id": expert_id}, "reviews_expert")
+        older = {"$or": [{"ratings_applied": {"$lt": revision}}, {"ratings_applied": {"$exists": False}}]}
+
+        def figures(rating: Rating) -> dict[str, Any]:
+            return {
+                "$set": {"rating_average": rating.average, "rating_count": rating.count, "ratings_applied": revision}
+            }
+
+        # Every session of the series shows the series' rating, the upcoming ones above all.
+        self._trainings.update_many({"series_id": series_id, **older}, figures(of_series), hint="training_series")
+        self._users.update_one({"_id": expert_id, **older}, figures(of_expert))
+
+    def _ratings(self, query: dict[str, Any], index: str) -> Rating:
+        return Rating.of([d["rating"] for d in self._c.find(query, {"rating": True}).hint(index)])
+
+
+def _review(doc: dict[str, Any] | None) -> Review | None:
+    if doc is None:
+        return None
+    doc["id"] = doc.pop("_id")
+    return Review(**{k: v for k, v in doc.items() if k in _REVIEW_FIELDS})

@@ -1,0 +1,118 @@
+"""Reviews: trainees who attended rate the training once, may correct it for 14 days; the expert answers once."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from core.errors import Conflict, Forbidden, NotFound, PublishFailed
+from core.model import BookingStatus, Role, Training, TrainingStatus, User
+from core.reviews import Review
+from core.services.accounts import require_role
+from core.services.deps import Deps
+from core.services.trainings import get_training
+from events.envelope import Event
+from events.types import EventType
+
+
+def reviews_of(deps: Deps, training_id: str, limit: int, offset: int) -> tuple[Training, list[Review], int]:
+    """The reviews of a training's series (every session of the programme), newest first."""
+    training = get_training(deps, training_id)
+    reviews, total = deps.reviews.of_series(training.series_id or training.id, limit, offset)
+    return training, reviews, total
+
+
+def post_review(deps: Deps, trainee: User, training_id: str, rating: int, text: str) -> Review:
+    """Review a completed training the caller attended; once per trainee and training."""
+    require_role(trainee, Role.TRAINEE)
+    training = get_training(deps, training_id, viewer=trainee)
+    attended = deps.bookings.active_for(trainee.id, training.id, statuses=frozenset({BookingStatus.CONFIRMED}))
+    if attended is None or attended.attendance != "present":
+        raise Forbidden("Only trainees marked present at this training may review it.")
+    if training.status is not TrainingStatus.COMPLETED:
+        raise Conflict("Reviews open once the training is completed.")
+    if deps.reviews.by_trainee(trainee.id, training.id) is not None:
+        raise Conflict("You have reviewed this training already; edit your review instead.")
+    now = deps.clock()
+    review = Review(
+        id=f"rev_{uuid.uuid4().hex[:16]}", training_id=training.id, series_id=training.series_id or training.id,
+        expert_id=training.expert_id,
+        trainee_id=trainee.id, booking_id=attended.id, rating=rating, text=text.strip(), created_at=now,
+        updated_at=now, author_name=_shown_name(trainee),
+    )  # fmt: skip
+    deps.reviews.add(review)  # the unique index refuses a concurrent second review
+    deps.reviews.refresh_ratings(review.series_id, training.expert_id)
+    try:
+        _announce(deps, EventType.REVIEW_POSTED, review)
+    except PublishFailed:
+        deps.reviews.remove(review.id)  # nothing half-written: the trainee may post it again
+        deps.reviews.refresh_ratings(review.series_id, training.expert_id)
+        raise
+    return review
+
+
+def edit_review(deps: Deps, trainee: User, review_id: str, changes: dict[str, Any]) -> Review:
+    """Change my review's rating or text, within 14 days of posting it."""
+    review = deps.reviews.get(review_id)
+    if review is None or review.trainee_id != trainee.id:
+        raise NotFound(f"No review {review_id}.")
+    now = deps.clock()
+    rating = changes.get("rating", review.rating)
+    text = changes.get("text", review.text).strip()
+    if not review.editable(now) or not deps.reviews.edit(review.id, rating, text, now):
+        raise Conflict(f"Reviews can be changed for 14 days; this one closed on {review.editable_until:%d %B %Y}.")
+    deps.reviews.refresh_ratings(review.series_id, review.expert_id)
+    updated = deps.reviews.get(review.id)
+    assert updated is not None
+    _announce_or_put_back(deps, EventType.REVIEW_EDITED, updated, review)
+    return updated
+
+
+def answer_review(deps: Deps, expert: User, review_id: str, text: str) -> Review:
+    """The training's expert answers a review, once."""
+    review = deps.reviews.get(review_id)
+    if review is None or review.expert_id != expert.id:
+        raise NotFound(f"No review {review_id}.")
+    if not deps.reviews.answer(review.id, text.strip(), deps.clock()):
+        raise Conflict("You have answered this review already.")
+    answered = deps.reviews.get(review.id)
+    assert answered is not None
+    _announce_or_put_back(deps, EventType.REVIEW_ANSWERED, answered, review)
+    return answered
+
+
+def review_status(deps: Deps, trainee: User, training: Training) -> tuple[bool, Review | None]:
+    """Whether the trainee may review this training now, and their review if they wrote one."""
+    mine = deps.reviews.by_trainee(trainee.id, training.id)
+    if mine is not None or training.status is not TrainingStatus.COMPLETED:
+        return False, mine
+    attended = deps.bookings.active_for(trainee.id, training.id, statuses=frozenset({BookingStatus.CONFIRMED}))
+    return attended is not None and attended.attendance == "present", None
+
+
+def _shown_name(trainee: User) -> str:
+    """First name and initial, as review sites show them: "Anna K."."""
+    parts = trainee.name.split()
+    if len(parts) < 2:
+        return trainee.name
+    return f"{parts[0]} {parts[-1][0]}."
+
+
+def _announce_or_put_back(deps: Deps, event_type: EventType, changed: Review, before: Review) -> None:
+    """Announce a change; if the broker refuses it, undo the change so the caller can try again."""
+    try:
+        _announce(deps, event_type, changed)
+    except PublishFailed:
+        deps.reviews.put_back(before)
+        deps.reviews.refresh_ratings(before.series_id, before.expert_id)
+        raise
+
+
+def _announce(deps: Deps, event_type: EventType, review: Review) -> None:
+    deps.publisher.publish(
+        Event(
+            type=event_type, subject=review.id, key=review.training_id, source=deps.policy.source,
+            data={"review_id": review.id, "training_id": review.training_id, "expert_id": review.expert_id,
+                  "trainee_id": review.trainee_id, "rating": review.rating},
+        )
+    )  # fmt: skip
