@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from core.certificates import Certificate, draft_certificate, is_authentic, normalize_code, sign
 from core.errors import NotFound
 from core.model import BookingStatus, Role, TrainingStatus, User
+from core.services.accounts import require_role
 from core.services.deps import Deps
 from events.envelope import Event, derived_id
 from events.types import EventType
@@ -57,7 +58,8 @@ def issue_certificates(deps: Deps, event: Event) -> None:
 
 
 def my_certificates(deps: Deps, user: User) -> list[Certificate]:
-    """The caller's certificates, the latest first."""
+    """The caller's certificates, the latest first (trainees)."""
+    require_role(user, Role.TRAINEE)
     return deps.certificates.of_trainee(user.id)
 
 

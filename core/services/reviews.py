@@ -53,6 +53,7 @@ def post_review(deps: Deps, trainee: User, training_id: str, rating: int, text: 
 
 def edit_review(deps: Deps, trainee: User, review_id: str, changes: dict[str, Any]) -> Review:
     """Change my review's rating or text, within 14 days of posting it."""
+    require_role(trainee, Role.TRAINEE)
     review = deps.reviews.get(review_id)
     if review is None or review.trainee_id != trainee.id:
         raise NotFound(f"No review {review_id}.")
@@ -70,6 +71,7 @@ def edit_review(deps: Deps, trainee: User, review_id: str, changes: dict[str, An
 
 def answer_review(deps: Deps, expert: User, review_id: str, text: str) -> Review:
     """The training's expert answers a review, once."""
+    require_role(expert, Role.EXPERT)
     review = deps.reviews.get(review_id)
     if review is None or review.expert_id != expert.id:
         raise NotFound(f"No review {review_id}.")

@@ -58,6 +58,15 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("GET", "/api/v1/me/approvals"): ({"expert"}, None),
     ("POST", "/api/v1/bookings/{booking_id}/attendance"): ({"expert"}, {"present": True}),
     ("GET", "/api/v1/trainings/{training_id}/attendance"): ({"expert"}, None),
+    ("GET", "/api/v1/me/certificates"): ({"trainee"}, None),
+    # A certificate is shown to its trainee, the training's expert and admins; 404 to others.
+    ("GET", "/api/v1/certificates/{certificate_id}"): (SIGNED_IN, None),
+    ("GET", "/api/v1/certificates/{certificate_id}/pdf"): (SIGNED_IN, None),
+    ("GET", "/api/v1/certificates/verify/{code}"): (PUBLIC, None),
+    ("GET", "/api/v1/trainings/{training_id}/reviews"): (PUBLIC, None),
+    ("POST", "/api/v1/trainings/{training_id}/reviews"): ({"trainee"}, {"rating": 5, "text": "A great day in the OR."}),
+    ("PATCH", "/api/v1/reviews/{review_id}"): ({"trainee"}, {"rating": 4}),
+    ("POST", "/api/v1/reviews/{review_id}/answer"): ({"expert"}, {"text": "Thank you."}),
     ("GET", "/api/v1/me/payouts"): ({"expert"}, None),
     ("GET", "/api/v1/admin/payouts.csv"): ({"admin"}, None),
     ("GET", "/api/v1/demos"): (PUBLIC, None),
@@ -101,7 +110,8 @@ def world(stack: Stack) -> dict[str, Any]:
     wait_for(lambda: (stack.booking(booking["booking"]["id"]) or {}).get("status") == "held", what="hold")
     ids = {"training_id": training["id"], "demo_id": demo["id"], "sponsorship_id": sponsorship["id"],
            "booking_id": booking["booking"]["id"], "expert_id": users["expert"]["id"],
-           "notification_id": "no-such-notification"}  # fmt: skip
+           "notification_id": "no-such-notification", "certificate_id": "no-such-certificate",
+           "review_id": "no-such-review", "code": "ABCD-EFGH"}  # fmt: skip
     return {"users": users, "ids": ids}
 
 

@@ -33,6 +33,7 @@ DUMMY_SECRETS = {
     "STRIPE_PUBLISHABLE_KEY": "pk_test_compose",
     "STRIPE_WEBHOOK_SECRET": "whsec_compose",
     "WEB_SECRET_KEY": "compose-web-secret",
+    "CERTIFICATE_SIGNING_KEY": "compose-certificate-key",
 }
 
 _KEY = re.compile(r"^(?P<key>[A-Za-z0-9_.<>-]+):(?:\s+(?P<value>.*?))?\s*$")
