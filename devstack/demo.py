@@ -57,7 +57,7 @@ def seed(base_url: str) -> dict[str, Any]:
     """
     http = requests.Session()
     out: dict[str, Any] = {"trainings": [], "password": PASSWORD, "admin": ADMIN[0]}
-    admin = _login(http, base_url, ADMIN[0])
+    admin = login(http, base_url, ADMIN[0])
     for i, (email, name, institution, city, country, specialty, title, capacity, price) in enumerate(EXPERTS):
         token = _account(
             http,
@@ -111,7 +111,7 @@ def seed(base_url: str) -> dict[str, Any]:
     # Activity, so that every page shows something on a first visit: a paid booking, paid
     # sponsored seats with their vouchers, and an expert waiting for the admin.
     _paid_booking(http, base_url, trainee, out["trainings"][1])
-    _paid_sponsorship(http, base_url, _login(http, base_url, SPONSOR[0]), out["trainings"][0])
+    _paid_sponsorship(http, base_url, login(http, base_url, SPONSOR[0]), out["trainings"][0])
     _pending_expert(http, base_url)
     return out
 
@@ -174,7 +174,7 @@ def _sponsor_demo(http: requests.Session, base_url: str, training: dict[str, Any
         "description": "See the delivery system in live cases.", "specialties": ["cardiology"]}))  # fmt: skip
     _ok(http.post(f"{base_url}/api/v1/demos/{demo['id']}/trainings", headers=_auth(token), timeout=10,
                   json={"training_id": training["id"]}))  # fmt: skip
-    expert = _login(http, base_url, EXPERTS[0][0])
+    expert = login(http, base_url, EXPERTS[0][0])
     _ok(http.post(f"{base_url}/api/v1/trainings/{training['id']}/demos/{demo['id']}/accept",
                   headers=_auth(expert), timeout=10))  # fmt: skip
     return email
@@ -187,10 +187,11 @@ def _account(http: requests.Session, base_url: str, email: str, name: str, role:
         timeout=10,
         json={"email": email, "password": PASSWORD, "name": name, "role": role, **profile},
     )
-    return _login(http, base_url, email)
+    return login(http, base_url, email)
 
 
-def _login(http: requests.Session, base_url: str, email: str) -> str:
+def login(http: requests.Session, base_url: str, email: str) -> str:
+    """A bearer token of a demo account."""
     login = _ok(http.post(f"{base_url}/api/v1/auth/login", timeout=10, json={"email": email, "password": PASSWORD}))
     return str(login["access_token"])
 

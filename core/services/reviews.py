@@ -38,7 +38,7 @@ def post_review(deps: Deps, trainee: User, training_id: str, rating: int, text: 
         id=f"rev_{uuid.uuid4().hex[:16]}", training_id=training.id, series_id=training.series_id or training.id,
         expert_id=training.expert_id,
         trainee_id=trainee.id, booking_id=attended.id, rating=rating, text=text.strip(), created_at=now,
-        updated_at=now, author_name=_shown_name(trainee),
+        updated_at=now, author_name=shown_name(trainee),
     )  # fmt: skip
     deps.reviews.add(review)  # the unique index refuses a concurrent second review
     deps.reviews.refresh_ratings(review.series_id, training.expert_id)
@@ -92,9 +92,15 @@ def review_status(deps: Deps, trainee: User, training: Training) -> tuple[bool, 
     return attended is not None and attended.attendance == "present", None
 
 
-def _shown_name(trainee: User) -> str:
+# Titles before a name, not part of it: "Dr Sam Taylor" signs "Sam T.".
+_HONORIFICS = frozenset({"dr", "dr.", "prof", "prof.", "pr", "pr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms."})
+
+
+def shown_name(trainee: User) -> str:
     """First name and initial, as review sites show them: "Anna K."."""
     parts = trainee.name.split()
+    while len(parts) > 2 and parts[0].lower() in _HONORIFICS:
+        parts = parts[1:]
     if len(parts) < 2:
         return trainee.name
     return f"{parts[0]} {parts[-1][0]}."
