@@ -10,7 +10,7 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from api.context import deps
 from api.web.blueprint import blp, stripe_js_method
 from api.web.session import require_web_user
-from core.model import BookingStatus, refund_on_cancellation
+from core.model import BookingStatus, TrainingStatus, refund_on_cancellation
 from core.services import bookings
 
 FINAL = frozenset({BookingStatus.CONFIRMED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED})
@@ -88,12 +88,16 @@ def my_bookings() -> Any:
     rows = []
     for booking in bookings.my_bookings(deps(), user):
         training = deps().trainings.get(booking.training_id)
-        cancellable = booking.status in (BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED)
+        upcoming = training is not None and training.status is TrainingStatus.PUBLISHED
+        cancellable = upcoming and booking.status in (BookingStatus.HELD, BookingStatus.WAITLISTED,
+                                                      BookingStatus.CONFIRMED)  # fmt: skip
         refund = None
-        if training is not None and booking.status is BookingStatus.CONFIRMED:
+        if training is not None and cancellable and booking.status is BookingStatus.CONFIRMED:
             refund = refund_on_cancellation(booking, training, deps().clock())
+        attended = training is not None and training.status is TrainingStatus.COMPLETED and (
+            booking.status is BookingStatus.CONFIRMED and booking.attendance == "present")  # fmt: skip
         rows.append({"booking": booking, "training": training, "label": LABELS[booking.status],
-                     "cancellable": cancellable, "refund": refund})  # fmt: skip
+                     "cancellable": cancellable, "refund": refund, "attended": attended})  # fmt: skip
     return render_template("web/my_bookings.html", rows=rows)
 
 

@@ -54,7 +54,8 @@ def review_form(training_id: str) -> Any:
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in ("rating", "text")}
         try:
-            body = ReviewIn().load({k: int(v) if k == "rating" and v.isdigit() else v for k, v in values.items()})
+            typed = {k: int(v) if k == "rating" and v.isdigit() else v for k, v in values.items() if v}
+            body = ReviewIn().load(typed)
             if mine:
                 reviews.edit_review(deps(), trainee, mine.id, body)
             else:

@@ -164,6 +164,8 @@ def test_only_a_verified_expert_publishes_and_the_badge_shows(stack: Stack) -> N
         "languages": [],
         "bio": None,
         "verified": True,
+        "rating_average": None,  # no reviews yet
+        "rating_count": 0,
     }
     assert api.call("GET", f"/api/v1/experts/{expert['id']}").json()["verified"] is True
     listed = api.call("GET", "/api/v1/trainings").json()["items"]

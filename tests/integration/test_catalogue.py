@@ -187,7 +187,7 @@ def test_search_filters_combine(stack: Stack) -> None:
     assert names(q="nothing matches this") == []
 
     bad = stack.api.call(
-        "GET", "/api/v1/trainings", params={"country": "France", "sort": "rating", "price_min": 5, "price_max": 1}
+        "GET", "/api/v1/trainings", params={"country": "France", "sort": "stars", "price_min": 5, "price_max": 1}
     )
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"country", "sort", "price_max"}
 

@@ -131,6 +131,8 @@ def test_the_training_page_shows_reviews_and_lets_an_attendee_write_one(stack: S
     expert, trainee = api.expert("Dr Pages"), api.user("trainee", "Eva Writer")
     training, _ = stack.held_training(expert, [trainee])
     session, csrf = api.web_session(trainee["email"])
+    mine = session.get(f"{api.base_url}/me/bookings").text
+    assert f"/trainings/{training['id']}/review" in mine and ">Cancel<" not in mine  # the day is over
     page = session.get(f"{api.base_url}/trainings/{training['id']}")
     assert "No reviews yet" in page.text and "Review this training" in page.text
 
