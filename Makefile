@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint clean
+.PHONY: install run test bench lint clean
 
 # The virtualenv is rebuilt whenever the pinned requirements change.
 $(STAMP): requirements.txt
@@ -29,6 +29,9 @@ $(CHROMIUM):
 
 test: install $(CHROMIUM) ## every test, against real embedded services and a real browser
 	$(PY) -m pytest
+
+bench: install ## the booking storm, the bare stack's ceiling and catalogue reads (bench/README.md)
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
