@@ -33,11 +33,16 @@ class MongoBookings:
     def __init__(self, db: Database) -> None:
         self._c = db.bookings
 
-    def add_requested(self, booking: Booking) -> None:
-        """Insert unless present: the API and the capacity worker may both try."""
+    def add_requested(self, booking: Booking) -> Booking:
+        """Insert unless present: the API and the capacity worker may both try; the stored booking."""
         doc = _booking_doc(booking)
         _id = doc.pop("_id")
-        self._c.update_one({"_id": _id}, {"$setOnInsert": doc}, upsert=True)
+        stored = self._c.find_one_and_update(
+            {"_id": _id}, {"$setOnInsert": doc}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        result = _booking(stored)
+        assert result is not None
+        return result
 
     def get(self, booking_id: str) -> Booking | None:
         """The booking with this id."""

@@ -59,10 +59,10 @@ class MongoTrainings:
 
     def replace(self, training: Training, expected_version: int) -> bool:
         """Store the training's fields if the stored version is ``expected_version``."""
-        # $set, not a whole-document replace: seats_left belongs to the capacity worker, the
+        # $set of the expert's fields only: seats_left belongs to the capacity worker, the
         # rating to the reviews.
         doc = _training_doc(training)
-        for projected in ("_id", "rating_average", "rating_count"):
+        for projected in ("_id", "rating_average", "rating_count", "seats_left"):
             doc.pop(projected)
         result = self._c.update_one({"_id": training.id, "version": expected_version}, {"$set": doc})
         return result.modified_count == 1

@@ -140,6 +140,9 @@ class Training:
     # The average of its reviews, and how many: a projection only the reviews write.
     rating_average: float | None = None
     rating_count: int = 0
+    # Free seats as the capacity worker last copied them from the seat counter (a projection
+    # for searches and lists; the counter itself is the truth).
+    seats_left: int | None = None
     version: int = 1
 
     def missing_for_publication(self, now: datetime) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from api.context import current_user, deps, optional_user
 from api.docs import secured
 from core.model import Training
 from core.services import catalogue, trainings
-from core.services.seating import seats_left
+from core.services.seating import listed_seats_left, seats_left
 from schemas.catalogue import (
     CancelIn,
     DuplicateIn,
@@ -29,13 +29,14 @@ PREFIX = "/trainings"
 blp = Blueprint("trainings", __name__, description="One-day, hands-on trainings")
 
 
-def out(training: Training, experts: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A training as the API shows it: with its expert, local day and seats left."""
+def out(training: Training, experts: dict[str, Any] | None = None, listed: bool = False) -> dict[str, Any]:
+    """A training as the API shows it: with its expert, local day and seats left (in a list,
+    as last copied onto the training; alone, from the seat counter)."""
     body = asdict(training)
     experts = experts if experts is not None else deps().users.many([training.expert_id])
     body["expert"] = experts.get(training.expert_id)
     body["day"] = training.local_day()
-    left = seats_left(deps(), training)
+    left = listed_seats_left(training) if listed else seats_left(deps(), training)
     if left is not None:
         body["seats_left"] = left
     return body
@@ -44,7 +45,12 @@ def out(training: Training, experts: dict[str, Any] | None = None) -> dict[str, 
 def page(items: list[Training], total: int, args: dict[str, Any]) -> dict[str, Any]:
     """A page of trainings with their experts, fetched in one query."""
     experts = deps().users.many([t.expert_id for t in items])
-    return {"items": [out(t, experts) for t in items], "total": total, "limit": args["limit"], "offset": args["offset"]}
+    return {
+        "items": [out(t, experts, listed=True) for t in items],
+        "total": total,
+        "limit": args["limit"],
+        "offset": args["offset"],
+    }
 
 
 @blp.route("")

@@ -14,7 +14,7 @@ from api.web.session import web_user
 from core.errors import NotFound
 from core.model import TrainingStatus
 from core.services import catalogue, demos, reviews, trainings
-from core.services.seating import seats_left
+from core.services.seating import listed_seats_left, seats_left
 from schemas.web import PAGE_SIZE, SORTS, CatalogueForm
 
 REVIEWS_SHOWN = 20
@@ -31,7 +31,7 @@ def catalogue_page() -> Any:
         filters = {"limit": PAGE_SIZE, "offset": 0}
     items, total = catalogue.search(deps(), filters)
     experts = deps().users.many(sorted({t.expert_id for t in items}))
-    rows = [{"training": t, "expert": experts.get(t.expert_id), "seats_left": seats_left(deps(), t)} for t in items]
+    rows = [{"training": t, "expert": experts.get(t.expert_id), "seats_left": listed_seats_left(t)} for t in items]
     page = filters["offset"] // PAGE_SIZE + 1
     return render_template(
         "web/catalogue.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),

@@ -9,8 +9,8 @@ from core.model import ACTIVE_STATUSES, Booking, BookingStatus, SeatOutcome
 
 
 class Bookings(Protocol):
-    def add_requested(self, booking: Booking) -> None:
-        """Create the booking in ``requested`` unless it exists (idempotent)."""
+    def add_requested(self, booking: Booking) -> Booking:
+        """Create the booking in ``requested`` unless it exists (idempotent); the stored booking."""
 
     def get(self, booking_id: str) -> Booking | None:
         """The booking with this id, if any."""

@@ -49,7 +49,7 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
         raise NeedsReconciliation(f"Booking {data['booking_id']} for unknown training {data['training_id']}.")
     # The API writes the booking after the broker's ack; if it died in between, the
     # booking is created here, so no accepted request is ever lost.
-    deps.bookings.add_requested(
+    booking = deps.bookings.add_requested(
         Booking(
             id=data["booking_id"],
             training_id=data["training_id"],
@@ -61,7 +61,6 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
             history=[{"step": "requested", "at": now, "event_id": event.id}],
         )
     )
-    booking = load_booking(deps, data["booking_id"])
     if booking.status not in (BookingStatus.REQUESTED,):
         # Applied before: re-emit the reaction of the state it reached, same id.
         _announce(deps, event, booking)
@@ -92,7 +91,8 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     else:
         fields = {"expires_at": now + timedelta(minutes=training.hold_minutes), **sponsored}
         deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, fields)
-    refresh_seats_left(deps, training.id)
+    if outcome is not SeatOutcome.FULL:  # a waitlisted request leaves the free seats as they were
+        refresh_seats_left(deps, training.id)
     _announce(deps, event, load_booking(deps, booking.id))
 
 
