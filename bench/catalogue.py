@@ -118,12 +118,15 @@ def run(stack: BenchStack, clients: int, seconds: float) -> dict[str, Any]:
         while time.monotonic() < end:
             params = _queries(rng)
             started = time.perf_counter()
-            response = http.get(f"{stack.api_url}/api/v1/trainings", params=params, timeout=60)
+            try:
+                status = http.get(f"{stack.api_url}/api/v1/trainings", params=params, timeout=60).status_code
+            except requests.RequestException:
+                status = 0  # no answer within a minute: an error, and the latency it cost
             took = time.perf_counter() - started
             with lock:
                 latencies.append(took)
-                if response.status_code != 200:
-                    errors.append(response.status_code)
+                if status != 200:
+                    errors.append(status)
 
     progress = Progress(
         "catalogue",
