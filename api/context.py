@@ -1,8 +1,8 @@
-"""What a view fetches explicitly: the wired dependencies and the signed-in user."""
+"""What a view fetches explicitly: the wired dependencies and the signed-in user; and a download."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Response, current_app, request
 
 from core.errors import Unauthorized
 from core.model import User
@@ -32,3 +32,8 @@ def current_user() -> User:
 def optional_user() -> User | None:
     """The signed-in user if the request carries a token, else None (public pages)."""
     return current_user() if request.headers.get("Authorization") else None
+
+
+def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
+    """A file the browser saves under ``filename`` rather than shows."""
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.context import current_user, deps
+from api.context import attachment, current_user, deps
 from api.docs import secured
 from core.certificates import Certificate
 from core.services import certificates
@@ -54,11 +53,8 @@ class CertificatePdf(MethodView):
     @secured(blp)
     def get(self, certificate_id: str) -> Any:
         """Download a certificate as PDF (its trainee, the training's expert, or an admin)."""
-        certificate, pdf = certificates.certificate_pdf(deps(), current_user(), certificate_id)
-        name = f"certificate-{certificate.day}-{certificate.code}.pdf"
-        return Response(
-            pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-        )
+        name, pdf = certificates.certificate_pdf(deps(), current_user(), certificate_id)
+        return attachment(pdf, "application/pdf", name)
 
 
 @blp.route("/certificates/verify/<code>")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.context import current_user, deps
+from api.context import attachment, current_user, deps
 from api.docs import secured
 from core.services import ledger
 from schemas.payments import PayoutReportOut, PeriodArgs
@@ -39,4 +38,4 @@ class PayoutExport(MethodView):
         checked = ledger.check_period(period["start"], period["end"])
         body = ledger.payouts_csv(deps(), current_user(), checked)
         name = f"payouts-{checked.start.date()}-{checked.end.date()}.csv"
-        return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return attachment(body, "text/csv", name)

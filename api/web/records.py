@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError as FormError
 
-from api.context import deps
+from api.context import attachment, deps
 from api.web.blueprint import blp, form_errors
 from api.web.session import require_web_user
 from core.errors import DomainError, ValidationError
@@ -28,9 +28,8 @@ def my_certificates() -> Any:
 @blp.get("/me/certificates/<certificate_id>.pdf")
 def certificate_download(certificate_id: str) -> Any:
     """Download one of my certificates as PDF."""
-    certificate, pdf = certificates.certificate_pdf(deps(), require_web_user(), certificate_id)
-    name = f"certificate-{certificate.day}-{certificate.code}.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name, pdf = certificates.certificate_pdf(deps(), require_web_user(), certificate_id)
+    return attachment(pdf, "application/pdf", name)
 
 
 @blp.get("/verify")

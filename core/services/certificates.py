@@ -43,10 +43,7 @@ def issue_certificates(deps: Deps, event: Event) -> None:
         draft = draft_certificate(booking, training, trainee, expert, deps.clock())
         certificate = deps.certificates.add_once(sign(draft, deps.policy.certificate_key))
         if deps.certificates.pdf(certificate.id) is None:
-            pdf = deps.certificate_renderer.render(
-                certificate, verify_url(deps, certificate.code), deps.policy.marketplace_name
-            )
-            deps.certificates.set_pdf(certificate.id, pdf)
+            deps.certificates.set_pdf(certificate.id, _render(deps, certificate))
         deps.publisher.publish(
             Event(
                 type=EventType.CERTIFICATE_ISSUED, subject=certificate.id, key=training.id, source=deps.policy.source,
@@ -73,15 +70,18 @@ def get_certificate(deps: Deps, user: User, certificate_id: str) -> Certificate:
     return certificate
 
 
-def certificate_pdf(deps: Deps, user: User, certificate_id: str) -> tuple[Certificate, bytes]:
-    """The PDF of a certificate, for the same people as ``get_certificate``."""
+def certificate_pdf(deps: Deps, user: User, certificate_id: str) -> tuple[str, bytes]:
+    """The PDF of a certificate and the file name to save it as, for the same people as ``get_certificate``."""
     certificate = get_certificate(deps, user, certificate_id)
-    pdf = deps.certificates.pdf(certificate.id)
-    if pdf is None:  # stored but not rendered yet: the worker is on it, or crashed in between
-        pdf = deps.certificate_renderer.render(
-            certificate, verify_url(deps, certificate.code), deps.policy.marketplace_name
-        )
-    return certificate, pdf
+    # None: stored but not rendered yet (the worker is on it, or crashed in between).
+    pdf = deps.certificates.pdf(certificate.id) or _render(deps, certificate)
+    return f"certificate-{certificate.day}-{certificate.code}.pdf", pdf
+
+
+def _render(deps: Deps, certificate: Certificate) -> bytes:
+    return deps.certificate_renderer.render(
+        certificate, verify_url(deps, certificate.code), deps.policy.marketplace_name
+    )
 
 
 @dataclass(frozen=True)

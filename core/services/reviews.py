@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from core.errors import Conflict, Forbidden, NotFound, PublishFailed
-from core.model import BookingStatus, Role, Training, TrainingStatus, User
+from core.model import Booking, BookingStatus, Role, Training, TrainingStatus, User
 from core.reviews import Review
 from core.services.accounts import require_role
 from core.services.deps import Deps
@@ -26,8 +26,8 @@ def post_review(deps: Deps, trainee: User, training_id: str, rating: int, text: 
     """Review a completed training the caller attended; once per trainee and training."""
     require_role(trainee, Role.TRAINEE)
     training = get_training(deps, training_id, viewer=trainee)
-    attended = deps.bookings.active_for(trainee.id, training.id, statuses=frozenset({BookingStatus.CONFIRMED}))
-    if attended is None or attended.attendance != "present":
+    attended = _attended(deps, trainee, training)
+    if attended is None:
         raise Forbidden("Only trainees marked present at this training may review it.")
     if training.status is not TrainingStatus.COMPLETED:
         raise Conflict("Reviews open once the training is completed.")
@@ -88,8 +88,13 @@ def review_status(deps: Deps, trainee: User, training: Training) -> tuple[bool, 
     mine = deps.reviews.by_trainee(trainee.id, training.id)
     if mine is not None or training.status is not TrainingStatus.COMPLETED:
         return False, mine
-    attended = deps.bookings.active_for(trainee.id, training.id, statuses=frozenset({BookingStatus.CONFIRMED}))
-    return attended is not None and attended.attendance == "present", None
+    return _attended(deps, trainee, training) is not None, None
+
+
+def _attended(deps: Deps, trainee: User, training: Training) -> Booking | None:
+    """The trainee's confirmed booking on the training if the expert marked them present."""
+    booking = deps.bookings.active_for(trainee.id, training.id, statuses=frozenset({BookingStatus.CONFIRMED}))
+    return booking if booking is not None and booking.attendance == "present" else None
 
 
 # Titles before a name, not part of it: "Dr Sam Taylor" signs "Sam T.".
