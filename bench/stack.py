@@ -4,7 +4,6 @@ processes (the Procfile's), or services of your own given by their URLs."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -13,14 +12,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
-from core.model import Role, User, Verification
-from core.services.accounts import digest
+from core.model import Role
 from core.services.deps import Deps
+from devstack.accounts import token_accounts
 from devstack.services import ServiceHandle, free_port
 from devstack.stack import WORKERS, Infra, prepare, start_api, start_infra, start_worker
 
@@ -92,28 +91,8 @@ def external() -> BenchStack:
 
 
 def accounts(stack: BenchStack, role: Role, count: int, prefix: str) -> list[dict[str, str]]:
-    """Accounts with a live token, written through the repositories: hashing thousands of
-    passwords would only measure scrypt, which no trainee does more than once."""
-    deps = stack.deps
-    password_hash = deps.hasher.hash(secrets.token_urlsafe(12))
-    now = datetime.now(UTC)
-    out = []
-    for i in range(count):
-        user = User(
-            id=str(uuid.uuid4()),
-            email=f"{prefix}-{i}-{uuid.uuid4().hex[:6]}@bench.example",
-            name=f"{prefix.title()} {i}",
-            role=role,
-            password_hash=password_hash,
-            created_at=now,
-            verification=Verification.VERIFIED if role is Role.EXPERT else Verification.UNVERIFIED,
-            verified_at=now if role is Role.EXPERT else None,
-        )
-        deps.users.add(user)
-        token = secrets.token_urlsafe(24)
-        deps.sessions.add(digest(token), user.id, now + timedelta(hours=6))
-        out.append({"id": user.id, "token": token})
-    return out
+    """Accounts with a token valid for the run, written through the repositories."""
+    return token_accounts(stack.deps, role, count, prefix, timedelta(hours=6))
 
 
 @contextmanager

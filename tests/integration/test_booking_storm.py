@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import secrets
 import threading
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -17,29 +15,14 @@ from typing import Any
 import pytest
 import stripe
 
-from core.model import Role, User
-from core.services.accounts import digest
+from core.model import Role
 from core.services.releases import sweep_expired_holds
+from devstack.accounts import token_accounts
 from tests.conftest import Stack, wait_for
 
 CAPACITY, REQUESTS, PRICE = 20, 500, 10000
 SEATED = ("held", "pending_approval", "confirmed")
 FINAL_OR_WAITING = {"confirmed", "cancelled", "expired", "rejected", "waitlisted"}
-
-
-def _trainees(stack: Stack, n: int) -> list[dict[str, Any]]:
-    """Arrange: accounts and tokens written through the real repositories (hashing 500
-    passwords would only measure scrypt)."""
-    password_hash = stack.deps.hasher.hash("correct horse battery")
-    out = []
-    for i in range(n):
-        user = User(id=str(uuid.uuid4()), email=f"storm-{i}-{uuid.uuid4().hex[:6]}@example.org", name=f"Trainee {i}",
-                    role=Role.TRAINEE, password_hash=password_hash, created_at=datetime.now(UTC))  # fmt: skip
-        stack.deps.users.add(user)
-        token = secrets.token_urlsafe(24)
-        stack.deps.sessions.add(digest(token), user.id, datetime.now(UTC) + timedelta(hours=2))
-        out.append({"id": user.id, "token": token})
-    return out
 
 
 def _applied(stack: Stack, due: dict[str, Any]) -> bool:
@@ -74,7 +57,7 @@ def test_a_storm_of_bookings_never_oversells_and_the_money_adds_up(stack: Stack)
     expert = api.expert()
     training = api.published_training(expert, capacity=CAPACITY, price=PRICE)
     tid = training["id"]
-    trainees = _trainees(stack, REQUESTS)
+    trainees = token_accounts(stack.deps, Role.TRAINEE, REQUESTS, "storm", timedelta(hours=2))
     by_trainee = {t["id"]: t for t in trainees}
     sampler = Sampler(stack, tid)
     sampler.start()
