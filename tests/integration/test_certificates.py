@@ -72,6 +72,11 @@ def test_present_trainees_get_a_certificate_that_says_who_what_where_and_when(st
     assert api.call("GET", f"/api/v1/certificates/{certificate['id']}", expert["token"]).status_code == 200
     assert api.call("GET", f"/api/v1/certificates/{certificate['id']}", api.expert()["token"]).status_code == 404
     assert api.call("GET", certificate["pdf_url"]).status_code == 401
+    session, _csrf = api.web_session(present["email"])
+    listed = session.get(f"{api.base_url}/me/certificates")
+    assert certificate["code"] in listed.text
+    saved = session.get(f"{api.base_url}/me/certificates/{certificate['id']}.pdf")
+    assert saved.headers["Content-Type"] == "application/pdf" and saved.content == pdf.content
 
     mail = wait_for(lambda: [m for m in stack.mails_to(present["email"]) if "Your certificate" in m["Subject"]] or None,
                     what="the certificate e-mail")  # fmt: skip
