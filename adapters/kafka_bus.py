@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
+from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
@@ -159,6 +160,13 @@ class KafkaSource:
             heartbeat_interval_ms=1000,
             max_poll_interval_ms=120000,
             max_poll_records=50,
+            # Co-partitioning: partition i of every topic goes to the same member, so one
+            # member applies every event keyed by one training, whatever its topic.
+            partition_assignment_strategy=[RangePartitionAssignor],
+            # Small fetches per partition: the consumer drains one partition's fetched
+            # records before the next partition's, so a 1 MB backlog of requests would make
+            # a payment on another partition wait behind it.
+            max_partition_fetch_bytes=64 * 1024,
             client_id=f"marketplace-{group}",
         )
 
@@ -171,14 +179,15 @@ class KafkaSource:
                 out.append(Delivery(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or [])))
         return out
 
-    def commit(self, delivery: Delivery) -> None:
-        """Commit the offset after this record (offset + 1), synchronously."""
-        tp = TopicPartition(delivery.topic, delivery.partition)
-        self._consumer.commit({tp: OffsetAndMetadata(delivery.offset + 1, None, -1)})
-
-    def rewind(self, delivery: Delivery) -> None:
-        """Fetch this record again on the next poll (it was not applied)."""
-        self._consumer.seek(TopicPartition(delivery.topic, delivery.partition), delivery.offset)
+    def commit(self, *deliveries: Delivery) -> None:
+        """Commit, in one synchronous request, each partition's offset after its last record here."""
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        for d in deliveries:
+            tp = TopicPartition(d.topic, d.partition)
+            if tp not in offsets or offsets[tp].offset <= d.offset:
+                offsets[tp] = OffsetAndMetadata(d.offset + 1, None, -1)
+        if offsets:
+            self._consumer.commit(offsets)
 
     def assigned(self) -> bool:
         """Whether the group gave this member partitions yet."""

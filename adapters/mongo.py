@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pymongo import ASCENDING, MongoClient
+from pymongo import ASCENDING, MongoClient, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 from pymongo.write_concern import WriteConcern
@@ -167,6 +167,17 @@ class MongoProcessedEvents(MongoMarkers):
     def mark(self, group: str, event_id: str, at: datetime) -> None:
         """Remember it."""
         self._mark(f"{group}:{event_id}", at=at)
+
+    def seen_many(self, group: str, event_ids: list[str]) -> set[str]:
+        """The ones the group applied: one ``$in`` read on ``_id``."""
+        keys = [f"{group}:{e}" for e in event_ids]
+        prefix = len(group) + 1
+        return {doc["_id"][prefix:] for doc in self._c.find({"_id": {"$in": keys}}, {"_id": 1})}
+
+    def mark_many(self, group: str, event_ids: list[str], at: datetime) -> None:
+        """Remember them all in one bulk write; a marker already there is kept."""
+        ops = [UpdateOne({"_id": f"{group}:{e}"}, {"$setOnInsert": {"at": at}}, upsert=True) for e in event_ids]
+        self._c.bulk_write(ops, ordered=False)
 
 
 class MongoProviderEvents(MongoMarkers):

@@ -13,7 +13,9 @@ from core.model import (
     ACTIVE_STATUSES,
     Booking,
     BookingStatus,
+    SeatHold,
     SeatOutcome,
+    free_seats,
     sources_of,
 )
 
@@ -75,17 +77,19 @@ class MongoBookings:
         event_id: str,
         at: datetime,
         fields: dict[str, Any] | None = None,
-    ) -> bool:
-        """Move to ``target`` only from a status the state machine allows."""
+    ) -> Booking | None:
+        """Move to ``target`` only from a status the state machine allows; the booking after
+        the move (read back by the same update), None if refused."""
         sources = [str(s) for s in sources_of(target)]
-        result = self._c.update_one(
+        doc = self._c.find_one_and_update(
             {"_id": booking_id, "status": {"$in": sources}},
             {
                 "$set": {"status": str(target), **(fields or {})},
                 "$push": {"history": {"step": str(target), "at": at, "event_id": event_id}},
             },
+            return_document=ReturnDocument.AFTER,
         )
-        return result.modified_count == 1
+        return _booking(doc)
 
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge into ``payment`` once per (event, step)."""
@@ -185,8 +189,11 @@ class MongoSeats:
             upsert=True,
         )
 
-    def hold(self, training_id: str, booking_id: str) -> SeatOutcome:
-        """Add the booking to the holders only while holders < capacity."""
+    def hold(self, training_id: str, booking_id: str, capacity: int) -> SeatHold:
+        """Add the booking to the holders only while holders < capacity.
+
+        One round trip when a seat is free; the counter is created on the first hold.
+        """
         # The condition and the push are one document update, so two workers racing
         # for the last seat cannot both win; the $ne makes a replay a no-op.
         doc = self._c.find_one_and_update(
@@ -196,20 +203,28 @@ class MongoSeats:
                 "$expr": {"$lt": [{"$size": "$holders"}, "$capacity"]},
             },
             {"$push": {"holders": booking_id}},
+            projection={"holders": 1, "capacity": 1},
             return_document=ReturnDocument.AFTER,
         )
         if doc is not None:
-            return SeatOutcome.HELD
-        current = self._c.find_one({"_id": training_id, "holders": booking_id}, {"_id": 1})
-        return SeatOutcome.ALREADY_HELD if current else SeatOutcome.FULL
+            return SeatHold(SeatOutcome.HELD, _free(doc))
+        current = self._c.find_one({"_id": training_id}, {"holders": 1, "capacity": 1})
+        if current is None:
+            self.ensure(training_id, capacity)
+            return self.hold(training_id, booking_id, capacity)
+        outcome = SeatOutcome.ALREADY_HELD if booking_id in current["holders"] else SeatOutcome.FULL
+        return SeatHold(outcome, _free(current))
 
     def enqueue(self, training_id: str, booking_id: str) -> int:
-        """Append to the waitlist once; the 1-based position."""
-        self._c.update_one(
+        """Append to the waitlist once; the 1-based position (one round trip the first time)."""
+        doc = self._c.find_one_and_update(
             {"_id": training_id, "waitlist": {"$ne": booking_id}},
             {"$push": {"waitlist": booking_id}},
+            projection={"waitlist": 1},
+            return_document=ReturnDocument.AFTER,
         )
-        doc = self._c.find_one({"_id": training_id}, {"waitlist": 1})
+        if doc is None:  # queued before: a replay
+            doc = self._c.find_one({"_id": training_id}, {"waitlist": 1})
         return int(doc["waitlist"].index(booking_id)) + 1
 
     def set_capacity(self, training_id: str, capacity: int) -> int:
@@ -250,3 +265,7 @@ class MongoSeats:
     def snapshot(self, training_id: str) -> dict[str, Any] | None:
         """The counter document."""
         return self._c.find_one({"_id": training_id})
+
+
+def _free(seats: dict[str, Any]) -> int:
+    return free_seats(int(seats["capacity"]), len(seats["holders"]))

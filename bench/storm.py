@@ -18,7 +18,7 @@ from kafka import KafkaConsumer
 from bench.measure import Progress, rate, summary
 from bench.stack import BenchStack
 from events.codec import decode
-from events.types import EventType, Topic, topic_name
+from events.types import TOPIC_OF, EventType, topic_name
 
 FINAL = {"confirmed", "waitlisted", "rejected", "expired", "cancelled"}
 DECIDED_STEPS = ("held", "waitlisted", "pending_approval", "rejected")
@@ -249,7 +249,7 @@ def _ts(value: datetime) -> float:
 def _webhook_times(stack: BenchStack, booking_ids: set[str]) -> dict[str, float]:
     """When the API published ``payment.succeeded`` (on Stripe's webhook), per booking."""
     consumer = KafkaConsumer(
-        topic_name(stack.config.kafka_topic_prefix, Topic.BOOKINGS),
+        topic_name(stack.config.kafka_topic_prefix, TOPIC_OF[EventType.PAYMENT_SUCCEEDED]),
         bootstrap_servers=stack.config.kafka_bootstrap_servers,
         auto_offset_reset="earliest",
         enable_auto_commit=False,

@@ -331,3 +331,16 @@ class SeatOutcome(StrEnum):
     HELD = "held"
     ALREADY_HELD = "already_held"
     FULL = "full"
+
+
+def free_seats(capacity: int, holders: int) -> int:
+    """Seats nobody holds; never negative, even when a capacity was lowered below the holders."""
+    return max(0, capacity - holders)
+
+
+@dataclass(frozen=True)
+class SeatHold:
+    """A hold request's outcome, and the seats left free after it (for the catalogue's copy)."""
+
+    outcome: SeatOutcome
+    free: int

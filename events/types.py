@@ -95,7 +95,10 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.PAYMENT_REFUNDED: Topic.PAYMENTS,
     EventType.PAYMENT_INTENT_CREATED: Topic.PAYMENTS,
     EventType.PAYMENT_SUBMITTED: Topic.PAYMENTS,
-    EventType.PAYMENT_SUCCEEDED: Topic.BOOKINGS,  # confirms a seat: in the training's order
+    # Confirms a seat already held, so it need not wait behind the training's queued
+    # requests; keyed by the training, it lands on the same partition number of PAYMENTS,
+    # which the range assignor gives to the member that owns the training's BOOKINGS one.
+    EventType.PAYMENT_SUCCEEDED: Topic.PAYMENTS,
     EventType.PAYMENT_FAILED: Topic.PAYMENTS,
     EventType.DEMO_CREATED: Topic.SPONSORS,
     EventType.DEMO_LINK_REQUESTED: Topic.SPONSORS,

@@ -13,8 +13,11 @@ from events.types import Topic
 from workers.runner import main as run
 
 GROUP = "capacity"
-# One topic only: a training's seat events must be applied in one order, by one member.
-TOPICS = (Topic.BOOKINGS,)
+# A training's seat events are applied in one order, by one member: they all travel on
+# BOOKINGS, keyed by the training. Payments confirm seats already held, on PAYMENTS, keyed
+# the same way, so the same member applies them (see ``KafkaSource``), without waiting
+# behind the requests queued on BOOKINGS.
+TOPICS = (Topic.BOOKINGS, Topic.PAYMENTS)
 
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from core.model import ACTIVE_STATUSES, Booking, BookingStatus, SeatOutcome
+from core.model import ACTIVE_STATUSES, Booking, BookingStatus, SeatHold
 
 
 class Bookings(Protocol):
@@ -34,8 +34,9 @@ class Bookings(Protocol):
         event_id: str,
         at: datetime,
         fields: dict[str, Any] | None = None,
-    ) -> bool:
-        """Move to ``target`` only from a status the state machine allows; False if not."""
+    ) -> Booking | None:
+        """Move to ``target`` only from a status the state machine allows: the booking as it
+        is after the move, or None if the move was refused."""
 
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge ``payment`` into the booking's payment record once per ``event_id``."""
@@ -63,8 +64,10 @@ class Seats(Protocol):
     def ensure(self, training_id: str, capacity: int) -> None:
         """Create the seat counter of a training unless it exists."""
 
-    def hold(self, training_id: str, booking_id: str) -> SeatOutcome:
-        """Take one seat for the booking atomically, never past capacity."""
+    def hold(self, training_id: str, booking_id: str, capacity: int) -> SeatHold:
+        """Take one seat for the booking atomically, never past capacity; the counter is
+        created with ``capacity`` if the training has none yet. The outcome, and the seats
+        left free after it."""
 
     def enqueue(self, training_id: str, booking_id: str) -> int:
         """Put the booking on the waitlist (once); its 1-based FIFO position."""

@@ -19,3 +19,9 @@ class ProcessedEvents(Protocol):
 
     def mark(self, group: str, event_id: str, at: datetime) -> None:
         """Remember that ``group`` applied this event."""
+
+    def seen_many(self, group: str, event_ids: list[str]) -> set[str]:
+        """Which of ``event_ids`` ``group`` already applied, in one read."""
+
+    def mark_many(self, group: str, event_ids: list[str], at: datetime) -> None:
+        """Remember that ``group`` applied all of these, in one write."""

@@ -78,22 +78,22 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     if sponsored is None:
         _reject(deps, event, booking, "This voucher code is unknown, for another training, or already used.")
         return
-    deps.seats.ensure(training.id, training.capacity)
-    outcome = deps.seats.hold(training.id, booking.id)
-    if outcome is SeatOutcome.FULL:
+    seat = deps.seats.hold(training.id, booking.id, training.capacity)
+    if seat.outcome is SeatOutcome.FULL:
         position = deps.seats.enqueue(training.id, booking.id)
         fields: dict[str, Any] = {"waitlist_position": position, **sponsored}
-        deps.bookings.transition(booking.id, BookingStatus.WAITLISTED, event.id, now, fields)
+        decided = deps.bookings.transition(booking.id, BookingStatus.WAITLISTED, event.id, now, fields)
     elif training.requires_approval:
         # The seat waits for the expert's decision, in its own, longer window.
         fields = {"expires_at": now + timedelta(hours=training.approval_hours), **sponsored}
-        deps.bookings.transition(booking.id, BookingStatus.PENDING_APPROVAL, event.id, now, fields)
+        decided = deps.bookings.transition(booking.id, BookingStatus.PENDING_APPROVAL, event.id, now, fields)
     else:
         fields = {"expires_at": now + timedelta(minutes=training.hold_minutes), **sponsored}
-        deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, fields)
-    if outcome is not SeatOutcome.FULL:  # a waitlisted request leaves the free seats as they were
-        refresh_seats_left(deps, training.id)
-    _announce(deps, event, load_booking(deps, booking.id))
+        decided = deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, fields)
+    if seat.outcome is not SeatOutcome.FULL:  # a waitlisted request leaves the free seats as they were
+        # The counter's answer is the free-seat count: no second read of it.
+        deps.trainings.set_seats_left(training.id, seat.free)
+    _announce(deps, event, decided or load_booking(deps, booking.id))
 
 
 def _redeem_voucher(deps: Deps, booking: Booking, code: str | None) -> dict[str, Any] | None:
@@ -118,8 +118,9 @@ def _redeem_voucher(deps: Deps, booking: Booking, code: str | None) -> dict[str,
 
 
 def _reject(deps: Deps, event: Event, booking: Booking, reason: str) -> None:
-    deps.bookings.transition(booking.id, BookingStatus.REJECTED, event.id, deps.clock(), {"rejection_reason": reason})
-    _announce(deps, event, load_booking(deps, booking.id))
+    fields = {"rejection_reason": reason}
+    rejected = deps.bookings.transition(booking.id, BookingStatus.REJECTED, event.id, deps.clock(), fields)
+    _announce(deps, event, rejected or load_booking(deps, booking.id))
 
 
 def on_payment_succeeded(deps: Deps, event: Event) -> None:
@@ -127,14 +128,9 @@ def on_payment_succeeded(deps: Deps, event: Event) -> None:
     booking = load_booking(deps, event.data["booking_id"])
     now = deps.clock()
     if booking.status is BookingStatus.HELD:
-        deps.bookings.transition(
-            booking.id,
-            BookingStatus.CONFIRMED,
-            event.id,
-            now,
-            {"payment.status": "succeeded", "payment.succeeded_at": now},
-        )
-        booking = load_booking(deps, booking.id)
+        fields = {"payment.status": "succeeded", "payment.succeeded_at": now}
+        confirmed = deps.bookings.transition(booking.id, BookingStatus.CONFIRMED, event.id, now, fields)
+        booking = confirmed or load_booking(deps, booking.id)
     if booking.status is not BookingStatus.CONFIRMED:
         # Money arrived for a booking that holds no seat: seat it again or give it back.
         releases.on_late_or_orphan_payment(deps, event, booking)

@@ -86,8 +86,7 @@ def on_late_or_orphan_payment(deps: Deps, event: Event, booking: Booking) -> Non
     """A payment for a booking that holds no seat: seat it again if one is free, else refund."""
     if booking.status is BookingStatus.EXPIRED:
         training = _training(deps, booking)
-        deps.seats.ensure(training.id, training.capacity or 0)
-        if deps.seats.hold(training.id, booking.id) is not SeatOutcome.FULL:
+        if deps.seats.hold(training.id, booking.id, training.capacity or 0).outcome is not SeatOutcome.FULL:
             deps.seats.leave_waitlist(training.id, booking.id)
             deps.bookings.transition(
                 booking.id, BookingStatus.CONFIRMED, event.id, deps.clock(),
@@ -136,7 +135,7 @@ def _free_seat(deps: Deps, cause: Event, training_id: str, booking_id: str) -> N
         if waiting is not None and waiting.status is BookingStatus.WAITLISTED:
             # Seat first, then status, then off the list: each step idempotent, and a crash
             # between two of them leaves the head first in line, so a replay finishes the job.
-            deps.seats.hold(training_id, head)
+            deps.seats.hold(training_id, head, training.capacity or 0)
             if training.requires_approval:
                 target, window = BookingStatus.PENDING_APPROVAL, timedelta(hours=training.approval_hours)
             else:

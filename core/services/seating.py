@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.model import Training
+from core.model import Training, free_seats
 from core.services.deps import Deps
 
 
 def _free(seats: dict[str, Any]) -> int:
-    return max(0, int(seats["capacity"]) - len(seats["holders"]))
+    return free_seats(int(seats["capacity"]), len(seats["holders"]))
 
 
 def seats_left(deps: Deps, training: Training) -> int | None:

@@ -144,7 +144,7 @@ def test_a_refund_appears_in_stripe_and_in_the_ledger_once_whatever_the_replays(
 
     # Deliver the refund request and the payment success again, past the runner's dedupe.
     requested = wait_for(lambda: _events(stack, "payments", EventType.REFUND_REQUESTED, booking), what="event")
-    succeeded = _events(stack, "bookings", EventType.PAYMENT_SUCCEEDED, booking)
+    succeeded = _events(stack, "payments", EventType.PAYMENT_SUCCEEDED, booking)
     payments.on_refund_requested(stack.deps, requested[0])
     ledger.on_payment_succeeded(stack.deps, succeeded[0])
     assert len(stack.stripe.v1.refunds.list(params={"payment_intent": intent}).data) == 1

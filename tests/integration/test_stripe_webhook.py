@@ -84,7 +84,7 @@ def test_a_replayed_webhook_has_no_second_effect(stack: Stack) -> None:
     second = api.call("POST", "/api/v1/webhooks/stripe", data=payload, headers=headers)
     assert second.status_code == 200 and second.json()["outcome"] == "duplicate"
 
-    records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "bookings"))
+    records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "payments"))
     succeeded = [e for e in map(decode, (r.value for r in records)) if e.type is EventType.PAYMENT_SUCCEEDED]
     assert len(succeeded) == 1
     doc = stack.booking(booking["id"])

@@ -20,8 +20,8 @@ from workers.runner import Runner
 class FakeSource:
     committed: list[int] = field(default_factory=list)
 
-    def commit(self, delivery: Delivery) -> None:
-        self.committed.append(delivery.offset + 1)
+    def commit(self, *deliveries: Delivery) -> None:
+        self.committed.append(max(d.offset for d in deliveries) + 1)
 
 
 @dataclass
@@ -41,6 +41,12 @@ class FakeProcessed:
 
     def mark(self, group: str, event_id: str, at: datetime) -> None:
         self.done.add(f"{group}:{event_id}")
+
+    def seen_many(self, group: str, event_ids: list[str]) -> set[str]:
+        return {e for e in event_ids if self.seen(group, e)}
+
+    def mark_many(self, group: str, event_ids: list[str], at: datetime) -> None:
+        self.done.update(f"{group}:{e}" for e in event_ids)
 
 
 @dataclass
@@ -120,3 +126,82 @@ def test_an_outage_is_retried_until_the_service_is_back_never_dead_lettered() ->
     assert outcomes == []
     assert source.committed == [8]
     assert dead.sent == []
+
+
+def _other_event(booking_id: str) -> Event:
+    return Event(
+        type=EventType.BOOKING_REQUESTED,
+        subject=booking_id,
+        key="t1",
+        data={"booking_id": booking_id, "training_id": "t1", "trainee_id": "u1", "amount": 1, "currency": "eur"},
+    )
+
+
+@dataclass
+class CountingProcessed(FakeProcessed):
+    reads: int = 0
+    writes: list[list[str]] = field(default_factory=list)
+
+    def seen_many(self, group: str, event_ids: list[str]) -> set[str]:
+        self.reads += 1
+        return super().seen_many(group, event_ids)
+
+    def mark_many(self, group: str, event_ids: list[str], at: datetime) -> None:
+        self.writes.append(list(event_ids))
+        super().mark_many(group, event_ids, at)
+
+
+def test_a_batch_is_deduped_marked_and_committed_once_with_each_event_applied_once() -> None:
+    calls: list[str] = []
+    runner, source, dead = _runner(lambda deps, e: calls.append(e.id))
+    processed = CountingProcessed()
+    runner.deps = FakeDeps(processed=processed)  # type: ignore[assignment]
+    first, second = _other_event("b1"), _other_event("b2")
+    runner.handle_batch([_delivery(first, 1), _delivery(second, 2), _delivery(first, 3)])
+    assert calls == [first.id, second.id]
+    assert (processed.reads, processed.writes, source.committed) == (1, [[first.id, second.id]], [4])
+    runner.handle_batch([_delivery(second, 4)])  # a replay after the commit
+    assert calls == [first.id, second.id]
+    assert source.committed == [4, 5]
+
+
+def test_a_poison_message_inside_a_batch_is_dead_lettered_and_the_rest_applied() -> None:
+    calls: list[str] = []
+    runner, source, dead = _runner(lambda deps, e: calls.append(e.id))
+    poison = Delivery("bookings", 0, 2, b"t1", b"not json", [])
+    first, second = _other_event("b1"), _other_event("b2")
+    runner.handle_batch([_delivery(first, 1), poison, _delivery(second, 3)])
+    assert calls == [first.id, second.id]
+    assert [headers["dlq.source_offset"] for _t, _v, headers in dead.sent] == [b"2"]
+    assert source.committed == [4]
+
+
+def test_stopping_midway_commits_what_was_applied_and_leaves_the_rest() -> None:
+    calls: list[str] = []
+    runner, source, _dead = _runner(lambda deps, e: (calls.append(e.id), runner.stop.set()))
+    first, second = _other_event("b1"), _other_event("b2")
+    runner.handle_batch([_delivery(first, 1), _delivery(second, 2)])
+    assert calls == [first.id]
+    assert source.committed == [2]
+    assert runner.deps.processed.seen("capacity", first.id)
+    assert not runner.deps.processed.seen("capacity", second.id)
+
+
+def test_markers_are_written_before_the_offsets_even_through_an_outage() -> None:
+    order: list[str] = []
+    failures = [Unavailable("mongo down")] * 2
+
+    class Flaky(FakeProcessed):
+        def mark_many(self, group: str, event_ids: list[str], at: datetime) -> None:
+            if failures:
+                raise failures.pop()
+            order.append("marked")
+            super().mark_many(group, event_ids, at)
+
+    runner, source, _dead = _runner(lambda deps, e: None)
+    runner.deps = FakeDeps(processed=Flaky())  # type: ignore[assignment]
+    original = source.commit
+    source.commit = lambda *d: (order.append("committed"), original(*d))  # type: ignore[method-assign]
+    runner.handle_batch([_delivery(_event(), 1)])
+    assert failures == []
+    assert order == ["marked", "committed"]
