@@ -10,7 +10,7 @@ from flask import Flask, Response, send_from_directory
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
-from api import web
+from api import headers, web
 from api.cli import register_commands
 from api.errors import MarketplaceApi, register_error_handlers
 from core.services.deps import Deps
@@ -48,6 +48,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         _create_topics(config)
     api = MarketplaceApi(app)
     register_error_handlers(app)
+    headers.install(app, config)
     from api.resources import (
         accounts,
         admin,

@@ -128,3 +128,34 @@ def test_every_operation_documents_its_errors_in_the_one_format(stack: Stack) ->
                     schema = response.get("content", {}).get("application/json", {}).get("schema", {})
                     ref = response.get("$ref") or schema.get("$ref")
                     assert ref in (error_ref, "#/components/responses/DEFAULT_ERROR"), (method, path, code, response)
+
+
+def test_every_response_carries_the_security_headers_and_pages_a_strict_policy(stack: Stack) -> None:
+    api = stack.api
+    trainee = api.user("trainee")
+    answers = {
+        "page": api.call("GET", "/"),
+        "json": api.call("GET", "/api/v1/me/bookings", trainee["token"]),
+        "error": api.call("GET", "/api/v1/trainings/no-such-id"),
+        "docs": api.call("GET", "/api/docs"),
+    }
+    for name, answer in answers.items():
+        assert answer.headers["X-Content-Type-Options"] == "nosniff", name
+        assert answer.headers["X-Frame-Options"] == "DENY", name
+        assert answer.headers["Referrer-Policy"] == "same-origin", name
+        assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"], name
+        assert "Strict-Transport-Security" not in answer.headers, name  # served over plain http here
+    page_policy = answers["page"].headers["Content-Security-Policy"]
+    stripe_origin = "/".join(stack.config.stripe_js_url.split("/")[:3])
+    assert f"script-src 'self' {stripe_origin}" in page_policy
+    assert "'unsafe-inline'" not in page_policy.split("script-src")[1].split(";")[0]
+    assert "script-src 'self' 'unsafe-inline'" in answers["docs"].headers["Content-Security-Policy"]
+    assert answers["json"].headers["Cache-Control"] == "no-store"
+    assert answers["error"].headers["Cache-Control"] == "no-store"
+
+
+def test_a_body_over_one_megabyte_is_refused_in_the_error_format_and_nothing_is_stored(stack: Stack) -> None:
+    expert = stack.api.expert()
+    huge = {"title": "TAVI", "description": "x" * (1024 * 1024 + 1)}
+    _error(stack.api.call("POST", "/api/v1/trainings", expert["token"], json=huge), 413, "request_entity_too_large")
+    assert stack.db.trainings.count_documents({}) == 0
