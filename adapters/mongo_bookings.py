@@ -36,15 +36,22 @@ class MongoBookings:
         self._c = db.bookings
 
     def add_requested(self, booking: Booking) -> Booking:
-        """Insert unless present: the API and the capacity worker may both try; the stored booking."""
+        """Insert unless present: the API and the capacity worker may both try; the stored booking.
+
+        A point read first, then an upsert only if missing: no find-and-modify, which costs
+        SecantusDB a scan of the collection (bench/RESULTS.md, run 3).
+        """
+        stored = self.get(booking.id)
+        if stored is not None:
+            return stored
         doc = _booking_doc(booking)
         _id = doc.pop("_id")
-        stored = self._c.find_one_and_update(
-            {"_id": _id}, {"$setOnInsert": doc}, upsert=True, return_document=ReturnDocument.AFTER
-        )
-        result = _booking(stored)
-        assert result is not None
-        return result
+        result = self._c.update_one({"_id": _id}, {"$setOnInsert": doc}, upsert=True)
+        if result.upserted_id is not None:
+            return booking
+        stored = self.get(booking.id)  # inserted by the other side in between
+        assert stored is not None
+        return stored
 
     def get(self, booking_id: str) -> Booking | None:
         """The booking with this id."""
@@ -77,19 +84,17 @@ class MongoBookings:
         event_id: str,
         at: datetime,
         fields: dict[str, Any] | None = None,
-    ) -> Booking | None:
-        """Move to ``target`` only from a status the state machine allows; the booking after
-        the move (read back by the same update), None if refused."""
+    ) -> bool:
+        """Move to ``target`` only from a status the state machine allows."""
         sources = [str(s) for s in sources_of(target)]
-        doc = self._c.find_one_and_update(
+        result = self._c.update_one(
             {"_id": booking_id, "status": {"$in": sources}},
             {
                 "$set": {"status": str(target), **(fields or {})},
                 "$push": {"history": {"step": str(target), "at": at, "event_id": event_id}},
             },
-            return_document=ReturnDocument.AFTER,
         )
-        return _booking(doc)
+        return result.modified_count == 1
 
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge into ``payment`` once per (event, step)."""
@@ -192,39 +197,42 @@ class MongoSeats:
     def hold(self, training_id: str, booking_id: str, capacity: int) -> SeatHold:
         """Add the booking to the holders only while holders < capacity.
 
-        One round trip when a seat is free; the counter is created on the first hold.
+        Read the counter (created on the first hold), then push under a condition that
+        repeats what was read: the capacity, and no holder at index capacity - 1, i.e. fewer
+        holders than seats. Two members racing for the last seat cannot both win, and a
+        full training costs no write. No ``$expr`` and no find-and-modify: both make
+        SecantusDB scan the collection (bench/RESULTS.md, run 3).
         """
-        # The condition and the push are one document update, so two workers racing
-        # for the last seat cannot both win; the $ne makes a replay a no-op.
-        doc = self._c.find_one_and_update(
-            {
-                "_id": training_id,
-                "holders": {"$ne": booking_id},
-                "$expr": {"$lt": [{"$size": "$holders"}, "$capacity"]},
-            },
-            {"$push": {"holders": booking_id}},
-            projection={"holders": 1, "capacity": 1},
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc is not None:
-            return SeatHold(SeatOutcome.HELD, _free(doc))
-        current = self._c.find_one({"_id": training_id}, {"holders": 1, "capacity": 1})
-        if current is None:
-            self.ensure(training_id, capacity)
-            return self.hold(training_id, booking_id, capacity)
-        outcome = SeatOutcome.ALREADY_HELD if booking_id in current["holders"] else SeatOutcome.FULL
-        return SeatHold(outcome, _free(current))
+        while True:
+            current = self._c.find_one({"_id": training_id}, {"holders": 1, "capacity": 1})
+            if current is None:
+                self.ensure(training_id, capacity)
+                continue
+            holders, seats = current["holders"], int(current["capacity"])
+            if booking_id in holders:
+                return SeatHold(SeatOutcome.ALREADY_HELD, free_seats(seats, len(holders)))
+            if len(holders) >= seats:
+                return SeatHold(SeatOutcome.FULL, 0)
+            taken = self._c.update_one(
+                {
+                    "_id": training_id,
+                    "capacity": seats,
+                    "holders": {"$ne": booking_id},
+                    f"holders.{seats - 1}": {"$exists": False},
+                },
+                {"$push": {"holders": booking_id}},
+            )
+            if taken.modified_count == 1:
+                return SeatHold(SeatOutcome.HELD, free_seats(seats, len(holders) + 1))
+            # Someone else changed the counter between the read and the write: read again.
 
     def enqueue(self, training_id: str, booking_id: str) -> int:
-        """Append to the waitlist once; the 1-based position (one round trip the first time)."""
-        doc = self._c.find_one_and_update(
+        """Append to the waitlist once; the 1-based position."""
+        self._c.update_one(
             {"_id": training_id, "waitlist": {"$ne": booking_id}},
             {"$push": {"waitlist": booking_id}},
-            projection={"waitlist": 1},
-            return_document=ReturnDocument.AFTER,
         )
-        if doc is None:  # queued before: a replay
-            doc = self._c.find_one({"_id": training_id}, {"waitlist": 1})
+        doc = self._c.find_one({"_id": training_id}, {"waitlist": 1})
         return int(doc["waitlist"].index(booking_id)) + 1
 
     def set_capacity(self, training_id: str, capacity: int) -> int:
@@ -265,7 +273,3 @@ class MongoSeats:
     def snapshot(self, training_id: str) -> dict[str, Any] | None:
         """The counter document."""
         return self._c.find_one({"_id": training_id})
-
-
-def _free(seats: dict[str, Any]) -> int:
-    return free_seats(int(seats["capacity"]), len(seats["holders"]))

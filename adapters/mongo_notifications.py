@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -88,13 +88,19 @@ class MongoOutbox:
 
     def claim_due(self, now: datetime, lease_until: datetime) -> QueuedEmail | None:
         """The oldest due e-mail, leased: no other sender takes it before ``lease_until``."""
-        doc = self._c.find_one_and_update(
-            {"status": QUEUED, "due_at": {"$lte": now}},
-            {"$set": {"due_at": lease_until}, "$inc": {"attempts": 1}},
-            sort=[("due_at", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
-        )
-        if doc is None:
+        # Read the oldest candidates through the index, then lease one with an update
+        # conditional on what was read: a sender that lost the race tries the next. Not a
+        # find-and-modify, which costs SecantusDB a scan of the outbox (bench/RESULTS.md).
+        due = {"status": QUEUED, "due_at": {"$lte": now}}
+        for doc in self._c.find(due).sort("due_at", ASCENDING).hint("outbox_due").limit(5):
+            leased = self._c.update_one(
+                {"_id": doc["_id"], "status": QUEUED, "due_at": doc["due_at"]},
+                {"$set": {"due_at": lease_until}, "$inc": {"attempts": 1}},
+            )
+            if leased.modified_count == 1:
+                doc["attempts"] += 1
+                break
+        else:
             return None
         raw = doc["email"]
         attachments = tuple(Attachment(**a) for a in raw.pop("attachments", []))

@@ -34,9 +34,8 @@ class Bookings(Protocol):
         event_id: str,
         at: datetime,
         fields: dict[str, Any] | None = None,
-    ) -> Booking | None:
-        """Move to ``target`` only from a status the state machine allows: the booking as it
-        is after the move, or None if the move was refused."""
+    ) -> bool:
+        """Move to ``target`` only from a status the state machine allows; False if not."""
 
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge ``payment`` into the booking's payment record once per ``event_id``."""

@@ -82,18 +82,18 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     if seat.outcome is SeatOutcome.FULL:
         position = deps.seats.enqueue(training.id, booking.id)
         fields: dict[str, Any] = {"waitlist_position": position, **sponsored}
-        decided = deps.bookings.transition(booking.id, BookingStatus.WAITLISTED, event.id, now, fields)
+        deps.bookings.transition(booking.id, BookingStatus.WAITLISTED, event.id, now, fields)
     elif training.requires_approval:
         # The seat waits for the expert's decision, in its own, longer window.
         fields = {"expires_at": now + timedelta(hours=training.approval_hours), **sponsored}
-        decided = deps.bookings.transition(booking.id, BookingStatus.PENDING_APPROVAL, event.id, now, fields)
+        deps.bookings.transition(booking.id, BookingStatus.PENDING_APPROVAL, event.id, now, fields)
     else:
         fields = {"expires_at": now + timedelta(minutes=training.hold_minutes), **sponsored}
-        decided = deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, fields)
+        deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, fields)
     if seat.outcome is not SeatOutcome.FULL:  # a waitlisted request leaves the free seats as they were
         # The counter's answer is the free-seat count: no second read of it.
         deps.trainings.set_seats_left(training.id, seat.free)
-    _announce(deps, event, decided or load_booking(deps, booking.id))
+    _announce(deps, event, load_booking(deps, booking.id))
 
 
 def _redeem_voucher(deps: Deps, booking: Booking, code: str | None) -> dict[str, Any] | None:
@@ -119,8 +119,8 @@ def _redeem_voucher(deps: Deps, booking: Booking, code: str | None) -> dict[str,
 
 def _reject(deps: Deps, event: Event, booking: Booking, reason: str) -> None:
     fields = {"rejection_reason": reason}
-    rejected = deps.bookings.transition(booking.id, BookingStatus.REJECTED, event.id, deps.clock(), fields)
-    _announce(deps, event, rejected or load_booking(deps, booking.id))
+    deps.bookings.transition(booking.id, BookingStatus.REJECTED, event.id, deps.clock(), fields)
+    _announce(deps, event, load_booking(deps, booking.id))
 
 
 def on_payment_succeeded(deps: Deps, event: Event) -> None:
@@ -129,8 +129,8 @@ def on_payment_succeeded(deps: Deps, event: Event) -> None:
     now = deps.clock()
     if booking.status is BookingStatus.HELD:
         fields = {"payment.status": "succeeded", "payment.succeeded_at": now}
-        confirmed = deps.bookings.transition(booking.id, BookingStatus.CONFIRMED, event.id, now, fields)
-        booking = confirmed or load_booking(deps, booking.id)
+        deps.bookings.transition(booking.id, BookingStatus.CONFIRMED, event.id, now, fields)
+        booking = load_booking(deps, booking.id)
     if booking.status is not BookingStatus.CONFIRMED:
         # Money arrived for a booking that holds no seat: seat it again or give it back.
         releases.on_late_or_orphan_payment(deps, event, booking)
