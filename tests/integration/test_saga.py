@@ -281,4 +281,5 @@ def test_an_undecided_request_expires_after_its_own_window(stack: Stack) -> None
     assert _sweep_later(stack, 60) == 0  # an hour is nothing for a decision
     assert _sweep_later(stack, 24 * 60 + 1) == 1
     stack.wait_status(a, "expired")
-    assert stack.deps.seats.snapshot(training["id"])["holders"] == []
+    # The status changes first, then the seat goes back, in one handler: wait for both.
+    wait_for(lambda: stack.deps.seats.snapshot(training["id"])["holders"] == [], what="the seat given back")
