@@ -164,10 +164,6 @@ class MongoProcessedEvents(MongoMarkers):
         """Whether the group applied the event."""
         return self._seen(f"{group}:{event_id}")
 
-    def mark(self, group: str, event_id: str, at: datetime) -> None:
-        """Remember it."""
-        self._mark(f"{group}:{event_id}", at=at)
-
     def seen_many(self, group: str, event_ids: list[str]) -> set[str]:
         """The ones the group applied: one ``$in`` read on ``_id``."""
         keys = [f"{group}:{e}" for e in event_ids]

@@ -99,10 +99,6 @@ class Runner:
             except Exception:  # noqa: BLE001 - logged with its traceback; the next tick retries
                 log.exception("%s: periodic task %s failed; retrying in %ss", self.group, task.__name__, interval)
 
-    def handle(self, delivery: Delivery) -> None:
-        """Apply one record exactly once in effect, then commit it."""
-        self.handle_batch([delivery])
-
     def handle_batch(self, deliveries: list[Delivery]) -> None:
         """Apply a poll's records in order, then mark them applied and commit them at once.
 
@@ -138,6 +134,7 @@ class Runner:
         self._until_available(lambda: self.source.commit(*handled))
 
     def _until_available(self, call: Callable[[], T]) -> T:
+        """``call``, retried without bound while a backing service is unavailable."""
         outage = 0
         while True:
             try:
@@ -150,18 +147,12 @@ class Runner:
     def _apply(self, delivery: Delivery, event: Event) -> bool:
         """Run the event's handlers until they succeed (True) or it is dead-lettered (False)."""
         failures = 0
-        outage = 0
         while True:
             try:
-                for handler in self.handlers[event.type]:
-                    handler(self.deps, event)
+                self._until_available(lambda: self._run_handlers(event))
                 return True
             except StopRequested:
                 raise
-            except TRANSIENT_ERRORS as exc:
-                outage += 1
-                log.warning("%s: service unavailable (%s); retrying", self.group, exc)
-                self._wait(outage)
             except Exception as exc:  # noqa: BLE001 - any other failure is the message's
                 failures += 1
                 log.error(
@@ -177,6 +168,10 @@ class Runner:
                     self._dead_letter(delivery, exc, failures)
                     return False
                 self._wait(failures)
+
+    def _run_handlers(self, event: Event) -> None:
+        for handler in self.handlers[event.type]:
+            handler(self.deps, event)
 
     @staticmethod
     def _decode(delivery: Delivery) -> Event | InvalidEvent:

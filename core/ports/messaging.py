@@ -17,9 +17,6 @@ class ProcessedEvents(Protocol):
     def seen(self, group: str, event_id: str) -> bool:
         """Whether ``group`` already applied this event."""
 
-    def mark(self, group: str, event_id: str, at: datetime) -> None:
-        """Remember that ``group`` applied this event."""
-
     def seen_many(self, group: str, event_ids: list[str]) -> set[str]:
         """Which of ``event_ids`` ``group`` already applied, in one read."""
 

@@ -39,9 +39,6 @@ class FakeProcessed:
     def seen(self, group: str, event_id: str) -> bool:
         return f"{group}:{event_id}" in self.done
 
-    def mark(self, group: str, event_id: str, at: datetime) -> None:
-        self.done.add(f"{group}:{event_id}")
-
     def seen_many(self, group: str, event_ids: list[str]) -> set[str]:
         return {e for e in event_ids if self.seen(group, e)}
 
@@ -88,8 +85,8 @@ def test_success_commits_the_next_offset_and_a_replay_is_skipped() -> None:
     calls: list[str] = []
     runner, source, dead = _runner(lambda deps, e: calls.append(e.id))
     event = _event()
-    runner.handle(_delivery(event, 7))
-    runner.handle(_delivery(event, 8))  # the same event delivered again
+    runner.handle_batch([_delivery(event, 7)])
+    runner.handle_batch([_delivery(event, 8)])  # the same event delivered again
     assert calls == [event.id]
     assert source.committed == [8, 9]
     assert dead.sent == []
@@ -103,7 +100,7 @@ def test_a_failing_message_is_retried_then_dead_lettered_with_its_error() -> Non
         raise KeyError("training_id")
 
     runner, source, dead = _runner(broken, max_attempts=3)
-    runner.handle(_delivery(_event()))
+    runner.handle_batch([_delivery(_event())])
     assert len(attempts) == 3
     assert source.committed == [8]
     [(topic, _value, headers)] = dead.sent
@@ -122,7 +119,7 @@ def test_an_outage_is_retried_until_the_service_is_back_never_dead_lettered() ->
             raise outcome
 
     runner, source, dead = _runner(flaky, max_attempts=2)
-    runner.handle(_delivery(_event()))
+    runner.handle_batch([_delivery(_event())])
     assert outcomes == []
     assert source.committed == [8]
     assert dead.sent == []
