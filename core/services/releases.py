@@ -86,13 +86,14 @@ def on_late_or_orphan_payment(deps: Deps, event: Event, booking: Booking) -> Non
     """A payment for a booking that holds no seat: seat it again if one is free, else refund."""
     if booking.status is BookingStatus.EXPIRED:
         training = _training(deps, booking)
-        if deps.seats.hold(training.id, booking.id, training.capacity or 0).outcome is not SeatOutcome.FULL:
+        seat = deps.seats.hold(training.id, booking.id, training.capacity or 0)
+        if seat.outcome is not SeatOutcome.FULL:
             deps.seats.leave_waitlist(training.id, booking.id)
             deps.bookings.transition(
                 booking.id, BookingStatus.CONFIRMED, event.id, deps.clock(),
                 {"payment.status": "succeeded", "payment.succeeded_at": deps.clock()},
             )  # fmt: skip
-            refresh_seats_left(deps, training.id)
+            deps.trainings.set_seats_left(training.id, seat.free)  # the hold's own count: no re-read
             return
     counted = booking.payment.get("status") == "succeeded"  # this payment once paid for a seat
     if booking.status in (BookingStatus.EXPIRED, BookingStatus.CANCELLED, BookingStatus.REJECTED) and not counted:
