@@ -30,16 +30,15 @@ def _origin(url: str) -> str:
 def page_policy(config: Config) -> str:
     """The Content-Security-Policy of the web pages."""
     stripe = _origin(config.stripe_js_url)
-    hosted = stripe == "https://js.stripe.com"
-    scripts = " ".join(_STRIPE_HOSTS["script"] if hosted else [stripe])
-    frames = " ".join(_STRIPE_HOSTS["frame"] if hosted else [stripe])
-    connect = " ".join(_STRIPE_HOSTS["connect"] if hosted else [stripe])
+    # Stripe's own hosts, or everything from the one origin serving a local Stripe.js.
+    hosts = {kind: " ".join(_STRIPE_HOSTS[kind] if stripe == "https://js.stripe.com" else [stripe])
+             for kind in _STRIPE_HOSTS}  # fmt: skip
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' {scripts}",
-            f"frame-src {frames}",
-            f"connect-src 'self' {connect}",
+            f"script-src 'self' {hosts['script']}",
+            f"frame-src {hosts['frame']}",
+            f"connect-src 'self' {hosts['connect']}",
             # Stripe.js styles the card fields it injects.
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data:",
