@@ -6,11 +6,20 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
+from adapters import kafka_ops
+from adapters.config import Config
+from adapters.kafka_bus import KafkaPublisher
+from adapters.mongo import connect
 from api.context import deps
 from core.errors import DomainError
 from core.services import accounts, ledger
+from events.types import GROUPS
+from workers import capacity, certificates, notifications, payments
+
+# What each consumer group reads, as its worker module declares it.
+GROUP_TOPICS = {w.GROUP: tuple(w.TOPICS) for w in (capacity, payments, notifications, certificates)}
 
 
 def register_commands(app: Flask) -> None:
@@ -53,3 +62,94 @@ def register_commands(app: Flask) -> None:
         click.echo(summary, err=True)
         if differences:
             raise SystemExit(1)
+
+    @app.cli.command("lag")
+    @click.option("--group", "groups", multiple=True, type=click.Choice(GROUPS), help="Only these groups.")
+    def lag(groups: tuple[str, ...]) -> None:
+        """Each consumer group's committed offset and pending records, per partition, counted by reading."""
+        config = _config()
+        wanted = {g: GROUP_TOPICS[g] for g in groups or GROUPS}
+        rows = kafka_ops.consumer_lag(config.kafka_bootstrap_servers, config.kafka_topic_prefix, wanted)
+        click.echo(f"{'GROUP':<14} {'TOPIC':<14} {'PART':>4} {'COMMITTED':>9} {'PENDING':>7}  OLDEST PENDING")
+        for r in rows:
+            committed = "-" if r.committed is None else str(r.committed)
+            oldest = r.oldest_pending_at.isoformat(timespec="seconds") if r.oldest_pending_at else ""
+            click.echo(f"{r.group:<14} {r.topic:<14} {r.partition:>4} {committed:>9} {r.pending:>7}  {oldest}")
+        for group in wanted:
+            pending = sum(r.pending for r in rows if r.group == group)
+            click.echo(f"{group}: {pending} pending record(s)", err=True)
+
+    @app.cli.group("dead-letters")
+    def dead_letters() -> None:
+        """Inspect what a consumer group gave up on, and replay it once the cause is fixed."""
+
+    @dead_letters.command("list")
+    @click.argument("group", type=click.Choice(GROUPS))
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object per dead letter, value included.")
+    def list_dead_letters(group: str, as_json: bool) -> None:
+        """The group's dead letters, oldest first: ref, failure time, event, source, attempts, error."""
+        config = _config()
+        letters = kafka_ops.read_dead_letters(config.kafka_bootstrap_servers, config.kafka_topic_prefix, group)
+        replayed = _replays().replayed(group)
+        for d in letters:
+            event_type, event_id = d.headers.get("type", "?"), d.headers.get("id", "?")
+            when = replayed.get(d.ref)
+            if as_json:
+                record = {"group": group, "ref": d.ref, "type": event_type, "id": event_id, "source": d.source,
+                          "error": d.error, "error_type": d.headers.get("dlq.error_type"),
+                          "attempts": d.headers.get("dlq.attempts"), "failed_at": d.headers.get("dlq.failed_at"),
+                          "replayed_at": when.isoformat() if when else None,
+                          "key": d.key.decode(errors="replace") if d.key else None,
+                          "value": d.value.decode(errors="replace")}  # fmt: skip
+                click.echo(json.dumps(record))
+            else:
+                mark = f"replayed {when:%Y-%m-%d %H:%M}" if when else ""
+                error = d.error.splitlines()[-1] if d.error else ""
+                click.echo(f"{d.ref:<8} {d.headers.get('dlq.failed_at', '')[:19]:<19} {event_type:<26} {event_id:<36} "
+                           f"{d.source}  x{d.headers.get('dlq.attempts', '?')}  {error}  {mark}")  # fmt: skip
+        click.echo(f"{len(letters)} dead letter(s) in {group}, {len(replayed)} replayed", err=True)
+
+    @dead_letters.command("replay")
+    @click.argument("group", type=click.Choice(GROUPS))
+    @click.argument("refs", nargs=-1)
+    @click.option("--all", "every", is_flag=True, help="Every dead letter of the group not replayed yet.")
+    @click.option("--again", is_flag=True, help="Replay even the ones replayed before.")
+    def replay_dead_letters(group: str, refs: tuple[str, ...], every: bool, again: bool) -> None:
+        """Send chosen dead letters (REFS as PARTITION:OFFSET, from `list`) back to their source topic.
+
+        Only GROUP applies them again; groups that applied the event before skip it.
+        """
+        if bool(refs) == every:
+            raise click.UsageError("Name the dead letters to replay (PARTITION:OFFSET ...) or pass --all.")
+        config = _config()
+        letters = kafka_ops.read_dead_letters(config.kafka_bootstrap_servers, config.kafka_topic_prefix, group)
+        by_ref = {d.ref: d for d in letters}
+        unknown = [r for r in refs if r not in by_ref]
+        if unknown:
+            raise click.BadParameter(f"no such dead letter in {group}: {', '.join(unknown)}", param_hint="REFS")
+        store = _replays()
+        done = store.replayed(group)
+        chosen = [by_ref[r] for r in refs] if refs else letters
+        sent = 0
+        publisher = KafkaPublisher(config.kafka_bootstrap_servers, config.kafka_topic_prefix)
+        for letter in chosen:
+            if letter.ref in done and not again:
+                click.echo(f"{letter.ref}: already replayed {done[letter.ref]:%Y-%m-%d %H:%M}; --again to resend")
+                continue
+            topic = kafka_ops.replay(publisher, letter)
+            store.record(letter, datetime.now(UTC))
+            click.echo(f"{letter.ref}: replayed to {topic}")
+            sent += 1
+        publisher.close()
+        click.echo(f"{sent} dead letter(s) of {group} replayed", err=True)
+
+
+def _config() -> Config:
+    return current_app.extensions["marketplace.config"]  # type: ignore[no-any-return]
+
+
+def _replays() -> kafka_ops.MongoReplays:
+    config = _config()
+    store = kafka_ops.MongoReplays(connect(config.mongodb_uri, config.mongodb_database))
+    store.create_indexes()
+    return store

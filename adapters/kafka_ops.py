@@ -1,0 +1,172 @@
+"""What an operator reads from the broker: consumer lag, dead letters, and their replay.
+
+Lag is counted by reading, not from the broker's end offsets: reading from each group's
+committed offset until nothing new arrives is exact on every broker (the embedded Tansu
+reports wrong end offsets), and an operator's command can afford it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.structs import TopicPartition
+from pymongo.database import Database
+
+from adapters.kafka_bus import KafkaPublisher
+from events.types import dead_letter_topic
+
+REPLAY_HEADER = "dlq.replayed_from"
+
+
+def read_from(
+    bootstrap_servers: str, starts: Mapping[TopicPartition, int], settle_s: float = 1.5, timeout_s: float = 120.0
+) -> dict[TopicPartition, list[Any]]:
+    """Every record of each partition from its start offset on, without a consumer group.
+
+    Reading stops once nothing new arrived for ``settle_s`` (or after ``timeout_s``).
+    """
+    out: dict[TopicPartition, list[Any]] = {tp: [] for tp in starts}
+    if not starts:
+        return out
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
+    try:
+        consumer.assign(list(starts))
+        for tp, offset in starts.items():
+            consumer.seek(tp, max(offset, 0))
+        quiet_since = deadline = time.monotonic()
+        deadline += timeout_s
+        while time.monotonic() - quiet_since < settle_s and time.monotonic() < deadline:
+            for tp, records in consumer.poll(timeout_ms=200).items():
+                out[tp].extend(records)
+                quiet_since = time.monotonic()
+        return out
+    finally:
+        consumer.close()
+
+
+def partitions_of(bootstrap_servers: str, topics: list[str]) -> list[TopicPartition]:
+    """Every partition of these topics (a topic that does not exist has none)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
+    try:
+        return [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
+    finally:
+        consumer.close()
+
+
+@dataclass(frozen=True)
+class PartitionLag:
+    """How far one group is behind on one partition."""
+
+    group: str
+    topic: str
+    partition: int
+    committed: int | None  # None: the group never committed here (it starts from the beginning)
+    pending: int  # records after the committed offset
+    oldest_pending_at: datetime | None  # when the oldest of them was produced
+
+
+def consumer_lag(bootstrap_servers: str, prefix: str, groups: Mapping[str, tuple[str, ...]]) -> list[PartitionLag]:
+    """Each group's committed offset and pending records, per partition of the topics it reads.
+
+    ``groups`` maps a group to its logical topics; the broker's group id is ``prefix + group``.
+    """
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    try:
+        lags: list[PartitionLag] = []
+        for group, topics in groups.items():
+            parts = partitions_of(bootstrap_servers, [f"{prefix}{t}" for t in topics])
+            committed = admin.list_group_offsets({f"{prefix}{group}": parts}).get(f"{prefix}{group}", {})
+            starts = {tp: committed[tp].offset if tp in committed else -1 for tp in parts}
+            records = read_from(bootstrap_servers, starts)
+            for tp in parts:
+                pending = records[tp]
+                oldest = datetime.fromtimestamp(pending[0].timestamp / 1000, UTC) if pending else None
+                at = starts[tp] if starts[tp] >= 0 else None
+                lags.append(PartitionLag(group, tp.topic[len(prefix) :], tp.partition, at, len(pending), oldest))
+        return lags
+    finally:
+        admin.close()
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One record a group gave up on, with the error the runner attached."""
+
+    group: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+    produced_at: datetime
+
+    @property
+    def ref(self) -> str:
+        """How an operator names it: ``partition:offset`` in the group's dead-letter topic."""
+        return f"{self.partition}:{self.offset}"
+
+    @property
+    def error(self) -> str:
+        """The exception the last attempt raised, as the runner formatted it."""
+        return self.headers.get("dlq.error", "")
+
+    @property
+    def source(self) -> str:
+        """Where it was read from: ``topic/partition@offset``."""
+        topic, partition, offset = (self.headers.get(f"dlq.source_{k}", "?") for k in ("topic", "partition", "offset"))
+        return f"{topic}/{partition}@{offset}"
+
+
+def read_dead_letters(bootstrap_servers: str, prefix: str, group: str) -> list[DeadLetter]:
+    """Every record of ``group``'s dead-letter topic, oldest first per partition."""
+    parts = partitions_of(bootstrap_servers, [dead_letter_topic(prefix, group)])
+    letters = []
+    for tp, records in read_from(bootstrap_servers, {tp: 0 for tp in parts}).items():
+        for r in records:
+            headers = {k: v.decode(errors="replace") for k, v in (r.headers or [])}
+            at = datetime.fromtimestamp(r.timestamp / 1000, UTC)
+            letters.append(DeadLetter(group, tp.partition, r.offset, r.key, r.value, headers, at))
+    return sorted(letters, key=lambda d: (d.produced_at, d.partition, d.offset))
+
+
+class MongoReplays:
+    """Which dead letters were replayed, and when: a second replay of one is refused."""
+
+    def __init__(self, db: Database) -> None:
+        self._c = db["dead_letter_replays"]
+
+    def replayed(self, group: str) -> dict[str, datetime]:
+        """The refs of ``group``'s replayed dead letters, with when."""
+        found = self._c.find({"group": group}, {"ref": 1, "at": 1}).hint([("group", 1), ("ref", 1)])
+        return {doc["ref"]: doc["at"] for doc in found}
+
+    def record(self, letter: DeadLetter, at: datetime) -> None:
+        """Remember that ``letter`` went back to its source topic."""
+        doc = {"group": letter.group, "ref": letter.ref, "at": at, "source": letter.source}
+        self._c.update_one({"_id": f"{letter.group}:{letter.ref}"}, {"$setOnInsert": doc}, upsert=True)
+
+    def create_indexes(self) -> None:
+        """The one query's index."""
+        self._c.create_index([("group", 1), ("ref", 1)])
+
+
+def replay(publisher: KafkaPublisher, letter: DeadLetter) -> str:
+    """Send the record back to its source topic, as it was, with its key; the topic it went to.
+
+    Only the failing group applies it again: the others marked its event id as applied
+    the first time, and skip it. The runner's own headers are left out, and one header
+    says where the replay came from.
+    """
+    topic = letter.headers.get("dlq.source_topic")
+    if not topic:
+        raise ValueError(f"dead letter {letter.ref} does not say which topic it came from")
+    headers = [(k, v.encode()) for k, v in letter.headers.items() if not k.startswith("dlq.")]
+    headers.append((REPLAY_HEADER, f"{letter.group}/{letter.ref}".encode()))
+    key = letter.key.decode(errors="replace") if letter.key else None
+    publisher.send_raw(topic, key, letter.value, headers)
+    return topic
