@@ -1,7 +1,9 @@
 """Every role against every endpoint: who may call it, and 403 (or 401) for everyone else.
 
 The table must name every operation of the OpenAPI document: a new endpoint without a
-row fails ``test_the_table_covers_every_endpoint``.
+row fails ``test_the_table_covers_every_endpoint``. Ownership comes from the same table: every
+endpoint that names a resource and is limited to some roles is refused to another member of
+those roles, unless listed in ``OPEN_TO_THE_ROLE``.
 """
 
 from __future__ import annotations
@@ -153,3 +155,42 @@ def test_booking_privacy(stack: Stack, world: dict[str, Any]) -> None:
         assert api.call("GET", url, users[role]["token"]).status_code == 404
     assert api.call("GET", url, api.expert()["token"]).status_code == 404  # another expert
     assert api.call("GET", url, api.user("trainee")["token"]).status_code == 404  # another trainee
+
+
+# Endpoints on one resource that any member of the audience may call, owner or not.
+OPEN_TO_THE_ROLE = {
+    ("POST", "/api/v1/trainings/{training_id}/bookings"),  # any trainee books any training
+    ("POST", "/api/v1/trainings/{training_id}/sponsorships"),  # any sponsor sponsors any training
+    ("GET", "/api/v1/bookings/{booking_id}"),  # SIGNED_IN; ownership in test_booking_privacy
+}
+
+
+def _owned() -> list[tuple[str, str, set[str], dict[str, Any] | None]]:
+    """Every endpoint that names a resource and is limited to some roles: only its owner may call it."""
+    return [
+        (method, path, audience, body)
+        for (method, path), (audience, body) in TABLE.items()
+        if "{" in path and isinstance(audience, set) and audience != {"admin"}
+        and (method, path) not in OPEN_TO_THE_ROLE
+    ]  # fmt: skip
+
+
+def test_a_stranger_of_the_right_role_cannot_touch_anothers_resource(stack: Stack, world: dict[str, Any]) -> None:
+    """Another trainee, expert or sponsor gets 403 or 404 (never the owner's data), and nothing changes."""
+    api, ids = stack.api, world["ids"]
+    strangers = {"trainee": api.user("trainee"), "expert": api.expert(), "sponsor": api.user("sponsor")}
+    training_before = api.call("GET", f"/api/v1/trainings/{ids['training_id']}").json()
+    demo_before = api.call("GET", f"/api/v1/demos/{ids['demo_id']}").json()
+    owned = _owned()
+    for method, path, audience, body in owned:
+        for role in audience:
+            response = api.call(method, path.format(**ids), strangers[role]["token"], json=_fill(body, ids))
+            assert response.status_code in (403, 404), (method, path, role, response.status_code, response.text)
+            assert response.json()["code"] in ("forbidden", "not_found"), (method, path, response.text)
+    assert len(owned) >= 18  # the table really is walked (20 endpoints today)
+    assert api.call("GET", f"/api/v1/trainings/{ids['training_id']}").json() == training_before
+    assert api.call("GET", f"/api/v1/demos/{ids['demo_id']}").json() == demo_before
+    assert stack.booking(ids["booking_id"])["status"] == "held"
+    sponsorship = world["users"]["sponsor"]
+    view = api.call("GET", f"/api/v1/sponsorships/{ids['sponsorship_id']}", sponsorship["token"])
+    assert view.status_code == 200 and view.json()["status"] != "paid"
