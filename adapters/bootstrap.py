@@ -11,6 +11,7 @@ from adapters.kafka_bus import KafkaPublisher
 from adapters.mongo import (
     MongoProcessedEvents,
     MongoProviderEvents,
+    MongoRateLimits,
     MongoSessions,
     MongoUsers,
     connect,
@@ -34,6 +35,7 @@ from adapters.smtp_mailer import SmtpMailer
 from adapters.stripe_gateway import StripeGateway
 from core.fees import FeePolicy, basis_points
 from core.services.deps import Deps, Policy
+from core.services.limits import Limit
 
 
 def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
@@ -76,6 +78,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         certificates=MongoCertificates(db),
         certificate_renderer=ReportlabCertificates(),
         reviews=MongoReviews(db),
+        rate_limits=MongoRateLimits(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
             token_ttl_seconds=config.token_ttl_seconds,
@@ -85,6 +88,9 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
             calendar_domain=sender_address.rpartition("@")[2] or "marketplace.local",
             reminder_hours=config.reminder_hours,
             certificate_key=config.certificate_signing_key.encode(),
+            logins_per_account=Limit.parse(config.logins_per_account),
+            failed_logins_per_client=Limit.parse(config.failed_logins_per_client),
+            bookings_per_trainee=Limit.parse(config.bookings_per_trainee),
             fees=FeePolicy(
                 service_fee_bp=basis_points(config.service_fee_percent),
                 platform_fee_bp=basis_points(config.platform_fee_percent),

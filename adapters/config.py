@@ -42,6 +42,15 @@ class Config:
     outbox_send_seconds: float = 1.0  # how often the notifications worker sends queued e-mails
     reminder_sweep_seconds: float = 300.0  # how often it looks for trainings starting within REMINDER_HOURS
     reminder_hours: int = 24
+    # Rate limits, COUNT/PERIOD (e.g. 10/minute, 30/10 minutes), counted in MongoDB so every
+    # API process shares them: sign-ins per account, failed sign-ins per client address, and
+    # booking requests per trainee.
+    logins_per_account: str = "10/minute"
+    failed_logins_per_client: str = "30/10 minutes"
+    bookings_per_trainee: str = "20/minute"
+    # How many reverse proxies in front of the API set X-Forwarded-For/-Proto (0: none, so
+    # the client address is the socket's). Too high lets clients choose their own address.
+    proxy_hops: int = 0
     log_level: str = "INFO"
 
     @classmethod

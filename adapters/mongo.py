@@ -47,6 +47,7 @@ def create_indexes(db: Database) -> None:
     db.users.create_index([("role", ASCENDING), ("verification", ASCENDING), ("submitted_at", ASCENDING)])
     db.sessions.create_index("expires_at", expireAfterSeconds=0)
     db.sessions.create_index("user_id")
+    db.rate_limits.create_index("expires_at", expireAfterSeconds=0)
     create_catalogue_indexes(db)
     create_booking_indexes(db)
 
@@ -136,6 +137,27 @@ class MongoSessions:
     def revoke_all(self, user_id: str) -> int:
         """Forget every token of the user."""
         return int(self._c.delete_many({"user_id": user_id}).deleted_count)
+
+
+class MongoRateLimits:
+    """One counter document per key and window, shared by every API process; a TTL index
+    drops it once its window is over."""
+
+    def __init__(self, db: Database) -> None:
+        # A lost counter only forgives a few attempts: no need to wait for the journal.
+        self._c = db.get_collection("rate_limits", write_concern=WriteConcern(w=1))
+
+    def hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
+        """Count one attempt; the window's count so far (one atomic increment, then a read by _id)."""
+        _id = f"{key}@{int(window_start.timestamp())}"
+        self._c.update_one({"_id": _id}, {"$inc": {"n": 1}, "$setOnInsert": {"expires_at": expires_at}}, upsert=True)
+        doc = self._c.find_one({"_id": _id}, {"n": 1})
+        return int(doc["n"]) if doc else 1
+
+    def count(self, key: str, window_start: datetime) -> int:
+        """The window's count."""
+        doc = self._c.find_one({"_id": f"{key}@{int(window_start.timestamp())}"}, {"n": 1})
+        return int(doc["n"]) if doc else 0
 
 
 # Search indexes, by name; the search names the one that fits its filters (a hint), so

@@ -6,6 +6,7 @@ import logging
 
 import swagger_ui_bundle
 from flask import Flask, Response, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
@@ -74,6 +75,9 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     app.register_blueprint(web.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_asset)
     register_commands(app)
+    if config.proxy_hops:
+        # The client's address and scheme as the proxies saw them, for the per-client limits.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)  # type: ignore[method-assign]
     return app
 
 

@@ -24,6 +24,7 @@ STATUS_OF: dict[type[domain.DomainError], int] = {
     domain.Forbidden: 403,
     domain.InvalidSignature: 400,
     domain.PaymentDeclined: 402,
+    domain.RateLimited: 429,
     domain.Unavailable: 503,
 }
 
@@ -68,6 +69,8 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Retry-After"] = "5"
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(error, domain.RateLimited):
+            response.headers["Retry-After"] = str(error.retry_after_s)
         return response, status
 
     def _outage(error: Exception) -> ResponseReturnValue:

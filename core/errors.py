@@ -44,6 +44,16 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class RateLimited(DomainError):
+    """Too many attempts of one kind in a short time; ``retry_after_s`` says when to try again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class Unavailable(DomainError):
     """A backing service (broker, database, payment provider) cannot take the request now."""
 

@@ -3,6 +3,7 @@ fresh topics, an API on a free port and every worker."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import threading
@@ -321,21 +322,29 @@ def api_server(infra: Infra) -> Iterator[Callable[[Config], str]]:
         server.close()
 
 
-@pytest.fixture
-def stack(infra: Infra, api_server: Callable[..., str], request: pytest.FixtureRequest) -> Iterator[Stack]:
-    """A fresh marketplace: API plus one member of every consumer group."""
+@contextlib.contextmanager
+def running_stack(infra: Infra, api_server: Callable[..., str], groups: list[str], **overrides: Any) -> Iterator[Stack]:
+    """A fresh marketplace with these worker groups and configuration overrides."""
     port = free_port()
-    config = make_config(infra, port)
+    config = make_config(infra, port, **overrides)
     prepare(infra, config, webhook_name="tests")
     base = api_server(config, port)
     deps = bootstrap(config)
     result = Stack(infra=infra, config=config, api=ApiClient(base, deps), deps=deps)
-    groups = getattr(request, "param", None) or list(WORKER_SPECS)
     for group in groups:
         result.start_worker(group)
-    yield result
-    result.stop_workers()
-    result.db.client.drop_database(config.mongodb_database)
+    try:
+        yield result
+    finally:
+        result.stop_workers()
+        result.db.client.drop_database(config.mongodb_database)
+
+
+@pytest.fixture
+def stack(infra: Infra, api_server: Callable[..., str], request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """A fresh marketplace: API plus one member of every consumer group."""
+    with running_stack(infra, api_server, getattr(request, "param", None) or list(WORKER_SPECS)) as result:
+        yield result
 
 
 def read_topic(config: Config, topic: str, settle_s: float = 2.0, timeout: float = 30.0) -> list[Any]:

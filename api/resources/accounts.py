@@ -34,9 +34,10 @@ class Login(MethodView):
     @blp.arguments(LoginIn)
     @blp.response(200, TokenOut)
     @blp.alt_response(401, schema=ErrorSchema, description="Wrong e-mail or password")
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many attempts on this account or from this address")
     def post(self, body: dict[str, Any]) -> Any:
         """Exchange e-mail and password for a bearer token that expires."""
-        token, user, ttl = accounts.login(deps(), body["email"], body["password"])
+        token, user, ttl = accounts.login(deps(), body["email"], body["password"], request.remote_addr)
         return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "user": user}
 
 

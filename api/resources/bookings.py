@@ -33,6 +33,7 @@ blp = Blueprint("bookings", __name__, description="Seat bookings and their payme
 class TrainingBookings(MethodView):
     @blp.response(202, BookingAccepted, description="Accepted: the broker holds the request")
     @blp.alt_response(409, schema=ErrorSchema, description="Closed, or already booked")
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many booking requests from this trainee")
     @blp.alt_response(503, schema=ErrorSchema, description="Broker unavailable: nothing was accepted")
     @secured(blp)
     @blp.doc(

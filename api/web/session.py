@@ -15,7 +15,7 @@ from flask import abort, g, redirect, render_template, request, session, url_for
 
 from api.context import deps
 from api.web.blueprint import blp
-from core.errors import Unauthorized
+from core.errors import RateLimited, Unauthorized
 from core.model import User
 from core.services import accounts, profiles
 
@@ -79,18 +79,17 @@ def _safe_next(target: str | None) -> str:
 @blp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     """The sign-in form."""
-    error = None
+    error, status = None, 200
     email = request.form.get("email", "")
     if request.method == "POST":
         try:
-            token, _user, _ttl = accounts.login(deps(), email, request.form.get("password", ""))
-        except Unauthorized as wrong:
-            error = wrong.message
+            token, _user, _ttl = accounts.login(deps(), email, request.form.get("password", ""), request.remote_addr)
+        except (Unauthorized, RateLimited) as refused:
+            error, status = refused.message, 429 if isinstance(refused, RateLimited) else 401
         else:
             session.clear()  # a fresh session (and CSRF token) on every sign-in
             session["token"] = token
             return redirect(_safe_next(request.args.get("next")))
-    status = 401 if error else 200
     return render_template("web/login.html", error=error, email=email), status
 
 

@@ -5,7 +5,7 @@ Use cases import them from here (``from core.ports import Bookings``); adapters 
 
 from __future__ import annotations
 
-from core.ports.accounts import Sessions, Users
+from core.ports.accounts import RateLimits, Sessions, Users
 from core.ports.bookings import Bookings, Seats
 from core.ports.catalogue import TrainingQuery, Trainings
 from core.ports.messaging import EventPublisher, ProcessedEvents
@@ -55,6 +55,7 @@ __all__ = [
     "ProviderEvents",
     "ProviderPayment",
     "ProviderRefund",
+    "RateLimits",
     "QueuedEmail",
     "RenderedEmail",
     "Reviews",

@@ -43,3 +43,13 @@ class Sessions(Protocol):
 
     def revoke_all(self, user_id: str) -> int:
         """Forget every token of a user; how many there were."""
+
+
+class RateLimits(Protocol):
+    """Counters of recent attempts, shared by every API process."""
+
+    def hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
+        """Count one attempt under ``key`` in the window starting at ``window_start``; the count so far."""
+
+    def count(self, key: str, window_start: datetime) -> int:
+        """The attempts counted under ``key`` in that window (0 if none)."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from core.errors import Conflict, Forbidden, PublishFailed, Unauthorized
 from core.model import Role, User
+from core.services import limits
 from core.services.deps import Deps
 from events.envelope import Event
 from events.types import EventType
@@ -59,11 +60,25 @@ def _create(deps: Deps, email: str, password: str, name: str, role: Role, **prof
     return user
 
 
-def login(deps: Deps, email: str, password: str) -> tuple[str, User, int]:
-    """A new bearer token for valid credentials, with its lifetime in seconds."""
-    user = deps.users.by_email(email.strip().lower())
+def login(deps: Deps, email: str, password: str, client: str | None = None) -> tuple[str, User, int]:
+    """A new bearer token for valid credentials, with its lifetime in seconds.
+
+    Password guessing is slowed down: each account takes a few attempts a minute, and a
+    client address (``client``) that failed too often is refused before its password is
+    even checked. Both counters are per account or address, never global.
+    """
+    email = email.strip().lower()
+    now, policy = deps.clock(), deps.policy
+    if client:
+        limits.refuse_if_spent(
+            deps.rate_limits, f"login-failed:{client}", policy.failed_logins_per_client, now, "failed sign-ins"
+        )
+    limits.throttle(deps.rate_limits, f"login:{email}", policy.logins_per_account, now, "sign-in attempts")
+    user = deps.users.by_email(email)
     # Same answer for unknown e-mail and wrong password: no account enumeration.
     if user is None or not deps.hasher.verify(user.password_hash, password):
+        if client:
+            limits.record(deps.rate_limits, f"login-failed:{client}", policy.failed_logins_per_client, now)
         raise Unauthorized("Wrong e-mail or password.")
     token = secrets.token_urlsafe(32)
     ttl = deps.policy.token_ttl_seconds

@@ -7,6 +7,7 @@ from typing import Any
 
 from core.errors import Conflict, NotFound
 from core.model import Booking, BookingStatus, Role, TrainingStatus, User
+from core.services import limits
 from core.services.accounts import require_role
 from core.services.deps import Deps
 from core.services.trainings import get_training
@@ -34,8 +35,12 @@ def request_booking(
         if earlier.training_id != training_id:
             raise Conflict("This Idempotency-Key was used for another training.")
         return earlier, False
-    training = get_training(deps, training_id, viewer=trainee)
     now = deps.clock()
+    # Counted after the replay check: a retry of an accepted request is always answered.
+    limits.throttle(
+        deps.rate_limits, f"booking:{trainee.id}", deps.policy.bookings_per_trainee, now, "booking requests"
+    )
+    training = get_training(deps, training_id, viewer=trainee)
     if training.status is not TrainingStatus.PUBLISHED:
         raise Conflict(f"Bookings are closed: the training is {training.status}.")
     if training.starts_at is None or training.starts_at <= now:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from core import ports
 from core.fees import FeePolicy
+from core.services.limits import Limit
 
 
 class PasswordHasher(Protocol):
@@ -38,6 +39,10 @@ class Policy:
     organizer_email: str = "no-reply@marketplace.local"  # the ORGANIZER of calendar invitations
     calendar_domain: str = "marketplace.local"  # the right-hand side of invitation UIDs
     certificate_key: bytes = field(default=b"dev-only-certificate-key-change-me", repr=False)
+    # Guessing passwords: every attempt on one account, and failures from one client address.
+    logins_per_account: Limit = Limit(10, 60)
+    failed_logins_per_client: Limit = Limit(30, 600)
+    bookings_per_trainee: Limit = Limit(20, 60)
 
 
 @dataclass
@@ -65,6 +70,7 @@ class Deps:
     certificates: ports.Certificates
     certificate_renderer: ports.CertificateRenderer
     reviews: ports.Reviews
+    rate_limits: ports.RateLimits
     hasher: PasswordHasher
     policy: Policy
     clock: Callable[[], datetime] = utc_now
