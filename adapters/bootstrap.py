@@ -45,6 +45,9 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
     # stripe logs every request at INFO; the outcome is what we log ourselves.
     logging.getLogger("stripe").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # pymongo's DEBUG command log prints whole documents (password hashes, client secrets):
+    # never on, whatever LOG_LEVEL says.
+    logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLogger().level))
     db = connect(config.mongodb_uri, config.mongodb_database)
     if create_db_indexes:
         create_indexes(db)
