@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
-from api import headers, web
+from api import headers, query, web
 from api.cli import register_commands
 from api.errors import MarketplaceApi, register_error_handlers
 from core.services.deps import Deps
@@ -75,6 +75,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     app.register_blueprint(web.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_asset)
     register_commands(app)
+    query.install(app, api)
     if config.proxy_hops:
         # The client's address and scheme as the proxies saw them, for the per-client limits.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)  # type: ignore[method-assign]

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.model import TrainingStatus
-from schemas.http import LANGUAGE, ExpertPublicOut
+from schemas.http import LANGUAGE, MAX_OFFSET, ExpertPublicOut
 
 CURRENCIES = ("eur", "usd", "gbp", "chf")
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166-1 alpha-2 code, e.g. FR.")
+MAX_PRICE = 10_000_000  # minor units: 100,000.00 in any currency
 HHMM = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="A time of day, HH:MM.")
 
 
@@ -27,6 +28,16 @@ class VenueSchema(Schema):
     city = fields.String(validate=validate.Length(min=1, max=100))
     postal_code = fields.String(validate=validate.Length(min=1, max=20))
     country = fields.String(validate=COUNTRY)
+
+
+class VenueOut(Schema):
+    """A draft's venue may still be incomplete."""
+
+    institution = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
 
 
 class ProgrammeStep(Schema):
@@ -51,7 +62,7 @@ class TrainingIn(Schema):
     timezone = fields.String(validate=_timezone, metadata={"example": "Europe/Paris"})
     capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000))
     price = fields.Integer(
-        strict=True, validate=validate.Range(min=0, max=10_000_000), metadata={"description": "Minor units (cents)."}
+        strict=True, validate=validate.Range(min=0, max=MAX_PRICE), metadata={"description": "Minor units (cents)."}
     )
     currency = fields.String(validate=validate.OneOf(CURRENCIES))
     cme_credits = fields.Float(validate=validate.Range(min=0, max=24))
@@ -94,7 +105,7 @@ class TrainingOut(Schema):
     description = fields.String(allow_none=True)
     programme = fields.List(fields.Nested(ProgrammeStep))
     languages = fields.List(fields.String())
-    venue = fields.Nested(VenueSchema)
+    venue = fields.Nested(VenueOut, allow_none=True)
     starts_at = fields.DateTime(allow_none=True)
     ends_at = fields.DateTime(allow_none=True)
     timezone = fields.String(allow_none=True)
@@ -126,7 +137,7 @@ class TrainingPage(Schema):
 
 class PageArgs(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100_000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
 
 
 class SearchArgs(PageArgs):
@@ -143,8 +154,8 @@ class SearchArgs(PageArgs):
     language = LANGUAGE
     date_from = fields.AwareDateTime(metadata={"description": "Default: now (upcoming trainings)."})
     date_to = fields.AwareDateTime()
-    price_min = fields.Integer(validate=validate.Range(min=0))
-    price_max = fields.Integer(validate=validate.Range(min=0))
+    price_min = fields.Integer(validate=validate.Range(min=0, max=MAX_PRICE))
+    price_max = fields.Integer(validate=validate.Range(min=0, max=MAX_PRICE))
     currency = fields.String(validate=validate.OneOf(CURRENCIES))
     free_seats = fields.Boolean(load_default=False, metadata={"description": "Only trainings with a seat left."})
     sponsor = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "A sponsor's id."})

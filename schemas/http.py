@@ -8,6 +8,8 @@ from core.model import BookingStatus, Role, Verification
 from core.services.accounts import SELF_SERVICE_ROLES
 
 CURRENCIES = ("eur", "usd", "gbp", "chf")
+# Deeper pages are refused: a database skips every row before them, and no listing is that long.
+MAX_OFFSET = 100_000
 
 
 class ErrorSchema(Schema):
@@ -102,7 +104,7 @@ class ExpertAdminPage(Schema):
 class ExpertQueueArgs(Schema):
     status = fields.Enum(Verification, by_value=True, load_default=Verification.PENDING)
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
 
 
 class ExpertPublicOut(Schema):
@@ -119,6 +121,12 @@ class ExpertPublicOut(Schema):
     verified = fields.Boolean()
     rating_average = fields.Float(allow_none=True, metadata={"description": "Average over all their trainings."})
     rating_count = fields.Integer()
+
+
+class LogoutQuery(Schema):
+    everywhere = fields.Boolean(
+        load_default=False, metadata={"description": "Revoke every token of the account, not only this one."}
+    )
 
 
 class LogoutOut(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from core.sponsoring import LinkStatus, SponsorshipStatus
-from schemas.http import PaymentAnswer
+from schemas.http import MAX_OFFSET, PaymentAnswer
 
 
 class DemoIn(Schema):
@@ -54,7 +54,7 @@ class DemoArgs(Schema):
     sponsor = fields.String(validate=validate.Length(min=1, max=100))
     training = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Shown at it."})
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
 
 
 class ShowAtIn(Schema):

@@ -12,7 +12,7 @@ from api.context import bearer_token, current_user, deps
 from api.docs import secured
 from core.model import Role
 from core.services import accounts, profiles
-from schemas.http import ErrorSchema, LoginIn, LogoutOut, RegisterIn, TokenOut, UserOut
+from schemas.http import ErrorSchema, LoginIn, LogoutOut, LogoutQuery, RegisterIn, TokenOut, UserOut
 
 PREFIX = "/auth"
 blp = Blueprint("auth", __name__, description="Accounts and bearer tokens")
@@ -43,16 +43,13 @@ class Login(MethodView):
 
 @blp.route("/logout")
 class Logout(MethodView):
+    @blp.arguments(LogoutQuery, location="query")
     @blp.response(200, LogoutOut)
     @secured(blp)
-    @blp.doc(
-        parameters=[{"in": "query", "name": "everywhere", "schema": {"type": "boolean"},
-                     "description": "Revoke every token of the account, not only this one."}],
-    )  # fmt: skip
-    def post(self) -> Any:
+    def post(self, args: dict[str, Any]) -> Any:
         """Revoke this bearer token (or, with ``everywhere=true``, all of the account's)."""
         user = current_user()
-        if request.args.get("everywhere", "").lower() in ("1", "true", "yes"):
+        if args["everywhere"]:
             return {"revoked": profiles.logout_everywhere(deps(), user)}
         profiles.logout(deps(), bearer_token())
         return {"revoked": 1}

@@ -145,6 +145,9 @@ class MyApprovals(MethodView):
 class BookingPayment(MethodView):
     @blp.arguments(PaymentIn, required=False)
     @blp.response(200, PaymentOut)
+    @blp.alt_response(
+        202, schema=PaymentOut, description="Submitted with a payment method: confirmed by the payments worker"
+    )
     @blp.alt_response(409, schema=ErrorSchema, description="Not payable now")
     @secured(blp)
     def post(self, body: dict[str, Any], booking_id: str) -> Any:

@@ -58,6 +58,11 @@ class SponsorshipItem(MethodView):
 class SponsorshipPayment(MethodView):
     @blp.arguments(PaymentIn, required=False)
     @blp.response(200, SponsorshipPaymentOut)
+    @blp.alt_response(
+        202,
+        schema=SponsorshipPaymentOut,
+        description="Submitted with a payment method: confirmed by the payments worker",
+    )
     @secured(blp)
     def post(self, body: dict[str, Any], sponsorship_id: str) -> Any:
         """The PaymentIntent to pay; with ``payment_method``, confirm it on the server."""

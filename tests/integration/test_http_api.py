@@ -44,6 +44,15 @@ def test_bad_input_is_refused_with_every_field_named(stack: Stack) -> None:
         "POST", "/api/v1/trainings", expert["token"], data="{", headers={"Content-Type": "application/json"}
     )
     assert malformed.status_code in (400, 422) and malformed.json()["code"]
+    # A query parameter the operation does not declare is refused by name, not ignored.
+    typo = stack.api.call("POST", "/api/v1/auth/logout?everwhere=true", expert["token"])
+    typo = _error(typo, 422, "validation_error")
+    assert typo["errors"] == {"everwhere": ["Unknown query parameter."]}
+    assert stack.api.call("GET", "/api/v1/me", expert["token"]).status_code == 200  # the token was not revoked
+    search = stack.api.call("GET", "/api/v1/trainings?specialty=cardiology&colour=blue")
+    assert set(_error(search, 422, "validation_error")["errors"]) == {"colour"}
+    deep = _error(stack.api.call("GET", "/api/v1/trainings?offset=100000000000000000000000"), 422, "validation_error")
+    assert set(deep["errors"]) == {"offset"}
 
 
 def test_roles_tokens_and_unknown_ids(stack: Stack) -> None:
