@@ -8,6 +8,7 @@ from core.ports import PaymentIntent
 from core.services import ledger
 from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
+from core.services.webhooks import payment_succeeded
 from events.envelope import Event, reaction
 from events.types import EventType
 
@@ -147,10 +148,18 @@ def on_payment_submitted(deps: Deps, event: Event) -> None:
         # source of payment.failed, so a decline is announced once, not twice.
         return
     if confirmed is None:
-        return  # confirmed before (a redelivery, or a second click): never charge twice
+        # Confirmed before (a redelivery, or a second click): never charge twice. If this
+        # worker died between Stripe's answer and its own announcement, announce it now.
+        if intent.status == "succeeded":
+            deps.publisher.publish(payment_succeeded(intent, booking.id, booking.training_id, SOURCE))
+        return
     deps.bookings.update_payment(
         booking.id, {"status": _our_status(confirmed), "failure": None}, event.id, now, step="payment_submitted"
     )
+    if confirmed.status == "succeeded":
+        # Stripe said so in its answer: the webhook need not be the only messenger (the
+        # API may be down when it comes; Stripe retries it, localstripe does not).
+        deps.publisher.publish(payment_succeeded(confirmed, booking.id, booking.training_id, SOURCE))
 
 
 def _our_status(intent: PaymentIntent) -> str:

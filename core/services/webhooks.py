@@ -31,21 +31,7 @@ def handle_stripe_webhook(deps: Deps, payload: bytes, signature: str) -> str:
         deps.provider_events.record(notice.id, deps.clock())
         return "unknown"
     if notice.type == "payment_intent.succeeded" and intent.status == "succeeded":
-        event = Event(
-            type=EventType.PAYMENT_SUCCEEDED,
-            subject=booking_id,
-            key=training_id,
-            # One id per PaymentIntent: a second notice of the same success dedupes.
-            id=derived_id(intent.id, "payment.succeeded"),
-            source="stripe-webhook",
-            data={
-                "booking_id": booking_id,
-                "training_id": training_id,
-                "payment_intent_id": intent.id,
-                "amount": intent.amount,
-                "currency": intent.currency,
-            },
-        )
+        event = payment_succeeded(intent, booking_id, training_id, source="stripe-webhook")
     elif notice.type == "payment_intent.payment_failed":
         event = Event(
             type=EventType.PAYMENT_FAILED,
@@ -70,6 +56,29 @@ def handle_stripe_webhook(deps: Deps, payload: bytes, signature: str) -> str:
     deps.publisher.publish(event)
     deps.provider_events.record(notice.id, deps.clock())
     return "published"
+
+
+def payment_succeeded(intent: PaymentIntent, booking_id: str, training_id: str, source: str) -> Event:
+    """``payment.succeeded`` for a booking's PaymentIntent, the same whoever saw it first.
+
+    The webhook and the payments worker (when its server-side confirmation succeeded at
+    once) both publish it: one id per PaymentIntent, so whichever comes second is a no-op
+    downstream, and a webhook lost while the API was down loses nothing.
+    """
+    return Event(
+        type=EventType.PAYMENT_SUCCEEDED,
+        subject=booking_id,
+        key=training_id,
+        id=derived_id(intent.id, "payment.succeeded"),
+        source=source,
+        data={
+            "booking_id": booking_id,
+            "training_id": training_id,
+            "payment_intent_id": intent.id,
+            "amount": intent.amount,
+            "currency": intent.currency,
+        },
+    )
 
 
 def _sponsorship_notice(deps: Deps, notice_id: str, notice_type: str, intent: PaymentIntent) -> str:

@@ -68,9 +68,9 @@ def test_a_replayed_webhook_has_no_second_effect(stack: Stack) -> None:
         "POST", f"/api/v1/bookings/{booking['id']}/payment", trainee["token"], json={"payment_method": "pm_card_visa"}
     )
     assert pay.status_code == 202, pay.text
-    wait_for(
-        lambda: stack.booking(booking["id"])["payment"].get("status") == "succeeded", what="charge succeeded at Stripe"
-    )
+    # Stripe's webhook went nowhere (the API down, say): the worker's own view of Stripe's
+    # answer confirms the booking all the same.
+    wait_for(lambda: stack.booking(booking["id"])["status"] == "confirmed", what="confirmed without a webhook")
 
     payload = _notice("evt_replayed_once", intent_id)
     headers = {
@@ -86,7 +86,10 @@ def test_a_replayed_webhook_has_no_second_effect(stack: Stack) -> None:
 
     records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "payments"))
     succeeded = [e for e in map(decode, (r.value for r in records)) if e.type is EventType.PAYMENT_SUCCEEDED]
-    assert len(succeeded) == 1
+    # The payments worker saw the success in Stripe's answer and the webhook saw it too:
+    # one event id between them, which every consumer applies once.
+    assert len({e.id for e in succeeded}) == 1
+    assert {e.source for e in succeeded} == {"payments-worker", "stripe-webhook"}
     doc = stack.booking(booking["id"])
     assert [s["step"] for s in doc["history"]].count("confirmed") == 1
     mails = wait_for(
