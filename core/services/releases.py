@@ -63,9 +63,16 @@ def on_cancellation_requested(deps: Deps, event: Event) -> None:
             {"cancellation_reason": "Cancelled by the trainee.", "refund_amount": refund},
         )  # fmt: skip
     cancelled = load_booking(deps, booking.id)
-    if cancelled.status is not BookingStatus.CANCELLED:
-        return  # nothing to cancel (already expired, rejected or cancelled)
+    if cancelled.status is not BookingStatus.CANCELLED or not _caused_by(cancelled, event):
+        # Nothing to cancel (expired, rejected), or cancelled by an earlier request, which
+        # announced it: a second click must not refund or tell anyone twice.
+        return
     _after_cancel(deps, event, cancelled, by="trainee")
+
+
+def _caused_by(booking: Booking, event: Event) -> bool:
+    """Whether ``event`` made the booking's current status (a redelivery of it re-announces)."""
+    return any(step.get("event_id") == event.id and step.get("step") == str(booking.status) for step in booking.history)
 
 
 def on_training_cancelled(deps: Deps, event: Event) -> None:

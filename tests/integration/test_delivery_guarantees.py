@@ -128,3 +128,28 @@ def test_two_racing_requests_of_one_trainee_get_one_seat(stack: Stack) -> None:
         what="rejection notice",
     )
     assert len(notes) == 1
+
+
+def test_a_second_cancellation_request_changes_nothing_and_tells_no_one_again(stack: Stack) -> None:
+    """Two clicks on "cancel" both accepted before the first was applied (the chaos suite's finding)."""
+    api = stack.api
+    expert, trainee = api.expert(), api.user("trainee")
+    training = api.published_training(expert, capacity=2)
+    booking = stack.book(trainee, training)
+    stack.wait_status(booking, "held")
+    cancel = api.call("POST", f"/api/v1/bookings/{booking}/cancel", trainee["token"])
+    assert cancel.status_code == 202, cancel.text
+    [first] = wait_for(lambda: _events_of(stack, "bookings", EventType.BOOKING_CANCELLATION_REQUESTED, booking),
+                       what="the cancellation request")  # fmt: skip
+    second = Event(type=first.type, subject=first.subject, key=first.key, data=dict(first.data))  # another id
+    stack.deps.publisher.publish(second)
+    # A later request on the same training (same partition) tells when both were applied.
+    later = stack.book(api.user("trainee"), training)
+    stack.wait_status(later, "held")
+
+    assert stack.booking(booking)["status"] == "cancelled"
+    assert len(_events_of(stack, "bookings", EventType.BOOKING_CANCELLED, booking)) == 1
+    cancelled_mails = lambda: [m for m in stack.mails_to(trainee["email"]) if m["Subject"].startswith("Booking cancelled")]  # noqa: E501, E731
+    told = wait_for(cancelled_mails, what="the cancellation e-mail")
+    inbox = api.call("GET", "/api/v1/me/notifications", trainee["token"]).json()["items"]
+    assert len(told) == 1 and [n["kind"] for n in inbox].count("booking.cancelled") == 1
