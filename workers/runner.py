@@ -78,12 +78,13 @@ class Runner:
         try:
             while not self.stop.is_set():
                 self._run_periodic()
-                deliveries = self.source.poll(0.5)
-                if deliveries:
-                    try:
+                try:
+                    # A broker restart makes poll raise: wait for it, do not die (the chaos suite).
+                    deliveries = self._until_available(lambda: self.source.poll(0.5))
+                    if deliveries:
                         self.handle_batch(deliveries)
-                    except StopRequested:
-                        pass  # uncommitted: the next member starts again from there
+                except StopRequested:
+                    pass  # uncommitted: the next member starts again from there
         finally:
             self.source.close()
             log.info("%s worker stopped", self.group)

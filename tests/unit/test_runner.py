@@ -202,3 +202,27 @@ def test_markers_are_written_before_the_offsets_even_through_an_outage() -> None
     runner.handle_batch([_delivery(_event(), 1)])
     assert failures == []
     assert order == ["marked", "committed"]
+
+
+def test_a_broker_that_goes_away_while_polling_is_waited_for_and_consuming_goes_on() -> None:
+    from kafka.errors import KafkaConnectionError
+
+    calls: list[str] = []
+    runner, source, _dead = _runner(lambda deps, e: calls.append(e.id))
+    event = _event()
+    polls: list[Any] = [KafkaConnectionError("111 ECONNREFUSED")] * 3 + [[_delivery(event, 7)]]
+
+    def poll(timeout_s: float) -> list[Delivery]:
+        if not polls:
+            runner.stop.set()
+            return []
+        outcome = polls.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    source.poll = poll  # type: ignore[attr-defined]
+    source.close = lambda: None  # type: ignore[attr-defined]
+    runner.run()  # returns once stopped, instead of dying on the first refused connection
+    assert calls == [event.id]
+    assert source.committed == [8]
