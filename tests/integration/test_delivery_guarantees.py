@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from core.services import capacity
 from events.codec import decode
@@ -149,9 +150,9 @@ def test_a_second_cancellation_request_changes_nothing_and_tells_no_one_again(st
 
     assert stack.booking(booking)["status"] == "cancelled"
     assert len(_events_of(stack, "bookings", EventType.BOOKING_CANCELLED, booking)) == 1
-    cancelled_mails = lambda: [
-        m for m in stack.mails_to(trainee["email"]) if m["Subject"].startswith("Booking cancelled")
-    ]  # noqa: E501, E731
+    def cancelled_mails() -> list[Any]:
+        return [m for m in stack.mails_to(trainee["email"]) if m["Subject"].startswith("Booking cancelled")]
+
     told = wait_for(cancelled_mails, what="the cancellation e-mail")
     inbox = api.call("GET", "/api/v1/me/notifications", trainee["token"]).json()["items"]
     assert len(told) == 1 and [n["kind"] for n in inbox].count("booking.cancelled") == 1
