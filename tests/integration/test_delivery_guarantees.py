@@ -150,6 +150,7 @@ def test_a_second_cancellation_request_changes_nothing_and_tells_no_one_again(st
 
     assert stack.booking(booking)["status"] == "cancelled"
     assert len(_events_of(stack, "bookings", EventType.BOOKING_CANCELLED, booking)) == 1
+
     def cancelled_mails() -> list[Any]:
         return [m for m in stack.mails_to(trainee["email"]) if m["Subject"].startswith("Booking cancelled")]
 
