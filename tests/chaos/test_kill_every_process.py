@@ -72,6 +72,7 @@ def chaos(tmp_path: Path) -> Iterator[ChaosStack]:
     """Every process of the marketplace, real and killable, on a broker whose data survives it."""
     store = start_object_store(tmp_path)
     started: list[ServiceHandle] = [store]
+    infra: Infra | None = None
     try:
         started.append(start_durable_broker(tmp_path, store))
         started.append(start_mongo(tmp_path))
@@ -86,11 +87,11 @@ def chaos(tmp_path: Path) -> Iterator[ChaosStack]:
         workers = {group: start_worker(infra, config, group) for group in WORKERS}
         yield ChaosStack(infra, store, config, api, workers, ApiClient(api.url, bootstrap(config)))
     finally:
+        # The application processes first (start_api and start_worker register them on the infra).
+        for handle in reversed(infra.extra if infra else []):
+            handle.stop()
         for handle in reversed(started):
             handle.stop()
-        for handle in [*locals().get("workers", {}).values(), locals().get("api")]:
-            if handle is not None:
-                handle.stop()
 
 
 @dataclass
