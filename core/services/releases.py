@@ -179,7 +179,7 @@ def on_approval_decided(deps: Deps, event: Event) -> None:
         expires_at = now + timedelta(minutes=training.hold_minutes)
         deps.bookings.transition(booking.id, BookingStatus.HELD, event.id, now, {"expires_at": expires_at})
         booking = load_booking(deps, booking.id)
-        if booking.status is BookingStatus.HELD and any(s["event_id"] == event.id for s in booking.history):
+        if booking.status is BookingStatus.HELD and _caused_by(booking, event):
             assert booking.expires_at is not None
             deps.publisher.publish(reaction(event, EventType.BOOKING_APPROVED, _ref(booking), source=SOURCE))
             deps.publisher.publish(
@@ -190,7 +190,7 @@ def on_approval_decided(deps: Deps, event: Event) -> None:
     reason = event.data.get("reason") or "The expert did not accept this request."
     deps.bookings.transition(booking.id, BookingStatus.REJECTED, event.id, now, {"rejection_reason": reason})
     booking = load_booking(deps, booking.id)
-    if booking.status is BookingStatus.REJECTED and any(s["event_id"] == event.id for s in booking.history):
+    if booking.status is BookingStatus.REJECTED and _caused_by(booking, event):
         _free_seat(deps, event, booking.training_id, booking.id)
         deps.publisher.publish(
             reaction(event, EventType.BOOKING_REJECTED, {**_ref(booking), "reason": reason}, source=SOURCE)
