@@ -24,20 +24,30 @@ REPLAY_HEADER = "dlq.replayed_from"
 
 
 def read_from(
-    bootstrap_servers: str, starts: Mapping[TopicPartition, int], settle_s: float = 1.5, timeout_s: float = 120.0
+    bootstrap_servers: str,
+    starts: Mapping[TopicPartition, int | None],
+    settle_s: float = 1.5,
+    timeout_s: float = 120.0,
 ) -> dict[TopicPartition, list[Any]]:
-    """Every record of each partition from its start offset on, without a consumer group.
+    """Every record of each partition from its start offset on (None: its beginning), without a
+    consumer group.
 
-    Reading stops once nothing new arrived for ``settle_s`` (or after ``timeout_s``).
+    Reading stops once nothing new arrived for ``settle_s`` (or after ``timeout_s``). An offset
+    the broker no longer holds (retention) reads from the earliest it still has.
     """
     out: dict[TopicPartition, list[Any]] = {tp: [] for tp in starts}
     if not starts:
         return out
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     try:
         consumer.assign(list(starts))
         for tp, offset in starts.items():
-            consumer.seek(tp, max(offset, 0))
+            if offset is None:
+                consumer.seek_to_beginning(tp)
+            else:
+                consumer.seek(tp, offset)
         quiet_since = deadline = time.monotonic()
         deadline += timeout_s
         while time.monotonic() - quiet_since < settle_s and time.monotonic() < deadline:
@@ -47,6 +57,13 @@ def read_from(
         return out
     finally:
         consumer.close()
+
+
+def read_topic(bootstrap_servers: str, topic: str, settle_s: float = 1.5, timeout_s: float = 120.0) -> list[Any]:
+    """Every record of a topic from its beginning, partition after partition."""
+    parts = partitions_of(bootstrap_servers, [topic])
+    records = read_from(bootstrap_servers, dict.fromkeys(parts), settle_s, timeout_s)
+    return [r for tp in parts for r in records[tp]]
 
 
 def partitions_of(bootstrap_servers: str, topics: list[str]) -> list[TopicPartition]:
@@ -81,13 +98,14 @@ def consumer_lag(bootstrap_servers: str, prefix: str, groups: Mapping[str, tuple
         for group, topics in groups.items():
             parts = partitions_of(bootstrap_servers, [f"{prefix}{t}" for t in topics])
             committed = admin.list_group_offsets({f"{prefix}{group}": parts}).get(f"{prefix}{group}", {})
-            starts = {tp: committed[tp].offset if tp in committed else -1 for tp in parts}
+            starts = {tp: committed[tp].offset if tp in committed and committed[tp].offset >= 0 else None
+                      for tp in parts}  # fmt: skip
             records = read_from(bootstrap_servers, starts)
             for tp in parts:
                 pending = records[tp]
                 oldest = datetime.fromtimestamp(pending[0].timestamp / 1000, UTC) if pending else None
-                at = starts[tp] if starts[tp] >= 0 else None
-                lags.append(PartitionLag(group, tp.topic[len(prefix) :], tp.partition, at, len(pending), oldest))
+                topic = tp.topic[len(prefix) :]
+                lags.append(PartitionLag(group, topic, tp.partition, starts[tp], len(pending), oldest))
         return lags
     finally:
         admin.close()
@@ -124,13 +142,11 @@ class DeadLetter:
 
 def read_dead_letters(bootstrap_servers: str, prefix: str, group: str) -> list[DeadLetter]:
     """Every record of ``group``'s dead-letter topic, oldest first per partition."""
-    parts = partitions_of(bootstrap_servers, [dead_letter_topic(prefix, group)])
     letters = []
-    for tp, records in read_from(bootstrap_servers, {tp: 0 for tp in parts}).items():
-        for r in records:
-            headers = {k: v.decode(errors="replace") for k, v in (r.headers or [])}
-            at = datetime.fromtimestamp(r.timestamp / 1000, UTC)
-            letters.append(DeadLetter(group, tp.partition, r.offset, r.key, r.value, headers, at))
+    for r in read_topic(bootstrap_servers, dead_letter_topic(prefix, group)):
+        headers = {k: v.decode(errors="replace") for k, v in (r.headers or [])}
+        at = datetime.fromtimestamp(r.timestamp / 1000, UTC)
+        letters.append(DeadLetter(group, r.partition, r.offset, r.key, r.value, headers, at))
     return sorted(letters, key=lambda d: (d.produced_at, d.partition, d.offset))
 
 

@@ -20,6 +20,7 @@ import requests
 import stripe
 from waitress.server import create_server
 
+from adapters import kafka_ops
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from api import create_app
@@ -353,24 +354,7 @@ def read_topic(config: Config, topic: str, settle_s: float = 2.0, timeout: float
     The broker's end offsets are not reliable here, so reading stops once no new
     record arrived for ``settle_s``.
     """
-    from kafka import KafkaConsumer, TopicPartition
-
-    consumer = KafkaConsumer(bootstrap_servers=config.kafka_bootstrap_servers, group_id=None, enable_auto_commit=False)
-    try:
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        records: list[Any] = []
-        quiet_since = time.monotonic()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() - quiet_since < settle_s and time.monotonic() < deadline:
-            batch = consumer.poll(timeout_ms=200)
-            for recs in batch.values():
-                records.extend(recs)
-                quiet_since = time.monotonic()
-        return records
-    finally:
-        consumer.close()
+    return kafka_ops.read_topic(config.kafka_bootstrap_servers, topic, settle_s, timeout)
 
 
 def maildir_of(infra: Infra) -> Path:
