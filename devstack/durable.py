@@ -27,8 +27,8 @@ def start_object_store(run_dir: Path, port: int | None = None) -> ServiceHandle:
     handle = start_process("s3", argv, run_dir, {}, lambda: _http_ok(f"{url}/moto-api/"), url, port)
     import boto3
 
-    s3 = boto3.client("s3", endpoint_url=url, region_name=REGION, aws_access_key_id="testing",
-                      aws_secret_access_key="testing")  # fmt: skip
+    s3 = boto3.client("s3", endpoint_url=url, region_name=REGION, aws_access_key_id=_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                      aws_secret_access_key=_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])  # fmt: skip
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     return handle
 

@@ -27,8 +27,8 @@ from schemathesis.checks import (
 )
 
 from devstack.stack import Infra
-from tests.conftest import Stack, running_stack, wait_for
-from tests.integration.test_role_matrix import PUBLIC, ROLES, SIGNED_IN, STRIPE, TABLE
+from tests.conftest import Stack, running_stack
+from tests.integration.test_role_matrix import PUBLIC, REAL_IDS, ROLES, SIGNED_IN, STRIPE, TABLE, build_world
 
 EXAMPLES = 15  # per operation and generation mode; simple operations exhaust theirs sooner
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -43,22 +43,6 @@ def fuzzed(infra: Infra, api_server: Callable[..., str]) -> Iterator[Stack]:
               "bookings_per_trainee": "10000/minute"}  # fmt: skip
     with running_stack(infra, api_server, ["capacity", "payments"], **limits) as stack:
         yield stack
-
-
-def _world(stack: Stack) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
-    """A token per role and real ids, so generated requests reach past the 404s."""
-    api = stack.api
-    users = {"trainee": api.user("trainee"), "expert": api.expert(), "sponsor": api.user("sponsor"),
-             "admin": api.admin()}  # fmt: skip
-    training = api.published_training(users["expert"])
-    demo = api.call("POST", "/api/v1/demos", users["sponsor"]["token"], json={"title": "A device"}).json()
-    sponsorship = api.call("POST", f"/api/v1/trainings/{training['id']}/sponsorships", users["sponsor"]["token"],
-                           json={"seats": 1}).json()  # fmt: skip
-    booking = stack.book(users["trainee"], training)
-    wait_for(lambda: (stack.booking(booking) or {}).get("status") == "held", what="hold")
-    ids = {"training_id": training["id"], "demo_id": demo["id"], "sponsorship_id": sponsorship["id"],
-           "booking_id": booking, "expert_id": users["expert"]["id"]}  # fmt: skip
-    return users, ids
 
 
 def _sign_in(stack: Stack, email: str) -> str:
@@ -78,7 +62,8 @@ def _token_choices(audience: Any) -> list[str | None]:
 @pytest.mark.slow
 def test_generated_requests_get_no_5xx_one_error_format_and_documented_answers(fuzzed: Stack) -> None:
     stack = fuzzed
-    users, ids = _world(stack)
+    world = build_world(stack)  # a token per role and real ids, so requests reach past the 404s
+    users, ids = world["users"], {name: world["ids"][name] for name in REAL_IDS}
     schema = schemathesis.openapi.from_dict(stack.api.call("GET", "/api/openapi.json").json())
     base_url = stack.api.base_url
     statuses: Counter[int] = Counter()

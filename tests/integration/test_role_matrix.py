@@ -98,8 +98,11 @@ def test_the_table_covers_every_endpoint(stack: Stack) -> None:
     assert operations == set(TABLE)
 
 
-@pytest.fixture
-def world(stack: Stack) -> dict[str, Any]:
+# Ids of resources that exist in the world below (the others name nothing, so the route resolves).
+REAL_IDS = ("training_id", "demo_id", "sponsorship_id", "booking_id", "expert_id")
+
+
+def build_world(stack: Stack) -> dict[str, Any]:
     """One user per role and one of each resource, so routes resolve and roles decide."""
     api = stack.api
     users = {"trainee": api.user("trainee"), "expert": api.expert(), "sponsor": api.user("sponsor"),
@@ -115,6 +118,12 @@ def world(stack: Stack) -> dict[str, Any]:
            "notification_id": "no-such-notification", "certificate_id": "no-such-certificate",
            "review_id": "no-such-review", "code": "ABCD-EFGH"}  # fmt: skip
     return {"users": users, "ids": ids}
+
+
+@pytest.fixture
+def world(stack: Stack) -> dict[str, Any]:
+    """The world of ``build_world``, on the test's stack."""
+    return build_world(stack)
 
 
 def _fill(value: Any, ids: dict[str, str]) -> Any:
