@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def _spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float
 
 def _training(stack: BenchStack, expert: dict[str, str], i: int, seats: int) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {expert['token']}"}
-    day = f"2027-0{1 + i % 9}-1{i % 10}"
+    day = (datetime.now(UTC) + timedelta(days=30 + 7 * i)).date().isoformat()  # a day of its own, weeks ahead
     body = {
         **TRAINING,
         "title": f"Storm training {i}",

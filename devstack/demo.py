@@ -4,46 +4,49 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 import requests
 
 PASSWORD = "demo-password-1"
+
+
+class DemoExpert(NamedTuple):
+    """A demo expert, the hospital they teach in and the training they publish there."""
+
+    email: str
+    name: str
+    institution: str
+    address: str
+    postal_code: str
+    city: str
+    country: str
+    timezone: str
+    languages: list[str]
+    specialty: str
+    title: str
+    capacity: int
+    price: int
+
+
 EXPERTS = [
-    (
-        "dr.martin@demo.example",
-        "Dr Claire Martin",
-        "Hôpital Européen Georges-Pompidou",
-        "Paris",
-        "FR",
-        "cardiology",
-        "TAVI: transfemoral valve implantation, step by step",
-        6,
-        95000,
+    DemoExpert(
+        "dr.martin@demo.example", "Dr Claire Martin", "Hôpital Européen Georges-Pompidou", "20 rue Leblanc",
+        "75015", "Paris", "FR", "Europe/Paris", ["fr", "en"], "cardiology",
+        "TAVI: transfemoral valve implantation, step by step", 6, 95000,
     ),
-    (
-        "dr.rossi@demo.example",
-        "Dr Marco Rossi",
-        "Ospedale San Raffaele",
-        "Milan",
-        "IT",
-        "urology",
-        "Robotic partial nephrectomy in the OR",
-        4,
-        120000,
+    DemoExpert(
+        "dr.rossi@demo.example", "Dr Marco Rossi", "Ospedale San Raffaele", "Via Olgettina 60", "20132", "Milano",
+        "IT", "Europe/Rome", ["it", "en"], "urology", "Robotic partial nephrectomy in the OR", 4, 120000,
     ),
-    (
-        "dr.schmidt@demo.example",
-        "Dr Anna Schmidt",
-        "Charité",
-        "Berlin",
-        "DE",
-        "ophthalmology",
-        "DMEK corneal transplant wet lab and live surgery",
-        8,
-        0,
+    DemoExpert(
+        "dr.schmidt@demo.example", "Dr Anna Schmidt", "Charité", "Charitéplatz 1", "10117", "Berlin", "DE",
+        "Europe/Berlin", ["de", "en"], "ophthalmology", "DMEK corneal transplant wet lab and live surgery", 8, 0,
     ),
-]
+]  # fmt: skip
+# The day at the venue, on its own clock (HH:MM); the programme fills it.
+DAY_STARTS, DAY_ENDS = "07:30", "16:30"
 TRAINEE = ("trainee@demo.example", "Dr Sam Taylor")
 ADMIN = ("admin@demo.example", "Demo Admin")
 SPONSOR = ("sponsor@demo.example", "Jane Doe", "MedDevice SA")
@@ -58,47 +61,31 @@ def seed(base_url: str) -> dict[str, Any]:
     http = requests.Session()
     out: dict[str, Any] = {"trainings": [], "password": PASSWORD, "admin": ADMIN[0]}
     admin = login(http, base_url, ADMIN[0])
-    for i, (email, name, institution, city, country, specialty, title, capacity, price) in enumerate(EXPERTS):
+    for i, expert in enumerate(EXPERTS):
         token = _account(
             http,
             base_url,
-            email,
-            name,
+            expert.email,
+            expert.name,
             "expert",
-            institution=institution,
-            country=country,
-            specialty=specialty,
+            institution=expert.institution,
+            country=expert.country,
+            specialty=expert.specialty,
             title="Consultant surgeon",
-            languages=["en"],
+            languages=expert.languages,
         )
         me = _ok(http.get(f"{base_url}/api/v1/me", headers=_auth(token), timeout=10))
         if not me["verified"]:
             credential = {"kind": "medical_license", "number": f"DEMO-{i + 1:04d}", "issuer": "Medical council",
-                          "country": country}  # fmt: skip
+                          "country": expert.country}  # fmt: skip
             if me["verification"] != "pending":
                 _ok(http.post(f"{base_url}/api/v1/me/credentials", json={"credentials": [credential]},
                               headers=_auth(token), timeout=10))  # fmt: skip
             _ok(http.post(f"{base_url}/api/v1/admin/experts/{me['id']}/verify", headers=_auth(admin), timeout=10))
         existing = http.get(f"{base_url}/api/v1/trainings", params={"limit": 100}, timeout=10).json()
-        found = next((t for t in existing["items"] if t["title"] == title), None)
+        found = next((t for t in existing["items"] if t["title"] == expert.title), None)
         if found is None:
-            day = (datetime.now(UTC) + timedelta(days=30 + 14 * i)).replace(hour=7, minute=30, second=0, microsecond=0)
-            body = {
-                "title": title, "specialty": specialty, "technique": title.split(":")[0],
-                "description": f"A hands-on day with {name} at {institution}: live cases, then practice "
-                               "under supervision.",
-                "programme": [
-                    {"start": "07:30", "end": "08:30", "title": "Welcome and case review"},
-                    {"start": "08:30", "end": "12:30", "title": "Live cases in the operating room"},
-                    {"start": "13:30", "end": "16:00", "title": "Hands-on practice under supervision"},
-                    {"start": "16:00", "end": "16:30", "title": "Debrief and questions"},
-                ],
-                "languages": ["en"], "timezone": "UTC", "capacity": capacity, "price": price, "currency": "eur",
-                "cme_credits": 7, "prerequisites": ["Board certification in the specialty"],
-                "venue": {"institution": institution, "address": "1 Hospital Street", "city": city,
-                          "postal_code": "00000", "country": country},
-                "starts_at": day.isoformat(), "ends_at": (day + timedelta(hours=9)).isoformat(),
-            }  # fmt: skip
+            body = training_body(expert, datetime.now(UTC), 30 + 14 * i)
             created = _ok(http.post(f"{base_url}/api/v1/trainings", json=body, headers=_auth(token), timeout=10))
             found = _ok(
                 http.post(f"{base_url}/api/v1/trainings/{created['id']}/publish", headers=_auth(token), timeout=10)
@@ -107,13 +94,40 @@ def seed(base_url: str) -> dict[str, Any]:
     trainee = _account(http, base_url, TRAINEE[0], TRAINEE[1], "trainee")
     out["trainee"] = TRAINEE[0]
     out["sponsor"] = _sponsor_demo(http, base_url, out["trainings"][0])
-    out["experts"] = [e[0] for e in EXPERTS]
+    out["experts"] = [e.email for e in EXPERTS]
     # Activity, so that every page shows something on a first visit: a paid booking, paid
     # sponsored seats with their vouchers, and an expert waiting for the admin.
     _paid_booking(http, base_url, trainee, out["trainings"][1])
     _paid_sponsorship(http, base_url, login(http, base_url, SPONSOR[0]), out["trainings"][0])
     _pending_expert(http, base_url)
     return out
+
+
+def training_body(expert: DemoExpert, now: datetime, days_ahead: int) -> dict[str, Any]:
+    """The expert's demo training, ``days_ahead`` days after ``now`` at the venue, 07:30 to 16:30 there."""
+    zone = ZoneInfo(expert.timezone)
+    day = now.astimezone(zone).date() + timedelta(days=days_ahead)
+    # The local day first, then its instants: the offset is the one of that date (summer or winter).
+    starts, ends = (
+        datetime.combine(day, datetime.strptime(hhmm, "%H:%M").time(), tzinfo=zone) for hhmm in (DAY_STARTS, DAY_ENDS)
+    )
+    return {
+        "title": expert.title, "specialty": expert.specialty, "technique": expert.title.split(":")[0],
+        "description": f"A hands-on day with {expert.name} at {expert.institution}: live cases, then practice "
+                       "under supervision.",
+        "programme": [
+            {"start": DAY_STARTS, "end": "08:30", "title": "Welcome and case review"},
+            {"start": "08:30", "end": "12:30", "title": "Live cases in the operating room"},
+            {"start": "13:30", "end": "16:00", "title": "Hands-on practice under supervision"},
+            {"start": "16:00", "end": DAY_ENDS, "title": "Debrief and questions"},
+        ],
+        "languages": expert.languages, "timezone": expert.timezone, "capacity": expert.capacity,
+        "price": expert.price, "currency": "eur", "cme_credits": 7,
+        "prerequisites": ["Board certification in the specialty"],
+        "venue": {"institution": expert.institution, "address": expert.address, "city": expert.city,
+                  "postal_code": expert.postal_code, "country": expert.country},
+        "starts_at": starts.isoformat(), "ends_at": ends.isoformat(),
+    }  # fmt: skip
 
 
 def _paid_booking(http: requests.Session, base_url: str, token: str, training: dict[str, Any]) -> None:

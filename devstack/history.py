@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import requests
 
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
-from core.model import Booking, BookingStatus, TrainingStatus
+from core.model import Booking, BookingStatus, TrainingStatus, zone_of
 from core.services import trainings
 from devstack import demo
 
@@ -34,8 +34,10 @@ def seed_past_session(config: Config, programme_id: str) -> None:
     if trainee is None or source is None or source.starts_at is None or source.ends_at is None:
         return
     if deps.trainings.get(PAST_TRAINING) is None:
-        now = deps.clock()
-        starts = (now - timedelta(days=21)).replace(hour=source.starts_at.hour, minute=source.starts_at.minute)
+        # The same local hours at the venue three weeks ago, whatever summer or winter time says.
+        zone = zone_of(source.timezone) or UTC
+        day = (deps.clock().astimezone(zone) - timedelta(days=21)).date()
+        starts = datetime.combine(day, source.starts_at.astimezone(zone).time(), tzinfo=zone).astimezone(UTC)
         past = dataclasses.replace(
             source, id=PAST_TRAINING, status=TrainingStatus.PUBLISHED, starts_at=starts,
             ends_at=starts + (source.ends_at - source.starts_at), created_at=starts - timedelta(days=60),

@@ -11,9 +11,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -43,6 +44,26 @@ WORKER_SPECS = {
 }
 
 
+def day_ahead(days: int, start: str = "08:00", end: str = "17:00", zone: str = "Europe/Paris") -> tuple[str, str]:
+    """ISO instants of ``start`` and ``end`` (local HH:MM) on the venue's day ``days`` after today there.
+
+    The local day comes first and its instants after, so the hours hold in summer and in winter time.
+    """
+    tz = ZoneInfo(zone)
+    day = datetime.now(tz).date() + timedelta(days=days)
+    starts, ends = (datetime.combine(day, datetime.strptime(hhmm, "%H:%M").time(), tzinfo=tz) for hhmm in (start, end))
+    return starts.isoformat(), ends.isoformat()
+
+
+def local_day(instant: str, zone: str = "Europe/Paris") -> date:
+    """The venue's calendar day of an ISO instant."""
+    return datetime.fromisoformat(instant).astimezone(ZoneInfo(zone)).date()
+
+
+# Months ahead: a cancellation gets the full refund (30 days or more before), on a real clock.
+TRAINING_DAYS_AHEAD = 120
+TRAINING_STARTS, TRAINING_ENDS = day_ahead(TRAINING_DAYS_AHEAD)
+
 TRAINING: dict[str, Any] = {
     "title": "Transcatheter aortic valve implantation",
     "specialty": "cardiology",
@@ -61,8 +82,8 @@ TRAINING: dict[str, Any] = {
         "postal_code": "75015",
         "country": "FR",
     },
-    "starts_at": "2027-03-15T08:00:00+01:00",
-    "ends_at": "2027-03-15T17:00:00+01:00",
+    "starts_at": TRAINING_STARTS,
+    "ends_at": TRAINING_ENDS,
     "timezone": "Europe/Paris",
     "capacity": 4,
     "price": 45000,

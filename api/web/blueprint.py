@@ -11,6 +11,7 @@ from marshmallow import ValidationError as FormError
 from api.errors import STATUS_OF
 from core.errors import DomainError
 from core.model import zone_of
+from core.venue_time import zone_label
 
 # Templates and the stylesheet live in the app's own api/templates and api/static.
 blp = Blueprint("web", __name__)
@@ -37,6 +38,10 @@ def local(when: Any, zone: str | None, fmt: str = "%A %d %B %Y") -> str:
         return ""
     tz = zone_of(zone)
     return (when.astimezone(tz) if tz else when).strftime(fmt)
+
+
+# The name of the clock those times are read on: "Europe/Paris time (CEST, UTC+02:00)".
+blp.add_app_template_filter(zone_label, "zone_label")
 
 
 def form_errors(invalid: FormError | DomainError) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 from core.errors import Conflict
 from core.reviews import EDIT_WINDOW
 from core.services import reviews, trainings
-from tests.conftest import Stack, csrf_of, wait_for
+from tests.conftest import Stack, csrf_of, day_ahead, wait_for
 
 
 def _review(stack: Stack, trainee: dict[str, Any], training: dict[str, Any], rating: int, text: str) -> Any:
@@ -52,8 +52,8 @@ def test_only_attendees_review_once_and_the_averages_follow_every_edit(stack: St
     trainings.complete(stack.deps, stack.deps.trainings.get(tavi["id"]))  # type: ignore[arg-type] - as the sweep does
     pci, _ = stack.held_training(expert, [carl], title="Complex PCI and imaging", technique="PCI")
     # The next sessions of both programmes, upcoming and searchable.
-    tavi_next = _next_session(stack, expert, tavi, "2027-06-14T08:00:00+02:00")
-    pci_next = _next_session(stack, expert, pci, "2027-06-15T08:00:00+02:00")
+    tavi_next = _next_session(stack, expert, tavi, day_ahead(200)[0])
+    pci_next = _next_session(stack, expert, pci, day_ahead(201)[0])
 
     first = _review(stack, anna, tavi, 5, "Six live cases, every step explained at the table.")
     assert first.status_code == 201, first.text
@@ -91,8 +91,8 @@ def test_only_attendees_review_once_and_the_averages_follow_every_edit(stack: St
     assert _rating(stack, tavi) == (4.5, 2, 4.0, 3)
 
     # The search sorts by rating: the best-rated programme's session first, unrated ones last.
-    unrated = api.published_training(api.expert(), title="Unrated first timer", starts_at="2027-01-10T08:00:00+01:00",
-                                     ends_at="2027-01-10T17:00:00+01:00")  # fmt: skip
+    starts_at, ends_at = day_ahead(40)
+    unrated = api.published_training(api.expert(), title="Unrated first timer", starts_at=starts_at, ends_at=ends_at)
     found = api.call("GET", "/api/v1/trainings", params={"sort": "rating"}).json()["items"]
     assert [t["id"] for t in found] == [tavi_next["id"], pci_next["id"], unrated["id"]]
     assert [t["rating_average"] for t in found] == [4.5, 3.0, None]

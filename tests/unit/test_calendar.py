@@ -13,7 +13,7 @@ from core.calendar import invitation
 from core.model import Training, TrainingStatus, Venue
 
 PARIS = ZoneInfo("Europe/Paris")
-NOW = datetime(2027, 1, 10, 9, 30, 15, tzinfo=UTC)
+NOW = datetime(2026, 1, 10, 9, 30, 15, tzinfo=UTC)
 TITLE = 'Réparation mitrale; trucs, astuces \\ et "pièges" — Ω'
 URL = "https://marketplace.example.org/trainings/t-1"
 
@@ -33,8 +33,8 @@ def training(**fields: object) -> Training:
             {"start": "09:30", "end": "17:00", "title": "Live surgery"},
         ],
         venue=Venue("Hôpital Européen Georges-Pompidou", "20 rue Leblanc", "Paris", "75015", "FR"),
-        starts_at=datetime(2027, 3, 15, 8, 0, tzinfo=PARIS),
-        ends_at=datetime(2027, 3, 15, 17, 0, tzinfo=PARIS),
+        starts_at=datetime(2026, 3, 16, 8, 0, tzinfo=PARIS),
+        ends_at=datetime(2026, 3, 16, 17, 0, tzinfo=PARIS),
         timezone="Europe/Paris",
         cme_credits=7.5,
     )
@@ -154,7 +154,7 @@ def test_calendar_and_event_headers() -> None:
     assert sum(1 for name, _, value in lines if name == "BEGIN" and value == "VEVENT") == 1
     props = event(ics)
     assert props["UID"][1] == "b-1@insitu-marketplace"
-    assert props["DTSTAMP"][1] == "20270110T093015Z"
+    assert props["DTSTAMP"][1] == "20260110T093015Z"
     assert props["STATUS"][1] == "CONFIRMED"
     assert props["SEQUENCE"][1] == "0"
     assert props["TRANSP"][1] == "OPAQUE"
@@ -166,7 +166,7 @@ def test_start_and_end_are_the_trainings_instants_in_utc() -> None:
     start = datetime.strptime(props["DTSTART"][1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     end = datetime.strptime(props["DTEND"][1], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     assert start == t.starts_at and end == t.ends_at
-    assert props["DTSTART"][1] == "20270315T070000Z"  # 08:00 in Paris, winter time
+    assert props["DTSTART"][1] == "20260316T070000Z"  # 08:00 in Paris, winter time
     assert props["DTSTART"][0] == {} and props["DTEND"][0] == {}  # no TZID: plain UTC
 
 
@@ -232,4 +232,4 @@ def test_missing_dates_raise(missing: str) -> None:
 
 def test_naive_dates_raise() -> None:
     with pytest.raises(ValueError):
-        ics_for(training(starts_at=datetime(2027, 3, 15, 8, 0)))
+        ics_for(training(starts_at=datetime(2026, 3, 16, 8, 0)))

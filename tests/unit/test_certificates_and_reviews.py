@@ -11,14 +11,14 @@ from core.reviews import EDIT_WINDOW, Rating, Review
 from core.services import reviews
 
 KEY = b"test-key"
-NOW = datetime(2027, 3, 16, 5, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 17, 5, 0, tzinfo=UTC)
 
 
 def _certificate(**changes: object) -> Certificate:
     fields = dict(
         id="cert_b1", booking_id="b1", training_id="t1", trainee_id="u1", expert_id="e1", trainee_name="Anna K",
         expert_name="Dr E", expert_title=None, institution="HEGP", city="Paris", country="FR",
-        training_title="TAVI", specialty="cardiology", technique="TAVI", day="2027-03-15", starts_local="08:00",
+        training_title="TAVI", specialty="cardiology", technique="TAVI", day="2026-03-16", starts_local="08:00",
         ends_local="17:00", timezone="Europe/Paris", hours=9.0, cme_credits=7.0, issued_at=NOW,
     )  # fmt: skip
     return Certificate(**{**fields, **changes})  # type: ignore[arg-type]
@@ -29,7 +29,7 @@ def test_a_signed_certificate_verifies_only_with_our_key_and_unchanged_content()
     assert len(signed.code.replace("-", "")) == CODE_LENGTH and signed.code.count("-") == 4
     assert is_authentic(signed, KEY)
     assert not is_authentic(signed, b"another-key")
-    for change in ({"cme_credits": 70.0}, {"trainee_name": "Someone Else"}, {"day": "2027-03-16"}):
+    for change in ({"cme_credits": 70.0}, {"trainee_name": "Someone Else"}, {"day": "2026-03-17"}):
         assert not is_authentic(dataclasses.replace(signed, **change), KEY), change  # type: ignore[arg-type]
 
 

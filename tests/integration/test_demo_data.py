@@ -1,0 +1,45 @@
+"""The demo data, seeded through the API as ``make run`` does: trainings at real venues, each on its own
+clock, whose pages give the local hours and name the zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.services import accounts
+from devstack import demo, history
+from tests.conftest import Stack
+
+ZONES = {"Paris": "Europe/Paris", "Milano": "Europe/Rome", "Berlin": "Europe/Berlin"}
+
+
+def _page_text(stack: Stack, path: str) -> str:
+    """A page's words without its markup, one space apart."""
+    page = stack.api.call("GET", path)
+    assert page.status_code == 200, page.text
+    return " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+
+
+@pytest.mark.slow
+def test_demo_trainings_are_at_real_venues_on_their_own_clocks(stack: Stack) -> None:
+    accounts.create_admin(stack.deps, demo.ADMIN[0], demo.PASSWORD, demo.ADMIN[1])  # as `make run` does
+    seeded = demo.seed(stack.api.base_url)
+    assert {t["venue"]["city"]: t["timezone"] for t in seeded["trainings"]} == ZONES
+    for training in seeded["trainings"]:
+        zone = ZoneInfo(training["timezone"])
+        assert training["venue"]["postal_code"] != "00000" and "Hospital Street" not in training["venue"]["address"]
+        starts, ends = (datetime.fromisoformat(training[k]).astimezone(zone) for k in ("starts_at", "ends_at"))
+        assert (starts.date(), starts.strftime("%H:%M"), ends.strftime("%H:%M")) == (ends.date(), "07:30", "16:30")
+        text = _page_text(stack, f"/trainings/{training['id']}")
+        assert f"07:30–16:30 {training['timezone']} time (" in text and "UTC time" not in text, text
+
+    # The past session of the first programme keeps the venue's local hours, whatever the season then.
+    history.seed_past_session(stack.config, seeded["trainings"][0]["id"])
+    past = stack.deps.trainings.get(history.PAST_TRAINING)
+    assert past is not None and past.starts_at and past.ends_at
+    paris = ZoneInfo("Europe/Paris")
+    starts, ends = past.starts_at.astimezone(paris), past.ends_at.astimezone(paris)
+    assert (starts.date(), starts.strftime("%H:%M"), ends.strftime("%H:%M")) == (ends.date(), "07:30", "16:30")
