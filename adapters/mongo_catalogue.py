@@ -19,7 +19,9 @@ from core.text import fold, words
 
 TRAINING_INDEXES: dict[str, list[tuple[str, int]]] = {
     "catalogue_date": [("status", ASCENDING), ("starts_at", ASCENDING), ("_id", ASCENDING)],
-    "catalogue_price": [("status", ASCENDING), ("price", ASCENDING), ("_id", ASCENDING)],
+    # Prices compare within a currency: the price sorts group by it (see _ORDERS).
+    "catalogue_currency_price": [("status", ASCENDING), ("currency", ASCENDING), ("price", ASCENDING),
+                                 ("_id", ASCENDING)],
     "catalogue_rating": [
         ("status", ASCENDING), ("rating_average", DESCENDING), ("rating_count", DESCENDING), ("_id", ASCENDING),
     ],
@@ -36,6 +38,25 @@ TRAINING_INDEXES: dict[str, list[tuple[str, int]]] = {
     "expert_trainings": [("expert_id", ASCENDING), ("created_at", DESCENDING)],
     "training_series": [("series_id", ASCENDING)],
 }  # fmt: skip
+# Indexes an earlier version made, dropped at start-up: catalogue_price sorted by price across currencies.
+RETIRED_TRAINING_INDEXES = ("catalogue_price",)
+
+# The sorts; _id is appended to each, so pages never overlap nor skip a training between requests.
+_ORDERS: dict[str, list[tuple[str, int]]] = {
+    "date": [("starts_at", ASCENDING)],
+    "-date": [("starts_at", DESCENDING)],
+    # Grouped by currency, then by price: like is compared with like (one group when filtered by currency).
+    "price": [("currency", ASCENDING), ("price", ASCENDING)],
+    "-price": [("currency", ASCENDING), ("price", DESCENDING)],
+    # Best rated first; among equals, the more reviewed; unrated trainings last.
+    "rating": [("rating_average", DESCENDING), ("rating_count", DESCENDING)],
+}
+# The index of a sort, when no filter names a more selective one.
+_SORT_INDEXES = {
+    "price": "catalogue_currency_price",
+    "-price": "catalogue_currency_price",
+    "rating": "catalogue_rating",
+}
 
 _TRAINING_FIELDS = {f.name for f in dataclasses.fields(Training)}
 
@@ -107,29 +128,23 @@ class MongoTrainings:
 
     def search(self, query: TrainingQuery) -> tuple[list[Training], int]:
         """Published trainings matching the query, one page, and the total."""
-        mongo_query, index = _search_query(query)
-        order = {
-            "date": [("starts_at", ASCENDING)],
-            "-date": [("starts_at", DESCENDING)],
-            "price": [("price", ASCENDING)],
-            "-price": [("price", DESCENDING)],
-            # Best rated first; among equals, the more reviewed; unrated trainings last.
-            "rating": [("rating_average", DESCENDING), ("rating_count", DESCENDING)],
-        }[query.sort]
-        if index == "catalogue_date" and query.sort in ("price", "-price"):
-            index = "catalogue_price"
-        if index == "catalogue_date" and query.sort == "rating":
-            index = "catalogue_rating"
+        mongo_query, index, order = _search_plan(query)
         total = self._c.count_documents(mongo_query, hint=index)
-        # _id breaks ties, so pages never overlap nor skip a training between requests.
-        cursor = self._c.find(mongo_query).sort([*order, ("_id", ASCENDING)]).hint(index)
-        docs = cursor.skip(query.offset).limit(query.limit)
+        docs = self._c.find(mongo_query).sort(order).hint(index).skip(query.offset).limit(query.limit)
         return [t for t in map(_training, docs) if t is not None], total
 
     def explain_search(self, query: TrainingQuery) -> dict[str, Any]:
-        """The server's plan for a search (tests check that an index serves it)."""
-        mongo_query, index = _search_query(query)
-        return dict(self._c.find(mongo_query).hint(index).explain())
+        """The server's plan for a search, sorted as it is (tests check that an index serves it)."""
+        mongo_query, index, order = _search_plan(query)
+        return dict(self._c.find(mongo_query).sort(order).hint(index).explain())
+
+
+def _search_plan(query: TrainingQuery) -> tuple[dict[str, Any], str, list[tuple[str, int]]]:
+    """A search's filter, the index it runs on, and its sort (the id last, as the tie-breaker)."""
+    mongo_query, index = _search_query(query)
+    if index == "catalogue_date":
+        index = _SORT_INDEXES.get(query.sort, index)
+    return mongo_query, index, [*_ORDERS[query.sort], ("_id", ASCENDING)]
 
 
 def _search_query(query: TrainingQuery) -> tuple[dict[str, Any], str]:
@@ -213,3 +228,6 @@ def create_catalogue_indexes(db: Database) -> None:
     """The catalogue's indexes, by name (the search hints them)."""
     for name, keys in TRAINING_INDEXES.items():
         db.trainings.create_index(keys, name=name)
+    existing = {index["name"] for index in db.trainings.list_indexes()}
+    for name in set(RETIRED_TRAINING_INDEXES) & existing:
+        db.trainings.drop_index(name)

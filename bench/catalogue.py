@@ -97,7 +97,7 @@ def _queries(rng: random.Random) -> dict[str, Any]:
             {"city": city},
             {"q": rng.choice(WORDS)},
             {"country": country, "sort": "price"},
-            {"price_max": 50000, "free_seats": "true"},
+            {"price_max": 50000, "currency": "eur", "free_seats": "true"},  # prices compare within a currency
             {"language": "en", "specialty": rng.choice(SPECIALTIES)},
             {"sort": "rating"},
             {"offset": 40, "sort": "-date"},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -20,6 +22,20 @@ def _timezone(name: str) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError("Unknown time zone; use an IANA name such as Europe/Paris.") from exc
+
+
+def require_currency_with_prices(original: Mapping[str, Any], message: str) -> None:
+    """Prices of different currencies do not compare: a price bound needs the ``currency`` it is in.
+
+    Read from what was sent (blank means absent), so a mistyped bound or currency gets this
+    message too, or only its own.
+    """
+
+    def given(name: str) -> bool:
+        return bool(str(original.get(name) or "").strip())
+
+    if (given("price_min") or given("price_max")) and not given("currency"):
+        raise ValidationError(message, "currency")
 
 
 class VenueSchema(Schema):
@@ -154,9 +170,21 @@ class SearchArgs(PageArgs):
     language = LANGUAGE
     date_from = fields.AwareDateTime(metadata={"description": "Default: now (upcoming trainings)."})
     date_to = fields.AwareDateTime()
-    price_min = fields.Integer(validate=validate.Range(min=0, max=MAX_PRICE))
-    price_max = fields.Integer(validate=validate.Range(min=0, max=MAX_PRICE))
-    currency = fields.String(validate=validate.OneOf(CURRENCIES))
+    price_min = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_PRICE),
+        metadata={"description": "At least this, in minor units (cents) of `currency`, which is then required."},
+    )
+    price_max = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_PRICE),
+        metadata={"description": "At most this, in minor units (cents) of `currency`, which is then required."},
+    )
+    currency = fields.String(
+        validate=validate.OneOf(CURRENCIES),
+        metadata={
+            "description": "Only trainings in this currency. Required with price_min or price_max: "
+            "prices are compared within one currency."
+        },
+    )
     free_seats = fields.Boolean(load_default=False, metadata={"description": "Only trainings with a seat left."})
     sponsor = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "A sponsor's id."})
     verified_only = fields.Boolean(load_default=False)
@@ -166,8 +194,18 @@ class SearchArgs(PageArgs):
     sort = fields.String(
         load_default="date",
         validate=validate.OneOf(["date", "-date", "price", "-price", "rating"]),
-        metadata={"description": "rating: best rated first (then the most reviewed), unrated last."},
+        metadata={
+            "description": "date, -date: by start. price, -price: by price within one currency; without a "
+            "currency filter, grouped by currency first (alphabetically), then by price. rating: best rated "
+            "first (then the most reviewed), unrated last. The id breaks ties."
+        },
     )
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _one_currency(self, _: dict, original: Mapping[str, Any], **__: object) -> None:
+        require_currency_with_prices(
+            original, "Required with price_min or price_max: prices are compared within one currency."
+        )
 
     @validates_schema(skip_on_field_errors=False)
     def _ranges(self, data: dict, **_: object) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from schemas.catalogue import COUNTRY
+from schemas.catalogue import COUNTRY, CURRENCIES, require_currency_with_prices
 from schemas.http import LANGUAGE
 
 SORTS = {
@@ -37,6 +37,7 @@ class CatalogueForm(Schema):
         validate=validate.Range(min=0, error="Must be 0 or more."),
         error_messages={"invalid": "A whole amount, e.g. 500."},
     )
+    currency = fields.String(validate=validate.OneOf(CURRENCIES, error="Choose a currency from the list."))
     free_seats = fields.Boolean(load_default=False)
     verified_only = fields.Boolean(load_default=False)
     sort = fields.String(load_default="date", validate=validate.OneOf(list(SORTS)))
@@ -51,6 +52,12 @@ class CatalogueForm(Schema):
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             raise ValidationError("Must not be before the first day.", "date_to")
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _one_currency(self, _: dict[str, Any], original: Any, **__: Any) -> None:
+        require_currency_with_prices(
+            original, "Choose a currency for this price: prices are compared within one currency."
+        )
 
     @post_load
     def _filters(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

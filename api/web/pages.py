@@ -15,6 +15,7 @@ from core.errors import NotFound
 from core.model import TrainingStatus
 from core.services import catalogue, demos, reviews, trainings
 from core.services.seating import listed_seats_left, seats_left
+from schemas.catalogue import CURRENCIES
 from schemas.web import PAGE_SIZE, SORTS, CatalogueForm
 
 REVIEWS_SHOWN = 20
@@ -35,7 +36,7 @@ def catalogue_page() -> Any:
     page = filters["offset"] // PAGE_SIZE + 1
     return render_template(
         "web/catalogue.html", rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-        form=request.args, errors=errors, sorts=SORTS,
+        form=request.args, errors=errors, sorts=SORTS, currencies=CURRENCIES,
     ), (400 if errors else 200)  # fmt: skip
 
 

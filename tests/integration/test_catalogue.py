@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.ports import TrainingQuery
 from events.codec import decode
 from events.types import EventType, topic_name
-from tests.conftest import TRAINING, Stack, read_topic, wait_for
+from tests.conftest import TRAINING, TRAINING_DAYS_AHEAD, Stack, day_ahead, local_day, read_topic, wait_for
 
 
 def _plan_stages(explain: dict[str, Any]) -> list[str]:
@@ -32,7 +32,7 @@ def test_the_lifecycle_allows_and_refuses_each_move(stack: Stack) -> None:
 
     training = api.published_training(expert)
     tid = training["id"]
-    assert training["day"] == "2027-03-15" and training["cme_credits"] == 7
+    assert training["day"] == local_day(TRAINING["starts_at"]).isoformat() and training["cme_credits"] == 7
     assert api.call("POST", f"/api/v1/trainings/{tid}/publish", expert["token"]).status_code == 409
     early = api.call("POST", f"/api/v1/trainings/{tid}/complete", expert["token"])
     assert early.status_code == 409 and "after it ends" in early.json()["message"]
@@ -113,17 +113,18 @@ def test_duplicate_copies_to_a_new_date_as_a_draft(stack: Stack) -> None:
     api = stack.api
     expert = api.expert()
     source = api.published_training(expert, prerequisites=["ACLS certificate"])
+    moved_to = day_ahead(TRAINING_DAYS_AHEAD + 84)[0]
     copy = api.call(
         "POST",
         f"/api/v1/trainings/{source['id']}/duplicate",
         expert["token"],
-        json={"starts_at": "2027-06-07T08:00:00+02:00"},
+        json={"starts_at": moved_to},
     )
     assert copy.status_code == 201, copy.text
     body = copy.json()
     assert body["status"] == "draft" and body["duplicated_from"] == source["id"] and body["id"] != source["id"]
     starts, ends = (datetime.fromisoformat(body[k]) for k in ("starts_at", "ends_at"))
-    assert starts == datetime(2027, 6, 7, 6, tzinfo=UTC) and ends - starts == timedelta(hours=9)
+    assert starts == datetime.fromisoformat(moved_to) and ends - starts == timedelta(hours=9)
     assert body["programme"] == source["programme"] and body["prerequisites"] == ["ACLS certificate"]
     assert api.call("POST", f"/api/v1/trainings/{body['id']}/publish", expert["token"]).status_code == 200
     mine = api.call("GET", "/api/v1/me/trainings", expert["token"]).json()
@@ -134,10 +135,16 @@ def test_duplicate_copies_to_a_new_date_as_a_draft(stack: Stack) -> None:
             "POST",
             f"/api/v1/trainings/{source['id']}/duplicate",
             stranger["token"],
-            json={"starts_at": "2027-06-07T08:00:00+02:00"},
+            json={"starts_at": moved_to},
         ).status_code
         == 403
     )
+
+
+def _weeks_later(weeks: int) -> dict[str, str]:
+    """The default training's hours, ``weeks`` weeks after its day."""
+    starts, ends = day_ahead(TRAINING_DAYS_AHEAD + 7 * weeks)
+    return {"starts_at": starts, "ends_at": ends}
 
 
 def _seed_catalogue(stack: Stack) -> dict[str, str]:
@@ -146,13 +153,12 @@ def _seed_catalogue(stack: Stack) -> dict[str, str]:
     venue = TRAINING["venue"]
     specs = {
         "tavi_paris_march": (paris, {}),
-        "tavi_paris_may": (paris, {"starts_at": "2027-05-10T08:00:00+02:00", "ends_at": "2027-05-10T17:00:00+02:00",
-                                   "price": 30000}),
-        "mitral_lyon": (lyon, {"starts_at": "2027-04-12T08:00:00+02:00", "ends_at": "2027-04-12T17:00:00+02:00",
+        "tavi_paris_may": (paris, {**_weeks_later(8), "price": 30000}),
+        "mitral_lyon": (lyon, {**_weeks_later(4),
                                "title": "Mitral valve repair, hands-on", "technique": "Mitral repair",
                                "specialty": "cardiac surgery", "languages": ["fr"], "price": 80000,
                                "venue": {**venue, "city": "Lyon", "institution": "Hôpital Louis Pradel"}}),
-        "dmek_berlin": (lyon, {"starts_at": "2027-06-14T08:00:00+02:00", "ends_at": "2027-06-14T17:00:00+02:00",
+        "dmek_berlin": (lyon, {**_weeks_later(13),
                                "title": "DMEK corneal transplant", "technique": "DMEK", "specialty": "ophthalmology",
                                "languages": ["de", "en"], "price": 0, "currency": "eur",
                                "venue": {**venue, "city": "Berlin", "country": "DE", "institution": "Charité"}}),
@@ -177,17 +183,20 @@ def test_search_filters_combine(stack: Stack) -> None:
     assert names(q="aortic valve") == ["tavi_paris_march", "tavi_paris_may"]
     assert names(q="CORNÉAL") == ["dmek_berlin"]  # case and accents do not matter
     assert names(specialty="Cardiology", city="paris") == ["tavi_paris_march", "tavi_paris_may"]
-    assert names(country="FR", language="fr", price_max=50000) == ["tavi_paris_march", "tavi_paris_may"]
-    assert names(country="FR", price_min=40000, price_max=90000) == ["tavi_paris_march", "mitral_lyon"]
+    assert names(country="FR", language="fr", price_max=50000, currency="eur") == ["tavi_paris_march", "tavi_paris_may"]
+    assert names(country="FR", price_min=40000, price_max=90000, currency="eur") == ["tavi_paris_march", "mitral_lyon"]
     assert names(technique="mitral repair") == ["mitral_lyon"]
     assert names(language="en", sort="-price") == ["tavi_paris_march", "tavi_paris_may", "dmek_berlin"]
-    assert names(date_from="2027-05-01T00:00:00+00:00", date_to="2027-05-31T00:00:00+00:00") == ["tavi_paris_may"]
+    six_weeks_later, ten_weeks_later = _weeks_later(6)["starts_at"], _weeks_later(10)["starts_at"]
+    assert names(date_from=six_weeks_later, date_to=ten_weeks_later) == ["tavi_paris_may"]
     assert names(sort="price") == ["dmek_berlin", "tavi_paris_may", "tavi_paris_march", "mitral_lyon"]
     assert names(verified_only="true", free_seats="true", city="Berlin") == ["dmek_berlin"]
     assert names(q="nothing matches this") == []
 
     bad = stack.api.call(
-        "GET", "/api/v1/trainings", params={"country": "France", "sort": "stars", "price_min": 5, "price_max": 1}
+        "GET",
+        "/api/v1/trainings",
+        params={"country": "France", "sort": "stars", "price_min": 5, "price_max": 1, "currency": "eur"},
     )
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"country", "sort", "price_max"}
 
@@ -205,13 +214,64 @@ def test_pages_are_stable_and_every_search_uses_an_index(stack: Stack) -> None:
 
     queries = [
         TrainingQuery(), TrainingQuery(text_words=("course",)), TrainingQuery(specialty="cardiology", city="paris"),
-        TrainingQuery(country="FR", price_max=100), TrainingQuery(language="fr", free_seats_only=True),
+        TrainingQuery(country="FR", price_max=100, currency="eur"), TrainingQuery(language="fr", free_seats_only=True),
         TrainingQuery(sponsor_id="s1"), TrainingQuery(technique="tavi"), TrainingQuery(free_seats_only=True),
-        TrainingQuery(sort="price"), TrainingQuery(verified_only=True, currency="eur"),
+        TrainingQuery(sort="price"), TrainingQuery(sort="-price"), TrainingQuery(sort="price", currency="gbp"),
+        TrainingQuery(price_min=100, price_max=900, currency="chf", sort="-price"),
+        TrainingQuery(verified_only=True, currency="eur"),
     ]  # fmt: skip
     for query in queries:
         stages = _plan_stages(stack.deps.trainings.explain_search(query))  # type: ignore[attr-defined]
         assert "IXSCAN" in stages and "COLLSCAN" not in stages, (query, stages)
+
+
+def _seed_currencies(stack: Stack) -> dict[str, str]:
+    """Trainings whose raw prices interleave across currencies (and two of the same price, for the id)."""
+    expert, day = stack.api.expert(), _weeks_later(2)
+    prices = {"chf_50": ("chf", 5000), "gbp_400": ("gbp", 40000), "eur_300": ("eur", 30000),
+              "eur_100": ("eur", 10000), "gbp_200": ("gbp", 20000), "eur_300_too": ("eur", 30000)}  # fmt: skip
+    return {
+        name: stack.api.published_training(expert, **day, title=f"Priced course {name}", currency=c, price=p)["id"]
+        for name, (c, p) in prices.items()
+    }
+
+
+def test_sorting_by_price_compares_within_each_currency(stack: Stack) -> None:
+    ids = _seed_currencies(stack)
+    by = {v: k for k, v in ids.items()}
+    same_price = sorted(["eur_300", "eur_300_too"], key=ids.__getitem__)  # the id breaks the tie, ascending
+
+    def names(**params: Any) -> list[str]:
+        return [by[i] for i in _search(stack, **params)]
+
+    # Grouped by currency (alphabetically), each group by price; a raw sort would interleave eur and gbp.
+    assert names(sort="price") == ["chf_50", "eur_100", *same_price, "gbp_200", "gbp_400"]
+    assert names(sort="-price") == ["chf_50", *same_price, "eur_100", "gbp_400", "gbp_200"]
+    assert names(sort="-price", currency="eur") == [*same_price, "eur_100"]
+    assert names(sort="price", currency="gbp") == ["gbp_200", "gbp_400"]
+    paged = [name for offset in (0, 2, 4) for name in names(sort="-price", limit=2, offset=offset)]
+    assert paged == names(sort="-price")  # pages neither overlap nor skip
+
+
+def test_price_filters_need_the_currency_they_are_in(stack: Stack) -> None:
+    ids = _seed_currencies(stack)
+    by = {v: k for k, v in ids.items()}
+
+    def names(**params: Any) -> list[str]:
+        return sorted(by[i] for i in _search(stack, **params))
+
+    required = {"currency": ["Required with price_min or price_max: prices are compared within one currency."]}
+    for params in ({"price_min": 15000}, {"price_max": 25000}, {"price_min": 0, "price_max": 1, "sort": "price"}):
+        refused = stack.api.call("GET", "/api/v1/trainings", params=params)
+        assert refused.status_code == 422 and refused.json()["errors"] == required, (params, refused.text)
+    mistyped = stack.api.call("GET", "/api/v1/trainings", params={"price_max": 100, "currency": "btc"})
+    assert mistyped.status_code == 422 and len(mistyped.json()["errors"]["currency"]) == 1  # its own message only
+
+    # Within one currency only: 200.00 GBP is not "at most 250.00 EUR", nor 50.00 CHF.
+    assert names(price_max=25000, currency="eur") == ["eur_100"]
+    assert names(price_min=15000, currency="gbp") == ["gbp_200", "gbp_400"]
+    assert names(price_min=30000, price_max=30000, currency="eur") == ["eur_300", "eur_300_too"]
+    assert names(currency="chf") == ["chf_50"]
 
 
 BAD_FIELDS = {
@@ -222,8 +282,8 @@ BAD_FIELDS = {
     "programme": [{"start": "8am", "end": "09:00", "title": "Step"}],
     "languages": ["french"],
     "venue": {"country": "France"},
-    "starts_at": "2027-03-15 08:00",
-    "ends_at": "2027-03-15T08:00:00",
+    "starts_at": "2020-03-15 08:00",
+    "ends_at": "2020-03-15T08:00:00",
     "timezone": "Paris",
     "capacity": 0,
     "price": -1,

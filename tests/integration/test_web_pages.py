@@ -4,11 +4,13 @@ filters and the training page."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import requests
 
-from tests.conftest import Stack, csrf_of, wait_for
+from tests.conftest import Stack, csrf_of, day_ahead, wait_for
 
 
 class _Text(HTMLParser):
@@ -54,20 +56,40 @@ def test_the_catalogue_lists_and_filters_published_trainings(stack: Stack) -> No
 
     lyon_only = _text(api.call("GET", "/", params={"city": "Lyon"}).text)
     assert "Carotid stenting in Lyon" in lyon_only and "Mitral clip in Paris" not in lyon_only
-    cheap = _text(api.call("GET", "/", params={"price_max": "700"}).text)  # whole euros on the page
+    cheap = _text(api.call("GET", "/", params={"price_max": "700", "currency": "eur"}).text)  # whole euros
     assert "Carotid stenting in Lyon" in cheap and "Mitral clip in Paris" not in cheap
     assert f'href="/trainings/{paris["id"]}"' in page.text and f'href="/trainings/{lyon["id"]}"' in page.text
     assert draft["id"] not in page.text
 
 
 def test_a_bad_filter_is_shown_beside_its_field(stack: Stack) -> None:
-    page = stack.api.call("GET", "/", params={"country": "France", "price_max": "lots", "date_from": "2027-05-01",
-                                              "date_to": "2027-04-01"})  # fmt: skip
+    page = stack.api.call("GET", "/", params={"country": "France", "price_max": "lots", "date_from": "2020-05-01",
+                                              "date_to": "2020-04-01"})  # fmt: skip
     assert page.status_code == 400
     assert 'aria-invalid="true" aria-describedby="country-error"' in page.text
     assert 'id="price_max-error">A whole amount, e.g. 500.' in page.text
     assert 'id="date_to-error">Must not be before the first day.' in page.text
     assert 'value="France"' in page.text  # what was typed stays in the form
+
+
+def test_a_price_without_its_currency_is_asked_for_beside_the_currency(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert("Dr Ada Prices")
+    starts, ends = day_ahead(30)
+    api.published_training(expert, title="Mitral clip, in pounds", price=40000, currency="gbp",
+                           starts_at=starts, ends_at=ends)  # fmt: skip
+
+    page = api.call("GET", "/", params={"price_max": "500", "currency": ""})  # the form sends every field
+    assert page.status_code == 400
+    assert 'aria-invalid="true" aria-describedby="currency-error"' in page.text
+    assert 'id="currency-error">Choose a currency for this price: prices are compared within one currency.' in page.text
+    assert 'value="500"' in page.text  # what was typed stays in the form
+
+    chosen = api.call("GET", "/", params={"price_max": "500", "currency": "gbp"})
+    assert chosen.status_code == 200 and "Mitral clip, in pounds" in _text(chosen.text)
+    assert '<option value="gbp" selected>' in chosen.text
+    in_euros = _text(api.call("GET", "/", params={"price_max": "500", "currency": "eur"}).text)
+    assert "Mitral clip, in pounds" not in in_euros  # 400.00 GBP is not "at most 500 EUR"
 
 
 def test_the_training_page_shows_the_day_the_expert_and_the_sponsors_demo(stack: Stack) -> None:
@@ -94,6 +116,30 @@ def test_the_training_page_shows_the_day_the_expert_and_the_sponsors_demo(stack:
 
     missing = api.call("GET", "/trainings/no-such-training")
     assert missing.status_code == 404 and "Not found" in _text(missing.text)
+
+
+def _days_until_the_15th_of(month: int, zone: str = "Europe/Paris") -> int:
+    """Days from today at the venue to the 15th of ``month``, at least 30 days away."""
+    today = datetime.now(ZoneInfo(zone)).date()
+    target = date(today.year, month, 15)
+    while target < today + timedelta(days=30):
+        target = target.replace(year=target.year + 1)
+    return (target - today).days
+
+
+def test_the_training_page_gives_the_venues_hours_on_its_clock_named_for_that_day(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert()
+    for month, clock in ((1, "Europe/Paris time (CET, UTC+01:00)"), (7, "Europe/Paris time (CEST, UTC+02:00)")):
+        days = _days_until_the_15th_of(month)
+        starts_at, ends_at = day_ahead(days)
+        training = api.published_training(expert, starts_at=starts_at, ends_at=ends_at)
+        text = _text(api.call("GET", f"/trainings/{training['id']}").text)
+        day = datetime.now(ZoneInfo("Europe/Paris")).date() + timedelta(days=days)
+        assert f"{day:%A %d %B %Y}, 08:00–17:00 {clock}" in text, text
+    starts_at, ends_at = day_ahead(60, zone="UTC")
+    in_utc = api.published_training(expert, starts_at=starts_at, ends_at=ends_at, timezone="UTC")
+    assert "08:00–17:00 UTC" in _text(api.call("GET", f"/trainings/{in_utc['id']}").text)
 
 
 def _venue() -> dict:
