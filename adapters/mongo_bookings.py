@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 
+from core.cancellation import RefundTerms
 from core.model import (
     ACTIVE_STATUSES,
     Booking,
@@ -177,6 +178,9 @@ def _booking(doc: dict[str, Any] | None) -> Booking | None:
         return None
     doc["id"] = doc.pop("_id")
     doc["status"] = BookingStatus(doc["status"])
+    doc["refund_terms"] = RefundTerms.from_dict(doc.get("refund_terms"))
+    if doc.get("cancelled_from"):
+        doc["cancelled_from"] = BookingStatus(doc["cancelled_from"])
     return Booking(**doc)
 
 

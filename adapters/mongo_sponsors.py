@@ -22,6 +22,7 @@ def create_sponsor_indexes(db: Database) -> None:
     )
     db.demos.create_index([("created_at", DESCENDING)], name="demos_recent")
     db.sponsorships.create_index([("sponsor_id", ASCENDING), ("created_at", DESCENDING)])
+    db.sponsorships.create_index("training_id", name="sponsorships_training")
     db.vouchers.create_index("code", unique=True)
     db.vouchers.create_index([("sponsorship_id", ASCENDING), ("slot", ASCENDING)])
 
@@ -140,6 +141,26 @@ class MongoSponsorships:
         )
         return result.modified_count == 1
 
+    def close(self, sponsorship_id: str, source: SponsorshipStatus, target: SponsorshipStatus, at: datetime) -> bool:
+        """source -> target, guarded."""
+        result = self._c.update_one(
+            {"_id": sponsorship_id, "status": str(source)}, {"$set": {"status": str(target), "closed_at": at}}
+        )
+        return result.modified_count == 1
+
+    def for_training(self, training_id: str) -> list[Sponsorship]:
+        """On the training's index."""
+        docs = self._c.find({"training_id": training_id}).hint("sponsorships_training")
+        return [s for s in map(_sponsorship, docs) if s is not None]
+
+    def claim_refund(self, sponsorship_id: str, at: datetime) -> bool:
+        """First caller only."""
+        result = self._c.update_one(
+            {"_id": sponsorship_id, "payment.refund_claimed_at": {"$exists": False}},
+            {"$set": {"payment.refund_claimed_at": at}},
+        )
+        return result.modified_count == 1
+
 
 def _sponsorship(doc: dict[str, Any] | None) -> Sponsorship | None:
     if doc is None:
@@ -175,12 +196,25 @@ class MongoVouchers:
         return _voucher(doc) if doc else None
 
     def redeem(self, code: str, booking_id: str, at: datetime) -> bool:
-        """Free, or already this booking's: one atomic update."""
+        """Free (and not void), or already this booking's: one atomic update."""
         result = self._c.update_one(
-            {"code": code.strip().upper(), "redeemed_by_booking": {"$in": [None, booking_id]}},
+            {"code": code.strip().upper(), "redeemed_by_booking": {"$in": [None, booking_id]}, "voided_at": None},
             {"$set": {"redeemed_by_booking": booking_id, "redeemed_at": at}},
         )
         return result.matched_count == 1
+
+    def release(self, code: str, booking_id: str) -> bool:
+        """Only the booking that holds the code gives it back: a replay, or a later holder, is left alone."""
+        result = self._c.update_one(
+            {"code": code.strip().upper(), "redeemed_by_booking": booking_id},
+            {"$set": {"redeemed_by_booking": None, "redeemed_at": None}},
+        )
+        return result.modified_count == 1
+
+    def void_sponsorship(self, sponsorship_id: str, at: datetime) -> int:
+        """One bulk update on the purchase's index."""
+        result = self._c.update_many({"sponsorship_id": sponsorship_id, "voided_at": None}, {"$set": {"voided_at": at}})
+        return result.modified_count
 
 
 def _voucher(doc: dict[str, Any]) -> Voucher:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from core.cancellation import RefundTerms
 
 
 class Role(StrEnum):
@@ -25,15 +28,17 @@ class Verification(StrEnum):
     PENDING = "pending"
     VERIFIED = "verified"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # an admin took a verification back, with a reason
 
 
 # The credential check, as Anastomos onboards mentors: submit, then an admin decides;
-# a rejected expert may submit again.
+# a rejected expert may submit again, and so may one whose verification an admin withdrew.
 VERIFICATION_TRANSITIONS: dict[Verification, frozenset[Verification]] = {
     Verification.UNVERIFIED: frozenset({Verification.PENDING}),
     Verification.PENDING: frozenset({Verification.VERIFIED, Verification.REJECTED, Verification.PENDING}),
     Verification.REJECTED: frozenset({Verification.PENDING}),
-    Verification.VERIFIED: frozenset(),
+    Verification.VERIFIED: frozenset({Verification.WITHDRAWN}),
+    Verification.WITHDRAWN: frozenset({Verification.PENDING}),
 }
 
 PROFILE_FIELDS = ("name", "specialty", "country", "languages", "institution", "title", "bio", "company")
@@ -242,6 +247,7 @@ class BookingStatus(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
+    CLOSED = "closed"  # the training took place (was completed) with this request still open
 
 
 # The booking state machine: every transition a worker may make, and no other.
@@ -251,14 +257,25 @@ TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
         {BookingStatus.HELD, BookingStatus.PENDING_APPROVAL, BookingStatus.WAITLISTED, BookingStatus.REJECTED}
     ),
     BookingStatus.PENDING_APPROVAL: frozenset(
-        {BookingStatus.HELD, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}
+        {
+            BookingStatus.HELD,
+            BookingStatus.REJECTED,
+            BookingStatus.EXPIRED,
+            BookingStatus.CANCELLED,
+            BookingStatus.CLOSED,
+        }
     ),
-    BookingStatus.WAITLISTED: frozenset({BookingStatus.HELD, BookingStatus.PENDING_APPROVAL, BookingStatus.CANCELLED}),
-    BookingStatus.HELD: frozenset({BookingStatus.CONFIRMED, BookingStatus.EXPIRED, BookingStatus.CANCELLED}),
+    BookingStatus.WAITLISTED: frozenset(
+        {BookingStatus.HELD, BookingStatus.PENDING_APPROVAL, BookingStatus.CANCELLED, BookingStatus.CLOSED}
+    ),
+    BookingStatus.HELD: frozenset(
+        {BookingStatus.CONFIRMED, BookingStatus.EXPIRED, BookingStatus.CANCELLED, BookingStatus.CLOSED}
+    ),
     BookingStatus.CONFIRMED: frozenset({BookingStatus.CANCELLED}),
     BookingStatus.EXPIRED: frozenset({BookingStatus.CONFIRMED}),
     BookingStatus.REJECTED: frozenset(),
     BookingStatus.CANCELLED: frozenset(),
+    BookingStatus.CLOSED: frozenset(),
 }
 
 ACTIVE_STATUSES = frozenset(
@@ -274,19 +291,6 @@ ACTIVE_STATUSES = frozenset(
 SEATED_STATUSES = frozenset({BookingStatus.PENDING_APPROVAL, BookingStatus.HELD, BookingStatus.CONFIRMED})
 # Active bookings the capacity worker has already decided on.
 DECIDED_STATUSES = ACTIVE_STATUSES - {BookingStatus.REQUESTED}
-
-
-def refund_on_cancellation(booking: Booking, training: Training, now: datetime) -> int:
-    """What a trainee gets back when cancelling a paid seat at ``now``.
-
-    As Invivox: the price in full when cancelled at least ``refund_full_days_before`` days
-    (30 by default) before the training starts, nothing after; the service fee never.
-    """
-    if training.starts_at is None or now >= training.starts_at:
-        return 0
-    if training.starts_at - now >= timedelta(days=training.refund_full_days_before):
-        return max(0, booking.amount - booking.service_fee)
-    return 0
 
 
 def can_transition(current: BookingStatus, target: BookingStatus) -> bool:
@@ -315,7 +319,11 @@ class Booking:
     rejection_reason: str | None = None
     voucher_code: str | None = None
     service_fee: int = 0  # part of ``amount`` that is never refunded (minor units)
+    # The refund terms the seat was sold under (None: booked before they were kept; the training's apply).
+    refund_terms: RefundTerms | None = None
     cancellation_reason: str | None = None
+    cancelled_from: BookingStatus | None = None  # the status it was cancelled in (confirmed: paid, invited)
+    closing_reason: str | None = None  # why a booking was closed
     refund_amount: int | None = None
     # Compliance: who paid for a sponsored seat ({"sponsor_id", "company", "sponsorship_id"}).
     sponsored_by: dict[str, Any] | None = None

@@ -42,6 +42,8 @@ class SponsorshipStatus(StrEnum):
 
     PAYMENT_PENDING = "payment_pending"
     PAID = "paid"
+    CANCELLED = "cancelled"  # the training was cancelled before the sponsor paid: nothing to pay
+    REFUNDED = "refunded"  # the training was cancelled after: every cent went back, the vouchers are void
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Sponsorship:
     created_at: datetime
     payment: dict[str, Any] = field(default_factory=dict)
     paid_at: datetime | None = None
+    closed_at: datetime | None = None  # cancelled or refunded
 
 
 @dataclass
@@ -71,3 +74,11 @@ class Voucher:
     issued_at: datetime
     redeemed_by_booking: str | None = None
     redeemed_at: datetime | None = None
+    voided_at: datetime | None = None  # its training was cancelled and the sponsor refunded
+
+    @property
+    def state(self) -> str:
+        """What the sponsor reads: ``available``, ``redeemed`` or ``void``."""
+        if self.voided_at is not None:
+            return "void"
+        return "redeemed" if self.redeemed_by_booking else "available"

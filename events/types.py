@@ -12,6 +12,7 @@ class EventType(StrEnum):
     EXPERT_VERIFICATION_REQUESTED = "expert.verification_requested"
     EXPERT_VERIFIED = "expert.verified"
     EXPERT_REJECTED = "expert.rejected"
+    EXPERT_VERIFICATION_WITHDRAWN = "expert.verification_withdrawn"
     TRAINING_CREATED = "training.created"
     TRAINING_PUBLISHED = "training.published"
     TRAINING_UPDATED = "training.updated"
@@ -35,6 +36,7 @@ class EventType(StrEnum):
     BOOKING_EXPIRED = "booking.expired"
     BOOKING_CANCELLATION_REQUESTED = "booking.cancellation_requested"
     BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_CLOSED = "booking.closed"
     REFUND_REQUESTED = "refund.requested"
     PAYMENT_REFUNDED = "payment.refunded"
     PAYMENT_INTENT_CREATED = "payment.intent_created"
@@ -49,6 +51,8 @@ class EventType(StrEnum):
     SPONSORSHIP_PAYMENT_SUBMITTED = "sponsorship.payment_submitted"
     SPONSORSHIP_PAID = "sponsorship.paid"
     VOUCHERS_ISSUED = "vouchers.issued"
+    SPONSORSHIP_CANCELLED = "sponsorship.cancelled"
+    SPONSORSHIP_REFUNDED = "sponsorship.refunded"
 
 
 class Topic(StrEnum):
@@ -66,6 +70,7 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.EXPERT_VERIFICATION_REQUESTED: Topic.ACCOUNTS,
     EventType.EXPERT_VERIFIED: Topic.ACCOUNTS,
     EventType.EXPERT_REJECTED: Topic.ACCOUNTS,
+    EventType.EXPERT_VERIFICATION_WITHDRAWN: Topic.ACCOUNTS,
     EventType.TRAINING_CREATED: Topic.TRAININGS,
     # Every event that changes a training's seats travels on BOOKINGS, keyed by the
     # training, so one partition, hence one capacity worker, applies them all in order.
@@ -91,6 +96,7 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.BOOKING_EXPIRED: Topic.BOOKINGS,
     EventType.BOOKING_CANCELLATION_REQUESTED: Topic.BOOKINGS,
     EventType.BOOKING_CANCELLED: Topic.BOOKINGS,
+    EventType.BOOKING_CLOSED: Topic.BOOKINGS,
     EventType.REFUND_REQUESTED: Topic.PAYMENTS,
     EventType.PAYMENT_REFUNDED: Topic.PAYMENTS,
     EventType.PAYMENT_INTENT_CREATED: Topic.PAYMENTS,
@@ -108,6 +114,8 @@ TOPIC_OF: dict[EventType, Topic] = {
     EventType.SPONSORSHIP_PAYMENT_SUBMITTED: Topic.SPONSORS,
     EventType.SPONSORSHIP_PAID: Topic.SPONSORS,
     EventType.VOUCHERS_ISSUED: Topic.SPONSORS,
+    EventType.SPONSORSHIP_CANCELLED: Topic.SPONSORS,
+    EventType.SPONSORSHIP_REFUNDED: Topic.SPONSORS,
 }
 
 # The consumer groups, one per worker; each has its dead-letter topic.

@@ -89,16 +89,28 @@ class TrainingChanged(_Payload):
     reason = fields.String()
 
 
-class BookingRequested(_Payload):
+class BookingMoney(_Payload):
     booking_id = fields.String(required=True)
     training_id = fields.String(required=True)
     trainee_id = fields.String(required=True)
     amount = _amount()
     currency = fields.String(required=True)
+
+
+class RefundTermsSchema(Schema):
+    full_refund_days_before = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
+class BookingRequested(BookingMoney):
+    """Everything the booking is: the capacity worker rebuilds it from this alone if need be."""
+
+    service_fee = _amount()
     voucher_code = fields.String(allow_none=True)
+    requested_at = fields.AwareDateTime(required=True, format="iso")
+    refund_terms = fields.Nested(RefundTermsSchema, required=True)
 
 
-class BookingHeld(BookingRequested):
+class BookingHeld(BookingMoney):
     expires_at = fields.String(required=True)
     promoted = fields.Boolean()
 
@@ -119,11 +131,20 @@ class ApprovalDecided(BookingRef):
     expert_id = fields.String(required=True)
 
 
+class CancellationRequested(BookingRef):
+    requested_at = fields.String()
+
+
 class BookingCancelled(BookingRef):
     reason = fields.String(required=True)
     refund_amount = _amount()
     currency = fields.String(required=True)
     by = fields.String(required=True, validate=validate.OneOf(["trainee", "expert"]))
+    was = fields.String(allow_none=True)  # the status it was cancelled in
+
+
+class BookingClosed(BookingRef):
+    reason = fields.String(required=True)
 
 
 class RefundRequested(BookingRef):
@@ -146,7 +167,7 @@ class BookingWaitlisted(_Payload):
     position = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
-class BookingConfirmed(BookingRequested):
+class BookingConfirmed(BookingMoney):
     payment_intent_id = fields.String(required=True)
 
 
@@ -157,7 +178,7 @@ class BookingRejected(_Payload):
     reason = fields.String(required=True)
 
 
-class PaymentIntentCreated(BookingRequested):
+class PaymentIntentCreated(BookingMoney):
     payment_intent_id = fields.String(required=True)
 
 
@@ -203,6 +224,8 @@ class SponsorshipChanged(_Payload):
     payment_intent_id = fields.String(allow_none=True)
     payment_method = fields.String(allow_none=True)
     codes = fields.List(fields.String())
+    refund_id = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
 
 
 PAYLOADS: dict[EventType, type[Schema]] = {
@@ -210,6 +233,7 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.EXPERT_VERIFICATION_REQUESTED: ExpertVerification,
     EventType.EXPERT_VERIFIED: ExpertVerification,
     EventType.EXPERT_REJECTED: ExpertVerification,
+    EventType.EXPERT_VERIFICATION_WITHDRAWN: ExpertVerification,
     EventType.TRAINING_CREATED: TrainingChanged,
     EventType.TRAINING_PUBLISHED: TrainingChanged,
     EventType.TRAINING_UPDATED: TrainingChanged,
@@ -231,8 +255,9 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.BOOKING_APPROVED: BookingRef,
     EventType.BOOKING_EXPIRY_DUE: BookingExpiryDue,
     EventType.BOOKING_EXPIRED: BookingExpiryDue,
-    EventType.BOOKING_CANCELLATION_REQUESTED: BookingRef,
+    EventType.BOOKING_CANCELLATION_REQUESTED: CancellationRequested,
     EventType.BOOKING_CANCELLED: BookingCancelled,
+    EventType.BOOKING_CLOSED: BookingClosed,
     EventType.REFUND_REQUESTED: RefundRequested,
     EventType.PAYMENT_REFUNDED: PaymentRefunded,
     EventType.PAYMENT_INTENT_CREATED: PaymentIntentCreated,
@@ -247,6 +272,8 @@ PAYLOADS: dict[EventType, type[Schema]] = {
     EventType.SPONSORSHIP_PAYMENT_SUBMITTED: SponsorshipChanged,
     EventType.SPONSORSHIP_PAID: SponsorshipChanged,
     EventType.VOUCHERS_ISSUED: SponsorshipChanged,
+    EventType.SPONSORSHIP_CANCELLED: SponsorshipChanged,
+    EventType.SPONSORSHIP_REFUNDED: SponsorshipChanged,
 }
 
 

@@ -161,6 +161,16 @@ class PaymentStateOut(Schema):
     attempt = fields.Integer(allow_none=True, metadata={"description": "Payment attempt: one PaymentIntent each."})
 
 
+class RefundTermsOut(Schema):
+    full_refund_days_before = fields.Integer(
+        metadata={
+            "description": "The price is refunded in full up to this many days before the start; "
+            "nothing after; the service fee never."
+        }
+    )
+    summary = fields.Function(lambda terms: terms.summary())
+
+
 class BookingOut(Schema):
     id = fields.String()
     training_id = fields.String()
@@ -175,6 +185,12 @@ class BookingOut(Schema):
     rejection_reason = fields.String(allow_none=True)
     voucher_code = fields.String(allow_none=True)
     cancellation_reason = fields.String(allow_none=True)
+    closing_reason = fields.String(allow_none=True, metadata={"description": "Why a booking was closed."})
+    refund_terms = fields.Nested(
+        RefundTermsOut,
+        allow_none=True,
+        metadata={"description": "The terms the seat was sold under; later changes to the training leave them."},
+    )
     refund_amount = fields.Integer(allow_none=True)
     attendance = fields.String(allow_none=True, metadata={"description": "present or absent, on the day"})
     sponsored_by = fields.Dict(

@@ -67,6 +67,13 @@ class SponsorshipIn(Schema):
 
 class VoucherOut(Schema):
     code = fields.String()
+    state = fields.String(
+        validate=validate.OneOf(["available", "redeemed", "void"]),
+        metadata={
+            "description": "available (a cancelled booking gives its code back), redeemed, or void "
+            "(the training was cancelled and the purchase refunded)."
+        },
+    )
     redeemed = fields.Boolean(metadata={"description": "Who redeemed it stays private to the trainee."})
     redeemed_at = fields.DateTime(allow_none=True)
 
@@ -82,6 +89,8 @@ class SponsorshipOut(Schema):
     payment_failure = fields.String(allow_none=True)
     created_at = fields.DateTime()
     paid_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True, metadata={"description": "When it was called off or refunded."})
+    refunded_amount = fields.Integer(allow_none=True)
     vouchers = fields.List(fields.Nested(VoucherOut))
     status_url = fields.String()
 

@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +25,10 @@ from adapters import kafka_ops
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from api import create_app
+from core.cancellation import RefundTerms
+from core.model import Booking, BookingStatus
 from core.services import accounts, attendance, capacity, certificates, notifications, trainings
+from core.services.bookings import requested_payload
 from core.services.deps import Deps
 from devstack.services import free_port
 from devstack.smtp_sink import read_maildir
@@ -90,6 +93,17 @@ TRAINING: dict[str, Any] = {
     "currency": "eur",
     "cme_credits": 7,
 }
+
+
+def request_data(
+    booking_id: str, training_id: str, trainee_id: str, amount: int, service_fee: int = 0
+) -> dict[str, Any]:
+    """The payload of ``booking.requested`` as the API builds it, for events a test publishes itself."""
+    return requested_payload(
+        Booking(id=booking_id, training_id=training_id, trainee_id=trainee_id, amount=amount, service_fee=service_fee,
+                currency="eur", status=BookingStatus.REQUESTED, requested_at=datetime.now(UTC),
+                refund_terms=RefundTerms())
+    )  # fmt: skip
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:

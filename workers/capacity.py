@@ -16,8 +16,9 @@ GROUP = "capacity"
 # A training's seat events are applied in one order, by one member: they all travel on
 # BOOKINGS, keyed by the training. Payments confirm seats already held, on PAYMENTS, keyed
 # the same way, so the same member applies them (see ``KafkaSource``), without waiting
-# behind the requests queued on BOOKINGS.
-TOPICS = (Topic.BOOKINGS, Topic.PAYMENTS)
+# behind the requests queued on BOOKINGS. A training's completion (on TRAININGS, keyed the
+# same way) closes the requests still waiting.
+TOPICS = (Topic.BOOKINGS, Topic.PAYMENTS, Topic.TRAININGS)
 
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:

@@ -25,8 +25,9 @@ def out(sponsorship: Sponsorship, vouchers: list[Voucher]) -> dict[str, Any]:
         **sponsorship.__dict__,
         "payment_status": sponsorship.payment.get("status"),
         "payment_failure": sponsorship.payment.get("failure"),
+        "refunded_amount": sponsorship.payment.get("refunded_amount"),
         "vouchers": [
-            {"code": v.code, "redeemed": v.redeemed_by_booking is not None, "redeemed_at": v.redeemed_at}
+            {"code": v.code, "state": v.state, "redeemed": v.state == "redeemed", "redeemed_at": v.redeemed_at}
             for v in vouchers
         ],
         "status_url": url_for("sponsorships.SponsorshipItem", sponsorship_id=sponsorship.id),

@@ -10,10 +10,14 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from api.context import deps
 from api.web.blueprint import blp, stripe_js_method
 from api.web.session import require_web_user
-from core.model import BookingStatus, TrainingStatus, refund_on_cancellation
+from core.cancellation import cancellation, terms_of
+from core.model import BookingStatus, TrainingStatus
 from core.services import bookings
 
-FINAL = frozenset({BookingStatus.CONFIRMED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED})
+FINAL = frozenset(
+    {BookingStatus.CONFIRMED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED,
+     BookingStatus.CLOSED}
+)  # fmt: skip
 # What a person reads for each status.
 LABELS = {
     BookingStatus.REQUESTED: "Requested: checking for a seat…",
@@ -24,6 +28,7 @@ LABELS = {
     BookingStatus.REJECTED: "Refused",
     BookingStatus.EXPIRED: "Expired: the hold ran out",
     BookingStatus.CANCELLED: "Cancelled",
+    BookingStatus.CLOSED: "Closed: the training took place before a seat was confirmed",
 }
 
 
@@ -44,9 +49,12 @@ def booking_page(booking_id: str) -> Any:
     booking = bookings.get_booking(deps(), user, booking_id)
     training = deps().trainings.get(booking.training_id)
     config = current_app.extensions["marketplace.config"]
+    mine = booking.trainee_id == user.id
     return render_template(
         "web/booking.html", booking=booking, training=training, label=LABELS[booking.status],
         stripe_js_url=config.stripe_js_url, publishable_key=config.stripe_publishable_key,
+        terms=terms_of(booking, training) if training else None,
+        cancel=cancellation(booking, training, deps().clock()) if mine else None,
     )  # fmt: skip
 
 
@@ -88,12 +96,9 @@ def my_bookings() -> Any:
     rows = []
     for booking in bookings.my_bookings(deps(), user):
         training = deps().trainings.get(booking.training_id)
-        upcoming = training is not None and training.status is TrainingStatus.PUBLISHED
-        cancellable = upcoming and booking.status in (BookingStatus.HELD, BookingStatus.WAITLISTED,
-                                                      BookingStatus.CONFIRMED)  # fmt: skip
-        refund = None
-        if training is not None and cancellable and booking.status is BookingStatus.CONFIRMED:
-            refund = refund_on_cancellation(booking, training, deps().clock())
+        decision = cancellation(booking, training, deps().clock())
+        cancellable = decision.allowed
+        refund = decision.refund if cancellable and booking.status is BookingStatus.CONFIRMED else None
         attended = training is not None and training.status is TrainingStatus.COMPLETED and (
             booking.status is BookingStatus.CONFIRMED and booking.attendance == "present")  # fmt: skip
         rows.append({"booking": booking, "training": training, "label": LABELS[booking.status],

@@ -11,6 +11,7 @@ from marshmallow import ValidationError as FormError
 from api.context import deps
 from api.web.blueprint import blp, form_errors
 from api.web.session import web_user
+from core.cancellation import RefundTerms
 from core.errors import NotFound
 from core.model import TrainingStatus
 from core.services import catalogue, demos, reviews, trainings
@@ -60,4 +61,5 @@ def training_page(training_id: str) -> Any:
         may_edit=bool(mine and mine.editable(deps().clock())),
         answering=viewer is not None and viewer.id == training.expert_id,
         request_key=str(uuid.uuid4()),  # one booking per rendered form, however often it is sent
+        terms=RefundTerms.of(training),  # what a seat booked now is sold under
     )  # fmt: skip

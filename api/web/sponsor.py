@@ -16,7 +16,13 @@ from core.services import demos, sponsorships
 from core.services.accounts import require_role
 from core.sponsoring import SponsorshipStatus
 
-LABELS = {SponsorshipStatus.PAYMENT_PENDING: "Waiting for payment", SponsorshipStatus.PAID: "Paid: vouchers issued"}
+LABELS = {
+    SponsorshipStatus.PAYMENT_PENDING: "Waiting for payment",
+    SponsorshipStatus.PAID: "Paid: vouchers issued",
+    SponsorshipStatus.CANCELLED: "Called off: the training was cancelled before the payment",
+    SponsorshipStatus.REFUNDED: "Refunded in full: the training was cancelled; the vouchers are void",
+}
+FINAL = frozenset({SponsorshipStatus.CANCELLED, SponsorshipStatus.REFUNDED})
 
 
 def _sponsor() -> Any:
@@ -58,7 +64,8 @@ def sponsorship_status(sponsorship_id: str) -> Any:
     payment = sponsorship.payment
     return jsonify(
         status=str(sponsorship.status), label=LABELS[sponsorship.status],
-        final=sponsorship.status is SponsorshipStatus.PAID and len(vouchers) == sponsorship.seats,
+        final=sponsorship.status in FINAL or (
+            sponsorship.status is SponsorshipStatus.PAID and len(vouchers) == sponsorship.seats),
         payable=sponsorship.status is SponsorshipStatus.PAYMENT_PENDING and bool(payment.get("intent_id")),
         payment_status=payment.get("status"), failure=payment.get("failure"),
     )  # fmt: skip
@@ -83,6 +90,7 @@ def my_sponsorships() -> Any:
     for sponsorship, vouchers in sponsorships.my_sponsorships(deps(), sponsor):
         rows.append({"sponsorship": sponsorship, "training": deps().trainings.get(sponsorship.training_id),
                      "label": LABELS[sponsorship.status],
-                     "redeemed": sum(1 for v in vouchers if v.redeemed_by_booking)})  # fmt: skip
+                     "redeemed": sum(1 for v in vouchers if v.state == "redeemed"),
+                     "available": sum(1 for v in vouchers if v.state == "available")})  # fmt: skip
     mine, _ = demos.search_demos(deps(), None, sponsor.id, None, 100, 0)
     return render_template("web/my_sponsorships.html", rows=rows, demos=mine)

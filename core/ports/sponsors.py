@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from core.sponsoring import LinkStatus, Sponsorship, TechnologyDemo, Voucher
+from core.sponsoring import LinkStatus, Sponsorship, SponsorshipStatus, TechnologyDemo, Voucher
 
 
 class Demos(Protocol):
@@ -52,6 +52,15 @@ class Sponsorships(Protocol):
     def mark_paid(self, sponsorship_id: str, at: datetime) -> bool:
         """``payment_pending -> paid``; False if it was paid before."""
 
+    def close(self, sponsorship_id: str, source: SponsorshipStatus, target: SponsorshipStatus, at: datetime) -> bool:
+        """``source -> target`` (cancelled or refunded), guarded; False if it was not in ``source``."""
+
+    def for_training(self, training_id: str) -> list[Sponsorship]:
+        """Every purchase of seats on one training."""
+
+    def claim_refund(self, sponsorship_id: str, at: datetime) -> bool:
+        """Reserve the right to refund the purchase; False if reserved before."""
+
 
 class Vouchers(Protocol):
     def issue(self, voucher: Voucher, slot: int) -> None:
@@ -64,4 +73,10 @@ class Vouchers(Protocol):
         """The voucher with this code."""
 
     def redeem(self, code: str, booking_id: str, at: datetime) -> bool:
-        """Claim the voucher for the booking (idempotent for that booking); False if taken."""
+        """Claim the voucher for the booking (idempotent for that booking); False if taken or void."""
+
+    def release(self, code: str, booking_id: str) -> bool:
+        """Give the code back to its sponsor's pool if ``booking_id`` holds it; False otherwise."""
+
+    def void_sponsorship(self, sponsorship_id: str, at: datetime) -> int:
+        """Void every voucher of the purchase (its money went back); how many were still live."""

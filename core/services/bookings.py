@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
+from core.cancellation import RefundTerms, cancellation
 from core.errors import Conflict, NotFound
 from core.model import Booking, BookingStatus, Role, TrainingStatus, User
 from core.services import limits
@@ -54,6 +56,9 @@ def request_booking(
         voucher = deps.vouchers.get(voucher_code)
         if voucher is None or voucher.training_id != training_id:
             raise NotFound("No such voucher for this training.", {"voucher_code": ["Unknown for this training."]})
+        if voucher.voided_at is not None:
+            withdrawn = ["Withdrawn: the training was cancelled and its sponsor refunded."]
+            raise Conflict("This voucher was withdrawn.", {"voucher_code": withdrawn})
         if voucher.redeemed_by_booking is not None:
             raise Conflict("This voucher was already used.", {"voucher_code": ["Already used."]})
         amount = fee = 0  # the sponsor paid for this seat; the capacity worker claims the code
@@ -67,6 +72,7 @@ def request_booking(
         currency=training.currency,
         status=BookingStatus.REQUESTED,
         requested_at=now,
+        refund_terms=RefundTerms.of(training),  # the terms of the sale stay with the seat
     )
     event = Event(
         type=EventType.BOOKING_REQUESTED,
@@ -74,20 +80,42 @@ def request_booking(
         key=training_id,  # every seat event of a training on one partition, in order
         source=deps.policy.source,
         id=booking.id,  # one request, one event id: a retried publish dedupes downstream
-        data={
-            "booking_id": booking.id,
-            "training_id": training_id,
-            "trainee_id": trainee.id,
-            "amount": booking.amount,
-            "currency": booking.currency,
-            "voucher_code": voucher_code,
-        },
+        data=requested_payload(booking),
     )
     # Publish first: if the broker does not take it, nothing was accepted or written.
     deps.publisher.publish(event)
     booking.history.append({"step": "requested", "at": now, "event_id": event.id})
     deps.bookings.add_requested(booking)
     return booking, True
+
+
+def requested_payload(booking: Booking) -> dict[str, Any]:
+    """Everything ``booking.requested`` carries: the capacity worker rebuilds the booking from it
+    if the API died between the broker's acknowledgement and its own write."""
+    assert booking.refund_terms is not None
+    return {
+        **booking_payload(booking),
+        "service_fee": booking.service_fee,
+        "voucher_code": booking.voucher_code,
+        "requested_at": booking.requested_at.isoformat(),
+        "refund_terms": booking.refund_terms.as_dict(),
+    }
+
+
+def booking_from_request(data: dict[str, Any]) -> Booking:
+    """The booking ``booking.requested`` describes, as the API stored it (or would have)."""
+    return Booking(
+        id=data["booking_id"],
+        training_id=data["training_id"],
+        trainee_id=data["trainee_id"],
+        amount=data["amount"],
+        service_fee=data["service_fee"],
+        currency=data["currency"],
+        voucher_code=data.get("voucher_code"),
+        status=BookingStatus.REQUESTED,
+        requested_at=datetime.fromisoformat(data["requested_at"]),
+        refund_terms=RefundTerms.from_dict(data["refund_terms"]),
+    )
 
 
 def get_booking(deps: Deps, viewer: User, booking_id: str) -> Booking:
@@ -105,21 +133,22 @@ def get_booking(deps: Deps, viewer: User, booking_id: str) -> Booking:
 
 
 def cancel_booking(deps: Deps, trainee: User, booking_id: str) -> Booking:
-    """Ask to cancel (until the training starts); the capacity worker applies the refund policy."""
+    """Ask to cancel (until the training starts); the capacity worker applies the booking's refund terms
+    as they stood at the moment of this request."""
     require_role(trainee, Role.TRAINEE)
     booking = get_booking(deps, trainee, booking_id)
     if booking.trainee_id != trainee.id:
         raise NotFound(f"No booking {booking_id}.")
-    if booking.status not in (BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED):
-        raise Conflict(f"A {booking.status} booking cannot be cancelled.")
-    training = deps.trainings.get(booking.training_id)
-    if training is None or training.starts_at is None or training.starts_at <= deps.clock():
-        raise Conflict("The training has started: it can no longer be cancelled.")
+    now = deps.clock()
+    decision = cancellation(booking, deps.trainings.get(booking.training_id), now)
+    if not decision.allowed:
+        raise Conflict(decision.reason or "This booking cannot be cancelled.")
     deps.publisher.publish(
         Event(
             type=EventType.BOOKING_CANCELLATION_REQUESTED, subject=booking.id, key=booking.training_id,
             source=deps.policy.source,
-            data={"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": trainee.id},
+            data={"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": trainee.id,
+                  "requested_at": now.isoformat()},
         )
     )  # fmt: skip
     return booking

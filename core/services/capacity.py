@@ -13,7 +13,7 @@ from typing import Any
 from core.errors import NeedsReconciliation
 from core.model import DECIDED_STATUSES, Booking, BookingStatus, SeatOutcome, TrainingStatus
 from core.services import releases
-from core.services.bookings import booking_payload, load_booking
+from core.services.bookings import booking_from_request, booking_payload, load_booking
 from core.services.deps import Deps
 from core.services.seating import refresh_seats_left
 from events.envelope import Event, reaction
@@ -31,13 +31,14 @@ def on_training_published(deps: Deps, event: Event) -> None:
 
 
 def on_training_updated(deps: Deps, event: Event) -> None:
-    """Apply a capacity change to the seat counter, never below the seats taken."""
+    """Apply a capacity change to the seat counter, never below the seats taken; new seats go to
+    the waitlist first, in its order, before any request that comes after this change."""
     if "capacity" not in event.data.get("changes", []) or event.data.get("status") != "published":
         return
     training_id = event.data["training_id"]
     deps.seats.ensure(training_id, int(event.data["capacity"]))
     deps.seats.set_capacity(training_id, int(event.data["capacity"]))
-    refresh_seats_left(deps, training_id)
+    releases.promote_waitlist(deps, event, training_id)
 
 
 def on_booking_requested(deps: Deps, event: Event) -> None:
@@ -48,19 +49,11 @@ def on_booking_requested(deps: Deps, event: Event) -> None:
     if training is None or training.capacity is None:
         raise NeedsReconciliation(f"Booking {data['booking_id']} for unknown training {data['training_id']}.")
     # The API writes the booking after the broker's ack; if it died in between, the
-    # booking is created here, so no accepted request is ever lost.
-    booking = deps.bookings.add_requested(
-        Booking(
-            id=data["booking_id"],
-            training_id=data["training_id"],
-            trainee_id=data["trainee_id"],
-            amount=data["amount"],
-            currency=data["currency"],
-            status=BookingStatus.REQUESTED,
-            requested_at=now,
-            history=[{"step": "requested", "at": now, "event_id": event.id}],
-        )
-    )
+    # booking is created here from the event, which carries all of it, so no accepted
+    # request is ever lost nor changed (its service fee, its refund terms).
+    requested = booking_from_request(data)
+    requested.history = [{"step": "requested", "at": now, "event_id": event.id}]
+    booking = deps.bookings.add_requested(requested)
     if booking.status not in (BookingStatus.REQUESTED,):
         # Applied before: re-emit the reaction of the state it reached, same id.
         _announce(deps, event, booking)

@@ -39,7 +39,35 @@ def record_refund(deps: Deps, booking_id: str, payment_intent_id: str, refund_id
     charge = deps.ledger.charge(payment_intent_id) or record_booking_charge(
         deps, booking_id, payment_intent_id, deps.payments.retrieve_intent(payment_intent_id).amount
     )
-    earlier = deps.ledger.refunds_of(payment_intent_id)
+    _record_refund_of(deps, charge, refund_id, amount)
+
+
+def record_sponsorship_charge(
+    deps: Deps, sponsorship_id: str, training_id: str, payment_intent_id: str, gross: int, currency: str
+) -> LedgerEntry:
+    """The charge entry of a sponsor's purchase (no service fee), written once."""
+    recorded = deps.ledger.charge(payment_intent_id)
+    if recorded is not None:
+        return recorded
+    entry = charge_entry(
+        deps.policy.fees, Payer.SPONSORSHIP, sponsorship_id, training_id, _expert_of(deps, training_id),
+        payment_intent_id, gross=gross, service_fee=0, currency=currency, at=deps.clock(),
+    )  # fmt: skip
+    deps.ledger.record(entry)
+    return entry
+
+
+def record_sponsorship_refund(
+    deps: Deps, sponsorship_id: str, training_id: str, payment_intent_id: str, refund_id: str, amount: int,
+    currency: str,
+) -> None:  # fmt: skip
+    """The refund entry of a sponsor's purchase, written once (its charge first, if still on its way)."""
+    charge = record_sponsorship_charge(deps, sponsorship_id, training_id, payment_intent_id, amount, currency)
+    _record_refund_of(deps, charge, refund_id, amount)
+
+
+def _record_refund_of(deps: Deps, charge: LedgerEntry, refund_id: str, amount: int) -> None:
+    earlier = deps.ledger.refunds_of(charge.payment_intent_id)
     if any(r.refund_id == refund_id for r in earlier):
         return  # recorded before: a replay
     deps.ledger.record(refund_entry(charge, earlier, refund_id, amount, deps.clock()))
@@ -55,14 +83,8 @@ def on_payment_succeeded(deps: Deps, event: Event) -> None:
 def on_sponsorship_paid(deps: Deps, event: Event) -> None:
     """A sponsor's purchase went through: its charge enters the ledger (no service fee)."""
     data = event.data
-    if deps.ledger.charge(data["payment_intent_id"]) is not None:
-        return
-    entry = charge_entry(
-        deps.policy.fees, Payer.SPONSORSHIP, data["sponsorship_id"], data["training_id"],
-        _expert_of(deps, data["training_id"]), data["payment_intent_id"], gross=data["amount"], service_fee=0,
-        currency=data["currency"], at=deps.clock(),
-    )  # fmt: skip
-    deps.ledger.record(entry)
+    record_sponsorship_charge(deps, data["sponsorship_id"], data["training_id"], data["payment_intent_id"],
+                              data["amount"], data["currency"])  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,7 @@ def _succeeded(cause: Event, booking: Booking, intent_id: str) -> Event:
 
 
 def on_seat_released(deps: Deps, event: Event) -> None:
-    """A hold expired or a booking was cancelled: an unpaid PaymentIntent can no longer be paid."""
+    """A hold expired, a booking was cancelled or closed: an unpaid PaymentIntent can no longer be paid."""
     booking = load_booking(deps, event.data["booking_id"])
     intent_id = booking.payment.get("intent_id")
     if intent_id and booking.payment.get("status") != "succeeded":
@@ -220,5 +220,6 @@ HANDLERS = {
     EventType.PAYMENT_FAILED: [on_payment_failed],
     EventType.BOOKING_EXPIRED: [on_seat_released],
     EventType.BOOKING_CANCELLED: [on_seat_released],
+    EventType.BOOKING_CLOSED: [on_seat_released],
     EventType.REFUND_REQUESTED: [on_refund_requested],
 }

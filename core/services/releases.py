@@ -4,11 +4,12 @@ the training's partition order, so a replay changes nothing and no seat is count
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from core.cancellation import cancellation
 from core.errors import NeedsReconciliation
-from core.model import Booking, BookingStatus, SeatOutcome, Training, refund_on_cancellation
+from core.model import Booking, BookingStatus, SeatOutcome, Training, TrainingStatus
 from core.services.bookings import booking_payload, load_booking
 from core.services.deps import Deps
 from core.services.seating import refresh_seats_left
@@ -46,28 +47,42 @@ def on_expiry_due(deps: Deps, event: Event) -> None:
         deps.bookings.transition(booking.id, BookingStatus.EXPIRED, event.id, deps.clock())
     if load_booking(deps, booking.id).status is not BookingStatus.EXPIRED:
         return  # paid, cancelled or re-held meanwhile: nothing expires
+    _return_voucher(deps, booking)
     _free_seat(deps, event, booking.training_id, booking.id)
     deps.publisher.publish(reaction(event, EventType.BOOKING_EXPIRED, dict(event.data), source=SOURCE))
 
 
 def on_cancellation_requested(deps: Deps, event: Event) -> None:
-    """The trainee cancels: the seat goes back (to the waitlist), money back per the policy."""
+    """The trainee cancels: the seat goes back (to the waitlist), money back per the booking's terms,
+    judged at the moment the trainee asked, so what the page said is what they get."""
     booking = load_booking(deps, event.data["booking_id"])
     training = _training(deps, booking)
-    now = deps.clock()
-    was = booking.status
-    refund = refund_on_cancellation(booking, training, now) if was is BookingStatus.CONFIRMED else 0
-    if was in (BookingStatus.PENDING_APPROVAL, BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED):
+    asked_at = _asked_at(event)
+    decision = cancellation(booking, training, asked_at)
+    if decision.allowed:
         deps.bookings.transition(
-            booking.id, BookingStatus.CANCELLED, event.id, now,
-            {"cancellation_reason": "Cancelled by the trainee.", "refund_amount": refund},
+            booking.id, BookingStatus.CANCELLED, event.id, deps.clock(),
+            {"cancellation_reason": "Cancelled by the trainee.", "refund_amount": decision.refund,
+             "cancelled_from": str(booking.status)},
         )  # fmt: skip
     cancelled = load_booking(deps, booking.id)
     if cancelled.status is not BookingStatus.CANCELLED or not _caused_by(cancelled, event):
         # Nothing to cancel (expired, rejected), or cancelled by an earlier request, which
         # announced it: a second click must not refund or tell anyone twice.
         return
+    _return_voucher(deps, cancelled)  # cancelled before the day: the sponsor's code is free again
     _after_cancel(deps, event, cancelled, by="trainee")
+
+
+def _asked_at(event: Event) -> datetime:
+    """When the trainee asked to cancel (the API's clock; the envelope's time for older events)."""
+    return datetime.fromisoformat(event.data.get("requested_at") or event.time.replace("Z", "+00:00"))
+
+
+def _return_voucher(deps: Deps, booking: Booking) -> None:
+    """A booking that ends before the day without its seat gives its voucher back to the sponsor's pool."""
+    if booking.voucher_code:
+        deps.vouchers.release(booking.voucher_code, booking.id)
 
 
 def _caused_by(booking: Booking, event: Event) -> bool:
@@ -82,7 +97,8 @@ def on_training_cancelled(deps: Deps, event: Event) -> None:
         paid = booking.status is BookingStatus.CONFIRMED
         deps.bookings.transition(
             booking.id, BookingStatus.CANCELLED, event.id, deps.clock(),
-            {"cancellation_reason": reason, "refund_amount": booking.amount if paid else 0},
+            {"cancellation_reason": reason, "refund_amount": booking.amount if paid else 0,
+             "cancelled_from": str(booking.status)},
         )  # fmt: skip
         cancelled = load_booking(deps, booking.id)
         if cancelled.status is BookingStatus.CANCELLED:
@@ -91,8 +107,8 @@ def on_training_cancelled(deps: Deps, event: Event) -> None:
 
 def on_late_or_orphan_payment(deps: Deps, event: Event, booking: Booking) -> None:
     """A payment for a booking that holds no seat: seat it again if one is free, else refund."""
-    if booking.status is BookingStatus.EXPIRED:
-        training = _training(deps, booking)
+    training = _training(deps, booking)
+    if booking.status is BookingStatus.EXPIRED and _may_still_seat(deps, training, booking):
         seat = deps.seats.hold(training.id, booking.id, training.capacity or 0)
         if seat.outcome is not SeatOutcome.FULL:
             deps.seats.leave_waitlist(training.id, booking.id)
@@ -102,14 +118,50 @@ def on_late_or_orphan_payment(deps: Deps, event: Event, booking: Booking) -> Non
             )  # fmt: skip
             deps.trainings.set_seats_left(training.id, seat.free)  # the hold's own count: no re-read
             return
+        _return_voucher(deps, booking)  # no seat after all: the code it took back goes back again
     counted = booking.payment.get("status") == "succeeded"  # this payment once paid for a seat
-    if booking.status in (BookingStatus.EXPIRED, BookingStatus.CANCELLED, BookingStatus.REJECTED) and not counted:
+    released = (BookingStatus.EXPIRED, BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.CLOSED)
+    if booking.status in released and not counted:
+        if not event.data["amount"]:
+            return  # a free seat (a voucher's): no money came in, none goes back
         # Never money kept for no seat: the whole payment goes back.
         _request_refund(deps, event, booking, event.data["amount"], "Paid after the seat was released.",
                         event.data["payment_intent_id"])  # fmt: skip
         return
     if not counted:
         raise NeedsReconciliation(f"Payment for booking {booking.id} in status {booking.status}.")
+
+
+def _may_still_seat(deps: Deps, training: Training, booking: Booking) -> bool:
+    """Whether a late payment may seat an expired booking again: the training is still to come, and a
+    voucher booking gets its code back (someone else may have taken it meanwhile)."""
+    if training.status is not TrainingStatus.PUBLISHED or training.starts_at is None:
+        return False
+    if training.starts_at <= deps.clock():
+        return False
+    return not booking.voucher_code or deps.vouchers.redeem(booking.voucher_code, booking.id, deps.clock())
+
+
+def on_training_completed(deps: Deps, event: Event) -> None:
+    """The day is over: requests still waiting (for a seat, the expert or a payment) are closed and
+    their trainees told; an unpaid PaymentIntent is cancelled by the payments worker."""
+    training_id = event.data["training_id"]
+    for booking in deps.bookings.live_on_training(training_id):
+        if booking.status is BookingStatus.CONFIRMED:
+            continue
+        reason = "The training took place before this request got a confirmed seat."
+        deps.bookings.transition(booking.id, BookingStatus.CLOSED, event.id, deps.clock(),
+                                 {"closing_reason": reason})  # fmt: skip
+        closed = load_booking(deps, booking.id)
+        if closed.status is not BookingStatus.CLOSED:
+            continue
+        deps.seats.leave_waitlist(training_id, booking.id)
+        deps.seats.release(training_id, booking.id)
+        deps.publisher.publish(
+            reaction(event, EventType.BOOKING_CLOSED, {**_ref(closed), "reason": reason}, source=SOURCE,
+                     subject=closed.id, key=training_id, what=f"closed/{closed.id}")
+        )  # fmt: skip
+    refresh_seats_left(deps, training_id)
 
 
 def _after_cancel(deps: Deps, cause: Event, booking: Booking, by: str, promote: bool = True) -> None:
@@ -124,7 +176,8 @@ def _after_cancel(deps: Deps, cause: Event, booking: Booking, by: str, promote: 
         reaction(
             cause, EventType.BOOKING_CANCELLED,
             {**_ref(booking), "reason": booking.cancellation_reason or "Cancelled.", "refund_amount": refund,
-             "currency": booking.currency, "by": by},
+             "currency": booking.currency, "by": by,
+             "was": str(booking.cancelled_from) if booking.cancelled_from else None},
             source=SOURCE, subject=booking.id, key=booking.training_id, what=f"cancelled/{booking.id}",
         )
     )  # fmt: skip
@@ -137,6 +190,12 @@ def _after_cancel(deps: Deps, cause: Event, booking: Booking, by: str, promote: 
 def _free_seat(deps: Deps, cause: Event, training_id: str, booking_id: str) -> None:
     """Give back the booking's seat, then hold it for the head of the waitlist, FIFO."""
     deps.seats.release(training_id, booking_id)
+    promote_waitlist(deps, cause, training_id)
+
+
+def promote_waitlist(deps: Deps, cause: Event, training_id: str) -> None:
+    """Hold every free seat for the head of the waitlist, FIFO, each with a fresh window (after a
+    release, or a capacity raise), then copy the free seats left onto the training."""
     training = deps.trainings.get(training_id)
     while training is not None and (head := deps.seats.first_waitlisted(training_id)):
         waiting = deps.bookings.get(head)
@@ -191,6 +250,7 @@ def on_approval_decided(deps: Deps, event: Event) -> None:
     deps.bookings.transition(booking.id, BookingStatus.REJECTED, event.id, now, {"rejection_reason": reason})
     booking = load_booking(deps, booking.id)
     if booking.status is BookingStatus.REJECTED and _caused_by(booking, event):
+        _return_voucher(deps, booking)
         _free_seat(deps, event, booking.training_id, booking.id)
         deps.publisher.publish(
             reaction(event, EventType.BOOKING_REJECTED, {**_ref(booking), "reason": reason}, source=SOURCE)
@@ -226,4 +286,5 @@ HANDLERS = {
     EventType.BOOKING_EXPIRY_DUE: [on_expiry_due],
     EventType.BOOKING_CANCELLATION_REQUESTED: [on_cancellation_requested],
     EventType.TRAINING_CANCELLED: [on_training_cancelled],
+    EventType.TRAINING_COMPLETED: [on_training_completed],
 }

@@ -46,7 +46,7 @@ from devstack.smtp_sink import read_maildir
 from devstack.stack import WORKERS, Infra, prepare, start_api, start_worker
 from events.envelope import Event
 from events.types import EventType, topic_name
-from tests.conftest import TRAINING, ApiClient, wait_for
+from tests.conftest import TRAINING, ApiClient, request_data, wait_for
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 
@@ -215,8 +215,7 @@ def _poison(config: Config, trainings: list[dict[str, Any]]) -> dict[str, bytes]
     for topic, value in garbage.items():
         publisher.send_raw(topic_name(config.kafka_topic_prefix, topic), trainings[0]["id"], value)
     orphan = Event(type=EventType.BOOKING_REQUESTED, subject=f"b-{tag}", key=trainings[1]["id"],
-                   data={"booking_id": f"b-{tag}", "training_id": f"no-such-training-{tag}",
-                         "trainee_id": "nobody", "amount": 100, "currency": "eur"})  # fmt: skip
+                   data=request_data(f"b-{tag}", f"no-such-training-{tag}", "nobody", 100))  # fmt: skip
     publisher.publish(orphan)
     publisher.close()
     return {**{f"garbage:{t}:{tag}": v for t, v in garbage.items()}, f"orphan:bookings:{orphan.id}": orphan.id.encode()}

@@ -11,7 +11,7 @@ from click.testing import Result
 from api import create_app
 from events.envelope import Event
 from events.types import EventType
-from tests.conftest import TRAINING, Stack, wait_for
+from tests.conftest import TRAINING, Stack, request_data, wait_for
 
 
 def flask(stack: Stack, *args: str) -> Result:
@@ -46,8 +46,7 @@ def test_a_dead_letter_is_listed_with_its_error_then_replayed_once_its_cause_is_
         type=EventType.BOOKING_REQUESTED,
         subject="b-early",
         key=draft["id"],
-        data={"booking_id": "b-early", "training_id": draft["id"], "trainee_id": trainee["id"], "amount": 45000,
-              "currency": "eur"},
+        data=request_data("b-early", draft["id"], trainee["id"], 45000),
     )  # fmt: skip
     stack.deps.publisher.publish(request)
 

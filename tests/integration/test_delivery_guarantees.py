@@ -9,7 +9,7 @@ from core.services import capacity
 from events.codec import decode
 from events.envelope import Event
 from events.types import EventType, dead_letter_topic, topic_name
-from tests.conftest import Stack, read_topic, wait_for
+from tests.conftest import Stack, read_topic, request_data, wait_for
 
 
 def _events_of(stack: Stack, topic: str, event_type: EventType, booking_id: str) -> list[Event]:
@@ -61,13 +61,7 @@ def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) 
         type=EventType.BOOKING_REQUESTED,
         subject="b-orphan",
         key=training["id"],
-        data={
-            "booking_id": "b-orphan",
-            "training_id": "no-such-training",
-            "trainee_id": trainee["id"],
-            "amount": 100,
-            "currency": "eur",
-        },
+        data=request_data("b-orphan", "no-such-training", trainee["id"], 100),
     )
     stack.deps.publisher.publish(orphan)
 
@@ -103,13 +97,7 @@ def test_two_racing_requests_of_one_trainee_get_one_seat(stack: Stack) -> None:
             subject=booking_id,
             key=training["id"],
             id=booking_id,
-            data={
-                "booking_id": booking_id,
-                "training_id": training["id"],
-                "trainee_id": trainee["id"],
-                "amount": training["price"],
-                "currency": "eur",
-            },
+            data=request_data(booking_id, training["id"], trainee["id"], training["price"]),
         )
 
     first, second = request("0a0a0a0a-0000-4000-8000-000000000001"), request("0a0a0a0a-0000-4000-8000-000000000002")

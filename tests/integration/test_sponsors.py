@@ -111,7 +111,7 @@ def test_sponsored_seats_become_vouchers_and_a_voucher_books_a_free_confirmed_se
     assert unknown.status_code == 404 and "voucher_code" in unknown.json()["errors"]
     view = api.call("GET", url, sponsor["token"]).json()["vouchers"]
     assert [v["redeemed"] for v in view] == [True, False]
-    assert set(view[0]) == {"code", "redeemed", "redeemed_at"}  # the sponsor never sees who
+    assert set(view[0]) == {"code", "state", "redeemed", "redeemed_at"}  # the sponsor never sees who
     wait_for(lambda: [n for n in api.call("GET", "/api/v1/me/notifications", sponsor["token"]).json()["items"]
                       if n["kind"] == "sponsorship.redeemed"], what="sponsor told")  # fmt: skip
 

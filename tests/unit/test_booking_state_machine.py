@@ -8,17 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.model import BookingStatus as S
 from core.model import (
-    Booking,
     Training,
     TrainingStatus,
     Venue,
     can_move_training,
     can_transition,
-    refund_on_cancellation,
     sources_of,
 )
-from core.model import BookingStatus as S
 
 ALLOWED = {
     (S.REQUESTED, S.HELD),
@@ -37,6 +35,10 @@ ALLOWED = {
     (S.EXPIRED, S.CONFIRMED),
     (S.WAITLISTED, S.HELD),
     (S.HELD, S.CONFIRMED),
+    # The training took place with the request still open.
+    (S.PENDING_APPROVAL, S.CLOSED),
+    (S.WAITLISTED, S.CLOSED),
+    (S.HELD, S.CLOSED),
 }
 
 
@@ -139,30 +141,3 @@ def test_each_training_move_is_allowed_exactly_when_the_lifecycle_says(
     current: TrainingStatus, target: TrainingStatus
 ) -> None:
     assert can_move_training(current, target) is ((current, target) in TRAINING_ALLOWED)
-
-
-def _paid(amount: int = 45000, fee: int = 0) -> Booking:
-    return Booking(id="b", training_id="t", trainee_id="u", amount=amount, currency="eur",
-                   status=S.CONFIRMED, requested_at=NOW, service_fee=fee)  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("before_start", "refund"),
-    [
-        (timedelta(days=31), 45000),
-        (timedelta(days=30), 45000),  # exactly 30 days before: still in full
-        (timedelta(days=30) - timedelta(seconds=1), 0),
-        (timedelta(days=2), 0),
-        (timedelta(seconds=0), 0),  # started: nothing
-    ],
-)
-def test_the_refund_policy_and_its_boundary(before_start: timedelta, refund: int) -> None:
-    training = _training(starts_at=NOW + before_start)
-    assert refund_on_cancellation(_paid(), training, NOW) == refund
-
-
-def test_the_service_fee_is_never_refunded_and_the_policy_is_per_training() -> None:
-    far = _training(starts_at=NOW + timedelta(days=60))
-    assert refund_on_cancellation(_paid(47000, fee=2000), far, NOW) == 45000
-    strict = _training(starts_at=NOW + timedelta(days=60), refund_full_days_before=90)
-    assert refund_on_cancellation(_paid(), strict, NOW) == 0

@@ -10,13 +10,28 @@ from events.codec import InvalidEvent, decode, encode
 from events.envelope import Event, derived_id, reaction
 from events.types import EventType
 
+# What booking.requested carries besides the money: the booking is rebuilt from it alone.
+REQUEST_FACTS = {
+    "service_fee": 0,
+    "voucher_code": None,
+    "requested_at": "2026-11-21T12:00:00+00:00",
+    "refund_terms": {"full_refund_days_before": 30},
+}
+
 
 def _requested() -> Event:
     return Event(
         type=EventType.BOOKING_REQUESTED,
         subject="b1",
         key="t1",
-        data={"booking_id": "b1", "training_id": "t1", "trainee_id": "u1", "amount": 100, "currency": "eur"},
+        data={
+            "booking_id": "b1",
+            "training_id": "t1",
+            "trainee_id": "u1",
+            "amount": 100,
+            "currency": "eur",
+            **REQUEST_FACTS,
+        },
     )
 
 
@@ -36,6 +51,10 @@ def test_an_event_survives_the_wire() -> None:
         (lambda b: b["data"].pop("amount"), "amount"),
         (lambda b: b["data"].update(amount="a lot"), "amount"),
         (lambda b: b.update(id="not-a-uuid"), "id"),
+        # A booking the capacity worker rebuilds from its request needs its fee and its terms.
+        (lambda b: b["data"].pop("service_fee"), "service_fee"),
+        (lambda b: b["data"].pop("refund_terms"), "refund_terms"),
+        (lambda b: b["data"].pop("requested_at"), "requested_at"),
     ],
 )
 def test_an_invalid_event_is_refused_with_the_field_named(mutate, needle: str) -> None:

@@ -15,6 +15,14 @@ from events.envelope import Event
 from events.types import EventType
 from workers.runner import Runner
 
+# What booking.requested carries besides the money: the booking is rebuilt from it alone.
+REQUEST_FACTS = {
+    "service_fee": 0,
+    "voucher_code": None,
+    "requested_at": "2026-11-21T12:00:00+00:00",
+    "refund_terms": {"full_refund_days_before": 30},
+}
+
 
 @dataclass
 class FakeSource:
@@ -60,7 +68,14 @@ def _event() -> Event:
         type=EventType.BOOKING_REQUESTED,
         subject="b1",
         key="t1",
-        data={"booking_id": "b1", "training_id": "t1", "trainee_id": "u1", "amount": 1, "currency": "eur"},
+        data={
+            "booking_id": "b1",
+            "training_id": "t1",
+            "trainee_id": "u1",
+            "amount": 1,
+            "currency": "eur",
+            **REQUEST_FACTS,
+        },
     )
 
 
@@ -130,7 +145,14 @@ def _other_event(booking_id: str) -> Event:
         type=EventType.BOOKING_REQUESTED,
         subject=booking_id,
         key="t1",
-        data={"booking_id": booking_id, "training_id": "t1", "trainee_id": "u1", "amount": 1, "currency": "eur"},
+        data={
+            "booking_id": booking_id,
+            "training_id": "t1",
+            "trainee_id": "u1",
+            "amount": 1,
+            "currency": "eur",
+            **REQUEST_FACTS,
+        },
     )
 
 
