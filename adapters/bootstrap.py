@@ -91,6 +91,9 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
             calendar_domain=sender_address.rpartition("@")[2] or "marketplace.local",
             reminder_hours=config.reminder_hours,
             certificate_key=config.certificate_signing_key.encode(),
+            # The web pages' secret also signs the e-mails' unsubscribe links: the page that
+            # reads them is the web's, and the notifications worker shares the environment.
+            link_key=config.web_secret_key.encode(),
             logins_per_account=Limit.parse(config.logins_per_account),
             failed_logins_per_client=Limit.parse(config.failed_logins_per_client),
             bookings_per_trainee=Limit.parse(config.bookings_per_trainee),

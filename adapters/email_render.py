@@ -20,7 +20,10 @@ TEMPLATES_DIR = Path(__file__).parent / "email_templates"
 
 # Keys core may leave out: the templates test them, so they need a value (StrictUndefined
 # would raise on the test itself); every other key must be there.
-_OPTIONAL: dict[str, Any] = {"action": None, "training": None, "codes": None, "has_invitation": False}
+_OPTIONAL: dict[str, Any] = {
+    "action": None, "training": None, "codes": None, "has_invitation": False, "has_cancellation": False,
+    "unsubscribe_url": None, "category_label": "",
+}  # fmt: skip
 _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
 _PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n")
 

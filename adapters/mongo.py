@@ -45,6 +45,7 @@ def create_indexes(db: Database) -> None:
     """Every index a query of ours needs; idempotent, run at every start-up."""
     db.users.create_index("email", unique=True)
     db.users.create_index([("role", ASCENDING), ("verification", ASCENDING), ("submitted_at", ASCENDING)])
+    db.users.create_index("role", name="users_role")
     db.sessions.create_index("expires_at", expireAfterSeconds=0)
     db.sessions.create_index("user_id")
     db.rate_limits.create_index("expires_at", expireAfterSeconds=0)
@@ -100,6 +101,11 @@ class MongoUsers:
         total = self._c.count_documents(query)
         docs = self._c.find(query).sort([("submitted_at", ASCENDING), ("_id", ASCENDING)]).skip(offset).limit(limit)
         return [u for u in map(_user, docs) if u is not None], total
+
+    def with_role(self, role: Role, limit: int = 100) -> list[User]:
+        """On the role's index."""
+        docs = self._c.find({"role": str(role)}).hint("users_role").limit(limit)
+        return [u for u in map(_user, docs) if u is not None]
 
 
 _USER_FIELDS = {f.name for f in dataclasses.fields(User)}

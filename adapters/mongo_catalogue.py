@@ -104,6 +104,13 @@ class MongoTrainings:
         change = "$addToSet" if shown else "$pull"
         self._c.update_one({"_id": training_id}, {change: {"sponsor_ids": sponsor_id}})
 
+    def set_expert_verified(self, expert_id: str, verified: bool) -> int:
+        """One bulk update on the expert's index."""
+        result = self._c.update_many(
+            {"expert_id": expert_id, "expert_verified": {"$ne": verified}}, {"$set": {"expert_verified": verified}}
+        )
+        return result.modified_count
+
     def ended_before(self, cutoff: datetime, limit: int) -> list[Training]:
         """Published trainings whose end is past ``cutoff`` (they started before it, so the index serves)."""
         docs = self._c.find({"status": str(TrainingStatus.PUBLISHED), "starts_at": {"$lt": cutoff}})

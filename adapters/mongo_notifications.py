@@ -30,7 +30,7 @@ class MongoInbox:
 
     def add(self, notification: Notification, at: datetime) -> bool:
         """Insert once; False on a replay."""
-        doc = {k: v for k, v in dataclasses.asdict(notification).items() if k not in ("context", "emailed")}
+        doc = {k: v for k, v in dataclasses.asdict(notification).items() if k not in ("context", "emailed", "calendar")}
         doc.update(_id=f"{notification.user_id}:{notification.event_id}", created_at=at, read=False)
         try:
             self._c.insert_one(doc)

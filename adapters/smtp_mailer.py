@@ -56,6 +56,11 @@ class SmtpMailer:
         msg["Subject"] = email.subject
         msg["Date"] = formatdate(localtime=False)
         msg["Message-ID"] = f"<{email.message_id}@marketplace>"
+        if email.unsubscribe_url:
+            # RFC 2369 and RFC 8058: mail clients offer "unsubscribe" and POST
+            # "List-Unsubscribe=One-Click" to the link, which switches this category off.
+            msg["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         # Quoted-printable keeps the parts 7-bit, so no relay has to understand 8BITMIME.
         msg.set_content(email.text, cte="quoted-printable")
         if email.html is not None:

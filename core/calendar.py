@@ -1,4 +1,4 @@
-"""The calendar invitation of a booked training, as RFC 5545 iCalendar text (no library)."""
+"""The calendar invitation of a booked training, and its cancellation, as RFC 5545 iCalendar text (no library)."""
 
 from __future__ import annotations
 
@@ -29,15 +29,53 @@ def invitation(
     update the event instead of adding a second one; a later revision needs a higher
     ``sequence``. Raises ``ValueError`` if the training has no (or a naive) start or end.
     """
+    return _calendar("REQUEST", training, uid, attendee_email, attendee_name, organizer_email, organizer_name,
+                     url, now, sequence)  # fmt: skip
+
+
+def cancellation(
+    training: Training,
+    uid: str,
+    attendee_email: str,
+    attendee_name: str,
+    organizer_email: str,
+    organizer_name: str,
+    url: str | None,
+    now: datetime,
+    *,
+    sequence: int,
+) -> str:
+    """An iCalendar ``METHOD:CANCEL`` (RFC 5546 3.2.5) of the invitation with the same ``uid``.
+
+    ``sequence`` must be higher than the last invitation's, or calendars ignore the
+    cancellation as stale; the event is ``STATUS:CANCELLED`` and carries no alarm.
+    """
+    return _calendar("CANCEL", training, uid, attendee_email, attendee_name, organizer_email, organizer_name,
+                     url, now, sequence)  # fmt: skip
+
+
+def _calendar(
+    method: str,
+    training: Training,
+    uid: str,
+    attendee_email: str,
+    attendee_name: str,
+    organizer_email: str,
+    organizer_name: str,
+    url: str | None,
+    now: datetime,
+    sequence: int,
+) -> str:
     if training.starts_at is None or training.ends_at is None:
         raise ValueError(f"training {training.id} has no start or end: nothing to put in a calendar")
     summary = training.title
+    cancel = method == "CANCEL"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
+        f"METHOD:{method}",
         "BEGIN:VEVENT",
         f"UID:{_text(uid)}",
         f"DTSTAMP:{_utc(now)}",
@@ -55,17 +93,19 @@ def invitation(
         f"ORGANIZER;CN={_param(organizer_name)}:mailto:{_address(organizer_email)}",
         f"ATTENDEE;CN={_param(attendee_name)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE"
         f":mailto:{_address(attendee_email)}",
-        "STATUS:CONFIRMED",
+        "STATUS:CANCELLED" if cancel else "STATUS:CONFIRMED",
         f"SEQUENCE:{sequence}",
-        "TRANSP:OPAQUE",
-        "BEGIN:VALARM",
-        "ACTION:DISPLAY",
-        f"DESCRIPTION:{_text('Tomorrow: ' + summary)}",
-        "TRIGGER:-P1D",
-        "END:VALARM",
-        "END:VEVENT",
-        "END:VCALENDAR",
+        "TRANSP:TRANSPARENT" if cancel else "TRANSP:OPAQUE",
     ]
+    if not cancel:
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            f"DESCRIPTION:{_text('Tomorrow: ' + summary)}",
+            "TRIGGER:-P1D",
+            "END:VALARM",
+        ]
+    lines += ["END:VEVENT", "END:VCALENDAR"]
     return "".join(_fold(line) + _CRLF for line in lines)
 
 

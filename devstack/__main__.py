@@ -1,7 +1,7 @@
 """``python -m devstack run``: the whole marketplace on embedded services, with demo data.
 
 Starts Tansu, SecantusDB, localstripe and the SMTP sink on loopback, then the API
-and the three workers from the Procfile under honcho, waits until the API is
+and the four workers from the Procfile under honcho, waits until the API is
 healthy, loads the demo data, prints the URLs, and on Ctrl-C stops everything by
 process id.
 """

@@ -48,3 +48,15 @@ class RejectExpert(MethodView):
     def post(self, body: dict[str, Any], expert_id: str) -> Any:
         """Credential check failed, with the reason the expert will read (``expert.rejected``)."""
         return verification.reject_expert(deps(), current_user(), expert_id, body["reason"])
+
+
+@blp.route("/experts/<expert_id>/withdraw-verification")
+class WithdrawVerification(MethodView):
+    @blp.arguments(RejectIn)
+    @blp.response(200, ExpertAdminOut)
+    @blp.alt_response(409, schema=ErrorSchema, description="Not verified")
+    @secured(blp)
+    def post(self, body: dict[str, Any], expert_id: str) -> Any:
+        """Take a verification back, with the reason the expert will read (``expert.verification_withdrawn``):
+        their trainings lose the verified badge, and publishing again needs a new check."""
+        return verification.withdraw_verification(deps(), current_user(), expert_id, body["reason"])

@@ -6,7 +6,17 @@ a little JavaScript follows a booking live and talks to Stripe.js.
 
 from __future__ import annotations
 
-from api.web import account, booking, desk, expert, pages, records, session, sponsor  # noqa: F401 - registers routes
+from api.web import (  # noqa: F401 - registers routes
+    account,
+    booking,
+    desk,
+    expert,
+    pages,
+    preferences,
+    records,
+    session,
+    sponsor,
+)
 from api.web.blueprint import blp
 
 __all__ = ["blp"]

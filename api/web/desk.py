@@ -38,18 +38,24 @@ def experts_to_verify() -> Any:
     """Experts waiting for their credentials to be checked, oldest first (admin)."""
     admin = require_web_user()
     waiting, total = verification.experts_to_check(deps(), admin, Verification.PENDING, 100, 0)
-    return render_template("web/admin_experts.html", experts=waiting, total=total)
+    verified, verified_total = verification.experts_to_check(deps(), admin, Verification.VERIFIED, 100, 0)
+    return render_template("web/admin_experts.html", experts=waiting, total=total, verified=verified,
+                           verified_total=verified_total)  # fmt: skip
 
 
 @blp.post("/admin/experts/<expert_id>")
 def decide_expert(expert_id: str) -> Any:
-    """Verify an expert, or reject with the reason they will read."""
+    """Verify an expert, reject, or withdraw a verification, with the reason they will read."""
     admin = require_web_user()
-    if request.form.get("decision") == "verify":
+    decision = request.form.get("decision")
+    if decision == "verify":
         verification.verify_expert(deps(), admin, expert_id)
+        return redirect(url_for("web.experts_to_verify"), 303)
+    reason = (request.form.get("reason") or "").strip()
+    if len(reason) < 5:
+        raise ValidationError("Say why, in a few words (5 characters or more).", {"reason": ["Required."]})
+    if decision == "withdraw":
+        verification.withdraw_verification(deps(), admin, expert_id, reason)
     else:
-        reason = (request.form.get("reason") or "").strip()
-        if len(reason) < 5:
-            raise ValidationError("Say why, in a few words (5 characters or more).", {"reason": ["Required."]})
         verification.reject_expert(deps(), admin, expert_id, reason)
     return redirect(url_for("web.experts_to_verify"), 303)

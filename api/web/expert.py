@@ -14,7 +14,7 @@ from api.web.blueprint import blp, form_errors
 from api.web.session import require_web_user
 from core.errors import ValidationError
 from core.model import BookingStatus, Role, Training, zone_of
-from core.services import approvals, attendance, trainings
+from core.services import approvals, attendance, demos, trainings
 from core.services.accounts import require_role
 from schemas.catalogue import CURRENCIES, TrainingPatch
 
@@ -94,7 +94,18 @@ def expert_training(training_id: str) -> Any:
     people = deps().users.many(sorted({b.trainee_id for b in live}))
     groups = {s: [(b, people.get(b.trainee_id)) for b in live if b.status is s]
               for s in (BookingStatus.CONFIRMED, BookingStatus.HELD, BookingStatus.WAITLISTED)}  # fmt: skip
-    return render_template("web/expert_training.html", training=training, groups=groups, pending=pending)
+    proposed = deps().demos.pending_for_trainings([training.id])
+    sponsors = deps().users.many(sorted({d.sponsor_id for d in proposed}))
+    return render_template("web/expert_training.html", training=training, groups=groups, pending=pending,
+                           proposed=[(d, sponsors.get(d.sponsor_id)) for d in proposed])  # fmt: skip
+
+
+@blp.post("/me/trainings/<training_id>/demos/<demo_id>")
+def decide_demo(training_id: str, demo_id: str) -> Any:
+    """Accept or decline a sponsor's proposal to show a demo at my training."""
+    expert = _expert()
+    demos.decide_showing(deps(), expert, training_id, demo_id, request.form.get("decision") == "accept")
+    return redirect(url_for("web.expert_training", training_id=training_id, _anchor="demos"), 303)
 
 
 @blp.post("/me/approvals/<booking_id>")

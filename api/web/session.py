@@ -60,9 +60,13 @@ def _globals() -> dict[str, Any]:
     return {"csrf_token": csrf_token, "me": web_user}
 
 
+# Signed capability links that carry their own proof, posted by mail clients without a page.
+CSRF_EXEMPT = frozenset({"web.unsubscribe"})
+
+
 @blp.before_request
 def _check_csrf() -> None:
-    if request.method != "POST":
+    if request.method != "POST" or request.endpoint in CSRF_EXEMPT:
         return
     sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):

@@ -11,6 +11,7 @@ from core.ports.catalogue import TrainingQuery, Trainings
 from core.ports.messaging import EventPublisher, ProcessedEvents
 from core.ports.notifications import (
     Attachment,
+    CalendarFile,
     Email,
     EmailRenderer,
     Inbox,
@@ -45,6 +46,7 @@ __all__ = [
     "Inbox",
     "Ledger",
     "Mailer",
+    "CalendarFile",
     "Notification",
     "NotificationPreferences",
     "Outbox",

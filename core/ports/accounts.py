@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from core.model import User, Verification
+from core.model import Role, User, Verification
 
 
 class Users(Protocol):
@@ -29,6 +29,9 @@ class Users(Protocol):
 
     def experts(self, verification: Verification | None, limit: int, offset: int) -> tuple[list[User], int]:
         """Experts (in one verification state, or all), oldest submission first, and the total."""
+
+    def with_role(self, role: Role, limit: int = 100) -> list[User]:
+        """Accounts of one role (e.g. the admins to tell of credentials to check)."""
 
 
 class Sessions(Protocol):

@@ -43,6 +43,9 @@ class Trainings(Protocol):
     def set_sponsor(self, training_id: str, sponsor_id: str, shown: bool) -> None:
         """Add (or remove) a sponsor whose demo the expert agreed to show."""
 
+    def set_expert_verified(self, expert_id: str, verified: bool) -> int:
+        """Give (or take away) the verified badge on every training of the expert; how many changed."""
+
 
 @dataclass(frozen=True)
 class TrainingQuery:

@@ -9,6 +9,14 @@ from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
+class CalendarFile:
+    """An iCalendar attachment: an invitation (``REQUEST``) or its cancellation (``CANCEL``)."""
+
+    method: str
+    content: str
+
+
+@dataclass(frozen=True)
 class Notification:
     """One message for one person about one event."""
 
@@ -20,8 +28,9 @@ class Notification:
     link: str | None = None
     category: str = "bookings"  # what the person's preferences switch on or off, per channel
     emailed: bool = True  # False: inbox only, whatever the preferences (e.g. "request received")
-    # Extra template context: "training" (details), "codes", "action_label", "invitation" (.ics text).
+    # Extra template context: "training" (details), "codes", "action_label".
     context: Mapping[str, Any] = field(default_factory=dict)
+    calendar: CalendarFile | None = None  # attached to the e-mail
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,8 @@ class Email:
     message_id: str
     html: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    # The one-click unsubscribe link of the e-mail's category (List-Unsubscribe, RFC 8058).
+    unsubscribe_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ import logging
 from datetime import timedelta
 
 from core.errors import MailRefused, Unavailable
+from core.links import Links
 from core.ports import Attachment, Email, Notification
 from core.services.deps import Deps
+from core.unsubscribe import token_for
 from events.envelope import derived_id
 
 log = logging.getLogger("core.delivery")
@@ -27,9 +29,10 @@ CATEGORIES = {
     "reminders": "A reminder the day before a training",
     "certificates": "My certificates of attendance, when they are ready",
     "reviews": "Reviews: new ones of my trainings (experts), answers to mine (trainees)",
-    "expert": "For experts: new bookings and requests to approve",
-    "sponsors": "For sponsors: vouchers and redemptions",
+    "expert": "For experts: new bookings, requests to approve, demos proposed by sponsors",
+    "sponsors": "For sponsors: vouchers, redemptions, refunds, the experts' answers to demo proposals",
     "account": "My account: credential checks",
+    "admin": "For admins: credentials to check",
 }
 LEASE = timedelta(minutes=2)  # longer than any SMTP timeout: a live sender always finishes first
 RETRY_BASE = timedelta(seconds=30)
@@ -55,7 +58,9 @@ def deliver(deps: Deps, message: Notification) -> None:
     if user is None:
         return
     context = dict(message.context)
-    invitation = context.pop("invitation", None)
+    links = Links(deps.policy.public_base_url)
+    unsubscribe_url = links.unsubscribe(token_for(deps.policy.link_key, message.user_id, message.category))
+    calendar = message.calendar
     rendered = deps.renderer.render(
         message.kind,
         {
@@ -67,12 +72,18 @@ def deliver(deps: Deps, message: Notification) -> None:
             "action": {"url": message.link, "label": context.pop("action_label", "See the details")}
             if message.link
             else None,
-            "has_invitation": invitation is not None,
-            "preferences_url": f"{deps.policy.public_base_url}/api/v1/me/notification-preferences",
+            "has_invitation": calendar is not None and calendar.method == "REQUEST",
+            "has_cancellation": calendar is not None and calendar.method == "CANCEL",
+            "preferences_url": links.preferences(),
+            "unsubscribe_url": unsubscribe_url,
+            "category_label": CATEGORIES[message.category],
             "marketplace_name": deps.policy.marketplace_name,
         },
     )
-    attachments = (Attachment("invitation.ics", "text/calendar; method=REQUEST", invitation),) if invitation else ()
+    attachments: tuple[Attachment, ...] = ()
+    if calendar is not None:
+        name = "cancellation.ics" if calendar.method == "CANCEL" else "invitation.ics"
+        attachments = (Attachment(name, f"text/calendar; method={calendar.method}", calendar.content),)
     email = Email(
         to=user.email,
         subject=rendered.subject,
@@ -82,6 +93,7 @@ def deliver(deps: Deps, message: Notification) -> None:
         # clients show once.
         message_id=derived_id(message.event_id, f"email/{message.user_id}"),
         attachments=attachments,
+        unsubscribe_url=unsubscribe_url,
     )
     deps.outbox.enqueue(message.user_id, message.event_id, email, now)
 

@@ -39,6 +39,7 @@ class Policy:
     organizer_email: str = "no-reply@marketplace.local"  # the ORGANIZER of calendar invitations
     calendar_domain: str = "marketplace.local"  # the right-hand side of invitation UIDs
     certificate_key: bytes = field(default=b"dev-only-certificate-key-change-me", repr=False)
+    link_key: bytes = field(default=b"dev-only-web-secret-change-me", repr=False)  # signs unsubscribe links
     # Guessing passwords: every attempt on one account, and failures from one client address.
     logins_per_account: Limit = Limit(10, 60)
     failed_logins_per_client: Limit = Limit(30, 600)

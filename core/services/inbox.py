@@ -8,6 +8,7 @@ from core.errors import NotFound, ValidationError
 from core.model import User
 from core.services.delivery import CATEGORIES, CHANNELS, preferences_of
 from core.services.deps import Deps
+from core.unsubscribe import read_token
 
 
 def my_notifications(deps: Deps, user: User, unread_only: bool, limit: int) -> dict[str, Any]:
@@ -53,3 +54,19 @@ def set_preferences(deps: Deps, user: User, changes: dict[str, dict[str, bool]])
         merged[channel].update(categories)
     deps.preferences.set(user.id, merged)
     return merged
+
+
+def unsubscription(deps: Deps, token: str) -> tuple[User, str]:
+    """Whom an unsubscribe link is for and which category it switches off, or ``NotFound``."""
+    asked = read_token(deps.policy.link_key, token)
+    person = deps.users.get(asked.user_id) if asked else None
+    if asked is None or person is None or asked.category not in CATEGORIES:
+        raise NotFound("This unsubscribe link is not valid (or its account is gone).")
+    return person, asked.category
+
+
+def unsubscribe(deps: Deps, token: str) -> tuple[User, str]:
+    """Switch off the e-mails of the link's category for its person (again: no change)."""
+    person, category = unsubscription(deps, token)
+    set_preferences(deps, person, {"email": {category: False}})
+    return person, category

@@ -32,6 +32,21 @@ def verify_expert(deps: Deps, admin: User, expert_id: str) -> User:
     )  # fmt: skip
 
 
+def withdraw_verification(deps: Deps, admin: User, expert_id: str, reason: str) -> User:
+    """Take a verification back (credentials lapsed, a complaint upheld), with the reason the expert reads.
+
+    The expert's trainings lose the verified badge (and so the ``verified_only`` searches) at
+    once; published ones stay open, so nobody's seat is taken away by it. Publishing again
+    needs a new check (``expert.verification_withdrawn``).
+    """
+    require_role(admin, Role.ADMIN)
+    expert = _expert(deps, expert_id)
+    return _move(
+        deps, expert, Verification.WITHDRAWN, EventType.EXPERT_VERIFICATION_WITHDRAWN,
+        {"verification_reason": reason, "verified_at": None, "withdrawn_by": admin.id}, reason, admin,
+    )  # fmt: skip
+
+
 def reject_expert(deps: Deps, admin: User, expert_id: str, reason: str) -> User:
     """The credential check failed, with the reason the expert will read (``expert.rejected``)."""
     require_role(admin, Role.ADMIN)
@@ -72,6 +87,9 @@ def _move(
     before = {"verification": expert.verification}
     if not deps.users.update(expert.id, {"verification": target, **fields}, expected=before):
         raise Conflict("This expert's verification changed meanwhile; reload.")
+    badge_changes = expert.verified != (target is Verification.VERIFIED)
+    if badge_changes:  # the trainings' badge follows the expert's (searches filter on it)
+        deps.trainings.set_expert_verified(expert.id, target is Verification.VERIFIED)
     event = Event(
         type=event_type,
         subject=expert.id,
@@ -86,6 +104,8 @@ def _move(
         deps.users.update(expert.id, {"verification": expert.verification,
                                       "verification_reason": expert.verification_reason,
                                       "verified_at": expert.verified_at})  # fmt: skip
+        if badge_changes:
+            deps.trainings.set_expert_verified(expert.id, expert.verified)
         raise
     updated = deps.users.get(expert.id)
     assert updated is not None

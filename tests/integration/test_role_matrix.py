@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack, wait_for
+from tests.conftest import Stack, day_ahead, wait_for
 
 ROLES = ("trainee", "expert", "sponsor", "admin")
 PUBLIC, SIGNED_IN, STRIPE = "public", "signed-in", "stripe"
@@ -41,6 +41,7 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("GET", "/api/v1/admin/experts"): ({"admin"}, None),
     ("POST", "/api/v1/admin/experts/{expert_id}/verify"): ({"admin"}, None),
     ("POST", "/api/v1/admin/experts/{expert_id}/reject"): ({"admin"}, {"reason": "Not in the register."}),
+    ("POST", "/api/v1/admin/experts/{expert_id}/withdraw-verification"): ({"admin"}, {"reason": "Licence lapsed."}),
     ("GET", "/api/v1/trainings"): (PUBLIC, None),
     ("POST", "/api/v1/trainings"): ({"expert"}, {"title": "A new idea"}),
     ("GET", "/api/v1/trainings/{training_id}"): (PUBLIC, None),
@@ -48,7 +49,7 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("POST", "/api/v1/trainings/{training_id}/publish"): ({"expert"}, None),
     ("POST", "/api/v1/trainings/{training_id}/cancel"): ({"expert"}, {"reason": "The OR is closed."}),
     ("POST", "/api/v1/trainings/{training_id}/complete"): ({"expert"}, None),
-    ("POST", "/api/v1/trainings/{training_id}/duplicate"): ({"expert"}, {"starts_at": "2027-09-01T08:00:00+00:00"}),
+    ("POST", "/api/v1/trainings/{training_id}/duplicate"): ({"expert"}, {"starts_at": day_ahead(150)[0]}),
     ("POST", "/api/v1/trainings/{training_id}/bookings"): ({"trainee"}, None),
     # A booking is shown to its trainee and the training's expert; anyone else gets 404,
     # which hides that it exists (see test_booking_privacy below).

@@ -31,10 +31,10 @@ def context(**overrides: Any) -> dict[str, Any]:
         "action": {"url": "https://marketplace.example.org/bookings/b-1", "label": "See your booking"},
         "training": {
             "title": "TAVI, step by step",
-            "day_label": "Tuesday 12 January 2027",
+            "day_label": "Tuesday 13 January 2026",
             "starts": "08:00",
             "ends": "17:30",
-            "timezone": "Europe/Paris",
+            "timezone": "Europe/Paris time (CET, UTC+01:00)",  # core.venue_time.zone_label
             "institution": "Hôpital Européen Georges-Pompidou",
             "address": "20 rue Leblanc",
             "postal_code": "75015",
@@ -109,8 +109,8 @@ def assert_details(text: str) -> None:
     flat_text = flat(text)
     for expected in [
         "details",
-        "Tuesday 12 January 2027",
-        "08:00-17:30 (Europe/Paris time)",
+        "Tuesday 13 January 2026",
+        "08:00-17:30, Europe/Paris time (CET, UTC+01:00)",
         "Hôpital Européen Georges-Pompidou",
         "20 rue Leblanc, 75015 Paris, FR",
         "Prof. Marie Curie",
@@ -160,7 +160,7 @@ def test_html_is_well_formed_and_accessible(renderer: JinjaEmailRenderer, kind: 
     )
     assert 'href="https://marketplace.example.org/me/notifications"' in html
     for expected in [
-        "Tuesday 12 January 2027",
+        "Tuesday 13 January 2026",
         "08:00&ndash;17:30",
         "Europe/Paris",
         "Prof. Marie Curie",
@@ -182,7 +182,7 @@ def test_booking_confirmed_has_the_programme_and_the_invitation_note(renderer: J
 def test_reminder_says_when_to_arrive_where_and_the_programme(renderer: JinjaEmailRenderer) -> None:
     out = renderer.render("training.reminder", context(title="Tomorrow: TAVI, step by step"))
     text = flat(out.text)
-    assert "the day starts at 08:00 (Europe/Paris time) at Hôpital Européen Georges-Pompidou" in text
+    assert "the day starts at 08:00 (Europe/Paris time (CET, UTC+01:00)) at Hôpital Européen Georges-Pompidou" in text
     assert "arrive" in text
     assert "08:00-09:30 Case review" in text
     assert "Programme of the day" in out.html and "<strong>08:00</strong>" in out.html

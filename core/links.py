@@ -1,0 +1,65 @@
+"""The web pages that e-mails and the inbox link to: every link opens a page a person can read.
+
+Pages that need an account send a signed-out visitor to the sign-in page first, then back
+(the web layer's ``require_web_user``). The paths are the web blueprint's (``api/web``); a
+test follows every link of every e-mail to make sure each one opens a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+
+@dataclass(frozen=True)
+class Links:
+    """Absolute links under the marketplace's public address."""
+
+    base_url: str
+
+    def _at(self, path: str) -> str:
+        return f"{self.base_url.rstrip('/')}{path}"
+
+    def booking(self, booking_id: str) -> str:
+        """A trainee's booking: status, payment, terms."""
+        return self._at(f"/bookings/{quote(booking_id)}")
+
+    def my_bookings(self) -> str:
+        """A trainee's bookings."""
+        return self._at("/me/bookings")
+
+    def training(self, training_id: str) -> str:
+        """A training's public page."""
+        return self._at(f"/trainings/{quote(training_id)}")
+
+    def reviews(self, training_id: str) -> str:
+        """The reviews on a training's page."""
+        return self.training(training_id) + "#reviews"
+
+    def expert_training(self, training_id: str) -> str:
+        """The expert's own page of a training: requests to approve, waitlist, attendees, demos proposed."""
+        return self._at(f"/me/trainings/{quote(training_id)}")
+
+    def credentials(self) -> str:
+        """An expert's credentials and verification status."""
+        return self._at("/me/credentials")
+
+    def certificates(self) -> str:
+        """A trainee's certificates of attendance."""
+        return self._at("/me/certificates")
+
+    def sponsorship(self, sponsorship_id: str) -> str:
+        """A sponsor's purchase: payment, vouchers, redemptions."""
+        return self._at(f"/sponsorships/{quote(sponsorship_id)}")
+
+    def admin_experts(self) -> str:
+        """The admin's desk of experts to verify."""
+        return self._at("/admin/experts")
+
+    def preferences(self) -> str:
+        """What reaches a person on which channel."""
+        return self._at("/me/notification-preferences")
+
+    def unsubscribe(self, token: str) -> str:
+        """The one-click unsubscribe of one category of e-mails (RFC 8058)."""
+        return self._at(f"/unsubscribe/{token}")
