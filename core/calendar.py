@@ -22,50 +22,19 @@ def invitation(
     now: datetime,
     *,
     sequence: int = 0,
+    method: str = "REQUEST",
 ) -> str:
     """An iCalendar ``METHOD:REQUEST`` with one event: the training day, for one attendee.
 
     ``uid`` must stay the same for every invitation about the same booking, so calendars
     update the event instead of adding a second one; a later revision needs a higher
-    ``sequence``. Raises ``ValueError`` if the training has no (or a naive) start or end.
+    ``sequence``. With ``method="CANCEL"`` it is the invitation's cancellation (RFC 5546
+    3.2.5): ``STATUS:CANCELLED``, no alarm, and a ``sequence`` higher than the last
+    invitation's, or calendars ignore it as stale. Raises ``ValueError`` if the training has
+    no (or a naive) start or end, or for another method.
     """
-    return _calendar("REQUEST", training, uid, attendee_email, attendee_name, organizer_email, organizer_name,
-                     url, now, sequence)  # fmt: skip
-
-
-def cancellation(
-    training: Training,
-    uid: str,
-    attendee_email: str,
-    attendee_name: str,
-    organizer_email: str,
-    organizer_name: str,
-    url: str | None,
-    now: datetime,
-    *,
-    sequence: int,
-) -> str:
-    """An iCalendar ``METHOD:CANCEL`` (RFC 5546 3.2.5) of the invitation with the same ``uid``.
-
-    ``sequence`` must be higher than the last invitation's, or calendars ignore the
-    cancellation as stale; the event is ``STATUS:CANCELLED`` and carries no alarm.
-    """
-    return _calendar("CANCEL", training, uid, attendee_email, attendee_name, organizer_email, organizer_name,
-                     url, now, sequence)  # fmt: skip
-
-
-def _calendar(
-    method: str,
-    training: Training,
-    uid: str,
-    attendee_email: str,
-    attendee_name: str,
-    organizer_email: str,
-    organizer_name: str,
-    url: str | None,
-    now: datetime,
-    sequence: int,
-) -> str:
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"an invitation is a REQUEST or a CANCEL, not {method!r}")
     if training.starts_at is None or training.ends_at is None:
         raise ValueError(f"training {training.id} has no start or end: nothing to put in a calendar")
     summary = training.title

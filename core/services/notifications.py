@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core.calendar import cancellation, invitation
+from core.calendar import invitation
 from core.cancellation import RefundTerms, terms_of
 from core.fees import money_text
 from core.links import Links
@@ -61,7 +61,9 @@ def on_booking_event(deps: Deps, event: Event) -> None:
     data = event.data
     links = Links(deps.policy.public_base_url)
     training = deps.trainings.get(data["training_id"])
-    booking = deps.bookings.get(data["booking_id"])
+    # The booking itself only where the event lacks what is needed: one read less per notice.
+    needs_booking = event.type is EventType.BOOKING_CONFIRMED or not data.get("trainee_id")
+    booking = deps.bookings.get(data["booking_id"]) if needs_booking else None
     trainee_id = data.get("trainee_id") or (booking.trainee_id if booking else None)
     if trainee_id is None:
         raise LookupError(f"No booking {data['booking_id']}.")
@@ -264,14 +266,14 @@ def _calendar_file(
     trainee = deps.users.get(trainee_id)
     if training.starts_at is None or training.ends_at is None or trainee is None:
         return None
-    make = cancellation if cancelled else invitation
-    content = make(
+    method = "CANCEL" if cancelled else "REQUEST"
+    content = invitation(
         training, uid=f"{booking_id}@{deps.policy.calendar_domain}", attendee_email=trainee.email,
         attendee_name=trainee.name, organizer_email=deps.policy.organizer_email,
         organizer_name=deps.policy.marketplace_name, url=Links(deps.policy.public_base_url).training(training.id),
-        now=deps.clock(), sequence=training.version + 1 if cancelled else training.version,
+        now=deps.clock(), sequence=training.version + 1 if cancelled else training.version, method=method,
     )  # fmt: skip
-    return CalendarFile("CANCEL" if cancelled else "REQUEST", content)
+    return CalendarFile(method, content)
 
 
 def _when(iso: object, training: Training | None) -> str:

@@ -41,8 +41,8 @@ def training(**fields: object) -> Training:
     return replace(base, **fields)  # type: ignore[arg-type]
 
 
-def ics_for(t: Training | None = None, url: str | None = URL) -> str:
-    """The invitation of booking b-1 for Dr Ada Lovelace."""
+def ics_for(t: Training | None = None, url: str | None = URL, **options: object) -> str:
+    """The invitation of booking b-1 for Dr Ada Lovelace (``method="CANCEL"``: its cancellation)."""
     return invitation(
         t or training(),
         uid="b-1@insitu-marketplace",
@@ -52,6 +52,7 @@ def ics_for(t: Training | None = None, url: str | None = URL) -> str:
         organizer_name="InSitu Marketplace",
         url=url,
         now=NOW,
+        **options,  # type: ignore[arg-type]
     )
 
 
@@ -204,6 +205,21 @@ def test_organizer_and_attendee() -> None:
         "PARTSTAT": "ACCEPTED",
         "RSVP": "FALSE",
     }
+
+
+def test_a_cancellation_takes_the_same_event_out_with_a_higher_sequence() -> None:
+    invited = event(ics_for(sequence=2))
+    ics = ics_for(method="CANCEL", sequence=3)
+    lines = content_lines(ics)
+    assert ("METHOD", {}, "CANCEL") in lines
+    cancelled = event(ics)
+    assert cancelled["UID"] == invited["UID"]  # the same event, so calendars remove it
+    assert int(cancelled["SEQUENCE"][1]) > int(invited["SEQUENCE"][1])
+    assert cancelled["STATUS"][1] == "CANCELLED" and cancelled["TRANSP"][1] == "TRANSPARENT"
+    assert cancelled["DTSTART"] == invited["DTSTART"] and cancelled["ORGANIZER"] == invited["ORGANIZER"]
+    assert ("BEGIN", {}, "VALARM") not in lines  # no reminder for a day that is off
+    with pytest.raises(ValueError, match="REQUEST or a CANCEL"):
+        ics_for(method="PUBLISH")
 
 
 def test_a_day_before_reminder() -> None:
