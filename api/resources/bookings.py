@@ -74,11 +74,13 @@ class BookingItem(MethodView):
 @blp.route("/bookings/<booking_id>/cancel")
 class BookingCancel(MethodView):
     @blp.response(202, BookingAccepted, description="Accepted: the seat is released and any refund follows")
-    @blp.alt_response(409, schema=ErrorSchema, description="Not cancellable now (started, or already final)")
+    @blp.alt_response(409, schema=ErrorSchema, description="Not cancellable now (started, or already over)")
     @secured(blp)
     def post(self, booking_id: str) -> Any:
-        """Cancel my booking until the training starts: full refund 30+ days before (by default), none after;
-        the service fee is never refunded; the seat goes to the first on the waitlist."""
+        """Cancel my booking, or withdraw my request (waiting for a seat, the expert's approval or payment),
+        until the training starts. A paid seat is refunded per the terms it was sold under (``refund_terms``:
+        the price in full up to that many days before, nothing after; the service fee never); the seat
+        goes to the first on the waitlist."""
         booking = bookings.cancel_booking(deps(), current_user(), booking_id)
         status_url = url_for("bookings.BookingItem", booking_id=booking.id)
         return {"booking": booking, "status_url": status_url}, 202, {"Location": status_url}

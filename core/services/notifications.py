@@ -6,19 +6,16 @@ gathers the facts its words need and the page it links to (always a web page, ``
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from core.calendar import invitation
 from core.cancellation import RefundTerms, terms_of
-from core.fees import money_text
 from core.links import Links
-from core.model import ACTIVE_STATUSES, Booking, BookingStatus, Role, Training, zone_of
+from core.model import ACTIVE_STATUSES, Booking, BookingStatus, Role, Training
 from core.notices import NOTICES
 from core.ports import CalendarFile, Notification
 from core.services.delivery import deliver
 from core.services.deps import Deps
-from core.venue_time import zone_label
+from core.services.notice_facts import calendar_file, money, training_context, venue_when
 from events.envelope import Event
 from events.types import EventType
 
@@ -76,14 +73,14 @@ def on_booking_event(deps: Deps, event: Event) -> None:
     elif event.type is EventType.BOOKING_CANCELLED:
         kind = "training.cancelled" if data.get("by") == "expert" else "booking.cancelled"
         if data.get("was") == BookingStatus.CONFIRMED and training is not None:
-            calendar = _calendar_file(deps, training, data["booking_id"], trainee_id, cancelled=True)
+            calendar = calendar_file(deps, training, data["booking_id"], trainee_id, cancelled=True)
     elif event.type is EventType.PAYMENT_REFUNDED:
         # When the cancellation notice already said how much comes back, the receipt goes
         # to the inbox only: one e-mail per cancellation.
         emailed = not data.get("announced")
     elif event.type is EventType.BOOKING_CONFIRMED and training is not None:
         facts["terms"] = _terms(booking, training).summary()
-        calendar = _calendar_file(deps, training, data["booking_id"], trainee_id, cancelled=False)
+        calendar = calendar_file(deps, training, data["booking_id"], trainee_id, cancelled=False)
     notify(deps, trainee_id, event, kind, facts, links.booking(data["booking_id"]), details, calendar, emailed)
     if training is None:
         return
@@ -103,11 +100,11 @@ def _booking_facts(data: dict[str, Any], training: Training | None) -> dict[str,
     refund = data.get("refund_amount") or 0
     return {
         "title": training.title if training else "your training",
-        "money": _money(data.get("amount"), data.get("currency")),
-        "until": _when(data.get("expires_at"), training),
+        "money": money(data.get("amount"), data.get("currency")),
+        "until": venue_when(data.get("expires_at"), training),
         "position": data.get("position"),
         "reason": data.get("reason", ""),
-        "refund": f"\n\n{_money(refund, data.get('currency'))} will be refunded to your card." if refund else "",
+        "refund": f"\n\n{money(refund, data.get('currency'))} will be refunded to your card." if refund else "",
     }
 
 
@@ -134,7 +131,7 @@ def on_training_updated(deps: Deps, event: Event) -> None:
             continue
         calendar = None
         if booking.status is BookingStatus.CONFIRMED:
-            calendar = _calendar_file(deps, training, booking.id, booking.trainee_id, cancelled=False)
+            calendar = calendar_file(deps, training, booking.id, booking.trainee_id, cancelled=False)
         notify(deps, booking.trainee_id, event, "training.updated", facts, links.booking(booking.id),
                {"training": details}, calendar)  # fmt: skip
 
@@ -195,7 +192,7 @@ def on_sponsorship_event(deps: Deps, event: Event) -> None:
     data = event.data
     training = deps.trainings.get(data["training_id"])
     facts = {"title": training.title if training else "the training", "seats": data["seats"],
-             "money": _money(data.get("amount"), data.get("currency")), "reason": data.get("reason") or ""}  # fmt: skip
+             "money": money(data.get("amount"), data.get("currency")), "reason": data.get("reason") or ""}  # fmt: skip
     context: dict[str, Any] = {"training": training_context(deps, training)} if training else {}
     kind = {
         EventType.VOUCHERS_ISSUED: "vouchers.issued",
@@ -228,69 +225,6 @@ def on_review_event(deps: Deps, event: Event) -> None:
         notify(deps, data["expert_id"], event, "review.posted", facts, link)
     elif event.type is EventType.REVIEW_ANSWERED:
         notify(deps, data["trainee_id"], event, "review.answered", facts, link)
-
-
-def training_context(deps: Deps, training: Training) -> dict[str, Any]:
-    """What the e-mail templates show of a training, in the venue's local time, its zone named."""
-    zone = zone_of(training.timezone)
-    start = training.starts_at.astimezone(zone) if training.starts_at and zone else training.starts_at
-    end = training.ends_at.astimezone(zone) if training.ends_at and zone else training.ends_at
-    expert = deps.users.get(training.expert_id)
-    venue = training.venue
-    return {
-        "title": training.title,
-        "day_label": f"{start:%A} {start.day} {start:%B %Y}" if start else "to be announced",
-        "starts": f"{start:%H:%M}" if start else "",
-        "ends": f"{end:%H:%M}" if end else "",
-        "timezone": zone_label(training.starts_at, training.timezone),
-        "institution": venue.institution,
-        "address": venue.address,
-        "postal_code": venue.postal_code,
-        "city": venue.city,
-        "country": venue.country,
-        "programme": list(training.programme),
-        "cme_credits": training.cme_credits,
-        "expert_name": expert.name if expert else "",
-        "url": Links(deps.policy.public_base_url).training(training.id),
-    }
-
-
-def _calendar_file(
-    deps: Deps, training: Training, booking_id: str, trainee_id: str, cancelled: bool
-) -> CalendarFile | None:
-    """The booking's invitation, or its cancellation: one UID per booking, so calendars update one event.
-
-    An invitation's SEQUENCE is the training's version (every change of the training bumps it);
-    a cancellation's is one higher than any invitation sent for that version.
-    """
-    trainee = deps.users.get(trainee_id)
-    if training.starts_at is None or training.ends_at is None or trainee is None:
-        return None
-    method = "CANCEL" if cancelled else "REQUEST"
-    content = invitation(
-        training, uid=f"{booking_id}@{deps.policy.calendar_domain}", attendee_email=trainee.email,
-        attendee_name=trainee.name, organizer_email=deps.policy.organizer_email,
-        organizer_name=deps.policy.marketplace_name, url=Links(deps.policy.public_base_url).training(training.id),
-        now=deps.clock(), sequence=training.version + 1 if cancelled else training.version, method=method,
-    )  # fmt: skip
-    return CalendarFile(method, content)
-
-
-def _when(iso: object, training: Training | None) -> str:
-    """An instant from an event, in the venue's time with its zone named (UTC without a venue)."""
-    if not isinstance(iso, str):
-        return ""
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    tz = training.timezone if training else None
-    zone = zone_of(tz)
-    local = moment.astimezone(zone) if zone else moment
-    return f"{local:%d %B %Y %H:%M} {zone_label(moment, tz)}"
-
-
-def _money(amount: object, currency: object) -> str:
-    if not isinstance(amount, int) or not isinstance(currency, str):
-        return "the price"
-    return money_text(amount, currency)
 
 
 HANDLERS = {
