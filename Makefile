@@ -13,7 +13,16 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# Apache Kafka's jars, fetched by Maven from Maven Central once (devstack/kafka/pom.xml).
+KAFKA_STAMP := .cache/kafka/.installed-$(shell sed -n 's/^KAFKA_VERSION = "\([^"]*\)".*/\1/p' devstack/kafka.py)
+
+$(KAFKA_STAMP): devstack/kafka/pom.xml devstack/kafka.py $(STAMP)
+	@command -v java >/dev/null || { echo "the embedded Kafka broker needs Java 17+ (java on the PATH)"; exit 1; }
+	@command -v mvn >/dev/null || { echo "the embedded Kafka broker's jars come from Maven Central: install Maven"; exit 1; }
+	$(PY) -m devstack.kafka
+	touch $(KAFKA_STAMP)
+
+install: $(STAMP) $(KAFKA_STAMP)
 
 run: install ## the marketplace with demo data on the embedded services
 	$(PY) -m devstack run
@@ -38,4 +47,4 @@ lint: install
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) .data .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .data .cache .pytest_cache .ruff_cache .mypy_cache

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.coordinator.assignors.range import RangePartitionAssignor
-from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.errors import (
+    CommitFailedError,
+    IllegalGenerationError,
+    KafkaError,
+    RebalanceInProgressError,
+    TopicAlreadyExistsError,
+    UnknownMemberIdError,
+)
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from core.errors import PublishFailed
@@ -121,6 +128,17 @@ def ensure_topics(bootstrap_servers: str, names: list[str], deadline_s: float = 
         admin.close()
 
 
+def delete_topics(bootstrap_servers: str, names: list[str]) -> None:
+    """Delete these topics (those that exist); the broker frees their partitions in the background."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=30000)
+    try:
+        existing = [n for n in names if n in set(admin.list_topics())]
+        if existing:
+            admin.delete_topics(existing)
+    finally:
+        admin.close()
+
+
 def _listening(bootstrap_servers: str) -> bool:
     for server in bootstrap_servers.split(","):
         host, _, port = server.strip().rpartition(":")
@@ -179,15 +197,27 @@ class KafkaSource:
                 out.append(Delivery(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or [])))
         return out
 
-    def commit(self, *deliveries: Delivery) -> None:
-        """Commit, in one synchronous request, each partition's offset after its last record here."""
+    def commit(self, *deliveries: Delivery) -> bool:
+        """Commit, in one synchronous request, each partition's offset after its last record here.
+
+        False when this member is no longer in the group (the broker restarted, or the session
+        expired): no commit can succeed until the next poll rejoins, and the partitions may have
+        moved on; their records come again from the last committed offset, to whichever member
+        holds them then, and its markers skip what was applied.
+        """
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for d in deliveries:
             tp = TopicPartition(d.topic, d.partition)
             if tp not in offsets or offsets[tp].offset <= d.offset:
                 offsets[tp] = OffsetAndMetadata(d.offset + 1, None, -1)
-        if offsets:
+        if not offsets:
+            return True
+        try:
             self._consumer.commit(offsets)
+        except (CommitFailedError, IllegalGenerationError, UnknownMemberIdError, RebalanceInProgressError) as lost:
+            log.warning("commit refused, this member left the group (%s); rejoining on the next poll", lost)
+            return False
+        return True
 
     def assigned(self) -> bool:
         """Whether the group gave this member partitions yet."""

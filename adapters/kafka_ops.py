@@ -1,8 +1,7 @@
 """What an operator reads from the broker: consumer lag, dead letters, and their replay.
 
-Lag is counted by reading, not from the broker's end offsets: reading from each group's
-committed offset until nothing new arrives is exact on every broker (the embedded Tansu
-reports wrong end offsets), and an operator's command can afford it.
+Lag is the broker's end offset of each partition minus the group's committed offset; reading
+a topic stops at the end offsets it had when the reading began.
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer
+from kafka.admin import OffsetSpec
+from kafka.errors import CoordinatorNotAvailableError
 from kafka.structs import TopicPartition
 from pymongo.database import Database
 
@@ -24,16 +25,13 @@ REPLAY_HEADER = "dlq.replayed_from"
 
 
 def read_from(
-    bootstrap_servers: str,
-    starts: Mapping[TopicPartition, int | None],
-    settle_s: float = 1.5,
-    timeout_s: float = 120.0,
+    bootstrap_servers: str, starts: Mapping[TopicPartition, int | None], timeout_s: float = 120.0
 ) -> dict[TopicPartition, list[Any]]:
-    """Every record of each partition from its start offset on (None: its beginning), without a
-    consumer group.
+    """Every record of each partition from its start offset (None: its beginning) up to its end
+    offset at the time of the call, without a consumer group.
 
-    Reading stops once nothing new arrived for ``settle_s`` (or after ``timeout_s``). An offset
-    the broker no longer holds (retention) reads from the earliest it still has.
+    An offset the broker no longer holds (retention) reads from the earliest it still has.
+    Raises ``TimeoutError`` if the records are not all read within ``timeout_s``.
     """
     out: dict[TopicPartition, list[Any]] = {tp: [] for tp in starts}
     if not starts:
@@ -43,27 +41,46 @@ def read_from(
     )
     try:
         consumer.assign(list(starts))
+        ends = offsets_of(bootstrap_servers, list(starts), OffsetSpec.LATEST)
         for tp, offset in starts.items():
             if offset is None:
                 consumer.seek_to_beginning(tp)
             else:
                 consumer.seek(tp, offset)
-        quiet_since = deadline = time.monotonic()
-        deadline += timeout_s
-        while time.monotonic() - quiet_since < settle_s and time.monotonic() < deadline:
+        deadline = time.monotonic() + timeout_s
+        waiting = {tp for tp in starts if consumer.position(tp) < ends[tp]}
+        while waiting:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"records of {sorted(map(str, waiting))} not all read in {timeout_s:.0f}s")
             for tp, records in consumer.poll(timeout_ms=200).items():
-                out[tp].extend(records)
-                quiet_since = time.monotonic()
+                out[tp].extend(r for r in records if r.offset < ends[tp])
+            waiting = {tp for tp in waiting if consumer.position(tp) < ends[tp]}
         return out
     finally:
         consumer.close()
 
 
-def read_topic(bootstrap_servers: str, topic: str, settle_s: float = 1.5, timeout_s: float = 120.0) -> list[Any]:
-    """Every record of a topic from its beginning, partition after partition."""
+def read_topic(bootstrap_servers: str, topic: str, timeout_s: float = 120.0) -> list[Any]:
+    """Every record of a topic from its beginning to its end now, partition after partition."""
     parts = partitions_of(bootstrap_servers, [topic])
-    records = read_from(bootstrap_servers, dict.fromkeys(parts), settle_s, timeout_s)
+    records = read_from(bootstrap_servers, dict.fromkeys(parts), timeout_s)
     return [r for tp in parts for r in records[tp]]
+
+
+def offsets_of(
+    bootstrap_servers: str, parts: list[TopicPartition], spec: OffsetSpec, admin: KafkaAdminClient | None = None
+) -> dict[TopicPartition, int]:
+    """Each partition's end (``OffsetSpec.LATEST``) or first (``EARLIEST``) offset, from its leader."""
+    if not parts:
+        return {}
+    own = admin is None
+    client = KafkaAdminClient(bootstrap_servers=bootstrap_servers) if admin is None else admin
+    try:
+        found = client.list_partition_offsets(dict.fromkeys(parts, spec))
+        return {tp: int(found[tp].offset) for tp in parts}
+    finally:
+        if own:
+            client.close()
 
 
 def partitions_of(bootstrap_servers: str, topics: list[str]) -> list[TopicPartition]:
@@ -91,24 +108,54 @@ def consumer_lag(bootstrap_servers: str, prefix: str, groups: Mapping[str, tuple
     """Each group's committed offset and pending records, per partition of the topics it reads.
 
     ``groups`` maps a group to its logical topics; the broker's group id is ``prefix + group``.
+    Pending is the broker's end offset minus the committed one (from the start offset when the
+    group never committed); the age is the produce time of the first pending record.
     """
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
     try:
         lags: list[PartitionLag] = []
         for group, topics in groups.items():
             parts = partitions_of(bootstrap_servers, [f"{prefix}{t}" for t in topics])
-            committed = admin.list_group_offsets({f"{prefix}{group}": parts}).get(f"{prefix}{group}", {})
-            starts = {tp: committed[tp].offset if tp in committed and committed[tp].offset >= 0 else None
-                      for tp in parts}  # fmt: skip
-            records = read_from(bootstrap_servers, starts)
+            if not parts:
+                continue
+            committed = _committed(admin, f"{prefix}{group}", parts)
+            ends = offsets_of(bootstrap_servers, parts, OffsetSpec.LATEST, admin)
+            firsts = offsets_of(bootstrap_servers, parts, OffsetSpec.EARLIEST, admin)
             for tp in parts:
-                pending = records[tp]
-                oldest = datetime.fromtimestamp(pending[0].timestamp / 1000, UTC) if pending else None
-                topic = tp.topic[len(prefix) :]
-                lags.append(PartitionLag(group, topic, tp.partition, starts[tp], len(pending), oldest))
+                done = committed[tp].offset if tp in committed and committed[tp].offset >= 0 else None
+                start = max(done if done is not None else 0, firsts[tp])
+                pending = max(0, ends[tp] - start)
+                oldest = _produced_at(consumer, tp, start) if pending else None
+                lags.append(PartitionLag(group, tp.topic[len(prefix) :], tp.partition, done, pending, oldest))
         return lags
     finally:
+        consumer.close()
         admin.close()
+
+
+def _committed(admin: KafkaAdminClient, group: str, parts: list[TopicPartition]) -> dict[TopicPartition, Any]:
+    """The group's committed offsets; the coordinator may still be coming up (a new broker creates
+    its offsets topic on the first request), which is worth a few seconds of retries."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            return dict(admin.list_group_offsets({group: parts}).get(group, {}))
+        except CoordinatorNotAvailableError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _produced_at(consumer: KafkaConsumer, tp: TopicPartition, offset: int) -> datetime | None:
+    """When the record at ``offset`` was produced (one fetch)."""
+    consumer.assign([tp])
+    consumer.seek(tp, offset)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for records in consumer.poll(timeout_ms=200, max_records=1).values():
+            return datetime.fromtimestamp(records[0].timestamp / 1000, UTC)
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """``python -m devstack run``: the whole marketplace on embedded services, with demo data.
 
-Starts Tansu, SecantusDB, localstripe and the SMTP sink on loopback, then the API
+Starts Apache Kafka, SecantusDB, localstripe and the SMTP sink on loopback, then the API
 and the four workers from the Procfile under honcho, waits until the API is
 healthy, loads the demo data, prints the URLs, and on Ctrl-C stops everything by
 process id.
@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
     """Start everything, seed, serve until Ctrl-C, stop everything."""
     data = Path(args.data_dir).resolve()
     if data.exists() and not args.keep_data:
-        # The broker and localstripe keep nothing across runs; starting the database
-        # afresh too keeps the three consistent.
+        # localstripe keeps nothing across runs; starting the broker's topics and the
+        # database afresh too keeps the three consistent.
         shutil.rmtree(data)
     ports = {name: _port(name) for name in DEFAULT_PORTS}
     print("starting the embedded services...")
@@ -128,7 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run_cmd = sub.add_parser("run", help="run the marketplace on embedded services")
     run_cmd.add_argument("--data-dir", default=str(PROJECT_ROOT / ".data"))
-    run_cmd.add_argument("--keep-data", action="store_true", help="keep the database of the last run")
+    run_cmd.add_argument(
+        "--keep-data", action="store_true",
+        help="keep the broker's topics and the database of the last run (localstripe starts empty)",
+    )  # fmt: skip
     run_cmd.add_argument("--no-demo", dest="demo", action="store_false", help="start without demo data")
     args = parser.parse_args(argv)
     return run(args)

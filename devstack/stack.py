@@ -14,12 +14,12 @@ import requests
 
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
+from devstack.kafka import start_broker
 from devstack.services import (
     ServiceHandle,
     _python_env,
     free_port,
     register_stripe_webhook,
-    start_broker,
     start_mongo,
     start_process,
     start_smtp,

@@ -24,6 +24,7 @@ from waitress.server import create_server
 from adapters import kafka_ops
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
+from adapters.kafka_bus import delete_topics
 from api import create_app
 from core.cancellation import RefundTerms
 from core.model import Booking, BookingStatus
@@ -33,6 +34,7 @@ from core.services.deps import Deps
 from devstack.services import free_port
 from devstack.smtp_sink import read_maildir
 from devstack.stack import Infra, prepare, start_infra
+from events.types import GROUPS, all_topics
 from workers import capacity as capacity_worker
 from workers import certificates as certificates_worker
 from workers import notifications as notifications_worker
@@ -120,7 +122,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "c
 
 @pytest.fixture(scope="session")
 def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
-    """Tansu, SecantusDB, localstripe and the SMTP sink, started once, on free ports."""
+    """Apache Kafka, SecantusDB, localstripe and the SMTP sink, started once, on free ports."""
     stack = start_infra(tmp_path_factory.mktemp("stack"))
     yield stack
     stack.stop()
@@ -374,6 +376,9 @@ def running_stack(infra: Infra, api_server: Callable[..., str], groups: list[str
     finally:
         result.stop_workers()
         result.db.client.drop_database(config.mongodb_database)
+        # Each test's topics go with it: a real broker keeps every partition's files open, and
+        # a session creates hundreds of them.
+        delete_topics(config.kafka_bootstrap_servers, all_topics(config.kafka_topic_prefix, GROUPS))
 
 
 @pytest.fixture
@@ -383,13 +388,9 @@ def stack(infra: Infra, api_server: Callable[..., str], request: pytest.FixtureR
         yield result
 
 
-def read_topic(config: Config, topic: str, settle_s: float = 2.0, timeout: float = 30.0) -> list[Any]:
-    """Every record of a topic, read from the beginning without a consumer group.
-
-    The broker's end offsets are not reliable here, so reading stops once no new
-    record arrived for ``settle_s``.
-    """
-    return kafka_ops.read_topic(config.kafka_bootstrap_servers, topic, settle_s, timeout)
+def read_topic(config: Config, topic: str, timeout: float = 30.0) -> list[Any]:
+    """Every record of a topic from its beginning to its end now, read without a consumer group."""
+    return kafka_ops.read_topic(config.kafka_bootstrap_servers, topic, timeout)
 
 
 def maildir_of(infra: Infra) -> Path:

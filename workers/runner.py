@@ -132,7 +132,10 @@ class Runner:
         if applied:
             at = datetime.now(UTC)
             self._until_available(lambda: self.deps.processed.mark_many(self.group, applied, at))
-        self._until_available(lambda: self.source.commit(*handled))
+        if not self._until_available(lambda: self.source.commit(*handled)):
+            # Out of the group: the records come again after the rejoin, and the markers skip them.
+            log.warning("%s: %d records applied but not committed; they will be skipped when redelivered",
+                        self.group, len(handled))  # fmt: skip
 
     def _until_available(self, call: Callable[[], T]) -> T:
         """``call``, retried without bound while a backing service is unavailable."""

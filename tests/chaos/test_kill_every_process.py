@@ -1,12 +1,14 @@
 """Chaos: during a booking storm, kill -9 and restart every process in turn; nothing is lost.
 
-Its own stack, every process real: the API and each worker as processes, the broker on
-durable S3 storage (a moto server), its own MongoDB, Stripe and SMTP. Trainees book, pay
+Its own stack, every process real: the API and each worker as processes, its own Apache Kafka
+broker (its data on disk, so it survives a kill), MongoDB, Stripe and SMTP. Trainees book, pay
 (some after a declined card), or cancel, over HTTP, retrying with the same Idempotency-Key
 whenever the API is unreachable or answers 503, as a client should. Meanwhile the capacity,
 payments and notifications workers, the API, the broker and the database are each killed
 with SIGKILL and restarted, and poison messages are injected. After the storm drains:
 
+- no acknowledged record lost: every request and payment the API answered 202 to is on its
+  topic, and every payment.succeeded there was applied;
 - no booking lost: every accepted request is in a final state (waitlisted only when full);
 - no double charge: at most one succeeded PaymentIntent per booking, exactly one if confirmed;
 - no oversold seat: sampled all along, and at the end in MongoDB and in Stripe;
@@ -40,18 +42,20 @@ from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import KafkaPublisher
 from api.cli import GROUP_TOPICS
-from devstack.durable import start_durable_broker, start_object_store
+from devstack.kafka import start_broker
 from devstack.services import ServiceHandle, free_port, start_mongo, start_smtp, start_stripe
 from devstack.smtp_sink import read_maildir
 from devstack.stack import WORKERS, Infra, prepare, start_api, start_worker
+from events.codec import InvalidEvent, decode
 from events.envelope import Event
 from events.types import EventType, topic_name
 from tests.conftest import TRAINING, ApiClient, request_data, wait_for
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 
-TRAININGS, SEATS, TRAINEES = 3, 8, 36
+TRAININGS, SEATS, TRAINEES = 4, 16, 84
 KILLS = 6  # capacity, payments, notifications, API, broker, database
+MID_JOURNEY = 10  # trainees between request and confirmation (not waitlisted) when each kill lands
 FINAL = {"confirmed", "cancelled", "rejected", "expired"}
 # Which groups read which topic: a poison message there ends in each of their dead-letter topics.
 READERS = {"bookings": ("capacity", "payments", "notifications"), "payments": ("capacity", "payments", "notifications")}
@@ -61,7 +65,6 @@ SEED = 20261122
 @dataclass
 class ChaosStack:
     infra: Infra
-    object_store: ServiceHandle
     config: Config
     api: ServiceHandle
     workers: dict[str, ServiceHandle]
@@ -70,23 +73,22 @@ class ChaosStack:
 
 @pytest.fixture
 def chaos(tmp_path: Path) -> Iterator[ChaosStack]:
-    """Every process of the marketplace, real and killable, on a broker whose data survives it."""
-    store = start_object_store(tmp_path)
-    started: list[ServiceHandle] = [store]
+    """Every process of the marketplace, real and killable; the broker's and the database's data survive them."""
+    started: list[ServiceHandle] = []
     infra: Infra | None = None
     try:
-        started.append(start_durable_broker(tmp_path, store))
+        started.append(start_broker(tmp_path))
         started.append(start_mongo(tmp_path))
         started.append(start_stripe(tmp_path))
         started.append(start_smtp(tmp_path))
-        infra = Infra(*started[1:], run_dir=tmp_path)  # type: ignore[misc]
+        infra = Infra(*started, run_dir=tmp_path)  # type: ignore[misc]
         port = free_port()
         config = infra.config(port, kafka_topic_prefix="chaos.", mongodb_database="chaos", worker_max_attempts=2,
                               outbox_send_seconds=0.5)  # fmt: skip
         prepare(infra, config, webhook_name="chaos")
         api = start_api(infra, config, port)
         workers = {group: start_worker(infra, config, group) for group in WORKERS}
-        yield ChaosStack(infra, store, config, api, workers, ApiClient(api.url, bootstrap(config)))
+        yield ChaosStack(infra, config, api, workers, ApiClient(api.url, bootstrap(config)))
     finally:
         # The application processes first (start_api and start_worker register them on the infra).
         for handle in reversed(infra.extra if infra else []):
@@ -100,6 +102,7 @@ class Tally:
     """What happened, for the checks and the report."""
 
     accepted: dict[str, str] = field(default_factory=dict)  # booking id -> training id
+    payments_accepted: set[str] = field(default_factory=set)  # bookings whose payment the API took (202)
     retries: Counter[str] = field(default_factory=Counter)  # why a request was sent again
     unexpected: list[str] = field(default_factory=list)
     kills: list[str] = field(default_factory=list)
@@ -117,24 +120,17 @@ class Trainee:
         self.tally, self.storm_over = tally, storm_over
 
     waiting = False  # on the waitlist: only someone else's cancellation can move it on
+    status = ""  # where the booking is, as this trainee last saw it ("" before the request is accepted)
+    started = False
+
+    @property
+    def mid_journey(self) -> bool:
+        """Between the request and its confirmation (or another end), and not waiting on a waitlist."""
+        return self.started and self.status not in FINAL and not self.waiting
 
     def _training_full(self) -> bool:
         training = self.call("GET", f"/api/v1/trainings/{self.training['id']}", (200,)).json()
         return training.get("seats_left") == 0
-
-    def _unanswered(self, payment: dict[str, Any], submitted_at: float) -> bool:
-        """A payment accepted (202) that nothing came of in 30 s: a person clicks "pay" again.
-
-        Tansu on S3 storage can lose a record it acknowledged when it is killed (reproduced
-        outside this suite: an acked record absent from the log after the restart). Apache
-        Kafka with acks=all does not; the server confirms a PaymentIntent once, so paying
-        again is safe, and the double-charge check below covers it.
-        """
-        silent = submitted_at and time.monotonic() - submitted_at > 30
-        if silent and payment.get("status") == "requires_payment_method":
-            self.tally.retries["payment sent again after 30 s of silence"] += 1
-            return True
-        return False
 
     def call(self, method: str, path: str, ok: tuple[int, ...], **kwargs: Any) -> requests.Response:
         """Send until an answer in ``ok``; an unreachable API, a 502/503 or a timeout means retry."""
@@ -165,46 +161,55 @@ class Trainee:
                 self.tally.unexpected.append(str(exc))
 
     def _journey(self) -> None:
+        self.started = True
         key = uuid.uuid4().hex  # one request, however many times it is sent
         accepted = self.call("POST", f"/api/v1/trainings/{self.training['id']}/bookings", (202,),
                              headers={"Idempotency-Key": key})  # fmt: skip
         if accepted.status_code != 202:
+            self.status = "refused"
             return
         booking_id = accepted.json()["booking"]["id"]
         with self.tally.lock:
             self.tally.accepted[booking_id] = self.training["id"]
-        submitted_attempt, submitted_at, declined = 0, 0.0, False
+        submitted_attempt, declined = 0, False
         deadline = time.monotonic() + 420
         while time.monotonic() < deadline:
             booking = self.call("GET", f"/api/v1/bookings/{booking_id}", (200,)).json()
             status, payment = booking["status"], booking.get("payment") or {}
-            self.waiting = status == "waitlisted"
+            self.status, self.waiting = status, status == "waitlisted"
             if status in FINAL or (self.waiting and self.storm_over.is_set() and self._training_full()):
                 return
             if status == "held" and payment.get("intent_id"):
                 attempt = payment.get("attempt") or 1
                 if self.plan == "cancel":
                     self.call("POST", f"/api/v1/bookings/{booking_id}/cancel", (202, 409))
-                elif (submitted_attempt < attempt or payment.get("status") == "failed"
-                      or self._unanswered(payment, submitted_at)):  # fmt: skip
+                elif submitted_attempt < attempt or payment.get("status") == "failed":
                     method = "pm_card_visa"
                     if self.plan == "decline" and not declined:
                         method, declined = "pm_card_chargeCustomerFail", True
                     paid = self.call("POST", f"/api/v1/bookings/{booking_id}/payment", (202, 409),
                                      json={"payment_method": method})  # fmt: skip
                     if paid.status_code == 202:
-                        submitted_attempt, submitted_at = attempt, time.monotonic()
+                        with self.tally.lock:
+                            self.tally.payments_accepted.add(booking_id)
+                        submitted_attempt = attempt
                         if method == "pm_card_visa" and payment.get("status") == "failed":
                             submitted_attempt = attempt + 1  # the worker makes the next attempt for it
             time.sleep(0.5)
         raise AssertionError(f"booking {booking_id} ({self.plan}) still {status} after 420 s")
 
 
-def _kill_and_restart(handle: ServiceHandle, tally: Tally, in_flight: int, down_s: float = 2.0) -> None:
+def _kill_and_restart(handle: ServiceHandle, tally: Tally, journeys: list[Trainee], down_s: float = 2.0) -> int:
+    """SIGKILL once at least ``MID_JOURNEY`` trainees are mid-journey; how many were."""
+    deadline = time.monotonic() + 20
+    while sum(j.mid_journey for j in journeys) < MID_JOURNEY and time.monotonic() < deadline:
+        time.sleep(0.05)
+    in_flight = sum(j.mid_journey for j in journeys)
     handle.kill()
     tally.kills.append(f"{handle.name} ({in_flight} trainees mid-journey)")
     time.sleep(down_s)
     handle.restart()
+    return in_flight
 
 
 def _poison(config: Config, trainings: list[dict[str, Any]]) -> dict[str, bytes]:
@@ -257,17 +262,16 @@ def test_killing_every_process_mid_storm_loses_nothing(chaos: ChaosStack, capsys
     poison = _poison(config, trainings)
     threads = [threading.Thread(target=journey.run, daemon=True) for journey in journeys]
     bursts = [threads[i::KILLS] for i in range(KILLS)]
-    # In turn: each worker that holds state, the API, the broker (on S3: its data survives), the
-    # database. Each kill falls a moment after a burst of trainees arrived, with their requests,
-    # holds and payments in flight.
+    # In turn: each worker that holds state, the API, the broker (its data on disk survives), the
+    # database. Each kill falls as a burst of trainees arrives, once at least MID_JOURNEY of them
+    # have requests, holds and payments in flight.
     victims = [chaos.workers["capacity"], chaos.workers["payments"], chaos.workers["notifications"], chaos.api,
                chaos.infra.broker, chaos.infra.mongo]  # fmt: skip
+    mid_journey_at_kills = []
     for burst, victim in zip(bursts, victims, strict=True):
         for thread in burst:
             thread.start()
-        time.sleep(1.5)
-        in_flight = sum(t.is_alive() for t in threads if t.ident) - sum(j.waiting for j in journeys)
-        _kill_and_restart(victim, tally, in_flight)
+        mid_journey_at_kills.append(_kill_and_restart(victim, tally, journeys))
         if victim is chaos.infra.broker:
             poison.update(_poison(config, trainings))  # after the broker's restart too
         time.sleep(3)
@@ -296,6 +300,20 @@ def test_killing_every_process_mid_storm_loses_nothing(chaos: ChaosStack, capsys
     sampler.join(timeout=10)
 
     declined = db.bookings.count_documents({"history.step": "payment_failed"})
+
+    # 0. No acknowledged record lost, and each applied: every request the API answered 202 to
+    # is on the bookings topic, every payment it took is on the payments topic, and the capacity
+    # worker applied every request and every payment.succeeded there (its markers say so).
+    on_topic = {t: [e for e in _events(config, t) if e is not None] for t in ("bookings", "payments")}
+    requested = {e.data["booking_id"]: e.id for e in on_topic["bookings"] if e.type is EventType.BOOKING_REQUESTED}
+    submitted = {e.data["booking_id"] for e in on_topic["payments"] if e.type is EventType.PAYMENT_SUBMITTED}
+    successes = [e for e in on_topic["payments"]
+                 if e.type is EventType.PAYMENT_SUCCEEDED and e.data["booking_id"] in tally.accepted]  # fmt: skip
+    acked_requests_missing = sorted(set(tally.accepted) - set(requested))
+    acked_payments_missing = sorted(tally.payments_accepted - submitted)
+    to_apply = [requested[b] for b in tally.accepted if b in requested] + [e.id for e in successes]
+    applied = client.deps.processed.seen_many("capacity", to_apply)
+    not_applied = sorted(set(to_apply) - applied)
 
     # 1. No booking lost.
     docs = {d["_id"]: d for d in db.bookings.find({"_id": {"$in": list(tally.accepted)}})}
@@ -363,6 +381,9 @@ def test_killing_every_process_mid_storm_loses_nothing(chaos: ChaosStack, capsys
 
     report = {
         "seconds": round(time.monotonic() - started), "kills": tally.kills, "trainees": TRAINEES, "stuck": stuck,
+        "mid_journey_at_each_kill": mid_journey_at_kills, "acked_requests_missing_from_topic": acked_requests_missing,
+        "acked_payments_missing_from_topic": acked_payments_missing,
+        "payment_succeeded_on_topic": len(successes), "acked_events_not_applied": not_applied,
         "accepted": len(tally.accepted), "by_status": dict(by_status), "declined_then_retried": declined,
         "lost": len(lost) + len(unfinished),
         "waitlisted_while_seats_free": len(waiting_while_free), "double_charges": len(double_charged),
@@ -380,7 +401,9 @@ def test_killing_every_process_mid_storm_loses_nothing(chaos: ChaosStack, capsys
     Path("test-artifacts/chaos-report.json").write_text(json.dumps(report, indent=1))
 
     assert not stuck, report
-    assert len(tally.kills) == KILLS
+    assert len(tally.kills) == KILLS and min(mid_journey_at_kills) >= MID_JOURNEY, report
+    assert not acked_requests_missing and not acked_payments_missing and not not_applied, report
+    assert len(successes) >= by_status["confirmed"], report
     assert declined >= 1, report  # a declined card was really part of the storm
     assert len(tally.accepted) == TRAINEES, report
     assert not lost and not unfinished, report
@@ -401,6 +424,17 @@ def _left_to_do(config: Config, db: Any) -> dict[str, Any]:
     if unsent:
         left["unsent e-mails"] = unsent
     return left
+
+
+def _events(config: Config, topic: str) -> list[Event | None]:
+    """Every record of one of our topics, decoded (None: not an event, i.e. injected poison)."""
+    out: list[Event | None] = []
+    for record in kafka_ops.read_topic(config.kafka_bootstrap_servers, topic_name(config.kafka_topic_prefix, topic)):
+        try:
+            out.append(decode(record.value))
+        except InvalidEvent:
+            out.append(None)
+    return out
 
 
 def _text(mail: Any) -> str:

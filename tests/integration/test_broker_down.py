@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.bootstrap import bootstrap
-from devstack.services import free_port, start_broker, start_mongo
+from devstack.kafka import start_broker
+from devstack.services import free_port, start_mongo
 from devstack.stack import Infra
 from tests.conftest import ApiClient, make_config
 

@@ -18,12 +18,12 @@ from typing import TypeVar
 
 import pytest
 
+from devstack.kafka import KAFKA_VERSION, lib_dir, start_broker
 from devstack.services import (
     ServiceHandle,
     clear_stripe,
     free_port,
     register_stripe_webhook,
-    start_broker,
     start_mongo,
     start_process,
     start_smtp,
@@ -67,6 +67,37 @@ def stripe_service(run_dir: Path) -> Iterator[ServiceHandle]:
         yield handle
     finally:
         stop_and_check(handle)
+
+
+def test_the_broker_is_apache_kafka_and_keeps_what_it_acknowledged_through_kill_9(run_dir: Path) -> None:
+    """Every record acknowledged with acks=all is still there after SIGKILL and a restart."""
+    from kafka import KafkaAdminClient, KafkaProducer
+    from kafka.admin import NewTopic
+
+    from adapters.kafka_ops import read_topic
+
+    assert (lib_dir() / f"kafka_2.13-{KAFKA_VERSION}.jar").is_file()  # Apache Kafka's own jars
+    broker = start_broker(run_dir)
+    try:
+        assert "Kafka Server started" in broker.log_path.read_text()  # its log4j log, in the service log
+        topic = f"durable-{uuid.uuid4().hex[:8]}"
+        admin = KafkaAdminClient(bootstrap_servers=broker.url, request_timeout_ms=10000)
+        try:
+            admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
+        finally:
+            admin.close()
+        producer = KafkaProducer(bootstrap_servers=broker.url, acks="all", enable_idempotence=True)
+        try:
+            acked = [f"record-{i}".encode() for i in range(200)]
+            for value in acked:
+                producer.send(topic, key=value[-1:], value=value).get(timeout=15)  # acknowledged, one by one
+        finally:
+            producer.close()
+        broker.kill()  # SIGKILL: no flush, no clean shutdown
+        broker.restart()
+        assert sorted(r.value for r in read_topic(broker.url, topic, timeout_s=60)) == sorted(acked)
+    finally:
+        broker.stop()
 
 
 def test_broker_roundtrip(run_dir: Path) -> None:

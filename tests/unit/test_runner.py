@@ -27,9 +27,15 @@ REQUEST_FACTS = {
 @dataclass
 class FakeSource:
     committed: list[int] = field(default_factory=list)
+    in_group: bool = True  # False: the member was dropped from its group, as after a broker restart
+    refused: int = 0
 
-    def commit(self, *deliveries: Delivery) -> None:
+    def commit(self, *deliveries: Delivery) -> bool:
+        if not self.in_group:
+            self.refused += 1
+            return False
         self.committed.append(max(d.offset for d in deliveries) + 1)
+        return True
 
 
 @dataclass
@@ -94,6 +100,18 @@ def _runner(handler: Any, max_attempts: int = 3) -> tuple[Runner, FakeSource, Fa
         max_backoff_s=0.0,
     )
     return runner, source, dead
+
+
+def test_a_member_out_of_its_group_gives_up_the_commit_and_the_redelivery_is_skipped() -> None:
+    calls: list[str] = []
+    runner, source, _ = _runner(lambda deps, event: calls.append(event.id))
+    event = _event()
+    source.in_group = False
+    runner.handle_batch([_delivery(event, 7)])  # returns: a refused commit is not retried forever
+    assert (calls, source.refused, source.committed) == ([event.id], 1, [])
+    source.in_group = True  # the next poll rejoined; the partition's records come again
+    runner.handle_batch([_delivery(event, 7)])
+    assert calls == [event.id] and source.committed == [8]  # applied once, committed now
 
 
 def test_success_commits_the_next_offset_and_a_replay_is_skipped() -> None:
