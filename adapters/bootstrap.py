@@ -27,6 +27,7 @@ from adapters.mongo_notifications import (
     MongoOutbox,
     create_notification_indexes,
 )
+from adapters.mongo_pending import MongoPendingEvents
 from adapters.mongo_records import MongoCertificates, MongoReviews, create_record_indexes
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
 from adapters.pdf_certificates import ReportlabCertificates
@@ -61,6 +62,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
     sender_address = parseaddr(config.mail_from)[1] or "no-reply@marketplace.local"
     return Deps(
         publisher=publisher,
+        pending_events=MongoPendingEvents(db),
         users=MongoUsers(db),
         sessions=MongoSessions(db),
         trainings=MongoTrainings(db),

@@ -38,6 +38,8 @@ class Config:
     publish_timeout_seconds: float = 10.0
     worker_max_attempts: int = 3
     expiry_sweep_seconds: float = 15.0
+    # How often the capacity worker publishes events an API process stored but did not send.
+    event_relay_seconds: float = 5.0
     completion_sweep_seconds: float = 600.0  # how often ended trainings are completed (capacity worker)
     outbox_send_seconds: float = 1.0  # how often the notifications worker sends queued e-mails
     reminder_sweep_seconds: float = 300.0  # how often it looks for trainings starting within REMINDER_HOURS

@@ -18,12 +18,14 @@ from pymongo.write_concern import WriteConcern
 
 from adapters.mongo_bookings import create_booking_indexes
 from adapters.mongo_catalogue import create_catalogue_indexes
+from adapters.mongo_pending import create_pending_indexes, push_pending, with_pending
 from core.errors import Conflict
 from core.model import (
     Role,
     User,
     Verification,
 )
+from events.envelope import Event
 
 
 def connect(uri: str, database: str) -> Database:
@@ -51,6 +53,7 @@ def create_indexes(db: Database) -> None:
     db.rate_limits.create_index("expires_at", expireAfterSeconds=0)
     create_catalogue_indexes(db)
     create_booking_indexes(db)
+    create_pending_indexes(db)
 
 
 class MongoUsers:
@@ -59,19 +62,15 @@ class MongoUsers:
     def __init__(self, db: Database) -> None:
         self._c = db.users
 
-    def add(self, user: User) -> None:
-        """Store a new user; ``Conflict`` if the e-mail is taken."""
-        doc = dataclasses.asdict(user)
+    def add(self, user: User, announcing: Event | None = None) -> None:
+        """Store a new user, with the event announcing it; ``Conflict`` if the e-mail is taken."""
+        doc = with_pending(dataclasses.asdict(user), announcing)
         doc["_id"] = doc.pop("id")
         doc["role"] = str(user.role)
         try:
             self._c.insert_one(doc)
         except DuplicateKeyError as exc:
             raise Conflict("An account with this e-mail exists.", {"email": ["Already registered."]}) from exc
-
-    def remove(self, user_id: str) -> None:
-        """Delete a user."""
-        self._c.delete_one({"_id": user_id})
 
     def get(self, user_id: str) -> User | None:
         """The user with this id."""
@@ -81,11 +80,17 @@ class MongoUsers:
         """The user with this (lower-cased) e-mail."""
         return _user(self._c.find_one({"email": email.lower()}))
 
-    def update(self, user_id: str, fields: dict[str, Any], expected: dict[str, Any] | None = None) -> bool:
-        """Set fields, guarded by ``expected`` (a compare-and-set)."""
+    def update(
+        self,
+        user_id: str,
+        fields: dict[str, Any],
+        expected: dict[str, Any] | None = None,
+        announcing: Event | None = None,
+    ) -> bool:
+        """Set fields, guarded by ``expected`` (a compare-and-set), with the event announcing it."""
         values = {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in fields.items()}
         guard = {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in (expected or {}).items()}
-        result = self._c.update_one({"_id": user_id, **guard}, {"$set": values})
+        result = self._c.update_one({"_id": user_id, **guard}, push_pending({"$set": values}, announcing))
         return result.matched_count == 1
 
     def many(self, user_ids: list[str]) -> dict[str, User]:

@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
+from adapters.mongo_pending import push_pending, with_pending
 from core.model import (
     Training,
     TrainingStatus,
@@ -16,6 +17,7 @@ from core.model import (
 )
 from core.ports import TrainingQuery
 from core.text import fold, words
+from events.envelope import Event
 
 TRAINING_INDEXES: dict[str, list[tuple[str, int]]] = {
     "catalogue_date": [("status", ASCENDING), ("starts_at", ASCENDING), ("_id", ASCENDING)],
@@ -67,9 +69,9 @@ class MongoTrainings:
     def __init__(self, db: Database) -> None:
         self._c = db.trainings
 
-    def add(self, training: Training) -> None:
-        """Store a new training."""
-        doc = _training_doc(training)
+    def add(self, training: Training, announcing: Event | None = None) -> None:
+        """Store a new training, with the event announcing it."""
+        doc = with_pending(_training_doc(training), announcing)
         if training.capacity is not None:
             doc["seats_left"] = training.capacity
         self._c.insert_one(doc)
@@ -78,19 +80,16 @@ class MongoTrainings:
         """The training with this id."""
         return _training(self._c.find_one({"_id": training_id}))
 
-    def replace(self, training: Training, expected_version: int) -> bool:
-        """Store the training's fields if the stored version is ``expected_version``."""
+    def replace(self, training: Training, expected_version: int, announcing: Event | None = None) -> bool:
+        """Store the training's fields if the stored version is ``expected_version``, with the event announcing it."""
         # $set of the expert's fields only: seats_left belongs to the capacity worker, the
         # rating to the reviews.
         doc = _training_doc(training)
         for projected in ("_id", "rating_average", "rating_count", "seats_left"):
             doc.pop(projected)
-        result = self._c.update_one({"_id": training.id, "version": expected_version}, {"$set": doc})
+        update = push_pending({"$set": doc}, announcing)
+        result = self._c.update_one({"_id": training.id, "version": expected_version}, update)
         return result.modified_count == 1
-
-    def remove(self, training_id: str) -> None:
-        """Delete a training."""
-        self._c.delete_one({"_id": training_id})
 
     def by_expert(self, expert_id: str, limit: int, offset: int) -> tuple[list[Training], int]:
         """An expert's trainings, newest first."""

@@ -11,9 +11,11 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo_pending import push_pending, with_pending
 from core.certificates import Certificate
 from core.errors import Conflict
 from core.reviews import EDIT_WINDOW, Rating, Review
+from events.envelope import Event
 
 _CERTIFICATE_FIELDS = {f.name for f in dataclasses.fields(Certificate)}
 _REVIEW_FIELDS = {f.name for f in dataclasses.fields(Review)}
@@ -85,9 +87,9 @@ class MongoReviews:
         self._trainings = db.trainings
         self._users = db.users
 
-    def add(self, review: Review) -> None:
-        """Store a new review; ``Conflict`` if the trainee reviewed this training before."""
-        doc = dataclasses.asdict(review)
+    def add(self, review: Review, announcing: Event | None = None) -> None:
+        """Store a new review with the event announcing it; ``Conflict`` if the trainee reviewed it before."""
+        doc = with_pending(dataclasses.asdict(review), announcing)
         doc["_id"] = doc.pop("id")
         try:
             self._c.insert_one(doc)
@@ -102,30 +104,19 @@ class MongoReviews:
         """This trainee's review of this training."""
         return _review(self._c.find_one({"trainee_id": trainee_id, "training_id": training_id}, hint="reviews_author"))
 
-    def edit(self, review_id: str, rating: int, text: str, at: datetime) -> bool:
+    def edit(self, review_id: str, rating: int, text: str, at: datetime, announcing: Event | None = None) -> bool:
         """Change rating and text while the edit window is open (guarded here, not only by the caller)."""
         result = self._c.update_one(
             {"_id": review_id, "created_at": {"$gt": at - EDIT_WINDOW}},
-            {"$set": {"rating": rating, "text": text, "updated_at": at}},
+            push_pending({"$set": {"rating": rating, "text": text, "updated_at": at}}, announcing),
         )
         return result.matched_count == 1
 
-    def answer(self, review_id: str, text: str, at: datetime) -> bool:
-        """Set the answer unless there is one."""
-        result = self._c.update_one({"_id": review_id, "answer": None}, {"$set": {"answer": text, "answered_at": at}})
+    def answer(self, review_id: str, text: str, at: datetime, announcing: Event | None = None) -> bool:
+        """Set the answer unless there is one, with the event announcing it."""
+        update = push_pending({"$set": {"answer": text, "answered_at": at}}, announcing)
+        result = self._c.update_one({"_id": review_id, "answer": None}, update)
         return result.modified_count == 1
-
-    def remove(self, review_id: str) -> None:
-        """Delete a review."""
-        self._c.delete_one({"_id": review_id})
-
-    def put_back(self, review: Review) -> None:
-        """Restore an earlier state of the review's changeable fields."""
-        self._c.update_one(
-            {"_id": review.id},
-            {"$set": {"rating": review.rating, "text": review.text, "updated_at": review.updated_at,
-                      "answer": review.answer, "answered_at": review.answered_at}},
-        )  # fmt: skip
 
     def of_series(self, series_id: str, limit: int, offset: int) -> tuple[list[Review], int]:
         """The reviews of a programme's sessions, newest first."""

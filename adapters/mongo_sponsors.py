@@ -10,7 +10,10 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo_pending import FIELD as PENDING
+from adapters.mongo_pending import push_pending, with_pending
 from core.sponsoring import LinkStatus, Sponsorship, SponsorshipStatus, TechnologyDemo, Voucher
+from events.envelope import Event
 
 
 def create_sponsor_indexes(db: Database) -> None:
@@ -33,9 +36,9 @@ class MongoDemos:
     def __init__(self, db: Database) -> None:
         self._c = db.demos
 
-    def add(self, demo: TechnologyDemo) -> None:
-        """Store a new demo."""
-        doc = dataclasses.asdict(demo)
+    def add(self, demo: TechnologyDemo, announcing: Event | None = None) -> None:
+        """Store a new demo, with the event announcing it."""
+        doc = with_pending(dataclasses.asdict(demo), announcing)
         doc["_id"] = doc.pop("id")
         self._c.insert_one(doc)
 
@@ -48,19 +51,22 @@ class MongoDemos:
         if fields:
             self._c.update_one({"_id": demo_id}, {"$set": fields})
 
-    def request_link(self, demo_id: str, training_id: str, at: datetime) -> bool:
-        """Append a pending link unless one exists for the training."""
+    def request_link(self, demo_id: str, training_id: str, at: datetime, announcing: Event | None = None) -> bool:
+        """Append a pending link unless one exists for the training, with the event announcing it."""
         link = {"training_id": training_id, "status": str(LinkStatus.PENDING), "requested_at": at, "decided_at": None}
         result = self._c.update_one(
-            {"_id": demo_id, "trainings.training_id": {"$ne": training_id}}, {"$push": {"trainings": link}}
+            {"_id": demo_id, "trainings.training_id": {"$ne": training_id}},
+            push_pending({"$push": {"trainings": link}}, announcing),
         )
         return result.modified_count == 1
 
-    def decide_link(self, demo_id: str, training_id: str, status: LinkStatus, at: datetime) -> bool:
-        """Pending -> accepted/declined, guarded."""
+    def decide_link(
+        self, demo_id: str, training_id: str, status: LinkStatus, at: datetime, announcing: Event | None = None
+    ) -> bool:
+        """Pending -> accepted/declined, guarded, with the event announcing it."""
         result = self._c.update_one(
             {"_id": demo_id, "trainings": {"$elemMatch": {"training_id": training_id, "status": "pending"}}},
-            {"$set": {"trainings.$.status": str(status), "trainings.$.decided_at": at}},
+            push_pending({"$set": {"trainings.$.status": str(status), "trainings.$.decided_at": at}}, announcing),
         )
         return result.modified_count == 1
 
@@ -106,9 +112,9 @@ class MongoSponsorships:
     def __init__(self, db: Database) -> None:
         self._c = db.sponsorships
 
-    def add(self, sponsorship: Sponsorship) -> None:
-        """Store a new purchase."""
-        doc = dataclasses.asdict(sponsorship)
+    def add(self, sponsorship: Sponsorship, announcing: Event | None = None) -> None:
+        """Store a new purchase, with the event announcing it."""
+        doc = with_pending(dataclasses.asdict(sponsorship), announcing)
         doc["_id"] = doc.pop("id")
         doc["status"] = str(sponsorship.status)
         self._c.insert_one(doc)
@@ -167,6 +173,7 @@ def _sponsorship(doc: dict[str, Any] | None) -> Sponsorship | None:
         return None
     doc["id"] = doc.pop("_id")
     doc["status"] = SponsorshipStatus(doc["status"])
+    doc.pop(PENDING, None)
     return Sponsorship(**doc)
 
 

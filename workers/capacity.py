@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from adapters.config import Config
+from core.services.announce import relay_pending
 from core.services.attendance import complete_finished_trainings
 from core.services.capacity import HANDLERS
 from core.services.deps import Deps
@@ -23,9 +24,10 @@ TOPICS = (Topic.BOOKINGS, Topic.PAYMENTS, Topic.TRAININGS)
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
     """Announce expired holds every ``EXPIRY_SWEEP_SECONDS``; complete ended trainings every
-    ``COMPLETION_SWEEP_SECONDS``."""
+    ``COMPLETION_SWEEP_SECONDS``; relay the API's unsent events every ``EVENT_RELAY_SECONDS``."""
     return [
         (config.expiry_sweep_seconds, sweep_expired_holds),
+        (config.event_relay_seconds, relay_pending),
         (config.completion_sweep_seconds, complete_finished_trainings),
     ]
 

@@ -6,14 +6,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from core.model import Role, User, Verification
+from events.envelope import Event
 
 
 class Users(Protocol):
-    def add(self, user: User) -> None:
+    def add(self, user: User, announcing: Event | None = None) -> None:
         """Store a new user; raise ``Conflict`` if the e-mail is taken."""
-
-    def remove(self, user_id: str) -> None:
-        """Delete a user (compensation when its event could not be published)."""
 
     def get(self, user_id: str) -> User | None:
         """The user with this id, if any."""
@@ -21,7 +19,13 @@ class Users(Protocol):
     def by_email(self, email: str) -> User | None:
         """The user with this e-mail (case-insensitive), if any."""
 
-    def update(self, user_id: str, fields: dict[str, Any], expected: dict[str, Any] | None = None) -> bool:
+    def update(
+        self,
+        user_id: str,
+        fields: dict[str, Any],
+        expected: dict[str, Any] | None = None,
+        announcing: Event | None = None,
+    ) -> bool:
         """Set ``fields`` if the stored user still matches ``expected``; False if not."""
 
     def many(self, user_ids: list[str]) -> dict[str, User]:

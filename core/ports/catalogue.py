@@ -7,20 +7,18 @@ from datetime import datetime
 from typing import Protocol
 
 from core.model import Training
+from events.envelope import Event
 
 
 class Trainings(Protocol):
-    def add(self, training: Training) -> None:
+    def add(self, training: Training, announcing: Event | None = None) -> None:
         """Store a new training."""
 
     def get(self, training_id: str) -> Training | None:
         """The training with this id, if any."""
 
-    def replace(self, training: Training, expected_version: int) -> bool:
+    def replace(self, training: Training, expected_version: int, announcing: Event | None = None) -> bool:
         """Store ``training`` if the stored one still has ``expected_version``."""
-
-    def remove(self, training_id: str) -> None:
-        """Delete a training (compensation when its event could not be published)."""
 
     def search(self, query: TrainingQuery) -> tuple[list[Training], int]:
         """A page of published trainings matching ``query``, and the total."""

@@ -13,6 +13,22 @@ class EventPublisher(Protocol):
         """Send ``event`` and wait for the broker's acknowledgement, or raise ``PublishFailed``."""
 
 
+class PendingEvents(Protocol):
+    """Events stored in the document whose change they announce, until the broker has them.
+
+    ``kind`` names the aggregate (users, trainings, demos, sponsorships, reviews).
+    """
+
+    def of(self, kind: str, doc_id: str) -> list[Event]:
+        """The document's events not yet acknowledged by the broker, oldest first."""
+
+    def sent(self, kind: str, doc_id: str, event_ids: list[str]) -> None:
+        """These events are on the broker: forget them."""
+
+    def due(self, stored_before: datetime, limit: int) -> list[tuple[str, str]]:
+        """Up to ``limit`` documents, as (kind, id), with an event waiting since before ``stored_before``."""
+
+
 class ProcessedEvents(Protocol):
     def seen(self, group: str, event_id: str) -> bool:
         """Whether ``group`` already applied this event."""

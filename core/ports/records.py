@@ -7,6 +7,7 @@ from typing import Protocol
 
 from core.certificates import Certificate
 from core.reviews import Review
+from events.envelope import Event
 
 
 class Certificates(Protocol):
@@ -35,7 +36,7 @@ class CertificateRenderer(Protocol):
 
 
 class Reviews(Protocol):
-    def add(self, review: Review) -> None:
+    def add(self, review: Review, announcing: Event | None = None) -> None:
         """Store a new review; ``Conflict`` if this trainee reviewed this training already."""
 
     def get(self, review_id: str) -> Review | None:
@@ -44,10 +45,10 @@ class Reviews(Protocol):
     def by_trainee(self, trainee_id: str, training_id: str) -> Review | None:
         """This trainee's review of this training, if any."""
 
-    def edit(self, review_id: str, rating: int, text: str, at: datetime) -> bool:
+    def edit(self, review_id: str, rating: int, text: str, at: datetime, announcing: Event | None = None) -> bool:
         """Change a review's rating and text if it is still editable at ``at``."""
 
-    def answer(self, review_id: str, text: str, at: datetime) -> bool:
+    def answer(self, review_id: str, text: str, at: datetime, announcing: Event | None = None) -> bool:
         """Set the expert's answer, once; False if it was answered already."""
 
     def of_series(self, series_id: str, limit: int, offset: int) -> tuple[list[Review], int]:
@@ -55,12 +56,6 @@ class Reviews(Protocol):
 
     def of_trainee(self, trainee_id: str) -> list[Review]:
         """Every review a trainee wrote."""
-
-    def remove(self, review_id: str) -> None:
-        """Delete a review (compensation when its event could not be published)."""
-
-    def put_back(self, review: Review) -> None:
-        """Store this earlier state of a review again (compensation, as ``remove``)."""
 
     def refresh_ratings(self, series_id: str, expert_id: str) -> None:
         """Recompute the average rating and count of a series' sessions and of the expert from the reviews."""

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from core.sponsoring import LinkStatus, Sponsorship, SponsorshipStatus, TechnologyDemo, Voucher
+from events.envelope import Event
 
 
 class Demos(Protocol):
-    def add(self, demo: TechnologyDemo) -> None:
+    def add(self, demo: TechnologyDemo, announcing: Event | None = None) -> None:
         """Store a new demo."""
 
     def get(self, demo_id: str) -> TechnologyDemo | None:
@@ -18,10 +19,12 @@ class Demos(Protocol):
     def update(self, demo_id: str, fields: dict[str, Any]) -> None:
         """Change a demo's own fields."""
 
-    def request_link(self, demo_id: str, training_id: str, at: datetime) -> bool:
+    def request_link(self, demo_id: str, training_id: str, at: datetime, announcing: Event | None = None) -> bool:
         """Ask to show the demo at a training (once); False if asked before."""
 
-    def decide_link(self, demo_id: str, training_id: str, status: LinkStatus, at: datetime) -> bool:
+    def decide_link(
+        self, demo_id: str, training_id: str, status: LinkStatus, at: datetime, announcing: Event | None = None
+    ) -> bool:
         """Accept or decline a pending link; False if it was not pending."""
 
     def search(
@@ -34,7 +37,7 @@ class Demos(Protocol):
 
 
 class Sponsorships(Protocol):
-    def add(self, sponsorship: Sponsorship) -> None:
+    def add(self, sponsorship: Sponsorship, announcing: Event | None = None) -> None:
         """Store a new purchase."""
 
     def get(self, sponsorship_id: str) -> Sponsorship | None:

@@ -8,9 +8,10 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from core.errors import Conflict, Forbidden, PublishFailed, Unauthorized
+from core.errors import Conflict, Forbidden, Unauthorized
 from core.model import Role, User
 from core.services import limits
+from core.services.announce import announce
 from core.services.deps import Deps
 from events.envelope import Event
 from events.types import EventType
@@ -44,7 +45,6 @@ def _create(deps: Deps, email: str, password: str, name: str, role: Role, **prof
         created_at=deps.clock(),
         **profile,
     )
-    deps.users.add(user)  # the unique index settles a race between two registrations
     event = Event(
         type=EventType.USER_REGISTERED,
         subject=user.id,
@@ -52,11 +52,9 @@ def _create(deps: Deps, email: str, password: str, name: str, role: Role, **prof
         data={"user_id": user.id, "email": user.email, "role": str(role), "name": user.name},
         source=deps.policy.source,
     )
-    try:
-        deps.publisher.publish(event)
-    except PublishFailed:
-        deps.users.remove(user.id)  # nothing half-written: no account without its event
-        raise
+    # The account and its event in one write: the unique index settles a race between two registrations.
+    deps.users.add(user, announcing=event)
+    announce(deps, "users", user.id)
     return user
 
 

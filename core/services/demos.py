@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from core.errors import Conflict, Forbidden, NotFound, PublishFailed
+from core.errors import Conflict, Forbidden, NotFound
 from core.model import Role, TrainingStatus, User
 from core.services.accounts import require_role
+from core.services.announce import announce
 from core.services.deps import Deps
 from core.services.trainings import get_training
 from core.sponsoring import LinkStatus, TechnologyDemo
@@ -24,12 +25,8 @@ def create_demo(deps: Deps, sponsor: User, fields: dict[str, Any]) -> Technology
         id=str(uuid.uuid4()), sponsor_id=sponsor.id, created_at=deps.clock(),
         **{k: fields[k] for k in DEMO_FIELDS if k in fields},
     )  # fmt: skip
-    deps.demos.add(demo)
-    try:
-        deps.publisher.publish(_event(deps, EventType.DEMO_CREATED, demo))
-    except PublishFailed:
-        deps.demos.update(demo.id, {"deleted": True})
-        raise
+    deps.demos.add(demo, announcing=_event(deps, EventType.DEMO_CREATED, demo))
+    announce(deps, "demos", demo.id)
     return demo
 
 
@@ -54,13 +51,10 @@ def request_showing(deps: Deps, sponsor: User, demo_id: str, training_id: str) -
     training = get_training(deps, training_id)
     if training.status is not TrainingStatus.PUBLISHED:
         raise Conflict(f"Demos can be shown only at a published training; this one is {training.status}.")
-    if not deps.demos.request_link(demo.id, training.id, deps.clock()):
+    requested = _event(deps, EventType.DEMO_LINK_REQUESTED, demo, training.id, training.expert_id)
+    if not deps.demos.request_link(demo.id, training.id, deps.clock(), announcing=requested):
         raise Conflict("This demo was already proposed for this training.")
-    try:
-        deps.publisher.publish(_event(deps, EventType.DEMO_LINK_REQUESTED, demo, training.id, training.expert_id))
-    except PublishFailed:
-        deps.demos.update(demo.id, {"trainings": demo.trainings})
-        raise
+    announce(deps, "demos", demo.id)
     return get_demo(deps, demo.id)
 
 
@@ -72,18 +66,13 @@ def decide_showing(deps: Deps, expert: User, training_id: str, demo_id: str, acc
         raise Forbidden("Only the training's expert decides which demos are shown there.")
     demo = get_demo(deps, demo_id)
     status = LinkStatus.ACCEPTED if accept else LinkStatus.DECLINED
-    if not deps.demos.decide_link(demo.id, training.id, status, deps.clock()):
-        raise Conflict("No pending request to show this demo at this training.")
-    if accept:
-        deps.trainings.set_sponsor(training.id, demo.sponsor_id, shown=True)
     event_type = EventType.DEMO_LINK_ACCEPTED if accept else EventType.DEMO_LINK_DECLINED
-    try:
-        deps.publisher.publish(_event(deps, event_type, demo, training.id, expert.id))
-    except PublishFailed:
-        deps.demos.update(demo.id, {"trainings": demo.trainings})
-        if accept:
-            deps.trainings.set_sponsor(training.id, demo.sponsor_id, shown=False)
-        raise
+    decided = _event(deps, event_type, demo, training.id, expert.id)
+    if not deps.demos.decide_link(demo.id, training.id, status, deps.clock(), announcing=decided):
+        raise Conflict("No pending request to show this demo at this training.")
+    if accept:  # the catalogue's sponsor filter (a projection of the accepted links)
+        deps.trainings.set_sponsor(training.id, demo.sponsor_id, shown=True)
+    announce(deps, "demos", demo.id)
     return get_demo(deps, demo.id)
 
 

@@ -51,6 +51,7 @@ class Deps:
     """Every port a use case may need; each caller uses what it needs."""
 
     publisher: ports.EventPublisher
+    pending_events: ports.PendingEvents
     users: ports.Users
     sessions: ports.Sessions
     trainings: ports.Trainings

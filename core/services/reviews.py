@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
-from core.errors import Conflict, Forbidden, NotFound, PublishFailed
+from core.errors import Conflict, Forbidden, NotFound
 from core.model import Booking, BookingStatus, Role, Training, TrainingStatus, User
 from core.reviews import Review
 from core.services.accounts import require_role
+from core.services.announce import announce
 from core.services.deps import Deps
 from core.services.trainings import get_training
 from events.envelope import Event
@@ -40,14 +42,10 @@ def post_review(deps: Deps, trainee: User, training_id: str, rating: int, text: 
         trainee_id=trainee.id, booking_id=attended.id, rating=rating, text=text.strip(), created_at=now,
         updated_at=now, author_name=shown_name(trainee),
     )  # fmt: skip
-    deps.reviews.add(review)  # the unique index refuses a concurrent second review
+    # The unique index refuses a concurrent second review.
+    deps.reviews.add(review, announcing=_event(deps, EventType.REVIEW_POSTED, review))
     deps.reviews.refresh_ratings(review.series_id, training.expert_id)
-    try:
-        _announce(deps, EventType.REVIEW_POSTED, review)
-    except PublishFailed:
-        deps.reviews.remove(review.id)  # nothing half-written: the trainee may post it again
-        deps.reviews.refresh_ratings(review.series_id, training.expert_id)
-        raise
+    announce(deps, "reviews", review.id)
     return review
 
 
@@ -60,12 +58,13 @@ def edit_review(deps: Deps, trainee: User, review_id: str, changes: dict[str, An
     now = deps.clock()
     rating = changes.get("rating", review.rating)
     text = changes.get("text", review.text).strip()
-    if not review.editable(now) or not deps.reviews.edit(review.id, rating, text, now):
+    edited = _event(deps, EventType.REVIEW_EDITED, replace(review, rating=rating))
+    if not review.editable(now) or not deps.reviews.edit(review.id, rating, text, now, announcing=edited):
         raise Conflict(f"Reviews can be changed for 14 days; this one closed on {review.editable_until:%d %B %Y}.")
     deps.reviews.refresh_ratings(review.series_id, review.expert_id)
+    announce(deps, "reviews", review.id)
     updated = deps.reviews.get(review.id)
     assert updated is not None
-    _announce_or_put_back(deps, EventType.REVIEW_EDITED, updated, review)
     return updated
 
 
@@ -75,11 +74,12 @@ def answer_review(deps: Deps, expert: User, review_id: str, text: str) -> Review
     review = deps.reviews.get(review_id)
     if review is None or review.expert_id != expert.id:
         raise NotFound(f"No review {review_id}.")
-    if not deps.reviews.answer(review.id, text.strip(), deps.clock()):
+    answered_event = _event(deps, EventType.REVIEW_ANSWERED, review)
+    if not deps.reviews.answer(review.id, text.strip(), deps.clock(), announcing=answered_event):
         raise Conflict("You have answered this review already.")
+    announce(deps, "reviews", review.id)
     answered = deps.reviews.get(review.id)
     assert answered is not None
-    _announce_or_put_back(deps, EventType.REVIEW_ANSWERED, answered, review)
     return answered
 
 
@@ -111,21 +111,9 @@ def shown_name(trainee: User) -> str:
     return f"{parts[0]} {parts[-1][0]}."
 
 
-def _announce_or_put_back(deps: Deps, event_type: EventType, changed: Review, before: Review) -> None:
-    """Announce a change; if the broker refuses it, undo the change so the caller can try again."""
-    try:
-        _announce(deps, event_type, changed)
-    except PublishFailed:
-        deps.reviews.put_back(before)
-        deps.reviews.refresh_ratings(before.series_id, before.expert_id)
-        raise
-
-
-def _announce(deps: Deps, event_type: EventType, review: Review) -> None:
-    deps.publisher.publish(
-        Event(
-            type=event_type, subject=review.id, key=review.training_id, source=deps.policy.source,
-            data={"review_id": review.id, "training_id": review.training_id, "expert_id": review.expert_id,
-                  "trainee_id": review.trainee_id, "rating": review.rating},
-        )
+def _event(deps: Deps, event_type: EventType, review: Review) -> Event:
+    return Event(
+        type=event_type, subject=review.id, key=review.training_id, source=deps.policy.source,
+        data={"review_id": review.id, "training_id": review.training_id, "expert_id": review.expert_id,
+              "trainee_id": review.trainee_id, "rating": review.rating},
     )  # fmt: skip

@@ -6,10 +6,11 @@ import secrets
 import uuid
 from typing import Any
 
-from core.errors import Conflict, Forbidden, NotFound, PaymentDeclined, PublishFailed
+from core.errors import Conflict, Forbidden, NotFound, PaymentDeclined
 from core.model import Role, TrainingStatus, User
 from core.services import ledger
 from core.services.accounts import require_role
+from core.services.announce import announce
 from core.services.deps import Deps
 from core.services.payments import confirm_once, ensure_intent
 from core.services.seating import seats_left
@@ -39,15 +40,12 @@ def buy_seats(deps: Deps, sponsor: User, training_id: str, seats: int) -> Sponso
         amount=seats * training.price, currency=training.currency, status=SponsorshipStatus.PAYMENT_PENDING,
         created_at=deps.clock(),
     )  # fmt: skip
-    deps.sponsorships.add(sponsorship)
-    try:
-        deps.publisher.publish(Event(
-            type=EventType.SPONSORSHIP_REQUESTED, subject=sponsorship.id, key=training.id,
-            source=deps.policy.source, id=sponsorship.id, data=_payload(sponsorship),
-        ))  # fmt: skip
-    except PublishFailed:
-        deps.sponsorships.update_payment(sponsorship.id, {"status": "abandoned"})
-        raise
+    requested = Event(
+        type=EventType.SPONSORSHIP_REQUESTED, subject=sponsorship.id, key=training.id,
+        source=deps.policy.source, id=sponsorship.id, data=_payload(sponsorship),
+    )  # fmt: skip
+    deps.sponsorships.add(sponsorship, announcing=requested)
+    announce(deps, "sponsorships", sponsorship.id)
     return sponsorship
 
 

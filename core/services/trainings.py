@@ -11,7 +11,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
-from core.errors import Conflict, Forbidden, NotFound, PublishFailed, ValidationError
+from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from core.model import (
     FROZEN_AFTER_PUBLISH,
     Role,
@@ -22,6 +22,7 @@ from core.model import (
     can_move_training,
 )
 from core.services.accounts import require_role
+from core.services.announce import announce
 from core.services.deps import Deps
 from events.envelope import Event
 from events.types import EventType
@@ -51,12 +52,8 @@ def create_training(
         duplicated_from=duplicated_from.id if duplicated_from else None, series_id=series_id, **values,
     )  # fmt: skip
     _check_times(training)
-    deps.trainings.add(training)
-    try:
-        deps.publisher.publish(_event(deps, EventType.TRAINING_CREATED, training))
-    except PublishFailed:
-        deps.trainings.remove(training.id)
-        raise
+    deps.trainings.add(training, announcing=_event(deps, EventType.TRAINING_CREATED, training))
+    announce(deps, "trainings", training.id)
     return training
 
 
@@ -200,13 +197,10 @@ def _check_times(training: Training) -> None:
 def _store_and_announce(
     deps: Deps, before: Training, after: Training, event_type: EventType, changes: list[str] | None = None
 ) -> Training:
-    if not deps.trainings.replace(after, expected_version=before.version):
+    event = _event(deps, event_type, after, changes)
+    if not deps.trainings.replace(after, expected_version=before.version, announcing=event):
         raise Conflict("The training changed meanwhile; reload and try again.")
-    try:
-        deps.publisher.publish(_event(deps, event_type, after, changes))
-    except PublishFailed:
-        deps.trainings.replace(before, expected_version=after.version)
-        raise
+    announce(deps, "trainings", after.id)
     return after
 
 

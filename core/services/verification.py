@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import Conflict, NotFound, PublishFailed
+from core.errors import Conflict, NotFound
 from core.model import VERIFICATION_TRANSITIONS, Role, User, Verification
 from core.services.accounts import require_role
+from core.services.announce import announce
 from core.services.deps import Deps
 from events.envelope import Event
 from events.types import EventType
@@ -85,11 +86,6 @@ def _move(
         raise Conflict(f"An expert who is {expert.verification} cannot become {target}.")
     # Compare-and-set on the state we checked: two admins deciding at once cannot both win.
     before = {"verification": expert.verification}
-    if not deps.users.update(expert.id, {"verification": target, **fields}, expected=before):
-        raise Conflict("This expert's verification changed meanwhile; reload.")
-    badge_changes = expert.verified != (target is Verification.VERIFIED)
-    if badge_changes:  # the trainings' badge follows the expert's (searches filter on it)
-        deps.trainings.set_expert_verified(expert.id, target is Verification.VERIFIED)
     event = Event(
         type=event_type,
         subject=expert.id,
@@ -98,15 +94,11 @@ def _move(
         data={"expert_id": expert.id, "status": str(target), "reason": reason,
               "admin_id": admin.id if admin else None},
     )  # fmt: skip
-    try:
-        deps.publisher.publish(event)
-    except PublishFailed:
-        deps.users.update(expert.id, {"verification": expert.verification,
-                                      "verification_reason": expert.verification_reason,
-                                      "verified_at": expert.verified_at})  # fmt: skip
-        if badge_changes:
-            deps.trainings.set_expert_verified(expert.id, expert.verified)
-        raise
+    if not deps.users.update(expert.id, {"verification": target, **fields}, expected=before, announcing=event):
+        raise Conflict("This expert's verification changed meanwhile; reload.")
+    if expert.verified != (target is Verification.VERIFIED):  # the trainings' badge follows (searches filter on it)
+        deps.trainings.set_expert_verified(expert.id, target is Verification.VERIFIED)
+    announce(deps, "users", expert.id)
     updated = deps.users.get(expert.id)
     assert updated is not None
     return updated

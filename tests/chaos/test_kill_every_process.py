@@ -38,17 +38,16 @@ import stripe
 from pymongo import MongoClient
 
 from adapters import kafka_ops
-from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import KafkaPublisher
 from api.cli import GROUP_TOPICS
-from devstack.kafka import start_broker
-from devstack.services import ServiceHandle, free_port, start_mongo, start_smtp, start_stripe
+from devstack.services import ServiceHandle
 from devstack.smtp_sink import read_maildir
-from devstack.stack import WORKERS, Infra, prepare, start_api, start_worker
+from devstack.stack import WORKERS
 from events.codec import InvalidEvent, decode
 from events.envelope import Event
 from events.types import EventType, topic_name
+from tests.chaos.conftest import ChaosStack, chaos_stack
 from tests.conftest import TRAINING, ApiClient, request_data, wait_for
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
@@ -62,39 +61,11 @@ READERS = {"bookings": ("capacity", "payments", "notifications"), "payments": ("
 SEED = 20261122
 
 
-@dataclass
-class ChaosStack:
-    infra: Infra
-    config: Config
-    api: ServiceHandle
-    workers: dict[str, ServiceHandle]
-    client: ApiClient
-
-
 @pytest.fixture
 def chaos(tmp_path: Path) -> Iterator[ChaosStack]:
     """Every process of the marketplace, real and killable; the broker's and the database's data survive them."""
-    started: list[ServiceHandle] = []
-    infra: Infra | None = None
-    try:
-        started.append(start_broker(tmp_path))
-        started.append(start_mongo(tmp_path))
-        started.append(start_stripe(tmp_path))
-        started.append(start_smtp(tmp_path))
-        infra = Infra(*started, run_dir=tmp_path)  # type: ignore[misc]
-        port = free_port()
-        config = infra.config(port, kafka_topic_prefix="chaos.", mongodb_database="chaos", worker_max_attempts=2,
-                              outbox_send_seconds=0.5)  # fmt: skip
-        prepare(infra, config, webhook_name="chaos")
-        api = start_api(infra, config, port)
-        workers = {group: start_worker(infra, config, group) for group in WORKERS}
-        yield ChaosStack(infra, config, api, workers, ApiClient(api.url, bootstrap(config)))
-    finally:
-        # The application processes first (start_api and start_worker register them on the infra).
-        for handle in reversed(infra.extra if infra else []):
-            handle.stop()
-        for handle in reversed(started):
-            handle.stop()
+    with chaos_stack(tmp_path, "chaos", WORKERS, worker_max_attempts=2, outbox_send_seconds=0.5) as stack:
+        yield stack
 
 
 @dataclass

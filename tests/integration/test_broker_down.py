@@ -1,4 +1,5 @@
-"""If the broker or the database is down, a request fails with 503 and nothing is accepted."""
+"""If the broker or the database is down: a booking fails with 503 and nothing is accepted; a change
+the API owns is stored with its event, which is published once the broker is back."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from adapters.bootstrap import bootstrap
+from adapters.mongo_pending import FIELD as PENDING
 from devstack.kafka import start_broker
 from devstack.services import free_port, start_mongo
 from devstack.stack import Infra
-from tests.conftest import ApiClient, make_config
+from events.codec import decode
+from events.types import Topic, topic_name
+from tests.conftest import TRAINING, ApiClient, make_config, read_topic, running_stack, wait_for
 
 
 def test_a_stopped_broker_makes_booking_answer_503_and_accept_nothing(
@@ -60,3 +64,34 @@ def test_a_stopped_database_answers_503_not_500(infra: Infra, api_server: Callab
         assert api.call("GET", "/healthz").json()["database"] is False
     finally:
         mongo.stop()
+
+
+def test_a_change_made_while_the_broker_is_down_is_stored_with_its_event_and_announced_when_it_is_back(
+    infra: Infra, api_server: Callable[..., str], tmp_path: Path
+) -> None:
+    broker = start_broker(tmp_path)
+    try:
+        overrides = {"kafka_bootstrap_servers": broker.url, "publish_timeout_seconds": 3.0, "event_relay_seconds": 0.5}
+        with running_stack(infra, api_server, ["capacity"], **overrides) as stack:
+            expert = stack.api.expert()
+            broker.stop()
+
+            created = stack.api.call("POST", "/api/v1/trainings", expert["token"], json=TRAINING)
+            assert created.status_code == 201, created.text  # the change is kept, its event with it
+            training_id = created.json()["id"]
+            waiting = stack.db.trainings.find_one({"_id": training_id})[PENDING]
+            assert [w["event"]["type"] for w in waiting] == ["training.created"]
+            event_id = waiting[0]["id"]
+
+            broker.restart()  # the capacity worker's relay sends it
+            topic = topic_name(stack.config.kafka_topic_prefix, Topic.TRAININGS)
+
+            def announced() -> list[str]:
+                events = [decode(r.value) for r in read_topic(stack.config, topic)]
+                return [e.id for e in events if e.subject == training_id]
+
+            assert wait_for(announced, timeout=60, what="training.created relayed") == [event_id]
+            wait_for(lambda: not stack.db.trainings.find_one({"_id": training_id}).get(PENDING), what="marked sent")
+            assert announced() == [event_id]  # once
+    finally:
+        broker.stop()

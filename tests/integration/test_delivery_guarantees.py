@@ -69,9 +69,7 @@ def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) 
     stack.wait_status(booking, "held")
 
     dlq = dead_letter_topic(stack.config.kafka_topic_prefix, "capacity")
-    records = wait_for(
-        lambda: (r := read_topic(stack.config, dlq)) and len(r) >= 2 and r, what="two dead letters"
-    )
+    records = wait_for(lambda: (r := read_topic(stack.config, dlq)) and len(r) >= 2 and r, what="two dead letters")
     assert len(records) == 2
     by_value = {r.value: dict(r.headers) for r in records}
     garbage = by_value[b"{this is not json"]
