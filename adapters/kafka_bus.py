@@ -70,13 +70,35 @@ class KafkaPublisher:
         self, topic: str, key: str | None, value: bytes, headers: list[tuple[str, bytes]] | None = None
     ) -> None:
         """Send bytes as they are (the dead-letter path) and wait for the ack."""
+        producer = None
         try:
-            future = self._client().send(topic, key=key.encode() if key else None, value=value, headers=headers or [])
+            producer = self._client()
+            future = producer.send(topic, key=key.encode() if key else None, value=value, headers=headers or [])
             future.get(timeout=self._timeout + 5)
         except KafkaError as exc:
+            self._discard(producer)
             raise PublishFailed(f"The event broker did not acknowledge: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 - kafka-python raises plain errors when it cannot connect
+            self._discard(producer)
             raise PublishFailed(f"The event broker is unreachable: {exc}") from exc
+
+    def _discard(self, producer: KafkaProducer | None) -> None:
+        """Drop a producer whose send failed; the next send makes a new one.
+
+        An idempotent producer whose batch expired unacknowledged keeps sequence numbers the
+        broker never saw; kafka-python does not reset its producer id then (the Java client
+        does), and every later send waited in vain after a broker restart (the chaos suite).
+        A new producer gets a new id. Records sent twice that way carry the same event id,
+        which consumers apply once.
+        """
+        with self._lock:
+            if producer is None or producer is not self._producer:
+                return  # another thread replaced it already
+            self._producer = None
+        try:
+            producer.close(timeout=0)
+        except Exception:  # noqa: BLE001 - it failed already; closing is best effort
+            log.debug("closing a failed producer", exc_info=True)
 
     def reachable(self, timeout_s: float = 2.0) -> bool:
         """Whether the broker answers a metadata request now."""

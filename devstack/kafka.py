@@ -92,7 +92,9 @@ def install(version: str = KAFKA_VERSION, quiet: bool = True) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     argv = [mvn, "-B", "-Dstyle.color=never", *(["-q"] if quiet else []), "-f", str(POM), f"-Dkafka.version={version}",
             "dependency:copy-dependencies", f"-DoutputDirectory={partial}", "-DincludeScope=runtime"]  # fmt: skip
-    subprocess.run(argv, check=True)
+    done_run = subprocess.run(argv, capture_output=quiet, text=True)
+    if done_run.returncode != 0:
+        raise RuntimeError(f"Maven could not fetch Apache Kafka {version}:\n{(done_run.stdout or '')[-4000:]}")
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)  # complete or absent: a download cut short is never taken for the broker
     done.write_text(version + "\n")

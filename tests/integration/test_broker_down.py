@@ -3,11 +3,16 @@ the API owns is stored with its event, which is published once the broker is bac
 
 from __future__ import annotations
 
+import threading
+import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 from adapters.bootstrap import bootstrap
+from adapters.kafka_bus import KafkaPublisher, ensure_topics
 from adapters.mongo_pending import FIELD as PENDING
+from core.errors import PublishFailed
 from devstack.kafka import start_broker
 from devstack.services import free_port, start_mongo
 from devstack.stack import Infra
@@ -94,4 +99,48 @@ def test_a_change_made_while_the_broker_is_down_is_stored_with_its_event_and_ann
             wait_for(lambda: not stack.db.trainings.find_one({"_id": training_id}).get(PENDING), what="marked sent")
             assert announced() == [event_id]  # once
     finally:
+        broker.stop()
+
+
+def test_a_publisher_whose_records_were_in_flight_when_the_broker_died_publishes_again_once_it_is_back(
+    tmp_path: Path,
+) -> None:
+    """kafka-python keeps an idempotent producer's sequence numbers after a batch expires; the broker
+    then refuses the next ones and every send waited forever. The publisher starts a new producer."""
+    broker = start_broker(tmp_path)
+    publisher = KafkaPublisher(broker.url, "unused.", timeout_s=3.0)
+    topic = f"probe-{uuid.uuid4().hex[:6]}"
+    ensure_topics(broker.url, [topic])
+    stop, refused = threading.Event(), []
+
+    def keep_sending() -> None:
+        while not stop.is_set():
+            try:
+                publisher.send_raw(topic, uuid.uuid4().hex[:2], b"storm")
+            except PublishFailed as exc:
+                refused.append(exc)
+
+    senders = [threading.Thread(target=keep_sending, daemon=True) for _ in range(4)]
+    try:
+        for sender in senders:
+            sender.start()
+        time.sleep(1.0)
+        broker.kill()  # batches in flight, unacknowledged
+        time.sleep(6.0)  # long enough for them to expire
+        broker.restart()
+
+        def sent() -> bool:
+            try:
+                publisher.send_raw(topic, "k", b"after")
+                return True
+            except PublishFailed:
+                return False
+
+        assert wait_for(sent, timeout=60, what="a publish acknowledged after the restart")
+        assert refused, "no send failed: the kill did not land while records were in flight"
+    finally:
+        stop.set()
+        for sender in senders:
+            sender.join(timeout=30)
+        publisher.close()
         broker.stop()

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from adapters.config import Config
+from devstack.kafka import KAFKA_VERSION
 from devstack.stack import WORKERS, api_argv, worker_argv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,6 +119,10 @@ def test_app_services_share_the_environment_and_wait_for_healthy_infra(service: 
     for infra in ("kafka", "mongo"):
         assert infra in depends_on, f"{service} must wait for {infra}"
         assert "condition: service_healthy" in "\n".join(depends_on[infra][1])
+
+
+def test_compose_runs_the_kafka_release_the_embedded_broker_runs() -> None:
+    assert _services()["kafka"]["image"][0] == f"apache/kafka:{KAFKA_VERSION}"
 
 
 @pytest.mark.parametrize("group", WORKERS)
