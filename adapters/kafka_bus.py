@@ -141,11 +141,15 @@ def ensure_topics(bootstrap_servers: str, names: list[str], deadline_s: float = 
     try:
         existing = set(admin.list_topics())
         missing = [n for n in names if n not in existing]
-        for name in missing:
+        if missing:  # one request for all: each creation is a metadata commit on a KRaft controller
             try:
-                admin.create_topics([NewTopic(name, PARTITIONS, 1)])
-            except TopicAlreadyExistsError:
-                pass  # another process created it meanwhile
+                admin.create_topics([NewTopic(name, PARTITIONS, 1) for name in missing])
+            except TopicAlreadyExistsError:  # another process created some meanwhile: the rest, one by one
+                for name in missing:
+                    try:
+                        admin.create_topics([NewTopic(name, PARTITIONS, 1)])
+                    except TopicAlreadyExistsError:
+                        pass
     finally:
         admin.close()
 
