@@ -198,8 +198,7 @@ class KafkaSource:
             group_id=group,
             enable_auto_commit=False,  # committed by the runner after the effect is durable
             auto_offset_reset="earliest",
-            # Short session: a dead member's partitions move on within seconds, and
-            # this broker completes a join in about half the session timeout.
+            # Short session: a killed member's partitions move on to the others within seconds.
             session_timeout_ms=6000,
             heartbeat_interval_ms=1000,
             max_poll_interval_ms=120000,

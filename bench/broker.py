@@ -18,6 +18,7 @@ from pathlib import Path
 from kafka import KafkaProducer
 
 from adapters import kafka_ops
+from adapters.kafka_bus import ensure_topics
 from devstack.kafka import start_broker
 
 # What a developer's machine and CI can live with: the suite starts a broker several times.
@@ -38,6 +39,7 @@ def one_run(run_dir: Path) -> dict[str, float]:
     first = time.monotonic() - began
     try:
         topic = f"bench-{uuid.uuid4().hex[:8]}"
+        ensure_topics(broker.url, [topic])
         producer = KafkaProducer(bootstrap_servers=broker.url, acks="all")
         producer.send(topic, b"kept").get(timeout=30)
         producer.close()

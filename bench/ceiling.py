@@ -47,6 +47,7 @@ def run(config: Config, n: int, clients: int) -> dict[str, Any]:
         return {
             "bookings": n,
             "produce_acked_per_s": _produce_only(config, produced, n, clients),
+            "consume_per_s": _consume_only(config, produced, n),
             "database": _database_only(db, n, clients),
             "pipeline_bookings_per_s": _pipeline(config, db, requested, decided, n, clients),
         }
@@ -68,6 +69,24 @@ def _produce_only(config: Config, topic: str, n: int, clients: int) -> float | N
     end = time.time()
     producer.close()
     return rate(n, start, end)
+
+
+def _consume_only(config: Config, topic: str, n: int) -> float | None:
+    """One consumer reading back what produce-only wrote, from the first record to the last."""
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=config.kafka_bootstrap_servers, auto_offset_reset="earliest",
+        enable_auto_commit=False, group_id=None, max_poll_records=500,
+    )  # fmt: skip
+    read, start, end = 0, None, time.time()
+    deadline = time.monotonic() + 120
+    while read < n and time.monotonic() < deadline:
+        batch = consumer.poll(timeout_ms=500)
+        if batch and start is None:
+            start = time.time()
+        read += sum(len(records) for records in batch.values())
+        end = time.time()
+    consumer.close()
+    return rate(read, start, end) if start is not None else None
 
 
 def _database_only(db: Any, n: int, clients: int) -> dict[str, float | None]:

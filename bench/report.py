@@ -114,7 +114,8 @@ def text(results: dict[str, Any]) -> str:
     lines += [
         "  CPU seconds          " + ", ".join(f"{k} {v}" for k, v in storm.get("cpu_seconds", {}).items()),
         "Ceiling: the same essential work on the bare broker and database",
-        f"  produce, acked       {ceiling['produce_acked_per_s']} events/s",
+        f"  produce, acked       {ceiling['produce_acked_per_s']} events/s   "
+        f"consume {ceiling.get('consume_per_s')} events/s",
         f"  conditional updates  {ceiling['database']['conditional_updates_per_s']} /s   "
         f"journaled inserts {ceiling['database']['inserts_per_s']} /s",
         f"  pipeline             {ceiling['pipeline_bookings_per_s']} bookings/s "

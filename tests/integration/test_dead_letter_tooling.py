@@ -39,7 +39,7 @@ def test_a_dead_letter_is_listed_with_its_error_then_replayed_once_its_cause_is_
     expert, trainee = api.expert(), api.user("trainee")
     # A draft with no capacity yet: a seat request for it cannot be decided.
     draft = api.call("POST", "/api/v1/trainings", expert["token"], json={"title": "Robotic prostatectomy"}).json()
-    # Members that leave before their first assignment can leave a group stalled on this broker.
+    # Every group is formed (its member assigned) before the workers stop: the lag below is the group's.
     wait_for(lambda: all(runner.source.assigned() for runner, _ in stack.runners), what="workers in their groups")
     stack.stop_workers()
     request = Event(
