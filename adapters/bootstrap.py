@@ -106,3 +106,15 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         ),
         health_checks={"broker": publisher.reachable, "database": lambda: ping(db)},
     )
+
+
+def release(deps: Deps) -> None:
+    """Close what ``bootstrap`` opened: the producer (flushed) and the database client.
+
+    A process that exits needs none of it; a test session that builds hundreds of stacks in
+    one process does, or their background threads keep polling a broker whose topics are gone.
+    """
+    close = getattr(deps.publisher, "close", None)
+    if close is not None:
+        close()
+    deps.users._c.database.client.close()  # type: ignore[attr-defined]

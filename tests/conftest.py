@@ -22,7 +22,7 @@ import stripe
 from waitress.server import create_server
 
 from adapters import kafka_ops
-from adapters.bootstrap import bootstrap
+from adapters.bootstrap import bootstrap, release
 from adapters.config import Config
 from adapters.kafka_bus import delete_topics
 from api import create_app
@@ -236,6 +236,8 @@ class Stack:
             runner.stop.set()
         for _, thread in self.runners:
             thread.join(timeout=30)
+        for runner, _ in self.runners:
+            release(runner.deps)
         self.runners.clear()
 
     def booking(self, booking_id: str) -> dict[str, Any] | None:
@@ -347,17 +349,20 @@ def make_config(infra: Infra, api_port: int, **overrides: Any) -> Config:
 @pytest.fixture
 def api_server(infra: Infra) -> Iterator[Callable[[Config], str]]:
     """Serve ``create_app(config)`` with waitress in a thread; returns the base URL."""
-    servers: list[Any] = []
+    servers: list[tuple[Any, Any]] = []
 
     def serve(config: Config, port: int) -> str:
-        server = create_server(create_app(config), host="127.0.0.1", port=port, threads=8)
+        app = create_app(config)
+        server = create_server(app, host="127.0.0.1", port=port, threads=8)
         threading.Thread(target=server.run, daemon=True).start()
-        servers.append(server)
+        servers.append((server, app))
         return f"http://127.0.0.1:{port}"
 
     yield serve  # type: ignore[misc]
-    for server in servers:
+    for server, app in servers:
         server.close()
+        server.task_dispatcher.shutdown(timeout=5)  # its threads, not only its socket
+        release(app.extensions["marketplace.deps"])
 
 
 @contextlib.contextmanager
@@ -376,6 +381,7 @@ def running_stack(infra: Infra, api_server: Callable[..., str], groups: list[str
     finally:
         result.stop_workers()
         result.db.client.drop_database(config.mongodb_database)
+        release(deps)
         # Each test's topics go with it: a real broker keeps every partition's files open, and
         # a session creates hundreds of them.
         delete_topics(config.kafka_bootstrap_servers, all_topics(config.kafka_topic_prefix, GROUPS))
