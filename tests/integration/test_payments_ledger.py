@@ -160,8 +160,10 @@ def _events(stack: Stack, topic: str, event_type: EventType, booking_id: str) ->
 
 def test_reconciliation_agrees_then_reports_what_was_done_in_stripe_behind_our_back(stack: Stack) -> None:
     api = stack.api
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
-    time.sleep(1.1)  # Stripe dates objects to the second: nothing of an earlier test falls in the period
+    # Stripe dates objects to the second, and every test shares one Stripe: the period starts at
+    # a second after the previous test's last object, so nothing of it falls in the period.
+    time.sleep(1.1)
+    start = datetime.now(UTC).replace(microsecond=0)
     expert, trainee = api.expert(), api.user("trainee")
     training = api.published_training(expert, price=PRICE)
     booking = stack.book(trainee, training)
