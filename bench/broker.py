@@ -26,10 +26,10 @@ TARGET_START_S = 10.0
 TARGET_RSS_MIB = 768  # a 512 MB heap, plus the JVM's own
 
 
-def _rss_mib(pid: int) -> tuple[float, float]:
-    """(resident now, peak resident) of a process, in MiB."""
+def _peak_rss_mib(pid: int) -> float:
+    """The peak resident memory (VmHWM) of a process, in MiB."""
     status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
+    return int(status["VmHWM"].split()[0]) / 1024
 
 
 def one_run(run_dir: Path) -> dict[str, float]:
@@ -43,7 +43,7 @@ def one_run(run_dir: Path) -> dict[str, float]:
         producer = KafkaProducer(bootstrap_servers=broker.url, acks="all")
         producer.send(topic, b"kept").get(timeout=30)
         producer.close()
-        _, peak_first = _rss_mib(broker.process.pid)
+        peak_first = _peak_rss_mib(broker.process.pid)
         broker.stop()
         began = time.monotonic()
         broker.restart()
@@ -51,7 +51,7 @@ def one_run(run_dir: Path) -> dict[str, float]:
         records = kafka_ops.read_topic(broker.url, topic, 30)
         if [r.value for r in records] != [b"kept"]:
             raise AssertionError(f"the restarted broker lost the record: {records}")
-        _, peak_again = _rss_mib(broker.process.pid)
+        peak_again = _peak_rss_mib(broker.process.pid)
     finally:
         broker.stop()
     return {"first_start_s": first, "restart_s": again, "peak_rss_mib": max(peak_first, peak_again)}

@@ -71,9 +71,9 @@ def stripe_service(run_dir: Path) -> Iterator[ServiceHandle]:
 
 def test_the_broker_is_apache_kafka_and_keeps_what_it_acknowledged_through_kill_9(run_dir: Path) -> None:
     """Every record acknowledged with acks=all is still there after SIGKILL and a restart."""
-    from kafka import KafkaAdminClient, KafkaProducer
-    from kafka.admin import NewTopic
+    from kafka import KafkaProducer
 
+    from adapters.kafka_bus import ensure_topics
     from adapters.kafka_ops import read_topic
 
     assert (lib_dir() / f"kafka_2.13-{KAFKA_VERSION}.jar").is_file()  # Apache Kafka's own jars
@@ -81,11 +81,7 @@ def test_the_broker_is_apache_kafka_and_keeps_what_it_acknowledged_through_kill_
     try:
         assert "Kafka Server started" in broker.log_path.read_text()  # its log4j log, in the service log
         topic = f"durable-{uuid.uuid4().hex[:8]}"
-        admin = KafkaAdminClient(bootstrap_servers=broker.url, request_timeout_ms=10000)
-        try:
-            admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
-        finally:
-            admin.close()
+        ensure_topics(broker.url, [topic])  # three partitions, as every topic of ours
         producer = KafkaProducer(bootstrap_servers=broker.url, acks="all", enable_idempotence=True)
         try:
             acked = [f"record-{i}".encode() for i in range(200)]
