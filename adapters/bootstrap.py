@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from email.utils import parseaddr
 
+from pymongo.database import Database
+
 from adapters.config import Config
 from adapters.email_render import JinjaEmailRenderer
 from adapters.kafka_bus import KafkaPublisher
@@ -18,7 +20,7 @@ from adapters.mongo import (
     create_indexes,
     ping,
 )
-from adapters.mongo_bookings import MongoBookings, MongoSeats
+from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_ledger import MongoLedger, create_ledger_indexes
 from adapters.mongo_notifications import (
@@ -29,6 +31,7 @@ from adapters.mongo_notifications import (
 )
 from adapters.mongo_pending import MongoPendingEvents
 from adapters.mongo_records import MongoCertificates, MongoReviews, create_record_indexes
+from adapters.mongo_seats import MongoSeats
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
 from adapters.pdf_certificates import ReportlabCertificates
 from adapters.security import WerkzeugHasher
@@ -51,11 +54,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
     logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLogger().level))
     db = connect(config.mongodb_uri, config.mongodb_database)
     if create_db_indexes:
-        create_indexes(db)
-        create_sponsor_indexes(db)
-        create_ledger_indexes(db)
-        create_notification_indexes(db)
-        create_record_indexes(db)
+        create_database_indexes(db)
     publisher = KafkaPublisher(
         config.kafka_bootstrap_servers, config.kafka_topic_prefix, config.publish_timeout_seconds
     )
@@ -106,6 +105,15 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
         ),
         health_checks={"broker": publisher.reachable, "database": lambda: ping(db)},
     )
+
+
+def create_database_indexes(db: Database) -> None:
+    """Every index of every repository (idempotent): what the application and the tests' databases start with."""
+    create_indexes(db)
+    create_sponsor_indexes(db)
+    create_ledger_indexes(db)
+    create_notification_indexes(db)
+    create_record_indexes(db)
 
 
 def release(deps: Deps) -> None:

@@ -22,9 +22,10 @@ from kafka.errors import (
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from core.errors import PublishFailed
+from events import event_class
 from events.codec import encode
 from events.envelope import Event
-from events.types import PARTITIONS, TOPIC_OF, topic_name
+from events.types import PARTITIONS, topic_name
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class KafkaPublisher:
     def publish(self, event: Event) -> None:
         """Send ``event`` keyed by its aggregate and wait for the ack, else ``PublishFailed``."""
         self.send_raw(
-            topic_name(self._prefix, TOPIC_OF[event.type]),
+            topic_name(self._prefix, event_class(event.type).TOPIC),  # the type names its topic
             event.key,
             encode(event),
             [("type", str(event.type).encode()), ("id", event.id.encode())],

@@ -18,6 +18,7 @@ from pymongo.write_concern import WriteConcern
 
 from adapters.mongo_bookings import create_booking_indexes
 from adapters.mongo_catalogue import create_catalogue_indexes
+from adapters.mongo_compat import increment, indexed
 from adapters.mongo_pending import create_pending_indexes, push_pending, with_pending
 from core.errors import Conflict
 from core.model import (
@@ -109,7 +110,7 @@ class MongoUsers:
 
     def with_role(self, role: Role, limit: int = 100) -> list[User]:
         """On the role's index."""
-        docs = self._c.find({"role": str(role)}).hint("users_role").limit(limit)
+        docs = indexed(self._c.find({"role": str(role)}), "users_role").limit(limit)
         return [u for u in map(_user, docs) if u is not None]
 
 
@@ -160,10 +161,7 @@ class MongoRateLimits:
 
     def hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
         """Count one attempt; the window's count so far (one atomic increment, then a read by _id)."""
-        _id = f"{key}@{int(window_start.timestamp())}"
-        self._c.update_one({"_id": _id}, {"$inc": {"n": 1}, "$setOnInsert": {"expires_at": expires_at}}, upsert=True)
-        doc = self._c.find_one({"_id": _id}, {"n": 1})
-        return int(doc["n"]) if doc else 1
+        return increment(self._c, f"{key}@{int(window_start.timestamp())}", "n", {"expires_at": expires_at})
 
     def count(self, key: str, window_start: datetime) -> int:
         """The window's count."""
@@ -171,8 +169,6 @@ class MongoRateLimits:
         return int(doc["n"]) if doc else 0
 
 
-# Search indexes, by name; the search names the one that fits its filters (a hint), so
-# every catalogue query is served by an index on any MongoDB-compatible server.
 class MongoMarkers:
     """Small 'already done' markers keyed by a string: processed events, sent e-mails,
     provider webhook events. One collection each, the key as ``_id``."""

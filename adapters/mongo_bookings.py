@@ -1,4 +1,4 @@
-"""MongoDB: bookings (guarded transitions) and the seat counter (atomic conditional updates)."""
+"""MongoDB: bookings, every status change a guarded transition (seats: ``mongo_seats``)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,15 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
+from adapters.mongo_compat import indexed, insert_unless_present
 from core.cancellation import RefundTerms
 from core.model import (
     ACTIVE_STATUSES,
     Booking,
     BookingStatus,
-    SeatHold,
-    SeatOutcome,
-    free_seats,
     sources_of,
 )
 
@@ -37,22 +35,9 @@ class MongoBookings:
         self._c = db.bookings
 
     def add_requested(self, booking: Booking) -> Booking:
-        """Insert unless present: the API and the capacity worker may both try; the stored booking.
-
-        A point read first, then an upsert only if missing: no find-and-modify, which costs
-        SecantusDB a scan of the collection (bench/RESULTS.md, run 3).
-        """
-        stored = self.get(booking.id)
-        if stored is not None:
-            return stored
-        doc = _booking_doc(booking)
-        _id = doc.pop("_id")
-        result = self._c.update_one({"_id": _id}, {"$setOnInsert": doc}, upsert=True)
-        if result.upserted_id is not None:
-            return booking
-        stored = self.get(booking.id)  # inserted by the other side in between
-        assert stored is not None
-        return stored
+        """Insert unless present: the API and the capacity worker may both try; the stored booking."""
+        stored = _booking(insert_unless_present(self._c, _booking_doc(booking)))
+        return booking if stored is None else stored
 
     def get(self, booking_id: str) -> Booking | None:
         """The booking with this id."""
@@ -85,17 +70,24 @@ class MongoBookings:
         event_id: str,
         at: datetime,
         fields: dict[str, Any] | None = None,
-    ) -> bool:
-        """Move to ``target`` only from a status the state machine allows."""
+    ) -> Booking | None:
+        """Move to ``target`` only from a status the state machine allows; the booking as ``event_id``
+        left it in ``target`` (now, or on an earlier delivery), else None.
+
+        The guarded update, then a point read of the booking this event moved: callers no longer
+        re-read it, and a redelivery finds the booking its first delivery made.
+        """
         sources = [str(s) for s in sources_of(target)]
-        result = self._c.update_one(
+        self._c.update_one(
             {"_id": booking_id, "status": {"$in": sources}},
             {
                 "$set": {"status": str(target), **(fields or {})},
                 "$push": {"history": {"step": str(target), "at": at, "event_id": event_id}},
             },
         )
-        return result.modified_count == 1
+        moved = {"_id": booking_id, "status": str(target),
+                 "history": {"$elemMatch": {"event_id": event_id, "step": str(target)}}}  # fmt: skip
+        return _booking(self._c.find_one(moved))
 
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge into ``payment`` once per (event, step)."""
@@ -115,7 +107,7 @@ class MongoBookings:
         """Held bookings whose hold has ended."""
         waiting = [str(BookingStatus.HELD), str(BookingStatus.PENDING_APPROVAL)]
         docs = self._c.find({"status": {"$in": waiting}, "expires_at": {"$lte": now}})
-        docs = docs.sort("expires_at", ASCENDING).hint("bookings_expiry").limit(limit)
+        docs = indexed(docs.sort("expires_at", ASCENDING), "bookings_expiry").limit(limit)
         return [b for b in map(_booking, docs) if b is not None]
 
     def live_on_training(self, training_id: str) -> list[Booking]:
@@ -129,13 +121,13 @@ class MongoBookings:
                 BookingStatus.CONFIRMED,
             )
         ]
-        docs = self._c.find({"training_id": training_id, "status": {"$in": live}}).hint("bookings_training")
+        docs = indexed(self._c.find({"training_id": training_id, "status": {"$in": live}}), "bookings_training")
         return [b for b in map(_booking, docs) if b is not None]
 
     def pending_approval_for(self, training_ids: list[str]) -> list[Booking]:
         """Waiting for the expert, oldest first."""
         query = {"training_id": {"$in": training_ids}, "status": str(BookingStatus.PENDING_APPROVAL)}
-        docs = self._c.find(query).hint("bookings_training").limit(500)
+        docs = indexed(self._c.find(query), "bookings_training").limit(500)
         return sorted((b for b in map(_booking, docs) if b is not None), key=lambda b: b.requested_at)
 
     def set_attendance(self, booking_id: str, present: bool, at: datetime) -> bool:
@@ -182,98 +174,3 @@ def _booking(doc: dict[str, Any] | None) -> Booking | None:
     if doc.get("cancelled_from"):
         doc["cancelled_from"] = BookingStatus(doc["cancelled_from"])
     return Booking(**doc)
-
-
-class MongoSeats:
-    """One counter document per training; a hold is one atomic conditional update."""
-
-    def __init__(self, db: Database) -> None:
-        self._c = db.seats
-
-    def ensure(self, training_id: str, capacity: int) -> None:
-        """Create the counter unless it exists."""
-        self._c.update_one(
-            {"_id": training_id},
-            {"$setOnInsert": {"capacity": capacity, "holders": [], "waitlist": []}},
-            upsert=True,
-        )
-
-    def hold(self, training_id: str, booking_id: str, capacity: int) -> SeatHold:
-        """Add the booking to the holders only while holders < capacity.
-
-        Read the counter (created on the first hold), then push under a condition that
-        repeats what was read: the capacity, and no holder at index capacity - 1, i.e. fewer
-        holders than seats. Two members racing for the last seat cannot both win, and a
-        full training costs no write. No ``$expr`` and no find-and-modify: both make
-        SecantusDB scan the collection (bench/RESULTS.md, run 3).
-        """
-        while True:
-            current = self._c.find_one({"_id": training_id}, {"holders": 1, "capacity": 1})
-            if current is None:
-                self.ensure(training_id, capacity)
-                continue
-            holders, seats = current["holders"], int(current["capacity"])
-            if booking_id in holders:
-                return SeatHold(SeatOutcome.ALREADY_HELD, free_seats(seats, len(holders)))
-            if len(holders) >= seats:
-                return SeatHold(SeatOutcome.FULL, 0)
-            taken = self._c.update_one(
-                {
-                    "_id": training_id,
-                    "capacity": seats,
-                    "holders": {"$ne": booking_id},
-                    f"holders.{seats - 1}": {"$exists": False},
-                },
-                {"$push": {"holders": booking_id}},
-            )
-            if taken.modified_count == 1:
-                return SeatHold(SeatOutcome.HELD, free_seats(seats, len(holders) + 1))
-            # Someone else changed the counter between the read and the write: read again.
-
-    def enqueue(self, training_id: str, booking_id: str) -> int:
-        """Append to the waitlist once; the 1-based position."""
-        self._c.update_one(
-            {"_id": training_id, "waitlist": {"$ne": booking_id}},
-            {"$push": {"waitlist": booking_id}},
-        )
-        doc = self._c.find_one({"_id": training_id}, {"waitlist": 1})
-        return int(doc["waitlist"].index(booking_id)) + 1
-
-    def set_capacity(self, training_id: str, capacity: int) -> int:
-        """Conditional on the holders fitting; otherwise as low as the holders allow."""
-        done = self._c.find_one_and_update(
-            {"_id": training_id, "$expr": {"$lte": [{"$size": "$holders"}, capacity]}},
-            {"$set": {"capacity": capacity}},
-            return_document=ReturnDocument.AFTER,
-        )
-        if done is not None:
-            return capacity
-        # Seats were taken between the API's check and now: keep every holder seated.
-        doc = self._c.find_one({"_id": training_id}, {"holders": 1})
-        floor = len(doc["holders"]) if doc else capacity
-        self._c.update_one({"_id": training_id}, {"$set": {"capacity": floor}})
-        return floor
-
-    def holds(self, training_id: str, booking_id: str) -> bool:
-        """Whether the booking is among the holders."""
-        return self._c.find_one({"_id": training_id, "holders": booking_id}, {"_id": 1}) is not None
-
-    def release(self, training_id: str, booking_id: str) -> bool:
-        """Pull the booking from the holders."""
-        result = self._c.update_one({"_id": training_id, "holders": booking_id}, {"$pull": {"holders": booking_id}})
-        return result.modified_count == 1
-
-    def leave_waitlist(self, training_id: str, booking_id: str) -> None:
-        """Pull the booking from the waitlist."""
-        self._c.update_one({"_id": training_id}, {"$pull": {"waitlist": booking_id}})
-
-    def first_waitlisted(self, training_id: str) -> str | None:
-        """The head of the waitlist when a seat is free."""
-        doc = self._c.find_one({"_id": training_id})
-        if not doc or not doc["waitlist"] or len(doc["holders"]) >= doc["capacity"]:
-            return None
-        return str(doc["waitlist"][0])
-
-    def snapshot(self, training_id: str) -> dict[str, Any] | None:
-        """The counter document."""
-        return self._c.find_one({"_id": training_id})

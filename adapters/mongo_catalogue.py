@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
+from adapters.mongo_compat import indexed, on_index
 from adapters.mongo_pending import push_pending, with_pending
 from core.model import (
     Training,
@@ -94,8 +95,8 @@ class MongoTrainings:
     def by_expert(self, expert_id: str, limit: int, offset: int) -> tuple[list[Training], int]:
         """An expert's trainings, newest first."""
         query = {"expert_id": expert_id}
-        total = self._c.count_documents(query, hint="expert_trainings")
-        docs = self._c.find(query).sort([("created_at", DESCENDING)]).hint("expert_trainings").skip(offset)
+        total = self._c.count_documents(query, **on_index("expert_trainings"))
+        docs = indexed(self._c.find(query).sort([("created_at", DESCENDING)]), "expert_trainings").skip(offset)
         return [t for t in map(_training, docs.limit(limit)) if t is not None], total
 
     def set_sponsor(self, training_id: str, sponsor_id: str, shown: bool) -> None:
@@ -113,14 +114,14 @@ class MongoTrainings:
     def ended_before(self, cutoff: datetime, limit: int) -> list[Training]:
         """Published trainings whose end is past ``cutoff`` (they started before it, so the index serves)."""
         docs = self._c.find({"status": str(TrainingStatus.PUBLISHED), "starts_at": {"$lt": cutoff}})
-        ended = [d for d in docs.sort("starts_at", ASCENDING).hint("catalogue_date").limit(limit * 4)
+        ended = [d for d in indexed(docs.sort("starts_at", ASCENDING), "catalogue_date").limit(limit * 4)
                  if d.get("ends_at") and d["ends_at"] < cutoff]  # fmt: skip
         return [t for t in map(_training, ended[:limit]) if t is not None]
 
     def due_for_reminder(self, start: datetime, end: datetime, limit: int) -> list[Training]:
         """Published trainings starting in ``[start, end)`` whose trainees were not reminded of that start."""
         docs = self._c.find({"status": str(TrainingStatus.PUBLISHED), "starts_at": {"$gte": start, "$lt": end}})
-        due = [d for d in docs.sort("starts_at", ASCENDING).hint("catalogue_date").limit(limit * 4)
+        due = [d for d in indexed(docs.sort("starts_at", ASCENDING), "catalogue_date").limit(limit * 4)
                if d.get("reminded_for") != d.get("starts_at")]  # fmt: skip
         return [t for t in map(_training, due[:limit]) if t is not None]
 
@@ -135,14 +136,14 @@ class MongoTrainings:
     def search(self, query: TrainingQuery) -> tuple[list[Training], int]:
         """Published trainings matching the query, one page, and the total."""
         mongo_query, index, order = _search_plan(query)
-        total = self._c.count_documents(mongo_query, hint=index)
-        docs = self._c.find(mongo_query).sort(order).hint(index).skip(query.offset).limit(query.limit)
+        total = self._c.count_documents(mongo_query, **on_index(index))
+        docs = indexed(self._c.find(mongo_query).sort(order), index).skip(query.offset).limit(query.limit)
         return [t for t in map(_training, docs) if t is not None], total
 
     def explain_search(self, query: TrainingQuery) -> dict[str, Any]:
         """The server's plan for a search, sorted as it is (tests check that an index serves it)."""
         mongo_query, index, order = _search_plan(query)
-        return dict(self._c.find(mongo_query).sort(order).hint(index).explain())
+        return dict(indexed(self._c.find(mongo_query).sort(order), index).explain())
 
 
 def _search_plan(query: TrainingQuery) -> tuple[dict[str, Any], str, list[tuple[str, int]]]:

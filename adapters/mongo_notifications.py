@@ -10,6 +10,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from adapters.mongo_compat import claim_first, indexed
 from core.ports import Attachment, Email, Notification, QueuedEmail
 
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
@@ -43,7 +44,7 @@ class MongoInbox:
         query: dict[str, Any] = {"user_id": user_id}
         if unread_only:
             query["read"] = False
-        return list(self._c.find(query).sort("created_at", DESCENDING).hint("inbox_user").limit(limit))
+        return list(indexed(self._c.find(query).sort("created_at", DESCENDING), "inbox_user").limit(limit))
 
     def unread_count(self, user_id: str) -> int:
         """Unread notifications of the user."""
@@ -88,20 +89,13 @@ class MongoOutbox:
 
     def claim_due(self, now: datetime, lease_until: datetime) -> QueuedEmail | None:
         """The oldest due e-mail, leased: no other sender takes it before ``lease_until``."""
-        # Read the oldest candidates through the index, then lease one with an update
-        # conditional on what was read: a sender that lost the race tries the next. Not a
-        # find-and-modify, which costs SecantusDB a scan of the outbox (bench/RESULTS.md).
+        # A sender that lost the race to a message (its due_at moved) tries the next.
         due = {"status": QUEUED, "due_at": {"$lte": now}}
-        for doc in self._c.find(due).sort("due_at", ASCENDING).hint("outbox_due").limit(5):
-            leased = self._c.update_one(
-                {"_id": doc["_id"], "status": QUEUED, "due_at": doc["due_at"]},
-                {"$set": {"due_at": lease_until}, "$inc": {"attempts": 1}},
-            )
-            if leased.modified_count == 1:
-                doc["attempts"] += 1
-                break
-        else:
+        lease = {"$set": {"due_at": lease_until}, "$inc": {"attempts": 1}}
+        doc = claim_first(self._c, due, [("due_at", ASCENDING)], "outbox_due", lease, guard=("status", "due_at"))
+        if doc is None:
             return None
+        doc["attempts"] += 1
         raw = doc["email"]
         attachments = tuple(Attachment(**a) for a in raw.pop("attachments", []))
         return QueuedEmail(id=doc["_id"], email=Email(**raw, attachments=attachments), attempts=doc["attempts"])

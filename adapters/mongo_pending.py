@@ -14,8 +14,8 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.database import Database
 
+from adapters.mongo_compat import indexed
 from events.envelope import Event
-from events.types import EventType
 
 FIELD = "pending_events"
 # The aggregates whose changes the API announces, each in its collection of the same name.
@@ -63,7 +63,7 @@ class MongoPendingEvents:
         due: list[tuple[str, str]] = []
         for name in COLLECTIONS:
             query = {f"{FIELD}.at": {"$lt": stored_before}}
-            docs = self._db[name].find(query, {"_id": 1}).hint(f"{name}_pending_events").limit(limit - len(due))
+            docs = indexed(self._db[name].find(query, {"_id": 1}), f"{name}_pending_events").limit(limit - len(due))
             due.extend((name, doc["_id"]) for doc in docs)
             if len(due) >= limit:
                 break
@@ -88,4 +88,4 @@ def _entry(event: Event) -> dict[str, Any]:
 
 
 def _event(stored: dict[str, Any]) -> Event:
-    return Event(**{**stored, "type": EventType(stored["type"])})
+    return Event(**stored)  # the type is stored as its wire name, as the envelope holds it

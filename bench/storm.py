@@ -17,8 +17,9 @@ from kafka import KafkaConsumer
 
 from bench.measure import Progress, rate, summary
 from bench.stack import BenchStack
+from events import PaymentSucceeded
 from events.codec import decode
-from events.types import TOPIC_OF, EventType, topic_name
+from events.types import topic_name
 
 FINAL = {"confirmed", "waitlisted", "rejected", "expired", "cancelled"}
 DECIDED_STEPS = ("held", "waitlisted", "pending_approval", "rejected")
@@ -249,7 +250,7 @@ def _ts(value: datetime) -> float:
 def _webhook_times(stack: BenchStack, booking_ids: set[str]) -> dict[str, float]:
     """When the API published ``payment.succeeded`` (on Stripe's webhook), per booking."""
     consumer = KafkaConsumer(
-        topic_name(stack.config.kafka_topic_prefix, TOPIC_OF[EventType.PAYMENT_SUCCEEDED]),
+        topic_name(stack.config.kafka_topic_prefix, PaymentSucceeded.TOPIC),
         bootstrap_servers=stack.config.kafka_bootstrap_servers,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -259,7 +260,7 @@ def _webhook_times(stack: BenchStack, booking_ids: set[str]) -> dict[str, float]
     try:
         for record in consumer:
             event = decode(record.value)
-            if event.type is EventType.PAYMENT_SUCCEEDED and event.data.get("booking_id") in booking_ids:
+            if event.type == PaymentSucceeded.TYPE and event.data.get("booking_id") in booking_ids:
                 found.setdefault(event.data["booking_id"], datetime.fromisoformat(event.time).timestamp())
     finally:
         consumer.close()

@@ -1,14 +1,19 @@
-"""The calendar invitation of a booked training, and its cancellation, as RFC 5545 iCalendar text (no library)."""
+"""The calendar invitation of a booked training, and its cancellation, as RFC 5545 iCalendar text.
+
+The ``icalendar`` library writes the text: escaping, parameter quoting, folding at 75
+octets, CRLF. What stays here is what the marketplace decides: which properties, in which
+zone (UTC), and which values it refuses rather than escapes.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Alarm, Calendar, Event, vCalAddress
 
 from core.model import Training
 
 PRODID = "-//InSitu Marketplace//Training invitation//EN"
-_MAX_OCTETS = 75  # RFC 5545 3.1: content lines SHOULD NOT be longer than 75 octets, line break excluded
-_CRLF = "\r\n"
 
 
 def invitation(
@@ -37,87 +42,59 @@ def invitation(
         raise ValueError(f"an invitation is a REQUEST or a CANCEL, not {method!r}")
     if training.starts_at is None or training.ends_at is None:
         raise ValueError(f"training {training.id} has no start or end: nothing to put in a calendar")
-    summary = training.title
     cancel = method == "CANCEL"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        f"METHOD:{method}",
-        "BEGIN:VEVENT",
-        f"UID:{_text(uid)}",
-        f"DTSTAMP:{_utc(now)}",
-        f"DTSTART:{_utc(training.starts_at)}",
-        f"DTEND:{_utc(training.ends_at)}",
-        f"SUMMARY:{_text(summary)}",
-    ]
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", _utc(now))
+    # UTC, with no TZID: every calendar reads it without a VTIMEZONE block to carry.
+    event.add("dtstart", _utc(training.starts_at))
+    event.add("dtend", _utc(training.ends_at))
+    event.add("summary", training.title)
     location = _location(training)
     if location:
-        lines.append(f"LOCATION:{_text(location)}")
-    lines.append(f"DESCRIPTION:{_text(_description(training, url))}")
+        event.add("location", location)
+    event.add("description", _description(training, url))
     if url:
-        lines.append(f"URL:{_uri(url)}")
-    lines += [
-        f"ORGANIZER;CN={_param(organizer_name)}:mailto:{_address(organizer_email)}",
-        f"ATTENDEE;CN={_param(attendee_name)};ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE"
-        f":mailto:{_address(attendee_email)}",
-        "STATUS:CANCELLED" if cancel else "STATUS:CONFIRMED",
-        f"SEQUENCE:{sequence}",
-        "TRANSP:TRANSPARENT" if cancel else "TRANSP:OPAQUE",
-    ]
-    if not cancel:
-        lines += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            f"DESCRIPTION:{_text('Tomorrow: ' + summary)}",
-            "TRIGGER:-P1D",
-            "END:VALARM",
-        ]
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "".join(_fold(line) + _CRLF for line in lines)
+        event.add("url", _uri(url))
+    event.add("organizer", _person(organizer_email, organizer_name))
+    attendee = _person(attendee_email, attendee_name)
+    attendee.params.update({"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"})
+    event.add("attendee", attendee)
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    event.add("sequence", sequence)
+    event.add("transp", "TRANSPARENT" if cancel else "OPAQUE")
+    if not cancel:  # no reminder for a day that is off
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", "Tomorrow: " + training.title)
+        alarm.add("trigger", timedelta(days=-1))
+        event.add_component(alarm)
+    calendar.add_component(event)
+    # Unsorted: the properties go out in the order written above, the calendar's headers first.
+    text: bytes = calendar.to_ical(sorted=False)
+    return text.decode("utf-8")
 
 
-def _fold(line: str) -> str:
-    """Split one content line into physical lines of at most 75 UTF-8 octets (RFC 5545 3.1).
-
-    Continuation lines start with a space, which counts towards their 75 octets; a
-    multi-byte character is never cut, so every physical line stays valid UTF-8.
-    """
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    limit = _MAX_OCTETS
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            pieces.append("".join(current))
-            current, size, limit = [], 0, _MAX_OCTETS - 1
-        current.append(char)
-        size += width
-    pieces.append("".join(current))
-    return (_CRLF + " ").join(pieces)
-
-
-def _utc(moment: datetime) -> str:
+def _utc(moment: datetime) -> datetime:
     # A naive datetime is an unknown instant: refuse it rather than guess the server's zone.
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment!r} has no time zone")
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC)
 
 
-def _text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11); any line break becomes the two characters ``\\n``."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return value.replace("\n", "\\n")
-
-
-def _param(value: str) -> str:
-    # A parameter value cannot hold a double quote or a line break, and needs quotes
-    # around ":", ";" or ",": quote always, and swap what cannot be said.
-    cleaned = " ".join(value.replace('"', "'").split())
-    return f'"{cleaned}"'
+def _person(email: str, name: str) -> vCalAddress:
+    """A ``mailto:`` address with its common name (CN) as a parameter."""
+    address = vCalAddress(f"mailto:{_address(email)}")
+    # A parameter value cannot hold a double quote or a line break: swap what cannot be said
+    # (the library quotes the value where it needs to).
+    address.params["CN"] = " ".join(name.replace('"', "'").split())
+    return address
 
 
 def _address(email: str) -> str:
@@ -129,6 +106,7 @@ def _address(email: str) -> str:
 
 
 def _uri(url: str) -> str:
+    # A URI value is not escaped (RFC 5545 3.3.13): refuse what would break the line.
     if any(c.isspace() or ord(c) < 32 for c in url):
         raise ValueError(f"not a URL for a calendar: {url!r}")
     return url

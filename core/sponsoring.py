@@ -82,3 +82,39 @@ class Voucher:
         if self.voided_at is not None:
             return "void"
         return "redeemed" if self.redeemed_by_booking else "available"
+
+
+# Purchases whose page stops following them: the training was cancelled, nothing moves on.
+FINAL_STATUSES = frozenset({SponsorshipStatus.CANCELLED, SponsorshipStatus.REFUNDED})
+
+
+def payment_refusal(sponsorship: Sponsorship) -> str | None:
+    """Why the purchase cannot be paid now, in words for the sponsor; None when it can.
+
+    Only a pending purchase is paid, and only once the payments worker has made its PaymentIntent.
+    """
+    if sponsorship.status is SponsorshipStatus.PAID:
+        return "This sponsorship is paid."
+    if sponsorship.status is not SponsorshipStatus.PAYMENT_PENDING:
+        return f"This sponsorship is {sponsorship.status}: its training was cancelled."
+    if not sponsorship.payment.get("intent_id"):
+        return "The payment is being prepared; try again in a moment."
+    return None
+
+
+def payable(sponsorship: Sponsorship) -> bool:
+    """Whether the sponsor can pay the purchase now (the page shows the card form)."""
+    return payment_refusal(sponsorship) is None
+
+
+def vouchers_pending(sponsorship: Sponsorship, vouchers: list[Voucher]) -> bool:
+    """Whether the purchase is paid and some of its vouchers are still being issued."""
+    return sponsorship.status is SponsorshipStatus.PAID and len(vouchers) != sponsorship.seats
+
+
+def is_final(sponsorship: Sponsorship, vouchers: list[Voucher]) -> bool:
+    """Whether the purchase's page may stop following it: called off, refunded, or paid with every
+    voucher issued."""
+    if sponsorship.status in FINAL_STATUSES:
+        return True
+    return sponsorship.status is SponsorshipStatus.PAID and not vouchers_pending(sponsorship, vouchers)

@@ -1,5 +1,5 @@
 """Embedded development services (Kafka broker, MongoDB, Stripe mock, SMTP sink).
 
-`devstack.services` starts them as child processes, for a run command and for
-pytest session fixtures alike.
+`devstack.kafka` and `devstack.services` start them as child processes, supervised by
+`devstack.process`, for a run command and for pytest session fixtures alike.
 """

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from devstack.services import DEFAULT_TIMEOUT, ServiceHandle, free_port, kafka_ready, start_process
+from devstack.process import DEFAULT_TIMEOUT, ServiceHandle, free_port, port_accepts, start_process
 
 KAFKA_VERSION = "4.3.1"  # the newest release kafka-python 3.0's test matrix covers; pom.xml says the same
 HEAP = "512m"
@@ -116,6 +116,31 @@ def java() -> str:
 def cluster_id() -> str:
     """A new cluster id as ``kafka-storage random-uuid`` prints it: a UUID, URL-safe base64, unpadded."""
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+
+
+def kafka_ready(bootstrap: str, port: int) -> bool:
+    """Tell whether the Kafka broker answers a DescribeCluster request."""
+    # Cheap TCP check first: a KafkaAdminClient whose bootstrap fails in
+    # __init__ cannot be closed, and would leave its IO thread behind.
+    if not port_accepts(port):
+        return False
+    from kafka import KafkaAdminClient
+
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            request_timeout_ms=3000,
+            bootstrap_timeout_ms=3000,
+        )
+    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+        return False
+    try:
+        admin.describe_cluster()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+        return False
+    finally:
+        admin.close()
 
 
 def _properties(port: int, controller_port: int, data_dir: Path, extra: Mapping[str, str]) -> str:

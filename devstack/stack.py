@@ -10,21 +10,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
 from devstack.kafka import start_broker
-from devstack.services import (
-    ServiceHandle,
-    _python_env,
-    free_port,
-    register_stripe_webhook,
-    start_mongo,
-    start_process,
-    start_smtp,
-    start_stripe,
-)
+from devstack.process import ServiceHandle, free_port, python_env, start_process
+from devstack.services import http_ok, register_stripe_webhook, start_mongo, start_smtp, start_stripe
 from events.types import GROUPS, all_topics
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +86,7 @@ def prepare(infra: Infra, config: Config, webhook_name: str = "marketplace") -> 
 def app_env(config: Config) -> dict[str, str]:
     """The environment variables that carry ``config`` to an API or worker process."""
     env = {name.upper(): str(value) for name, value in config.__dict__.items()}
-    return {**env, **_python_env()}
+    return {**env, **python_env()}
 
 
 def api_argv(port: int, threads: int = 8) -> list[str]:
@@ -125,7 +115,7 @@ def start_api(infra: Infra, config: Config, port: int, name: str = "api") -> Ser
         api_argv(port),
         infra.run_dir,
         app_env(config),
-        ready=lambda: _healthy(f"http://127.0.0.1:{port}/healthz"),
+        ready=lambda: http_ok(f"http://127.0.0.1:{port}/healthz"),
         url=f"http://127.0.0.1:{port}",
         port=port,
         cwd=PROJECT_ROOT,
@@ -148,10 +138,3 @@ def start_worker(infra: Infra, config: Config, group: str, name: str | None = No
     )
     infra.extra.append(handle)
     return handle
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False

@@ -1,1 +1,1 @@
-"""Marshmallow schemas for HTTP bodies (``schemas.http``) and event payloads (``schemas.events``)."""
+"""Marshmallow schemas for HTTP bodies (``schemas.http``); event payload schemas derive from ``events``."""

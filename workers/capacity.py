@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from adapters.config import Config
+from core.handlers import confirmations, releases, seats
+from core.handlers.releases import sweep_expired_holds
 from core.services.announce import relay_pending
 from core.services.attendance import complete_finished_trainings
-from core.services.capacity import HANDLERS
 from core.services.deps import Deps
-from core.services.releases import sweep_expired_holds
 from events.types import Topic
 from workers.runner import main as run
+from workers.runner import merge_handlers
 
 GROUP = "capacity"
+HANDLERS = merge_handlers(seats.HANDLERS, releases.HANDLERS, confirmations.HANDLERS)
 # A training's seat events are applied in one order, by one member: they all travel on
 # BOOKINGS, keyed by the training. Payments confirm seats already held, on PAYMENTS, keyed
 # the same way, so the same member applies them (see ``KafkaSource``), without waiting

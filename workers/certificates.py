@@ -6,7 +6,7 @@ training of twenty trainees completing must not delay anyone's seat or e-mail.
 
 from __future__ import annotations
 
-from core.services.certificates import HANDLERS
+from core.handlers.certificates import HANDLERS
 from events.types import Topic
 from workers.runner import main as run
 

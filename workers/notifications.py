@@ -1,13 +1,17 @@
-"""Notifications worker: in-app inbox and e-mail for everyone concerned, and the day-before reminders."""
+"""Notifications worker: in-app inbox and e-mail for everyone concerned, and the day-before reminders.
+
+Its handler (core/handlers/notifications.py) is bound to the ports it names; the periodic jobs
+(sending due e-mails, announcing reminders) take the whole ``Deps``: they are jobs, not reactions.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from adapters.config import Config
+from core.handlers.notifications import HANDLERS
 from core.services.delivery import send_due_emails
 from core.services.deps import Deps
-from core.services.notifications import HANDLERS
 from core.services.reminders import announce_reminders
 from events.types import Topic
 from workers.runner import main as run

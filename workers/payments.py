@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.services import ledger, payments, sponsorships
+from core.handlers import ledger, payments, sponsorships
 from events.types import Topic
 from workers.runner import main as run
 from workers.runner import merge_handlers

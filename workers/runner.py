@@ -29,24 +29,29 @@ from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import Delivery, KafkaPublisher, KafkaSource, ensure_topics
 from adapters.transient import TRANSIENT_ERRORS
+from core.handlers import bind_all
 from core.services.deps import Deps
+from events import DomainEvent, event_class
 from events.codec import InvalidEvent, decode
 from events.envelope import Event
-from events.types import GROUPS, EventType, Topic, all_topics, dead_letter_topic, topic_name
+from events.types import GROUPS, Topic, all_topics, dead_letter_topic, topic_name
 
 log = logging.getLogger("workers.runner")
 
 T = TypeVar("T")
 
-Handler = Callable[[Deps, Event], None]
+Handler = Callable[..., None]  # ``handler(event, **ports)``, or ``handler(deps, event)`` (see core.handlers)
+# Keyed by the event's class (``{BookingRequested: [on_booking_requested]}``); a wire name
+# (``BookingRequested.TYPE``) is taken too and stands for its class.
+Registry = Mapping[type[DomainEvent], list[Handler]] | Mapping[str, list[Handler]]
 
 
-def merge_handlers(*registries: Mapping[EventType, list[Handler]]) -> dict[EventType, list[Handler]]:
-    """One registry from several: each event type runs every registry's handlers, in order."""
-    merged: dict[EventType, list[Handler]] = {}
+def merge_handlers(*registries: Registry) -> dict[type[DomainEvent], list[Handler]]:
+    """One registry from several, keyed by class: each event type runs every registry's handlers, in order."""
+    merged: dict[type[DomainEvent], list[Handler]] = {}
     for registry in registries:
-        for event_type, handlers in registry.items():
-            merged.setdefault(event_type, []).extend(handlers)
+        for kind, handlers in registry.items():
+            merged.setdefault(event_class(kind) if isinstance(kind, str) else kind, []).extend(handlers)
     return merged
 
 
@@ -59,7 +64,7 @@ class Runner:
     """Drives one consumer-group member."""
 
     group: str
-    handlers: Mapping[EventType, list[Handler]]
+    handlers: Registry
     source: KafkaSource
     deps: Deps
     dead_letters: KafkaPublisher
@@ -71,6 +76,15 @@ class Runner:
     # (interval in seconds, task): e.g. the capacity worker's sweep of expired holds.
     periodic: list[tuple[float, Callable[[Deps], object]]] = field(default_factory=list)
     _next_run: dict[int, float] = field(default_factory=dict)
+    _by_class: dict[type[DomainEvent], list[Callable[[Event], None]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Keyed by class, whatever it was given; each handler bound once to the ports it names.
+        self._by_class = bind_all(merge_handlers(self.handlers), self.deps)
+
+    def _handlers_of(self, event: Event) -> list[Callable[[Event], None]]:
+        # decode() lets only known types through, so the class exists.
+        return self._by_class.get(event_class(event.type), [])
 
     def run(self) -> None:
         """Consume until ``stop`` is set; always leaves the group on the way out."""
@@ -107,7 +121,7 @@ class Runner:
         rest is left to the next member.
         """
         events = [self._decode(d) for d in deliveries]
-        wanted = [e.id for e in events if isinstance(e, Event) and self.handlers.get(e.type)]
+        wanted = [e.id for e in events if isinstance(e, Event) and self._handlers_of(e)]
         done = self._until_available(lambda: self.deps.processed.seen_many(self.group, wanted)) if wanted else set()
         applied: list[str] = []
         handled: list[Delivery] = []
@@ -116,7 +130,7 @@ class Runner:
                 if isinstance(event, InvalidEvent):
                     # A message that cannot even be read will never succeed: no retries.
                     self._dead_letter(delivery, event, 1)
-                elif self.handlers.get(event.type) and event.id not in done:
+                elif self._handlers_of(event) and event.id not in done:
                     if self._apply(delivery, event):
                         applied.append(event.id)
                     done.add(event.id)  # the same event twice in one batch runs once
@@ -174,8 +188,8 @@ class Runner:
                 self._wait(failures)
 
     def _run_handlers(self, event: Event) -> None:
-        for handler in self.handlers[event.type]:
-            handler(self.deps, event)
+        for handler in self._handlers_of(event):
+            handler(event)
 
     @staticmethod
     def _decode(delivery: Delivery) -> Event | InvalidEvent:
@@ -210,7 +224,7 @@ class Runner:
 
 def build_runner(
     group: str,
-    handlers: Mapping[EventType, list[Handler]],
+    handlers: Registry,
     topics: Iterable[Topic],
     config: Config,
     stop: threading.Event | None = None,
@@ -237,7 +251,7 @@ def build_runner(
 
 def main(
     group: str,
-    handlers: Mapping[EventType, list[Handler]],
+    handlers: Registry,
     topics: Iterable[Topic],
     periodic: Callable[[Config], list[tuple[float, Callable[[Deps], object]]]] | None = None,
 ) -> None:

@@ -10,14 +10,11 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from api.context import deps
 from api.web.blueprint import blp, stripe_js_method
 from api.web.session import require_web_user
+from core import booking_rules
 from core.cancellation import cancellation, terms_of
-from core.model import BookingStatus, TrainingStatus
+from core.model import BookingStatus
 from core.services import bookings
 
-FINAL = frozenset(
-    {BookingStatus.CONFIRMED, BookingStatus.REJECTED, BookingStatus.EXPIRED, BookingStatus.CANCELLED,
-     BookingStatus.CLOSED}
-)  # fmt: skip
 # What a person reads for each status.
 LABELS = {
     BookingStatus.REQUESTED: "Requested: checking for a seat…",
@@ -50,11 +47,13 @@ def booking_page(booking_id: str) -> Any:
     training = deps().trainings.get(booking.training_id)
     config = current_app.extensions["marketplace.config"]
     mine = booking.trainee_id == user.id
+    cancel = cancellation(booking, training, deps().clock()) if mine else None
     return render_template(
         "web/booking.html", booking=booking, training=training, label=LABELS[booking.status],
         stripe_js_url=config.stripe_js_url, publishable_key=config.stripe_publishable_key,
-        terms=terms_of(booking, training) if training else None,
-        cancel=cancellation(booking, training, deps().clock()) if mine else None,
+        terms=terms_of(booking, training) if training else None, payable=booking_rules.payable(booking),
+        cancel=cancel, withdraws=booking_rules.withdraws_request(booking),
+        refund=booking_rules.refund_on_cancel(booking, cancel) if cancel else None,
     )  # fmt: skip
 
 
@@ -69,8 +68,8 @@ def booking_status(booking_id: str) -> Any:
         label=LABELS[booking.status],
         expires_at=booking.expires_at.isoformat() if booking.expires_at else None,
         waitlist_position=booking.waitlist_position,
-        final=booking.status in FINAL,
-        payable=booking.status is BookingStatus.HELD and bool(payment.get("intent_id")),
+        final=booking_rules.is_final(booking),
+        payable=booking_rules.payable(booking),
         payment_status=payment.get("status"),
         failure=payment.get("failure"),
         attempt=payment.get("attempt"),
@@ -97,12 +96,9 @@ def my_bookings() -> Any:
     for booking in bookings.my_bookings(deps(), user):
         training = deps().trainings.get(booking.training_id)
         decision = cancellation(booking, training, deps().clock())
-        cancellable = decision.allowed
-        refund = decision.refund if cancellable and booking.status is BookingStatus.CONFIRMED else None
-        attended = training is not None and training.status is TrainingStatus.COMPLETED and (
-            booking.status is BookingStatus.CONFIRMED and booking.attendance == "present")  # fmt: skip
         rows.append({"booking": booking, "training": training, "label": LABELS[booking.status],
-                     "cancellable": cancellable, "refund": refund, "attended": attended})  # fmt: skip
+                     "cancellable": decision.allowed, "refund": booking_rules.refund_on_cancel(booking, decision),
+                     "attended": booking_rules.attended(booking, training)})  # fmt: skip
     return render_template("web/my_bookings.html", rows=rows)
 
 

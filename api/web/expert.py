@@ -13,7 +13,7 @@ from api.context import deps
 from api.web.blueprint import blp, form_errors
 from api.web.session import require_web_user
 from core.errors import ValidationError
-from core.model import BookingStatus, Role, Training, zone_of
+from core.model import BookingStatus, Role, Training, TrainingStatus, can_move_training, zone_of
 from core.services import approvals, attendance, demos, trainings
 from core.services.accounts import require_role
 from schemas.catalogue import CURRENCIES, TrainingPatch
@@ -77,8 +77,9 @@ def edit_training(training_id: str, step: int) -> Any:
             target = request.form.get("go") or str(step + 1)
             return redirect(url_for("web.edit_training", training_id=training_id, step=int(target)), 303)
     problems = training.missing_for_publication(deps().clock()) if step == 5 else {}
+    may_publish = can_move_training(training.status, TrainingStatus.PUBLISHED)  # only a draft is published
     return render_template("web/wizard.html", step=step, steps=STEPS, training=training, values=values,
-                           errors=errors, problems=problems, currencies=CURRENCIES,
+                           errors=errors, problems=problems, may_publish=may_publish, currencies=CURRENCIES,
                            rows=PROGRAMME_ROWS), (422 if errors else 200)  # fmt: skip
 
 
@@ -125,8 +126,10 @@ def attendance_page(training_id: str) -> Any:
     """The roll call on the day: one tap per trainee."""
     expert = _expert()
     training, rows = attendance.roll_call(deps(), expert, training_id)
-    is_open = deps().clock() >= attendance.opens_at(training) and training.status == "published"
-    return render_template("web/attendance.html", training=training, rows=rows, is_open=is_open,
+    state = attendance.roll_call_state(training, deps().clock())
+    return render_template("web/attendance.html", training=training, rows=rows,
+                           is_open=state is attendance.RollCallState.OPEN,
+                           not_yet=state is attendance.RollCallState.NOT_YET,
                            opens_at=attendance.opens_at(training))  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from api.context import deps
 from api.web.blueprint import blp, stripe_js_method
 from api.web.session import require_web_user
+from core import sponsoring
 from core.errors import ValidationError
 from core.model import Role
 from core.services import demos, sponsorships
@@ -22,7 +23,6 @@ LABELS = {
     SponsorshipStatus.CANCELLED: "Called off: the training was cancelled before the payment",
     SponsorshipStatus.REFUNDED: "Refunded in full: the training was cancelled; the vouchers are void",
 }
-FINAL = frozenset({SponsorshipStatus.CANCELLED, SponsorshipStatus.REFUNDED})
 
 
 def _sponsor() -> Any:
@@ -52,7 +52,8 @@ def sponsorship_page(sponsorship_id: str) -> Any:
     return render_template(
         "web/sponsorship.html", sponsorship=sponsorship, vouchers=vouchers, training=training,
         label=LABELS[sponsorship.status], stripe_js_url=config.stripe_js_url,
-        publishable_key=config.stripe_publishable_key,
+        publishable_key=config.stripe_publishable_key, payable=sponsoring.payable(sponsorship),
+        issuing=sponsoring.vouchers_pending(sponsorship, vouchers),
     )  # fmt: skip
 
 
@@ -64,9 +65,7 @@ def sponsorship_status(sponsorship_id: str) -> Any:
     payment = sponsorship.payment
     return jsonify(
         status=str(sponsorship.status), label=LABELS[sponsorship.status],
-        final=sponsorship.status in FINAL or (
-            sponsorship.status is SponsorshipStatus.PAID and len(vouchers) == sponsorship.seats),
-        payable=sponsorship.status is SponsorshipStatus.PAYMENT_PENDING and bool(payment.get("intent_id")),
+        final=sponsoring.is_final(sponsorship, vouchers), payable=sponsoring.payable(sponsorship),
         payment_status=payment.get("status"), failure=payment.get("failure"),
     )  # fmt: skip
 

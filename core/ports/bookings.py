@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from core.model import ACTIVE_STATUSES, Booking, BookingStatus, SeatHold
+from core.model import ACTIVE_STATUSES, Booking, BookingStatus
+from core.seats import SeatLedger
 
 
 class Bookings(Protocol):
@@ -34,8 +35,9 @@ class Bookings(Protocol):
         event_id: str,
         at: datetime,
         fields: dict[str, Any] | None = None,
-    ) -> bool:
-        """Move to ``target`` only from a status the state machine allows; False if not."""
+    ) -> Booking | None:
+        """Move to ``target`` only from a status the state machine allows; the booking as ``event_id``
+        left it in ``target`` (now or on an earlier delivery of the same event), else None."""
 
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge ``payment`` into the booking's payment record once per ``event_id``."""
@@ -60,31 +62,11 @@ class Bookings(Protocol):
 
 
 class Seats(Protocol):
-    def ensure(self, training_id: str, capacity: int) -> None:
-        """Create the seat counter of a training unless it exists."""
+    """Where seat ledgers are kept; the capacity worker is their only writer."""
 
-    def hold(self, training_id: str, booking_id: str, capacity: int) -> SeatHold:
-        """Take one seat for the booking atomically, never past capacity; the counter is
-        created with ``capacity`` if the training has none yet. The outcome, and the seats
-        left free after it."""
+    def load(self, training_id: str) -> SeatLedger | None:
+        """The training's ledger as stored, at its version; None before its first save."""
 
-    def enqueue(self, training_id: str, booking_id: str) -> int:
-        """Put the booking on the waitlist (once); its 1-based FIFO position."""
-
-    def release(self, training_id: str, booking_id: str) -> bool:
-        """Give the booking's seat back; False if it held none."""
-
-    def leave_waitlist(self, training_id: str, booking_id: str) -> None:
-        """Take the booking off the waitlist (once)."""
-
-    def first_waitlisted(self, training_id: str) -> str | None:
-        """The booking at the head of the waitlist, if there is a free seat for it."""
-
-    def set_capacity(self, training_id: str, capacity: int) -> int:
-        """Change the capacity, never below the seats held; the capacity now in force."""
-
-    def holds(self, training_id: str, booking_id: str) -> bool:
-        """Whether the booking holds a seat of the training."""
-
-    def snapshot(self, training_id: str) -> dict[str, Any] | None:
-        """Capacity, holders and waitlist of a training."""
+    def save(self, ledger: SeatLedger) -> SeatLedger | None:
+        """Store ``ledger`` if the stored one is still at ``ledger.version`` (compare-and-set); the
+        ledger at its new version, or None when someone else changed it first (read and decide again)."""

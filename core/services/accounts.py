@@ -13,8 +13,8 @@ from core.model import Role, User
 from core.services import limits
 from core.services.announce import announce
 from core.services.deps import Deps
-from events.envelope import Event
-from events.types import EventType
+from events import UserRegistered
+from events.envelope import new_event
 
 # Admins are made from the command line, never through an open endpoint.
 SELF_SERVICE_ROLES = (Role.TRAINEE, Role.EXPERT, Role.SPONSOR)
@@ -45,12 +45,8 @@ def _create(deps: Deps, email: str, password: str, name: str, role: Role, **prof
         created_at=deps.clock(),
         **profile,
     )
-    event = Event(
-        type=EventType.USER_REGISTERED,
-        subject=user.id,
-        key=user.id,
-        data={"user_id": user.id, "email": user.email, "role": str(role), "name": user.name},
-        source=deps.policy.source,
+    event = new_event(
+        UserRegistered(user_id=user.id, email=user.email, role=str(role), name=user.name), deps.policy.source
     )
     # The account and its event in one write: the unique index settles a race between two registrations.
     deps.users.add(user, announcing=event)

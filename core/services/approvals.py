@@ -6,8 +6,8 @@ from core.errors import Conflict, Forbidden, NotFound
 from core.model import Booking, BookingStatus, Role, User
 from core.services.accounts import require_role
 from core.services.deps import Deps
-from events.envelope import Event
-from events.types import EventType
+from events import BookingApprovalDecided
+from events.envelope import new_event
 
 
 def pending_requests(deps: Deps, expert: User) -> list[tuple[Booking, User | None]]:
@@ -30,12 +30,9 @@ def decide(deps: Deps, expert: User, booking_id: str, approved: bool, reason: st
         raise Forbidden("Only the training's expert decides on its requests.")
     if booking.status is not BookingStatus.PENDING_APPROVAL:
         raise Conflict(f"This request is {booking.status}, not waiting for a decision.")
-    deps.publisher.publish(
-        Event(
-            type=EventType.BOOKING_APPROVAL_DECIDED, subject=booking.id, key=booking.training_id,
-            source=deps.policy.source,
-            data={"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": booking.trainee_id,
-                  "approved": approved, "reason": reason, "expert_id": expert.id},
-        )
+    decided = BookingApprovalDecided(
+        booking_id=booking.id, training_id=booking.training_id, trainee_id=booking.trainee_id,
+        approved=approved, reason=reason, expert_id=expert.id,
     )  # fmt: skip
+    deps.publisher.publish(new_event(decided, deps.policy.source))
     return booking

@@ -4,14 +4,15 @@ after the day the training is completed, and the certificates follow from the at
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 
 from core.errors import Conflict, NotFound
 from core.model import Booking, BookingStatus, Role, Training, TrainingStatus, User, zone_of
 from core.services.accounts import require_role
 from core.services.deps import Deps
 from core.services.trainings import complete, get_training
-from events.envelope import Event
-from events.types import EventType
+from events import AttendanceRecorded
+from events.envelope import new_event
 
 # After the day ends, this long is left for the expert to correct the roll call before
 # the training is completed automatically.
@@ -24,6 +25,24 @@ def opens_at(training: Training) -> datetime:
     zone = zone_of(training.timezone)
     local = training.starts_at.astimezone(zone) if zone else training.starts_at
     return datetime.combine(local.date(), time.min, tzinfo=local.tzinfo)
+
+
+class RollCallState(StrEnum):
+    """Whether the expert may mark attendance: not yet (before the day), open, or closed (the
+    training is no longer published: completed or cancelled)."""
+
+    NOT_YET = "not_yet"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def roll_call_state(training: Training, at: datetime) -> RollCallState:
+    """The rule: the roll call is open from the start of the training's day while it is published."""
+    if training.status is not TrainingStatus.PUBLISHED:
+        return RollCallState.CLOSED
+    if at < opens_at(training):
+        return RollCallState.NOT_YET
+    return RollCallState.OPEN
 
 
 def roll_call(deps: Deps, expert: User, training_id: str) -> tuple[Training, list[tuple[Booking, User | None]]]:
@@ -44,20 +63,18 @@ def record_attendance(deps: Deps, expert: User, booking_id: str, present: bool) 
     training = deps.trainings.get(booking.training_id) if booking else None
     if booking is None or training is None or training.expert_id != expert.id:
         raise NotFound(f"No booking {booking_id}.")  # not revealing others' bookings
-    if training.status is not TrainingStatus.PUBLISHED:
-        raise Conflict(f"The roll call is closed: the training is {training.status}.")
     now = deps.clock()
-    if now < opens_at(training):
+    state = roll_call_state(training, now)
+    if state is RollCallState.CLOSED:
+        raise Conflict(f"The roll call is closed: the training is {training.status}.")
+    if state is RollCallState.NOT_YET:
         raise Conflict("The roll call opens on the day of the training.")
     if not deps.bookings.set_attendance(booking.id, present, now):
         raise Conflict(f"Only confirmed trainees attend; this booking is {booking.status}.")
-    deps.publisher.publish(
-        Event(
-            type=EventType.ATTENDANCE_RECORDED, subject=booking.id, key=training.id, source=deps.policy.source,
-            data={"booking_id": booking.id, "training_id": training.id, "trainee_id": booking.trainee_id,
-                  "present": present},
-        )
-    )  # fmt: skip
+    recorded = AttendanceRecorded(
+        booking_id=booking.id, training_id=training.id, trainee_id=booking.trainee_id, present=present
+    )
+    deps.publisher.publish(new_event(recorded, deps.policy.source))
     updated = deps.bookings.get(booking.id)
     assert updated is not None
     return updated

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from core import booking_rules
 from core.cancellation import RefundTerms, cancellation
 from core.errors import Conflict, NotFound
 from core.model import Booking, BookingStatus, Role, TrainingStatus, User
@@ -13,8 +14,14 @@ from core.services import limits
 from core.services.accounts import require_role
 from core.services.deps import Deps
 from core.services.trainings import get_training
-from events.envelope import Event
-from events.types import EventType
+from events import (
+    BookingAwaitingApproval,
+    BookingCancellationRequested,
+    BookingHeld,
+    BookingRequested,
+    PaymentSubmitted,
+)
+from events.envelope import new_event
 
 # A stable namespace so that a retried request with the same Idempotency-Key maps to
 # the same booking id, and so to the same event id downstream.
@@ -74,14 +81,9 @@ def request_booking(
         requested_at=now,
         refund_terms=RefundTerms.of(training),  # the terms of the sale stay with the seat
     )
-    event = Event(
-        type=EventType.BOOKING_REQUESTED,
-        subject=booking.id,
-        key=training_id,  # every seat event of a training on one partition, in order
-        source=deps.policy.source,
-        id=booking.id,  # one request, one event id: a retried publish dedupes downstream
-        data=requested_payload(booking),
-    )
+    # Keyed by the training: every seat event of a training on one partition, in order. One
+    # request, one event id: a retried publish dedupes downstream.
+    event = new_event(booking_requested(booking), deps.policy.source, id=booking.id)
     # Publish first: if the broker does not take it, nothing was accepted or written.
     deps.publisher.publish(event)
     booking.history.append({"step": "requested", "at": now, "event_id": event.id})
@@ -89,32 +91,41 @@ def request_booking(
     return booking, True
 
 
-def requested_payload(booking: Booking) -> dict[str, Any]:
+def booking_requested(booking: Booking) -> BookingRequested:
     """Everything ``booking.requested`` carries: the capacity worker rebuilds the booking from it
     if the API died between the broker's acknowledgement and its own write."""
     assert booking.refund_terms is not None
-    return {
-        **booking_payload(booking),
-        "service_fee": booking.service_fee,
-        "voucher_code": booking.voucher_code,
-        "requested_at": booking.requested_at.isoformat(),
-        "refund_terms": booking.refund_terms.as_dict(),
-    }
+    return BookingRequested(
+        booking_id=booking.id,
+        training_id=booking.training_id,
+        trainee_id=booking.trainee_id,
+        amount=booking.amount,
+        currency=booking.currency,
+        service_fee=booking.service_fee,
+        voucher_code=booking.voucher_code,
+        requested_at=booking.requested_at.isoformat(),
+        refund_terms=booking.refund_terms.as_dict(),
+    )
 
 
-def booking_from_request(data: dict[str, Any]) -> Booking:
+def requested_payload(booking: Booking) -> dict[str, Any]:
+    """The wire payload of ``booking_requested`` (for tests that publish requests themselves)."""
+    return booking_requested(booking).to_data()
+
+
+def booking_from_request(request: BookingRequested) -> Booking:
     """The booking ``booking.requested`` describes, as the API stored it (or would have)."""
     return Booking(
-        id=data["booking_id"],
-        training_id=data["training_id"],
-        trainee_id=data["trainee_id"],
-        amount=data["amount"],
-        service_fee=data["service_fee"],
-        currency=data["currency"],
-        voucher_code=data.get("voucher_code"),
+        id=request.booking_id,
+        training_id=request.training_id,
+        trainee_id=request.trainee_id,
+        amount=request.amount,
+        service_fee=request.service_fee,
+        currency=request.currency,
+        voucher_code=request.voucher_code,
         status=BookingStatus.REQUESTED,
-        requested_at=datetime.fromisoformat(data["requested_at"]),
-        refund_terms=RefundTerms.from_dict(data["refund_terms"]),
+        requested_at=datetime.fromisoformat(request.requested_at),
+        refund_terms=RefundTerms.from_dict(request.refund_terms),
     )
 
 
@@ -143,14 +154,10 @@ def cancel_booking(deps: Deps, trainee: User, booking_id: str) -> Booking:
     decision = cancellation(booking, deps.trainings.get(booking.training_id), now)
     if not decision.allowed:
         raise Conflict(decision.reason or "This booking cannot be cancelled.")
-    deps.publisher.publish(
-        Event(
-            type=EventType.BOOKING_CANCELLATION_REQUESTED, subject=booking.id, key=booking.training_id,
-            source=deps.policy.source,
-            data={"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": trainee.id,
-                  "requested_at": now.isoformat()},
-        )
-    )  # fmt: skip
+    asked = BookingCancellationRequested(
+        booking_id=booking.id, training_id=booking.training_id, trainee_id=trainee.id, requested_at=now.isoformat()
+    )
+    deps.publisher.publish(new_event(asked, deps.policy.source))
     return booking
 
 
@@ -158,10 +165,9 @@ def waitlist_position(deps: Deps, booking: Booking) -> int | None:
     """The booking's place in line now (others leave the waitlist, so it moves up)."""
     if booking.status is not BookingStatus.WAITLISTED:
         return None
-    seats = deps.seats.snapshot(booking.training_id)
-    if not seats or booking.id not in seats["waitlist"]:
-        return booking.waitlist_position
-    return int(seats["waitlist"].index(booking.id)) + 1
+    ledger = deps.seats.load(booking.training_id)
+    position = ledger.position(booking.id) if ledger else None
+    return position or booking.waitlist_position
 
 
 def my_bookings(deps: Deps, trainee: User) -> list[Booking]:
@@ -182,13 +188,10 @@ def pay_booking(deps: Deps, trainee: User, booking_id: str, payment_method: str 
     booking = get_booking(deps, trainee, booking_id)
     if booking.trainee_id != trainee.id:
         raise NotFound(f"No booking {booking_id}.")
-    if booking.status is BookingStatus.CONFIRMED:
-        raise Conflict("This booking is paid and confirmed.")
-    if booking.status is not BookingStatus.HELD:
-        raise Conflict(f"Only a held seat can be paid; this booking is {booking.status}.")
-    intent_id = booking.payment.get("intent_id")
-    if not intent_id:
-        raise Conflict("The payment is being prepared; try again in a moment.")
+    refusal = booking_rules.payment_refusal(booking)
+    if refusal is not None:
+        raise Conflict(refusal)
+    intent_id = booking.payment["intent_id"]
     answer: dict[str, Any] = {
         "booking_id": booking.id,
         "payment_intent_id": intent_id,
@@ -199,23 +202,16 @@ def pay_booking(deps: Deps, trainee: User, booking_id: str, payment_method: str 
         "submitted": False,
     }
     if payment_method:
-        if booking.payment.get("status") in ("processing", "succeeded"):
+        if booking_rules.payment_under_way(booking):
             raise Conflict("A payment for this booking is already under way.")
-        deps.publisher.publish(
-            Event(
-                type=EventType.PAYMENT_SUBMITTED,
-                subject=booking.id,
-                key=booking.training_id,
-                source=deps.policy.source,
-                data={
-                    "booking_id": booking.id,
-                    "training_id": booking.training_id,
-                    "trainee_id": trainee.id,
-                    "payment_intent_id": intent_id,
-                    "payment_method": payment_method,
-                },
-            )
+        submitted = PaymentSubmitted(
+            booking_id=booking.id,
+            training_id=booking.training_id,
+            trainee_id=trainee.id,
+            payment_intent_id=intent_id,
+            payment_method=payment_method,
         )
+        deps.publisher.publish(new_event(submitted, deps.policy.source))
         answer["submitted"] = True
     return answer
 
@@ -228,12 +224,26 @@ def load_booking(deps: Deps, booking_id: str) -> Booking:
     return booking
 
 
-def booking_payload(booking: Booking) -> dict[str, Any]:
-    """The fields every booking event carries."""
-    return {
-        "booking_id": booking.id,
-        "training_id": booking.training_id,
-        "trainee_id": booking.trainee_id,
-        "amount": booking.amount,
-        "currency": booking.currency,
-    }
+def booking_held(booking: Booking, promoted: bool = False) -> BookingHeld:
+    """``booking.held`` for a booking that holds its seat now (``promoted``: off the waitlist)."""
+    assert booking.expires_at is not None
+    return BookingHeld(
+        booking_id=booking.id,
+        training_id=booking.training_id,
+        trainee_id=booking.trainee_id,
+        amount=booking.amount,
+        currency=booking.currency,
+        expires_at=booking.expires_at.isoformat(),
+        promoted=promoted,
+    )
+
+
+def booking_awaiting_approval(booking: Booking) -> BookingAwaitingApproval:
+    """``booking.awaiting_approval`` for a booking whose seat waits for the expert's decision."""
+    assert booking.expires_at is not None
+    return BookingAwaitingApproval(
+        booking_id=booking.id,
+        training_id=booking.training_id,
+        trainee_id=booking.trainee_id,
+        expires_at=booking.expires_at.isoformat(),
+    )

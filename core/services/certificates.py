@@ -1,57 +1,33 @@
-"""Certificates of attendance: issued when a training is completed, to each trainee marked present."""
+"""Certificates of attendance, for the API: one's own, who may read one, its PDF, checking a code.
+
+They are issued when a training is completed, by the certificates worker's handler
+(``core.handlers.certificates``), to each trainee marked present.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.certificates import Certificate, draft_certificate, is_authentic, normalize_code, sign
+from core import ports
+from core.certificates import Certificate, is_authentic, normalize_code
 from core.errors import NotFound
-from core.model import BookingStatus, Role, TrainingStatus, User
+from core.model import Role, User
 from core.services.accounts import require_role
-from core.services.deps import Deps
-from events.envelope import Event, derived_id
-from events.types import EventType
+from core.services.deps import Deps, Policy
 
 
 def verify_url(deps: Deps, code: str) -> str:
     """The public page where anyone checks a certificate's code."""
-    return f"{deps.policy.public_base_url}/verify/{code}"
+    return _verify_page(deps.policy, code)
 
 
-def issue_certificates(deps: Deps, event: Event) -> None:
-    """On ``training.completed``: a signed certificate and its PDF for every trainee marked present.
+def _verify_page(policy: Policy, code: str) -> str:
+    return f"{policy.public_base_url}/verify/{code}"
 
-    Idempotent: a certificate's id follows from its booking's, the first one stored is kept (with
-    its code), a missing PDF is rendered again, and ``certificate.issued`` has a derived id.
-    """
-    training = deps.trainings.get(event.data["training_id"])
-    if training is None or training.status is not TrainingStatus.COMPLETED:
-        return
-    present = [
-        b
-        for b in deps.bookings.live_on_training(training.id)
-        if b.status is BookingStatus.CONFIRMED and b.attendance == "present"
-    ]
-    people = deps.users.many([b.trainee_id for b in present] + [training.expert_id])
-    expert = people.get(training.expert_id)
-    if expert is None:
-        raise NotFound(f"The expert {training.expert_id} of training {training.id} has no account.")
-    for booking in present:
-        trainee = people.get(booking.trainee_id)
-        if trainee is None:
-            continue  # the account was deleted: nobody to give it to
-        draft = draft_certificate(booking, training, trainee, expert, deps.clock())
-        certificate = deps.certificates.add_once(sign(draft, deps.policy.certificate_key))
-        if deps.certificates.pdf(certificate.id) is None:
-            deps.certificates.set_pdf(certificate.id, _render(deps, certificate))
-        deps.publisher.publish(
-            Event(
-                type=EventType.CERTIFICATE_ISSUED, subject=certificate.id, key=training.id, source=deps.policy.source,
-                id=derived_id(certificate.id, "issued"), correlation_id=event.correlation_id,
-                data={"certificate_id": certificate.id, "booking_id": booking.id, "training_id": training.id,
-                      "trainee_id": trainee.id},
-            )
-        )  # fmt: skip
+
+def render_pdf(renderer: ports.CertificateRenderer, policy: Policy, certificate: Certificate) -> bytes:
+    """The certificate's PDF, with the page that checks its code printed on it."""
+    return renderer.render(certificate, _verify_page(policy, certificate.code), policy.marketplace_name)
 
 
 def my_certificates(deps: Deps, user: User) -> list[Certificate]:
@@ -74,14 +50,8 @@ def certificate_pdf(deps: Deps, user: User, certificate_id: str) -> tuple[str, b
     """The PDF of a certificate and the file name to save it as, for the same people as ``get_certificate``."""
     certificate = get_certificate(deps, user, certificate_id)
     # None: stored but not rendered yet (the worker is on it, or crashed in between).
-    pdf = deps.certificates.pdf(certificate.id) or _render(deps, certificate)
+    pdf = deps.certificates.pdf(certificate.id) or render_pdf(deps.certificate_renderer, deps.policy, certificate)
     return f"certificate-{certificate.day}-{certificate.code}.pdf", pdf
-
-
-def _render(deps: Deps, certificate: Certificate) -> bytes:
-    return deps.certificate_renderer.render(
-        certificate, verify_url(deps, certificate.code), deps.policy.marketplace_name
-    )
 
 
 @dataclass(frozen=True)
@@ -104,6 +74,3 @@ def verify(deps: Deps, code: str) -> Verification:
     if not is_authentic(certificate, deps.policy.certificate_key):
         return Verification(False, "This certificate's record does not match its code.")
     return Verification(True, "This certificate is genuine.", certificate)
-
-
-HANDLERS = {EventType.TRAINING_COMPLETED: [issue_certificates]}

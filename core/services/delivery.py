@@ -8,12 +8,15 @@ that e-mail alone and never holds up the events behind it.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from core import ports
 from core.errors import MailRefused, Unavailable
 from core.links import Links
 from core.ports import Attachment, Email, Notification
-from core.services.deps import Deps
+from core.services.deps import Deps, Policy
 from core.unsubscribe import token_for
 from events.envelope import derived_id
 
@@ -40,28 +43,46 @@ RETRY_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 10  # about five hours of retries, then the e-mail is marked failed
 
 
+@dataclass(frozen=True)
+class Channels:
+    """What delivering a notification goes through: the inbox, the outbox and what fills them in."""
+
+    inbox: ports.Inbox
+    outbox: ports.Outbox
+    preferences: ports.NotificationPreferences
+    users: ports.Users
+    renderer: ports.EmailRenderer
+    policy: Policy
+    clock: Callable[[], datetime]
+
+
 def preferences_of(deps: Deps, user_id: str) -> dict[str, dict[str, bool]]:
     """The person's choices, every channel and category filled in (on unless switched off)."""
-    stored = deps.preferences.get(user_id)
+    return chosen_by(deps.preferences, user_id)
+
+
+def chosen_by(preferences: ports.NotificationPreferences, user_id: str) -> dict[str, dict[str, bool]]:
+    """The choices stored for the person, every channel and category filled in (on unless switched off)."""
+    stored = preferences.get(user_id)
     return {ch: {cat: bool(stored.get(ch, {}).get(cat, True)) for cat in CATEGORIES} for ch in CHANNELS}
 
 
-def deliver(deps: Deps, message: Notification) -> None:
+def deliver(channels: Channels, message: Notification) -> None:
     """Put the notification in the inbox and queue its e-mail, each once per person and event."""
-    now = deps.clock()
-    chosen = preferences_of(deps, message.user_id)
+    now = channels.clock()
+    chosen = chosen_by(channels.preferences, message.user_id)
     if chosen["inbox"][message.category]:
-        deps.inbox.add(message, now)  # unique per (person, event): a replay adds nothing
+        channels.inbox.add(message, now)  # unique per (person, event): a replay adds nothing
     if not (message.emailed and chosen["email"][message.category]):
         return
-    user = deps.users.get(message.user_id)
+    user = channels.users.get(message.user_id)
     if user is None:
         return
     context = dict(message.context)
-    links = Links(deps.policy.public_base_url)
-    unsubscribe_url = links.unsubscribe(token_for(deps.policy.link_key, message.user_id, message.category))
+    links = Links(channels.policy.public_base_url)
+    unsubscribe_url = links.unsubscribe(token_for(channels.policy.link_key, message.user_id, message.category))
     calendar = message.calendar
-    rendered = deps.renderer.render(
+    rendered = channels.renderer.render(
         message.kind,
         {
             **context,
@@ -77,7 +98,7 @@ def deliver(deps: Deps, message: Notification) -> None:
             "preferences_url": links.preferences(),
             "unsubscribe_url": unsubscribe_url,
             "category_label": CATEGORIES[message.category],
-            "marketplace_name": deps.policy.marketplace_name,
+            "marketplace_name": channels.policy.marketplace_name,
         },
     )
     attachments: tuple[Attachment, ...] = ()
@@ -95,7 +116,7 @@ def deliver(deps: Deps, message: Notification) -> None:
         attachments=attachments,
         unsubscribe_url=unsubscribe_url,
     )
-    deps.outbox.enqueue(message.user_id, message.event_id, email, now)
+    channels.outbox.enqueue(message.user_id, message.event_id, email, now)
 
 
 def send_due_emails(deps: Deps, limit: int = 50) -> int:

@@ -12,8 +12,8 @@ from core.services.announce import announce
 from core.services.deps import Deps
 from core.services.trainings import get_training
 from core.sponsoring import LinkStatus, TechnologyDemo
-from events.envelope import Event
-from events.types import EventType
+from events import DemoChanged, DemoCreated, DemoLinkAccepted, DemoLinkDeclined, DemoLinkRequested
+from events.envelope import Event, new_event
 
 DEMO_FIELDS = ("title", "device", "technique", "description", "specialties", "urls")
 
@@ -25,7 +25,7 @@ def create_demo(deps: Deps, sponsor: User, fields: dict[str, Any]) -> Technology
         id=str(uuid.uuid4()), sponsor_id=sponsor.id, created_at=deps.clock(),
         **{k: fields[k] for k in DEMO_FIELDS if k in fields},
     )  # fmt: skip
-    deps.demos.add(demo, announcing=_event(deps, EventType.DEMO_CREATED, demo))
+    deps.demos.add(demo, announcing=_event(deps, DemoCreated, demo))
     announce(deps, "demos", demo.id)
     return demo
 
@@ -51,7 +51,7 @@ def request_showing(deps: Deps, sponsor: User, demo_id: str, training_id: str) -
     training = get_training(deps, training_id)
     if training.status is not TrainingStatus.PUBLISHED:
         raise Conflict(f"Demos can be shown only at a published training; this one is {training.status}.")
-    requested = _event(deps, EventType.DEMO_LINK_REQUESTED, demo, training.id, training.expert_id)
+    requested = _event(deps, DemoLinkRequested, demo, training.id, training.expert_id)
     if not deps.demos.request_link(demo.id, training.id, deps.clock(), announcing=requested):
         raise Conflict("This demo was already proposed for this training.")
     announce(deps, "demos", demo.id)
@@ -66,8 +66,8 @@ def decide_showing(deps: Deps, expert: User, training_id: str, demo_id: str, acc
         raise Forbidden("Only the training's expert decides which demos are shown there.")
     demo = get_demo(deps, demo_id)
     status = LinkStatus.ACCEPTED if accept else LinkStatus.DECLINED
-    event_type = EventType.DEMO_LINK_ACCEPTED if accept else EventType.DEMO_LINK_DECLINED
-    decided = _event(deps, event_type, demo, training.id, expert.id)
+    kind = DemoLinkAccepted if accept else DemoLinkDeclined
+    decided = _event(deps, kind, demo, training.id, expert.id)
     if not deps.demos.decide_link(demo.id, training.id, status, deps.clock(), announcing=decided):
         raise Conflict("No pending request to show this demo at this training.")
     if accept:  # the catalogue's sponsor filter (a projection of the accepted links)
@@ -99,11 +99,10 @@ def _own(deps: Deps, sponsor: User, demo_id: str) -> TechnologyDemo:
 
 
 def _event(
-    deps: Deps, event_type: EventType, demo: TechnologyDemo, training_id: str | None = None,
+    deps: Deps, kind: type[DemoChanged], demo: TechnologyDemo, training_id: str | None = None,
     expert_id: str | None = None,
 ) -> Event:  # fmt: skip
-    return Event(
-        type=event_type, subject=demo.id, key=training_id or demo.id, source=deps.policy.source,
-        data={"demo_id": demo.id, "sponsor_id": demo.sponsor_id, "title": demo.title,
-              "training_id": training_id, "expert_id": expert_id},
-    )  # fmt: skip
+    changed = kind(
+        demo_id=demo.id, sponsor_id=demo.sponsor_id, title=demo.title, training_id=training_id, expert_id=expert_id
+    )
+    return new_event(changed, deps.policy.source)

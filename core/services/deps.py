@@ -20,6 +20,9 @@ class PasswordHasher(Protocol):
         """Whether the password matches the hash."""
 
 
+Clock = Callable[[], datetime]  # what a handler asks for as ``clock``
+
+
 def utc_now() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)
@@ -75,6 +78,6 @@ class Deps:
     rate_limits: ports.RateLimits
     hasher: PasswordHasher
     policy: Policy
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
     # name -> probe answering whether that backing service is reachable now
     health_checks: dict[str, Callable[[], bool]] = field(default_factory=dict)

@@ -1,4 +1,7 @@
-"""The ledger's use cases: record each charge and refund once, report payouts, reconcile with Stripe."""
+"""The ledger's use cases: report payouts, reconcile with Stripe.
+
+The payments worker records each charge and refund, once (``core/handlers/ledger.py``).
+"""
 
 from __future__ import annotations
 
@@ -7,84 +10,12 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.errors import NotFound, ValidationError
+from core.errors import ValidationError
 from core.fees import decimal_text, money_text
-from core.ledger import EntryKind, LedgerEntry, Payer, PayoutLine, charge_entry, payout_lines, refund_entry
+from core.ledger import EntryKind, LedgerEntry, PayoutLine, payout_lines
 from core.model import Role, User
 from core.services.accounts import require_role
 from core.services.deps import Deps
-from events.envelope import Event
-from events.types import EventType
-
-
-def record_booking_charge(deps: Deps, booking_id: str, payment_intent_id: str, gross: int) -> LedgerEntry:
-    """The charge entry of a booking's payment, written once whatever the redeliveries."""
-    recorded = deps.ledger.charge(payment_intent_id)
-    if recorded is not None:
-        return recorded
-    booking = deps.bookings.get(booking_id)
-    if booking is None:
-        raise NotFound(f"No booking {booking_id}.")
-    expert_id = _expert_of(deps, booking.training_id)
-    entry = charge_entry(
-        deps.policy.fees, Payer.BOOKING, booking.id, booking.training_id, expert_id, payment_intent_id,
-        gross=gross, service_fee=min(booking.service_fee, gross), currency=booking.currency, at=deps.clock(),
-    )  # fmt: skip
-    deps.ledger.record(entry)
-    return entry
-
-
-def record_refund(deps: Deps, booking_id: str, payment_intent_id: str, refund_id: str, amount: int) -> None:
-    """The refund entry, written once; the charge is recorded first if its event is still on its way."""
-    charge = deps.ledger.charge(payment_intent_id) or record_booking_charge(
-        deps, booking_id, payment_intent_id, deps.payments.retrieve_intent(payment_intent_id).amount
-    )
-    _record_refund_of(deps, charge, refund_id, amount)
-
-
-def record_sponsorship_charge(
-    deps: Deps, sponsorship_id: str, training_id: str, payment_intent_id: str, gross: int, currency: str
-) -> LedgerEntry:
-    """The charge entry of a sponsor's purchase (no service fee), written once."""
-    recorded = deps.ledger.charge(payment_intent_id)
-    if recorded is not None:
-        return recorded
-    entry = charge_entry(
-        deps.policy.fees, Payer.SPONSORSHIP, sponsorship_id, training_id, _expert_of(deps, training_id),
-        payment_intent_id, gross=gross, service_fee=0, currency=currency, at=deps.clock(),
-    )  # fmt: skip
-    deps.ledger.record(entry)
-    return entry
-
-
-def record_sponsorship_refund(
-    deps: Deps, sponsorship_id: str, training_id: str, payment_intent_id: str, refund_id: str, amount: int,
-    currency: str,
-) -> None:  # fmt: skip
-    """The refund entry of a sponsor's purchase, written once (its charge first, if still on its way)."""
-    charge = record_sponsorship_charge(deps, sponsorship_id, training_id, payment_intent_id, amount, currency)
-    _record_refund_of(deps, charge, refund_id, amount)
-
-
-def _record_refund_of(deps: Deps, charge: LedgerEntry, refund_id: str, amount: int) -> None:
-    earlier = deps.ledger.refunds_of(charge.payment_intent_id)
-    if any(r.refund_id == refund_id for r in earlier):
-        return  # recorded before: a replay
-    deps.ledger.record(refund_entry(charge, earlier, refund_id, amount, deps.clock()))
-
-
-def on_payment_succeeded(deps: Deps, event: Event) -> None:
-    """A booking's payment went through: its charge enters the ledger."""
-    if event.data["payment_intent_id"] == "free":
-        return  # a seat that cost nothing moved no money
-    record_booking_charge(deps, event.data["booking_id"], event.data["payment_intent_id"], event.data["amount"])
-
-
-def on_sponsorship_paid(deps: Deps, event: Event) -> None:
-    """A sponsor's purchase went through: its charge enters the ledger (no service fee)."""
-    data = event.data
-    record_sponsorship_charge(deps, data["sponsorship_id"], data["training_id"], data["payment_intent_id"],
-                              data["amount"], data["currency"])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -192,22 +123,9 @@ def reconcile(deps: Deps, period: Period) -> list[Difference]:
     return differences
 
 
-def _expert_of(deps: Deps, training_id: str) -> str:
-    training = deps.trainings.get(training_id)
-    if training is None:
-        raise NotFound(f"No training {training_id}.")
-    return training.expert_id
-
-
 def _what(metadata: dict[str, str]) -> str:
     if "booking_id" in metadata:
         return f"booking {metadata['booking_id']}"
     if "sponsorship_id" in metadata:
         return f"sponsorship {metadata['sponsorship_id']}"
     return "not made by the marketplace"
-
-
-HANDLERS = {
-    EventType.PAYMENT_SUCCEEDED: [on_payment_succeeded],
-    EventType.SPONSORSHIP_PAID: [on_sponsorship_paid],
-}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.services.deps import Deps
-from events.envelope import Event, derived_id
-from events.types import EventType
+from events import TrainingReminderDue
+from events.envelope import derived_id, new_event
 
 
 def announce_reminders(deps: Deps, limit: int = 100) -> int:
@@ -20,14 +20,12 @@ def announce_reminders(deps: Deps, limit: int = 100) -> int:
     due = deps.trainings.due_for_reminder(now, now + timedelta(hours=deps.policy.reminder_hours), limit)
     for training in due:
         assert training.starts_at is not None  # published trainings have a date
+        starts_at = training.starts_at.isoformat()
         deps.publisher.publish(
-            Event(
-                type=EventType.TRAINING_REMINDER_DUE,
-                subject=training.id,
-                key=training.id,
-                source=deps.policy.source,
-                id=derived_id(training.id, f"reminder/{training.starts_at.isoformat()}"),
-                data={"training_id": training.id, "starts_at": training.starts_at.isoformat()},
+            new_event(
+                TrainingReminderDue(training_id=training.id, starts_at=starts_at),
+                deps.policy.source,
+                id=derived_id(training.id, f"reminder/{starts_at}"),
             )
         )
         deps.trainings.mark_reminded(training.id, training.starts_at)

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from core.booking_rules import was_present
 from core.errors import Conflict, Forbidden, NotFound
 from core.model import Booking, BookingStatus, Role, Training, TrainingStatus, User
 from core.reviews import Review
@@ -13,8 +14,8 @@ from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
 from core.services.trainings import get_training
-from events.envelope import Event
-from events.types import EventType
+from events import ReviewAnswered, ReviewChanged, ReviewEdited, ReviewPosted
+from events.envelope import Event, new_event
 
 
 def reviews_of(deps: Deps, training_id: str, limit: int, offset: int) -> tuple[Training, list[Review], int]:
@@ -43,7 +44,7 @@ def post_review(deps: Deps, trainee: User, training_id: str, rating: int, text: 
         updated_at=now, author_name=shown_name(trainee),
     )  # fmt: skip
     # The unique index refuses a concurrent second review.
-    deps.reviews.add(review, announcing=_event(deps, EventType.REVIEW_POSTED, review))
+    deps.reviews.add(review, announcing=_event(deps, ReviewPosted, review))
     deps.reviews.refresh_ratings(review.series_id, training.expert_id)
     announce(deps, "reviews", review.id)
     return review
@@ -58,7 +59,7 @@ def edit_review(deps: Deps, trainee: User, review_id: str, changes: dict[str, An
     now = deps.clock()
     rating = changes.get("rating", review.rating)
     text = changes.get("text", review.text).strip()
-    edited = _event(deps, EventType.REVIEW_EDITED, replace(review, rating=rating))
+    edited = _event(deps, ReviewEdited, replace(review, rating=rating))
     if not review.editable(now) or not deps.reviews.edit(review.id, rating, text, now, announcing=edited):
         raise Conflict(f"Reviews can be changed for 14 days; this one closed on {review.editable_until:%d %B %Y}.")
     deps.reviews.refresh_ratings(review.series_id, review.expert_id)
@@ -74,7 +75,7 @@ def answer_review(deps: Deps, expert: User, review_id: str, text: str) -> Review
     review = deps.reviews.get(review_id)
     if review is None or review.expert_id != expert.id:
         raise NotFound(f"No review {review_id}.")
-    answered_event = _event(deps, EventType.REVIEW_ANSWERED, review)
+    answered_event = _event(deps, ReviewAnswered, review)
     if not deps.reviews.answer(review.id, text.strip(), deps.clock(), announcing=answered_event):
         raise Conflict("You have answered this review already.")
     announce(deps, "reviews", review.id)
@@ -94,7 +95,7 @@ def review_status(deps: Deps, trainee: User, training: Training) -> tuple[bool, 
 def _attended(deps: Deps, trainee: User, training: Training) -> Booking | None:
     """The trainee's confirmed booking on the training if the expert marked them present."""
     booking = deps.bookings.active_for(trainee.id, training.id, statuses=frozenset({BookingStatus.CONFIRMED}))
-    return booking if booking is not None and booking.attendance == "present" else None
+    return booking if booking is not None and was_present(booking) else None
 
 
 # Titles before a name, not part of it: "Dr Sam Taylor" signs "Sam T.".
@@ -111,9 +112,9 @@ def shown_name(trainee: User) -> str:
     return f"{parts[0]} {parts[-1][0]}."
 
 
-def _event(deps: Deps, event_type: EventType, review: Review) -> Event:
-    return Event(
-        type=event_type, subject=review.id, key=review.training_id, source=deps.policy.source,
-        data={"review_id": review.id, "training_id": review.training_id, "expert_id": review.expert_id,
-              "trainee_id": review.trainee_id, "rating": review.rating},
+def _event(deps: Deps, kind: type[ReviewChanged], review: Review) -> Event:
+    changed = kind(
+        review_id=review.id, training_id=review.training_id, expert_id=review.expert_id,
+        trainee_id=review.trainee_id, rating=review.rating,
     )  # fmt: skip
+    return new_event(changed, deps.policy.source)

@@ -24,8 +24,15 @@ from core.model import (
 from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
-from events.envelope import Event
-from events.types import EventType
+from events import (
+    TrainingCancelled,
+    TrainingChanged,
+    TrainingCompleted,
+    TrainingCreated,
+    TrainingPublished,
+    TrainingUpdated,
+)
+from events.envelope import Event, new_event
 
 EDITABLE_FIELDS = (
     "title", "specialty", "technique", "description", "programme", "languages", "venue", "starts_at",
@@ -52,7 +59,7 @@ def create_training(
         duplicated_from=duplicated_from.id if duplicated_from else None, series_id=series_id, **values,
     )  # fmt: skip
     _check_times(training)
-    deps.trainings.add(training, announcing=_event(deps, EventType.TRAINING_CREATED, training))
+    deps.trainings.add(training, announcing=_event(deps, TrainingCreated, training))
     announce(deps, "trainings", training.id)
     return training
 
@@ -83,7 +90,7 @@ def update_training(deps: Deps, expert: User, training_id: str, fields: dict[str
         errors = updated.missing_for_publication(deps.clock())
         if errors:
             raise ValidationError("A published training must stay complete and in the future.", errors)
-    return _store_and_announce(deps, training, updated, EventType.TRAINING_UPDATED, sorted(changed))
+    return _store_and_announce(deps, training, updated, TrainingUpdated, sorted(changed))
 
 
 def publish_training(deps: Deps, expert: User, training_id: str) -> Training:
@@ -103,7 +110,7 @@ def publish_training(deps: Deps, expert: User, training_id: str) -> Training:
         training, status=TrainingStatus.PUBLISHED, expert_verified=True, updated_at=deps.clock(),
         version=training.version + 1,
     )  # fmt: skip
-    return _store_and_announce(deps, training, published, EventType.TRAINING_PUBLISHED)
+    return _store_and_announce(deps, training, published, TrainingPublished)
 
 
 def cancel_training(deps: Deps, expert: User, training_id: str, reason: str) -> Training:
@@ -114,7 +121,7 @@ def cancel_training(deps: Deps, expert: User, training_id: str, reason: str) -> 
         training, status=TrainingStatus.CANCELLED, cancellation_reason=reason, updated_at=deps.clock(),
         version=training.version + 1,
     )  # fmt: skip
-    return _store_and_announce(deps, training, cancelled, EventType.TRAINING_CANCELLED)
+    return _store_and_announce(deps, training, cancelled, TrainingCancelled)
 
 
 def complete_training(deps: Deps, expert: User, training_id: str) -> Training:
@@ -129,7 +136,7 @@ def complete_training(deps: Deps, expert: User, training_id: str) -> Training:
 def complete(deps: Deps, training: Training) -> Training:
     """Move an ended training to ``completed`` (by its expert, or by the sweep after the day)."""
     done = replace(training, status=TrainingStatus.COMPLETED, updated_at=deps.clock(), version=training.version + 1)
-    return _store_and_announce(deps, training, done, EventType.TRAINING_COMPLETED)
+    return _store_and_announce(deps, training, done, TrainingCompleted)
 
 
 def duplicate_training(
@@ -176,8 +183,8 @@ def _check_move(training: Training, target: TrainingStatus) -> None:
 
 
 def _seats_taken(deps: Deps, training: Training) -> int:
-    seats = deps.seats.snapshot(training.id)
-    return len(seats["holders"]) if seats else 0
+    ledger = deps.seats.load(training.id)
+    return len(ledger.holders) if ledger else 0
 
 
 def _values(fields: dict[str, Any], current: Training | None = None) -> dict[str, Any]:
@@ -195,28 +202,26 @@ def _check_times(training: Training) -> None:
 
 
 def _store_and_announce(
-    deps: Deps, before: Training, after: Training, event_type: EventType, changes: list[str] | None = None
+    deps: Deps, before: Training, after: Training, kind: type[TrainingChanged], changes: list[str] | None = None
 ) -> Training:
-    event = _event(deps, event_type, after, changes)
+    event = _event(deps, kind, after, changes)
     if not deps.trainings.replace(after, expected_version=before.version, announcing=event):
         raise Conflict("The training changed meanwhile; reload and try again.")
     announce(deps, "trainings", after.id)
     return after
 
 
-def _event(deps: Deps, event_type: EventType, training: Training, changes: list[str] | None = None) -> Event:
-    data: dict[str, Any] = {
-        "training_id": training.id,
-        "expert_id": training.expert_id,
-        "title": training.title,
-        "capacity": training.capacity,
-        "price": training.price,
-        "currency": training.currency,
-        "starts_at": training.starts_at.isoformat() if training.starts_at else None,
-        "status": str(training.status),
-    }
-    if changes is not None:
-        data["changes"] = changes
-    if training.cancellation_reason:
-        data["reason"] = training.cancellation_reason
-    return Event(type=event_type, subject=training.id, key=training.id, source=deps.policy.source, data=data)
+def _event(deps: Deps, kind: type[TrainingChanged], training: Training, changes: list[str] | None = None) -> Event:
+    changed = kind(
+        training_id=training.id,
+        expert_id=training.expert_id,
+        title=training.title,
+        capacity=training.capacity,
+        price=training.price,
+        currency=training.currency,
+        starts_at=training.starts_at.isoformat() if training.starts_at else None,
+        status=str(training.status),
+        changes=changes,
+        reason=training.cancellation_reason or None,
+    )
+    return new_event(changed, deps.policy.source)

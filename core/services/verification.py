@@ -9,8 +9,14 @@ from core.model import VERIFICATION_TRANSITIONS, Role, User, Verification
 from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
-from events.envelope import Event
-from events.types import EventType
+from events import (
+    ExpertRejected,
+    ExpertVerification,
+    ExpertVerificationRequested,
+    ExpertVerificationWithdrawn,
+    ExpertVerified,
+)
+from events.envelope import new_event
 
 
 def submit_credentials(deps: Deps, expert: User, credentials: list[dict[str, Any]]) -> User:
@@ -18,7 +24,7 @@ def submit_credentials(deps: Deps, expert: User, credentials: list[dict[str, Any
     require_role(expert, Role.EXPERT)
     now = deps.clock()
     return _move(
-        deps, expert, Verification.PENDING, EventType.EXPERT_VERIFICATION_REQUESTED,
+        deps, expert, Verification.PENDING, ExpertVerificationRequested,
         {"credentials": credentials, "submitted_at": now, "verification_reason": None}, None, None,
     )  # fmt: skip
 
@@ -28,7 +34,7 @@ def verify_expert(deps: Deps, admin: User, expert_id: str) -> User:
     require_role(admin, Role.ADMIN)
     expert = _expert(deps, expert_id)
     return _move(
-        deps, expert, Verification.VERIFIED, EventType.EXPERT_VERIFIED,
+        deps, expert, Verification.VERIFIED, ExpertVerified,
         {"verified_at": deps.clock(), "verification_reason": None, "verified_by": admin.id}, None, admin,
     )  # fmt: skip
 
@@ -43,7 +49,7 @@ def withdraw_verification(deps: Deps, admin: User, expert_id: str, reason: str) 
     require_role(admin, Role.ADMIN)
     expert = _expert(deps, expert_id)
     return _move(
-        deps, expert, Verification.WITHDRAWN, EventType.EXPERT_VERIFICATION_WITHDRAWN,
+        deps, expert, Verification.WITHDRAWN, ExpertVerificationWithdrawn,
         {"verification_reason": reason, "verified_at": None, "withdrawn_by": admin.id}, reason, admin,
     )  # fmt: skip
 
@@ -53,7 +59,7 @@ def reject_expert(deps: Deps, admin: User, expert_id: str, reason: str) -> User:
     require_role(admin, Role.ADMIN)
     expert = _expert(deps, expert_id)
     return _move(
-        deps, expert, Verification.REJECTED, EventType.EXPERT_REJECTED,
+        deps, expert, Verification.REJECTED, ExpertRejected,
         {"verification_reason": reason, "verified_at": None}, reason, admin,
     )  # fmt: skip
 
@@ -77,7 +83,7 @@ def _move(
     deps: Deps,
     expert: User,
     target: Verification,
-    event_type: EventType,
+    kind: type[ExpertVerification],
     fields: dict[str, Any],
     reason: str | None,
     admin: User | None,
@@ -86,14 +92,8 @@ def _move(
         raise Conflict(f"An expert who is {expert.verification} cannot become {target}.")
     # Compare-and-set on the state we checked: two admins deciding at once cannot both win.
     before = {"verification": expert.verification}
-    event = Event(
-        type=event_type,
-        subject=expert.id,
-        key=expert.id,
-        source=deps.policy.source,
-        data={"expert_id": expert.id, "status": str(target), "reason": reason,
-              "admin_id": admin.id if admin else None},
-    )  # fmt: skip
+    changed = kind(expert_id=expert.id, status=str(target), reason=reason, admin_id=admin.id if admin else None)
+    event = new_event(changed, deps.policy.source)
     if not deps.users.update(expert.id, {"verification": target, **fields}, expected=before, announcing=event):
         raise Conflict("This expert's verification changed meanwhile; reload.")
     if expert.verified != (target is Verification.VERIFIED):  # the trainings' badge follows (searches filter on it)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from core.ports import PaymentIntent
 from core.services.deps import Deps
-from events.envelope import Event, derived_id
-from events.types import EventType
+from events import PaymentFailed, PaymentSucceeded, SponsorshipPaid
+from events.envelope import Event, derived_id, new_event
 
 HANDLED = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed"})
 
@@ -33,20 +33,16 @@ def handle_stripe_webhook(deps: Deps, payload: bytes, signature: str) -> str:
     if notice.type == "payment_intent.succeeded" and intent.status == "succeeded":
         event = payment_succeeded(intent, booking_id, training_id, source="stripe-webhook")
     elif notice.type == "payment_intent.payment_failed":
-        event = Event(
-            type=EventType.PAYMENT_FAILED,
-            subject=booking_id,
-            key=training_id,
-            # One id per failed charge, whichever notice of it arrives.
-            id=derived_id(f"{intent.id}/{intent.charge_id or notice.id}", "payment.failed"),
-            source="stripe-webhook",
-            data={
-                "booking_id": booking_id,
-                "training_id": training_id,
-                "payment_intent_id": intent.id,
-                "code": None,
-                "reason": intent.last_error or "The payment was declined.",
-            },
+        failed = PaymentFailed(
+            booking_id=booking_id,
+            training_id=training_id,
+            payment_intent_id=intent.id,
+            code=None,
+            reason=intent.last_error or "The payment was declined.",
+        )
+        # One id per failed charge, whichever notice of it arrives.
+        event = new_event(
+            failed, "stripe-webhook", id=derived_id(f"{intent.id}/{intent.charge_id or notice.id}", PaymentFailed.TYPE)
         )
     else:
         deps.provider_events.record(notice.id, deps.clock())
@@ -65,20 +61,14 @@ def payment_succeeded(intent: PaymentIntent, booking_id: str, training_id: str, 
     once) both publish it: one id per PaymentIntent, so whichever comes second is a no-op
     downstream, and a webhook lost while the API was down loses nothing.
     """
-    return Event(
-        type=EventType.PAYMENT_SUCCEEDED,
-        subject=booking_id,
-        key=training_id,
-        id=derived_id(intent.id, "payment.succeeded"),
-        source=source,
-        data={
-            "booking_id": booking_id,
-            "training_id": training_id,
-            "payment_intent_id": intent.id,
-            "amount": intent.amount,
-            "currency": intent.currency,
-        },
+    succeeded = PaymentSucceeded(
+        booking_id=booking_id,
+        training_id=training_id,
+        payment_intent_id=intent.id,
+        amount=intent.amount,
+        currency=intent.currency,
     )
+    return new_event(succeeded, source, id=derived_id(intent.id, PaymentSucceeded.TYPE))
 
 
 def _sponsorship_notice(deps: Deps, notice_id: str, notice_type: str, intent: PaymentIntent) -> str:
@@ -87,24 +77,16 @@ def _sponsorship_notice(deps: Deps, notice_id: str, notice_type: str, intent: Pa
         deps.provider_events.record(notice_id, deps.clock())
         return "unknown"
     if notice_type == "payment_intent.succeeded" and intent.status == "succeeded":
-        deps.publisher.publish(
-            Event(
-                type=EventType.SPONSORSHIP_PAID,
-                subject=sponsorship.id,
-                key=sponsorship.training_id,
-                id=derived_id(intent.id, "sponsorship.paid"),
-                source="stripe-webhook",
-                data={
-                    "sponsorship_id": sponsorship.id,
-                    "sponsor_id": sponsorship.sponsor_id,
-                    "training_id": sponsorship.training_id,
-                    "seats": sponsorship.seats,
-                    "amount": intent.amount,
-                    "currency": intent.currency,
-                    "payment_intent_id": intent.id,
-                },
-            )
+        paid = SponsorshipPaid(
+            sponsorship_id=sponsorship.id,
+            sponsor_id=sponsorship.sponsor_id,
+            training_id=sponsorship.training_id,
+            seats=sponsorship.seats,
+            amount=intent.amount,
+            currency=intent.currency,
+            payment_intent_id=intent.id,
         )
+        deps.publisher.publish(new_event(paid, "stripe-webhook", id=derived_id(intent.id, SponsorshipPaid.TYPE)))
         outcome = "published"
     else:
         outcome = "ignored"  # the sponsor sees a decline on the purchase itself

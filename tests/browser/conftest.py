@@ -15,7 +15,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 # only slow every start (see the machine's notes on headless Chromium).
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]  # fmt: skip
-PASSWORD = "correct horse battery"  # what tests.conftest.ApiClient registers everyone with
+PASSWORD = "correct horse battery"  # what tests.support.ApiClient registers everyone with
 
 
 @pytest.fixture(scope="session")

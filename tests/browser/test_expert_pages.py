@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.conftest import Stack
+from tests.support import Stack
 
 
 def test_an_expert_creates_and_publishes_a_training_in_five_steps(stack: Stack, page: Page) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import fill_card, screenshot, sign_in
-from tests.conftest import Stack
+from tests.support import Stack
 
 
 def test_a_sponsor_buys_seats_and_a_trainee_redeems_a_voucher(stack: Stack, page: Page, browser: Browser) -> None:

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import fill_card, screenshot, sign_in
-from tests.conftest import Stack
+from tests.support import Stack
 
 
 def test_a_trainee_searches_books_pays_and_sees_the_booking_confirmed(stack: Stack, page: Page) -> None:

@@ -13,7 +13,7 @@ from adapters.config import Config
 from devstack.kafka import start_broker
 from devstack.services import ServiceHandle, free_port, start_mongo, start_smtp, start_stripe
 from devstack.stack import Infra, prepare, start_api, start_worker
-from tests.conftest import ApiClient
+from tests.support import ApiClient
 
 
 @dataclass

@@ -44,11 +44,12 @@ from api.cli import GROUP_TOPICS
 from devstack.services import ServiceHandle
 from devstack.smtp_sink import read_maildir
 from devstack.stack import WORKERS
+from events import BookingRequested, PaymentSubmitted, PaymentSucceeded
 from events.codec import InvalidEvent, decode
 from events.envelope import Event
-from events.types import EventType, topic_name
+from events.types import topic_name
 from tests.chaos.conftest import ChaosStack, chaos_stack
-from tests.conftest import TRAINING, ApiClient, request_data, wait_for
+from tests.support import TRAINING, ApiClient, request_data, wait_for
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 
@@ -190,7 +191,7 @@ def _poison(config: Config, trainings: list[dict[str, Any]]) -> dict[str, bytes]
     garbage = {topic: f"{{not json {tag} on {topic}".encode() for topic in READERS}
     for topic, value in garbage.items():
         publisher.send_raw(topic_name(config.kafka_topic_prefix, topic), trainings[0]["id"], value)
-    orphan = Event(type=EventType.BOOKING_REQUESTED, subject=f"b-{tag}", key=trainings[1]["id"],
+    orphan = Event(type=BookingRequested.TYPE, subject=f"b-{tag}", key=trainings[1]["id"],
                    data=request_data(f"b-{tag}", f"no-such-training-{tag}", "nobody", 100))  # fmt: skip
     publisher.publish(orphan)
     publisher.close()
@@ -276,10 +277,10 @@ def test_killing_every_process_mid_storm_loses_nothing(chaos: ChaosStack, capsys
     # is on the bookings topic, every payment it took is on the payments topic, and the capacity
     # worker applied every request and every payment.succeeded there (its markers say so).
     on_topic = {t: [e for e in _events(config, t) if e is not None] for t in ("bookings", "payments")}
-    requested = {e.data["booking_id"]: e.id for e in on_topic["bookings"] if e.type is EventType.BOOKING_REQUESTED}
-    submitted = {e.data["booking_id"] for e in on_topic["payments"] if e.type is EventType.PAYMENT_SUBMITTED}
+    requested = {e.data["booking_id"]: e.id for e in on_topic["bookings"] if e.type == BookingRequested.TYPE}
+    submitted = {e.data["booking_id"] for e in on_topic["payments"] if e.type == PaymentSubmitted.TYPE}
     successes = [e for e in on_topic["payments"]
-                 if e.type is EventType.PAYMENT_SUCCEEDED and e.data["booking_id"] in tally.accepted]  # fmt: skip
+                 if e.type == PaymentSucceeded.TYPE and e.data["booking_id"] in tally.accepted]  # fmt: skip
     acked_requests_missing = sorted(set(tally.accepted) - set(requested))
     acked_payments_missing = sorted(tally.payments_accepted - submitted)
     to_apply = [requested[b] for b in tally.accepted if b in requested] + [e.id for e in successes]

@@ -34,7 +34,7 @@ from events.codec import decode
 from events.envelope import Event
 from events.types import Topic, topic_name
 from tests.chaos.conftest import ChaosStack, chaos_stack
-from tests.conftest import TRAINING, wait_for
+from tests.support import TRAINING, wait_for
 
 pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 

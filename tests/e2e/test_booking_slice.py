@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stripe
 
-from tests.conftest import Stack, text_of, wait_for
+from tests.support import Stack, text_of, wait_for
 
 
 def test_a_booking_is_held_paid_confirmed_and_notified(stack: Stack) -> None:

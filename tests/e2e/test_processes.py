@@ -10,7 +10,7 @@ import pytest
 from adapters.bootstrap import bootstrap
 from devstack.services import free_port
 from devstack.stack import WORKERS, Infra, prepare, start_api, start_worker
-from tests.conftest import ApiClient, make_config, wait_for
+from tests.support import ApiClient, make_config, wait_for
 
 
 @pytest.fixture

@@ -10,9 +10,13 @@ import pytest
 from api import create_app
 from core.errors import Unauthorized
 from core.services import accounts
+from events import ExpertRejected, ExpertVerificationRequested, ExpertVerified, UserRegistered
 from events.codec import decode
-from events.types import EventType, topic_name
-from tests.conftest import TRAINING, Stack, read_topic, wait_for
+from events.types import topic_name
+from tests.support import TRAINING, Stack, read_topic, wait_for
+
+# Only the API, but where a test reads the e-mails the notifications worker sends.
+pytestmark = pytest.mark.workers()
 
 CREDENTIAL = {"kind": "board_certification", "number": "EBCTS-2231", "issuer": "EBCTS", "country": "BE"}
 
@@ -107,6 +111,7 @@ def test_admins_come_from_the_command_line_only(stack: Stack) -> None:
     assert again.exit_code != 0 and "exists" in again.output
 
 
+@pytest.mark.workers("notifications")
 def test_only_a_verified_expert_publishes_and_the_badge_shows(stack: Stack) -> None:
     api = stack.api
     admin, expert, trainee, sponsor = (
@@ -174,11 +179,11 @@ def test_only_a_verified_expert_publishes_and_the_badge_shows(stack: Stack) -> N
     records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "accounts"))
     kinds = [e.type for e in map(decode, (r.value for r in records)) if e.subject == expert["id"]]
     assert kinds == [
-        EventType.USER_REGISTERED,
-        EventType.EXPERT_VERIFICATION_REQUESTED,
-        EventType.EXPERT_REJECTED,
-        EventType.EXPERT_VERIFICATION_REQUESTED,
-        EventType.EXPERT_VERIFIED,
+        UserRegistered.TYPE,
+        ExpertVerificationRequested.TYPE,
+        ExpertRejected.TYPE,
+        ExpertVerificationRequested.TYPE,
+        ExpertVerified.TYPE,
     ]
     subjects = wait_for(
         lambda: len(m := stack.mails_to(expert["email"])) >= 2 and sorted(x["Subject"] for x in m),

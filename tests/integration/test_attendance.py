@@ -10,9 +10,10 @@ import pytest
 
 from core.errors import Conflict
 from core.services import attendance
+from events import AttendanceRecorded
 from events.codec import decode
-from events.types import EventType, topic_name
-from tests.conftest import Stack, read_topic
+from events.types import topic_name
+from tests.support import Stack, read_topic
 
 
 def _at(stack: Stack, when: datetime):  # noqa: ANN202 - a Deps whose clock says ``when``
@@ -53,7 +54,7 @@ def test_the_expert_marks_attendance_on_the_day_and_the_sweep_completes_the_trai
     assert [stack.booking(b)["attendance"] for b in paid] == ["present", "absent"]
     events = [decode(r.value) for r in read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix,
                                                                           "trainings"))]  # fmt: skip
-    marks = [(e.data["booking_id"], e.data["present"]) for e in events if e.type is EventType.ATTENDANCE_RECORDED]
+    marks = [(e.data["booking_id"], e.data["present"]) for e in events if e.type == AttendanceRecorded.TYPE]
     assert marks == [(paid[0], False), (paid[0], True), (paid[1], False)]
 
     ends = datetime.fromisoformat(training["ends_at"])

@@ -11,10 +11,9 @@ from datetime import UTC, datetime, timedelta
 from core.cancellation import RefundTerms
 from core.model import Booking, BookingStatus
 from core.services import trainings
-from core.services.bookings import requested_payload
-from events.envelope import Event
-from events.types import EventType
-from tests.conftest import Stack, csrf_of, day_ahead, text_of, wait_for
+from core.services.bookings import booking_requested
+from events.envelope import new_event
+from tests.support import Stack, csrf_of, day_ahead, text_of, wait_for
 
 
 def _kinds(stack: Stack, user: dict) -> list[str]:
@@ -133,8 +132,7 @@ def test_a_booking_rebuilt_from_its_request_alone_keeps_its_fee_and_terms(stack:
         refund_terms=RefundTerms(30),
     )  # fmt: skip
     # Exactly what the API publishes, and nothing written to MongoDB.
-    stack.deps.publisher.publish(Event(type=EventType.BOOKING_REQUESTED, subject=lost.id, key=training["id"],
-                                       id=lost.id, data=requested_payload(lost)))  # fmt: skip
+    stack.deps.publisher.publish(new_event(booking_requested(lost), source="marketplace", id=lost.id))
     held = stack.wait_status(lost.id, "held")
     assert held["service_fee"] == fee and held["amount"] == 45000 + fee
     assert held["refund_terms"] == {"full_refund_days_before": 30}

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import stripe
 
+from core.handlers.releases import sweep_expired_holds
 from core.model import Role
-from core.services.releases import sweep_expired_holds
 from devstack.accounts import token_accounts
-from tests.conftest import Stack, wait_for
+from tests.support import Stack, wait_for
 
 CAPACITY, REQUESTS, PRICE = 20, 500, 10000
 SEATED = ("held", "pending_approval", "confirmed")

@@ -1,5 +1,8 @@
 """If the broker or the database is down: a booking fails with 503 and nothing is accepted; a change
-the API owns is stored with its event, which is published once the broker is back."""
+the API owns is stored with its event, which is published once the broker is back.
+
+Each test starts the broker or the database it stops, and takes the session's other one: no
+Stripe, no SMTP sink (``bare_config`` points them at a closed port)."""
 
 from __future__ import annotations
 
@@ -14,20 +17,20 @@ from adapters.kafka_bus import KafkaPublisher, ensure_topics
 from adapters.mongo_pending import FIELD as PENDING
 from core.errors import PublishFailed
 from devstack.kafka import start_broker
+from devstack.process import ServiceHandle
 from devstack.services import free_port, start_mongo
-from devstack.stack import Infra
 from events.codec import decode
 from events.types import Topic, topic_name
-from tests.conftest import TRAINING, ApiClient, make_config, read_topic, running_stack, wait_for
+from tests.support import TRAINING, ApiClient, bare_config, read_topic, serving, wait_for
 
 
 def test_a_stopped_broker_makes_booking_answer_503_and_accept_nothing(
-    infra: Infra, api_server: Callable[..., str], tmp_path: Path
+    mongo_url: str, api_server: Callable[..., str], tmp_path: Path
 ) -> None:
     broker = start_broker(tmp_path)  # our own broker: stopping it disturbs no other test
     try:
         port = free_port()
-        config = make_config(infra, port, kafka_bootstrap_servers=broker.url, publish_timeout_seconds=3.0)
+        config = bare_config(port, broker.url, mongo_url, publish_timeout_seconds=3.0)
         api = ApiClient(api_server(config, port), bootstrap(config))
         expert, trainee = api.expert(), api.user("trainee")
         training = api.published_training(expert)
@@ -54,11 +57,13 @@ def test_a_stopped_broker_makes_booking_answer_503_and_accept_nothing(
         broker.stop()
 
 
-def test_a_stopped_database_answers_503_not_500(infra: Infra, api_server: Callable[..., str], tmp_path: Path) -> None:
+def test_a_stopped_database_answers_503_not_500(
+    kafka_broker: ServiceHandle, api_server: Callable[..., str], tmp_path: Path
+) -> None:
     mongo = start_mongo(tmp_path)
     try:
         port = free_port()
-        config = make_config(infra, port, mongodb_uri=mongo.url)
+        config = bare_config(port, kafka_broker.url, mongo.url)
         api = ApiClient(api_server(config, port), bootstrap(config))
         trainee = api.user("trainee")
         mongo.stop()
@@ -72,12 +77,13 @@ def test_a_stopped_database_answers_503_not_500(infra: Infra, api_server: Callab
 
 
 def test_a_change_made_while_the_broker_is_down_is_stored_with_its_event_and_announced_when_it_is_back(
-    infra: Infra, api_server: Callable[..., str], tmp_path: Path
+    mongo_url: str, api_server: Callable[..., str], tmp_path: Path
 ) -> None:
     broker = start_broker(tmp_path)
     try:
-        overrides = {"kafka_bootstrap_servers": broker.url, "publish_timeout_seconds": 3.0, "event_relay_seconds": 0.5}
-        with running_stack(infra, api_server, ["capacity"], **overrides) as stack:
+        port = free_port()
+        config = bare_config(port, broker.url, mongo_url, publish_timeout_seconds=3.0, event_relay_seconds=0.5)
+        with serving(config, port, api_server, ["capacity"]) as stack:
             expert = stack.api.expert()
             broker.stop()
 

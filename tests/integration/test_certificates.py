@@ -11,16 +11,18 @@ import requests
 from pypdf import PdfReader
 
 from core.certificates import normalize_code, sign
-from core.services.certificates import issue_certificates
+from core.handlers import inject
+from core.handlers.certificates import issue_certificates
+from events import TrainingCompleted
 from events.codec import decode
-from events.types import EventType, topic_name
-from tests.conftest import Stack, local_day, read_topic, text_of, wait_for
+from events.types import topic_name
+from tests.support import Stack, local_day, read_topic, text_of, wait_for
 
 
 def _completed_event(stack: Stack, training_id: str) -> Any:
     topic = topic_name(stack.config.kafka_topic_prefix, "trainings")
     events = [decode(r.value) for r in read_topic(stack.config, topic)]
-    return next(e for e in events if e.type is EventType.TRAINING_COMPLETED and e.subject == training_id)
+    return next(e for e in events if e.type == TrainingCompleted.TYPE and e.subject == training_id)
 
 
 def _verify(stack: Stack, code: str) -> dict[str, Any]:
@@ -84,7 +86,7 @@ def test_present_trainees_get_a_certificate_that_says_who_what_where_and_when(st
     assert "/me/certificates" in text_of(mail[0])
 
     # A redelivered completion issues nothing new and keeps the code.
-    issue_certificates(stack.deps, completed)
+    inject(issue_certificates, stack.deps)(completed)
     assert stack.db.certificates.count_documents({}) == 1
     assert stack.deps.certificates.get(certificate["id"]).code == certificate["code"]  # type: ignore[union-attr]
 

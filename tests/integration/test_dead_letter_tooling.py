@@ -9,9 +9,9 @@ import pytest
 from click.testing import Result
 
 from api import create_app
+from events import BookingRequested
 from events.envelope import Event
-from events.types import EventType
-from tests.conftest import TRAINING, Stack, request_data, wait_for
+from tests.support import TRAINING, Stack, request_data, wait_for
 
 
 def flask(stack: Stack, *args: str) -> Result:
@@ -43,7 +43,7 @@ def test_a_dead_letter_is_listed_with_its_error_then_replayed_once_its_cause_is_
     wait_for(lambda: all(runner.source.assigned() for runner, _ in stack.runners), what="workers in their groups")
     stack.stop_workers()
     request = Event(
-        type=EventType.BOOKING_REQUESTED,
+        type=BookingRequested.TYPE,
         subject="b-early",
         key=draft["id"],
         data=request_data("b-early", draft["id"], trainee["id"], 45000),

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core.services import capacity
+from core.handlers import inject
+from core.handlers import seats as seat_handlers
+from events import BookingCancellationRequested, BookingCancelled, BookingHeld, BookingRequested
 from events.codec import decode
 from events.envelope import Event
-from events.types import EventType, dead_letter_topic, topic_name
-from tests.conftest import Stack, read_topic, request_data, wait_for
+from events.types import dead_letter_topic, topic_name
+from tests.support import Stack, read_topic, request_data, wait_for
 
 
-def _events_of(stack: Stack, topic: str, event_type: EventType, booking_id: str) -> list[Event]:
+def _events_of(stack: Stack, topic: str, event_type: str, booking_id: str) -> list[Event]:
     records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, topic))
     events = [decode(r.value) for r in records]
-    return [e for e in events if e.type is event_type and e.data.get("booking_id") == booking_id]
+    return [e for e in events if e.type == event_type and e.data.get("booking_id") == booking_id]
 
 
 def test_a_redelivered_event_changes_nothing(stack: Stack) -> None:
@@ -24,7 +26,7 @@ def test_a_redelivered_event_changes_nothing(stack: Stack) -> None:
     training = api.published_training(expert, capacity=2)
     booking = stack.book(first, training)
     stack.wait_status(booking, "held")
-    requested = _events_of(stack, "bookings", EventType.BOOKING_REQUESTED, booking)
+    requested = _events_of(stack, "bookings", BookingRequested.TYPE, booking)
     assert len(requested) == 1
 
     # The broker delivers the same event again (same id, same bytes)...
@@ -38,15 +40,16 @@ def test_a_redelivered_event_changes_nothing(stack: Stack) -> None:
     assert seats is not None and seats["holders"] == [booking, later]
     doc = stack.booking(booking)
     assert [s["step"] for s in doc["history"]].count("held") == 1
-    assert len(_events_of(stack, "bookings", EventType.BOOKING_HELD, booking)) == 1
+    assert len(_events_of(stack, "bookings", BookingHeld.TYPE, booking)) == 1
 
     # Even when the "already applied" marker is lost, the handler itself is a no-op
     # and re-emits its reaction under the same id, which downstream dedupes.
-    capacity.on_booking_requested(stack.deps, requested[0])
-    capacity.on_booking_requested(stack.deps, requested[0])
+    handle = inject(seat_handlers.on_booking_requested, stack.deps)
+    handle(requested[0])
+    handle(requested[0])
     assert stack.deps.seats.snapshot(training["id"])["holders"] == [booking, later]
     assert [s["step"] for s in stack.booking(booking)["history"]].count("held") == 1
-    held_ids = {e.id for e in _events_of(stack, "bookings", EventType.BOOKING_HELD, booking)}
+    held_ids = {e.id for e in _events_of(stack, "bookings", BookingHeld.TYPE, booking)}
     assert len(held_ids) == 1
 
 
@@ -58,7 +61,7 @@ def test_a_poison_message_is_dead_lettered_and_the_worker_goes_on(stack: Stack) 
 
     stack.deps.publisher.send_raw(bookings_topic, training["id"], b"{this is not json")
     orphan = Event(
-        type=EventType.BOOKING_REQUESTED,
+        type=BookingRequested.TYPE,
         subject="b-orphan",
         key=training["id"],
         data=request_data("b-orphan", "no-such-training", trainee["id"], 100),
@@ -91,7 +94,7 @@ def test_two_racing_requests_of_one_trainee_get_one_seat(stack: Stack) -> None:
     def request(booking_id: str) -> Event:
         # Both passed the API's "already booked?" check before either was decided.
         return Event(
-            type=EventType.BOOKING_REQUESTED,
+            type=BookingRequested.TYPE,
             subject=booking_id,
             key=training["id"],
             id=booking_id,
@@ -126,7 +129,7 @@ def test_a_second_cancellation_request_changes_nothing_and_tells_no_one_again(st
     stack.wait_status(booking, "held")
     cancel = api.call("POST", f"/api/v1/bookings/{booking}/cancel", trainee["token"])
     assert cancel.status_code == 202, cancel.text
-    [first] = wait_for(lambda: _events_of(stack, "bookings", EventType.BOOKING_CANCELLATION_REQUESTED, booking),
+    [first] = wait_for(lambda: _events_of(stack, "bookings", BookingCancellationRequested.TYPE, booking),
                        what="the cancellation request")  # fmt: skip
     second = Event(type=first.type, subject=first.subject, key=first.key, data=dict(first.data))  # another id
     stack.deps.publisher.publish(second)
@@ -135,7 +138,7 @@ def test_a_second_cancellation_request_changes_nothing_and_tells_no_one_again(st
     stack.wait_status(later, "held")
 
     assert stack.booking(booking)["status"] == "cancelled"
-    assert len(_events_of(stack, "bookings", EventType.BOOKING_CANCELLED, booking)) == 1
+    assert len(_events_of(stack, "bookings", BookingCancelled.TYPE, booking)) == 1
 
     def cancelled_mails() -> list[Any]:
         return [m for m in stack.mails_to(trainee["email"]) if m["Subject"].startswith("Booking cancelled")]

@@ -11,7 +11,7 @@ import pytest
 
 from core.services import accounts
 from devstack import demo, history
-from tests.conftest import Stack
+from tests.support import Stack
 
 ZONES = {"Paris": "Europe/Paris", "Milano": "Europe/Rome", "Berlin": "Europe/Berlin"}
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from tests.conftest import Stack, csrf_of, text_of, wait_for
+from tests.support import Stack, csrf_of, text_of, wait_for
 
 LINK = re.compile(r"https?://[^\s\"'<>)]+")
 

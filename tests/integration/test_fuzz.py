@@ -27,8 +27,8 @@ from schemathesis.checks import (
 )
 
 from devstack.stack import Infra
-from tests.conftest import Stack, running_stack
 from tests.integration.test_role_matrix import PUBLIC, REAL_IDS, ROLES, SIGNED_IN, STRIPE, TABLE, build_world
+from tests.support import Stack, running_stack
 
 EXAMPLES = 15  # per operation and generation mode; simple operations exhaust theirs sooner
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from events import BookingRequested
 from events.codec import decode
-from events.types import EventType, topic_name
-from tests.conftest import Stack, read_topic, wait_for
+from events.types import topic_name
+from tests.support import Stack, read_topic, wait_for
+
+# Only the API: these are its synchronous answers.
+pytestmark = pytest.mark.workers()
 
 
 def _error(response, status: int, code: str) -> dict:  # noqa: ANN001 - a requests.Response
@@ -76,6 +82,7 @@ def test_roles_tokens_and_unknown_ids(stack: Stack) -> None:
     )
 
 
+@pytest.mark.workers("capacity")
 def test_a_booking_is_private_and_a_retry_with_the_same_key_books_once(stack: Stack) -> None:
     api = stack.api
     expert, trainee, stranger = api.expert(), api.user("trainee"), api.user("trainee")
@@ -91,7 +98,7 @@ def test_a_booking_is_private_and_a_retry_with_the_same_key_books_once(stack: St
     assert api.call("GET", f"/api/v1/bookings/{booking_id}", expert["token"]).status_code == 200
     wait_for(lambda: (stack.booking(booking_id) or {}).get("status") == "held", what="hold")
     records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "bookings"))
-    requested = [e for e in map(decode, (r.value for r in records)) if e.type is EventType.BOOKING_REQUESTED]
+    requested = [e for e in map(decode, (r.value for r in records)) if e.type == BookingRequested.TYPE]
     assert [e.id for e in requested] == [booking_id]
 
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from tests.conftest import Stack
+from tests.support import Stack
 
 
 def test_a_whole_booking_leaves_no_secret_in_the_logs(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from adapters.smtp_mailer import SmtpMailer
-from core.services import notifications
+from core.handlers import inject, notifications
 from core.services.delivery import send_due_emails
 from core.services.reminders import announce_reminders
 from devstack.services import free_port
-from events.envelope import Event
-from events.types import EventType
-from tests.conftest import Stack, text_of, wait_for
+from events import BookingHeld
+from events.envelope import Event, new_event
+from tests.support import Stack, text_of, wait_for
 
 WITHOUT_NOTIFICATIONS_WORKER = pytest.mark.parametrize("stack", [["capacity", "payments"]], indirect=True)
 
@@ -100,10 +100,10 @@ def test_a_failing_smtp_server_is_retried_with_backoff_and_holds_up_no_one(stack
     for trainee in trainees:
         booking = stack.book(trainee, training)
         held = stack.wait_status(booking, "held")
-        events.append(_event(EventType.BOOKING_HELD, held))
+        events.append(_held(held))
     for event in events:
-        notifications.on_booking_event(stack.deps, event)
-        notifications.on_booking_event(stack.deps, event)  # a redelivery queues nothing more
+        inject(notifications.on_event, stack.deps)(event)
+        inject(notifications.on_event, stack.deps)(event)  # a redelivery queues nothing more
     assert stack.db.outbox.count_documents({}) == 3
 
     down = dataclasses.replace(stack.deps, mailer=SmtpMailer(f"smtp://127.0.0.1:{free_port()}", "x@example.org", 2))
@@ -125,13 +125,12 @@ def test_a_failing_smtp_server_is_retried_with_backoff_and_holds_up_no_one(stack
     assert {r["status"] for r in stack.db.outbox.find({})} == {"sent"}
 
 
-def _event(event_type: EventType, booking: dict) -> Event:
-    return Event(
-        type=event_type, subject=booking["_id"], key=booking["training_id"], source="test",
-        data={"booking_id": booking["_id"], "training_id": booking["training_id"], "trainee_id": booking["trainee_id"],
-              "amount": booking["amount"], "currency": booking["currency"],
-              "expires_at": booking["expires_at"].isoformat()},
+def _held(booking: dict) -> Event:
+    held = BookingHeld(
+        booking_id=booking["_id"], training_id=booking["training_id"], trainee_id=booking["trainee_id"],
+        amount=booking["amount"], currency=booking["currency"], expires_at=booking["expires_at"].isoformat(),
     )  # fmt: skip
+    return new_event(held, source="test")
 
 
 def test_a_changed_training_tells_every_booked_and_waitlisted_trainee_once(stack: Stack) -> None:

@@ -11,11 +11,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from api import create_app
-from core.services import ledger, payments
-from core.services.releases import sweep_expired_holds
+from core.handlers import inject, ledger, payments
+from core.handlers.releases import sweep_expired_holds
+from events import PaymentSucceeded, RefundRequested
 from events.codec import decode
-from events.types import EventType, topic_name
-from tests.conftest import Stack, read_topic, wait_for
+from events.types import topic_name
+from tests.support import Stack, read_topic, wait_for
 
 PRICE = 45_000  # 450.00 EUR; the default fees: 5 % service fee on top, 10 % commission out of it
 FEE = 2_250
@@ -143,19 +144,19 @@ def test_a_refund_appears_in_stripe_and_in_the_ledger_once_whatever_the_replays(
     assert (owed["owed"], owed["service_fees"], owed["platform_fees"]) == (0, FEE, 0)
 
     # Deliver the refund request and the payment success again, past the runner's dedupe.
-    requested = wait_for(lambda: _events(stack, "payments", EventType.REFUND_REQUESTED, booking), what="event")
-    succeeded = _events(stack, "payments", EventType.PAYMENT_SUCCEEDED, booking)
-    payments.on_refund_requested(stack.deps, requested[0])
-    ledger.on_payment_succeeded(stack.deps, succeeded[0])
+    requested = wait_for(lambda: _events(stack, "payments", RefundRequested.TYPE, booking), what="event")
+    succeeded = _events(stack, "payments", PaymentSucceeded.TYPE, booking)
+    inject(payments.on_refund_requested, stack.deps)(requested[0])
+    inject(ledger.on_payment_succeeded, stack.deps)(succeeded[0])
     assert len(stack.stripe.v1.refunds.list(params={"payment_intent": intent}).data) == 1
     assert [e["_id"] for e in _ledger(stack, booking)] == [charge["_id"], refund["_id"]]
     assert len(_intents_of(stack, booking)) == 1
 
 
-def _events(stack: Stack, topic: str, event_type: EventType, booking_id: str) -> list:
+def _events(stack: Stack, topic: str, event_type: str, booking_id: str) -> list:
     records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, topic))
     found = [decode(r.value) for r in records]
-    return [e for e in found if e.type is event_type and e.data.get("booking_id") == booking_id]
+    return [e for e in found if e.type == event_type and e.data.get("booking_id") == booking_id]
 
 
 def test_reconciliation_agrees_then_reports_what_was_done_in_stripe_behind_our_back(stack: Stack) -> None:

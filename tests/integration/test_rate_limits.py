@@ -10,7 +10,7 @@ import pytest
 from api import create_app
 from devstack.services import free_port
 from devstack.stack import Infra
-from tests.conftest import ApiClient, Stack, csrf_of, running_stack
+from tests.support import ApiClient, Stack, csrf_of, running_stack
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from core.errors import Conflict
 from core.reviews import EDIT_WINDOW
 from core.services import reviews, trainings
-from tests.conftest import Stack, csrf_of, day_ahead, wait_for
+from tests.support import Stack, csrf_of, day_ahead, wait_for
 
 
 def _review(stack: Stack, trainee: dict[str, Any], training: dict[str, Any], rating: int, text: str) -> Any:

@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Stack, day_ahead, wait_for
+from tests.support import Stack, day_ahead, wait_for
+
+# The API's answers, on a world whose one booking the capacity worker holds.
+pytestmark = pytest.mark.workers("capacity")
 
 ROLES = ("trainee", "expert", "sponsor", "admin")
 PUBLIC, SIGNED_IN, STRIPE = "public", "signed-in", "stripe"

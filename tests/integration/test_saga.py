@@ -11,9 +11,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core.services.releases import sweep_expired_holds
+from core.handlers.releases import sweep_expired_holds
 from devstack.services import register_stripe_webhook
-from tests.conftest import Stack, text_of, wait_for
+from tests.support import Stack, text_of, wait_for
 
 
 def _sweep_later(stack: Stack, minutes: int) -> int:
@@ -226,9 +226,10 @@ def test_a_late_payment_without_a_seat_is_refunded_automatically(stack: Stack) -
 
 
 def test_expert_approval_holds_the_seat_then_payment_is_asked_only_after_approval(stack: Stack) -> None:
+    from events import BookingHeld
     from events.codec import decode
-    from events.types import EventType, topic_name
-    from tests.conftest import read_topic
+    from events.types import topic_name
+    from tests.support import read_topic
 
     api = stack.api
     expert, other_expert = api.expert(), api.expert()
@@ -265,7 +266,7 @@ def test_expert_approval_holds_the_seat_then_payment_is_asked_only_after_approva
     events = [
         decode(r.value) for r in read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "bookings"))
     ]
-    held = [e for e in events if e.type is EventType.BOOKING_HELD]
+    held = [e for e in events if e.type == BookingHeld.TYPE]
     assert [e.subject for e in held] == [b]  # a PaymentIntent was asked for after approval only
     assert stack.booking(a)["payment"] == {}
     wait_for(lambda: "booking.rejected" in _kinds(stack, first), what="rejection told")

@@ -1,4 +1,4 @@
-"""SmtpMailer against the real SMTP sink: text + HTML alternatives and an .ics invitation."""
+"""SmtpMailer against the real SMTP sink (and nothing else): text + HTML alternatives and an .ics invitation."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from adapters.smtp_mailer import SmtpMailer
 from core.errors import Unavailable
 from core.ports import Attachment, Email
+from devstack.process import ServiceHandle
 from devstack.services import free_port
 from devstack.smtp_sink import read_maildir
-from devstack.stack import Infra
-from tests.conftest import wait_for
+from tests.support import wait_for
 
 TEXT = "Hello Dr Lovelace,\n\nYour seat at Hôpital Européen Georges-Pompidou is confirmed.\n"
 HTML = '<!DOCTYPE html>\n<html lang="en"><body><p>Your seat at H&ocirc;pital Europ&eacute;en is confirmed.</p>\n' + (
@@ -27,19 +27,19 @@ ICS = (
 )
 
 
-def received_by(infra: Infra, address: str) -> EmailMessage:
+def received_by(sink: ServiceHandle, address: str) -> EmailMessage:
     """The one message the sink delivered to ``address``, once it is there."""
     found = wait_for(
-        lambda: [m for m in read_maildir(infra.maildir) if address in str(m["To"])], timeout=15, what=address
+        lambda: [m for m in read_maildir(sink.data["maildir"]) if address in str(m["To"])], timeout=15, what=address
     )
     assert len(found) == 1
     return found[0]
 
 
-def test_html_and_invitation_arrive_as_sent(infra: Infra) -> None:
+def test_html_and_invitation_arrive_as_sent(smtp_sink: ServiceHandle) -> None:
     address = f"trainee-{uuid.uuid4().hex[:10]}@example.org"
     message_id = f"booking.confirmed-{uuid.uuid4().hex}"
-    mailer = SmtpMailer(infra.smtp.url, "InSitu Marketplace <noreply@marketplace.example.org>")
+    mailer = SmtpMailer(smtp_sink.url, "InSitu Marketplace <noreply@marketplace.example.org>")
     mailer.send(
         Email(
             to=address,
@@ -51,7 +51,7 @@ def test_html_and_invitation_arrive_as_sent(infra: Infra) -> None:
         )
     )
 
-    msg = received_by(infra, address)
+    msg = received_by(smtp_sink, address)
     assert msg["Message-ID"] == f"<{message_id}@marketplace>"
     assert msg["Subject"] == "Votre réservation est confirmée"
     assert msg["From"] == "InSitu Marketplace <noreply@marketplace.example.org>"
@@ -78,12 +78,12 @@ def test_html_and_invitation_arrive_as_sent(infra: Infra) -> None:
     assert invite.get_payload(decode=True) == ICS.encode("utf-8")
 
 
-def test_text_only_stays_a_single_part(infra: Infra) -> None:
+def test_text_only_stays_a_single_part(smtp_sink: ServiceHandle) -> None:
     address = f"trainee-{uuid.uuid4().hex[:10]}@example.org"
-    SmtpMailer(infra.smtp.url, "noreply@marketplace.example.org").send(
+    SmtpMailer(smtp_sink.url, "noreply@marketplace.example.org").send(
         Email(to=address, subject="Plain", text=TEXT, message_id=uuid.uuid4().hex)
     )
-    msg = received_by(infra, address)
+    msg = received_by(smtp_sink, address)
     assert msg.get_content_type() == "text/plain"
     assert msg.get_content() == TEXT
 

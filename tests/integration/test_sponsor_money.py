@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Stack, text_of, wait_for
+from tests.support import Stack, text_of, wait_for
 
 
 def _sponsor(stack: Stack, company: str = "MedDevice SA") -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stripe
 
-from tests.conftest import Stack, text_of, wait_for
+from tests.support import Stack, text_of, wait_for
 
 DEMO = {"title": "Evolut FX in the cath lab", "device": "Evolut FX", "technique": "TAVI",
         "specialties": ["Cardiology"], "urls": ["https://example.org/evolut"]}  # fmt: skip
@@ -114,15 +114,3 @@ def test_sponsored_seats_become_vouchers_and_a_voucher_books_a_free_confirmed_se
     assert set(view[0]) == {"code", "state", "redeemed", "redeemed_at"}  # the sponsor never sees who
     wait_for(lambda: [n for n in api.call("GET", "/api/v1/me/notifications", sponsor["token"]).json()["items"]
                       if n["kind"] == "sponsorship.redeemed"], what="sponsor told")  # fmt: skip
-
-
-def test_one_voucher_is_redeemed_once_even_by_racing_bookings(stack: Stack) -> None:
-    from core.sponsoring import Voucher
-
-    now = stack.deps.clock()
-    stack.deps.vouchers.issue(Voucher("RACE123456", "s1", "sp", "t1", now), 0)
-    assert stack.deps.vouchers.redeem("race123456", "booking-a", now) is True
-    assert stack.deps.vouchers.redeem("RACE123456", "booking-b", now) is False
-    assert stack.deps.vouchers.redeem("RACE123456", "booking-a", now) is True  # a replay of the winner
-    stack.deps.vouchers.issue(Voucher("OTHERCODE9", "s1", "sp", "t1", now), 0)  # the slot is taken: no new code
-    assert [v.code for v in stack.deps.vouchers.for_sponsorship("s1")] == ["RACE123456"]

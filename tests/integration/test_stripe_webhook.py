@@ -8,9 +8,10 @@ import json
 import time
 
 from devstack.services import register_stripe_webhook
+from events import PaymentSucceeded
 from events.codec import decode
-from events.types import EventType, topic_name
-from tests.conftest import Stack, read_topic, wait_for
+from events.types import topic_name
+from tests.support import Stack, read_topic, wait_for
 
 
 def _signed(secret: str, payload: bytes, at: int | None = None) -> str:
@@ -85,7 +86,7 @@ def test_a_replayed_webhook_has_no_second_effect(stack: Stack) -> None:
     assert second.status_code == 200 and second.json()["outcome"] == "duplicate"
 
     records = read_topic(stack.config, topic_name(stack.config.kafka_topic_prefix, "payments"))
-    succeeded = [e for e in map(decode, (r.value for r in records)) if e.type is EventType.PAYMENT_SUCCEEDED]
+    succeeded = [e for e in map(decode, (r.value for r in records)) if e.type == PaymentSucceeded.TYPE]
     # The payments worker saw the success in Stripe's answer and the webhook saw it too:
     # one event id between them, which every consumer applies once.
     assert len({e.id for e in succeeded}) == 1

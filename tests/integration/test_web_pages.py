@@ -8,9 +8,13 @@ from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
+import pytest
 import requests
 
-from tests.conftest import Stack, csrf_of, day_ahead, wait_for
+from tests.support import Stack, csrf_of, day_ahead, wait_for
+
+# Only the API, but where a test waits for a worker's holds or inbox.
+pytestmark = pytest.mark.workers()
 
 
 class _Text(HTMLParser):
@@ -143,7 +147,7 @@ def test_the_training_page_gives_the_venues_hours_on_its_clock_named_for_that_da
 
 
 def _venue() -> dict:
-    from tests.conftest import TRAINING
+    from tests.support import TRAINING
 
     return dict(TRAINING["venue"])
 
@@ -184,6 +188,7 @@ def test_signing_in_and_posting_forms_are_guarded(stack: Stack) -> None:
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login?next=")
 
 
+@pytest.mark.workers("notifications")
 def test_the_inbox_page_and_the_admins_verification_desk(stack: Stack) -> None:
     api = stack.api
     admin, newcomer = api.admin(), api.user("expert", "Dr Newcomer")
@@ -210,6 +215,7 @@ def test_the_inbox_page_and_the_admins_verification_desk(stack: Stack) -> None:
     assert trainee.get(f"{api.base_url}/admin/experts").status_code == 403  # admins only
 
 
+@pytest.mark.workers("capacity")
 def test_an_expert_cancels_a_training_from_its_page_with_a_reason(stack: Stack) -> None:
     api = stack.api
     expert, first, second = api.expert(), api.user("trainee"), api.user("trainee")

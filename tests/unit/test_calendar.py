@@ -1,4 +1,9 @@
-"""The .ics invitation, read back with a small strict RFC 5545 reader written here."""
+"""The .ics invitation, read back with a small strict RFC 5545 reader written here.
+
+``core.calendar`` writes with the ``icalendar`` library; reading with a second, stricter
+reader (refusing a bare comma, an unknown escape, a line over 75 octets) is what keeps the
+check independent of the writer.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
 from core.calendar import invitation
 from core.model import Training, TrainingStatus, Venue
@@ -136,7 +142,7 @@ def test_folding_never_cuts_a_multi_byte_character() -> None:
     while physical[end].startswith(b" "):
         end += 1
     summary = physical[start:end]
-    assert len(summary) == 4  # 8 + 240 octets: 72 + 73 + 73 + 38 (with the leading spaces)
+    assert len(summary) == 4  # 8 + 240 octets: 72 + 73 + 73 + 33 (with the leading spaces)
     assert all(len(line) > 75 - 4 for line in summary[:-1])
 
 
@@ -238,6 +244,17 @@ def test_a_line_break_in_a_value_cannot_start_a_property() -> None:
     props = event(ics)
     assert unescape(props["SUMMARY"][1]) == "Day one\nATTENDEE:mailto:evil@example.org"
     assert props["ATTENDEE"][1] == "mailto:ada@example.org"
+
+
+def test_another_reader_reads_the_same_event() -> None:
+    # The library's own parser, as a calendar client would read the file.
+    t = training()
+    parsed = Calendar.from_ical(ics_for(t))
+    (vevent,) = parsed.walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == TITLE
+    assert vevent.decoded("DTSTART") == t.starts_at and vevent.decoded("DTEND") == t.ends_at
+    assert vevent["ATTENDEE"].params["CN"] == "Lovelace, Ada"
+    assert [str(alarm["TRIGGER"].to_ical(), "ascii") for alarm in vevent.walk("VALARM")] == ["-P1D"]
 
 
 @pytest.mark.parametrize("missing", ["starts_at", "ends_at"])

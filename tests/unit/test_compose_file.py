@@ -1,9 +1,9 @@
 """docker-compose.yml and the Dockerfile agree with the code they deploy.
 
-No Docker engine runs in CI, so nothing here starts a container: the files are read as text
-(PyYAML is not a dependency; a small indentation reader is enough for this one file) and
-checked against ``Config``, the worker modules and ``devstack.stack``'s commands. Where a
-Compose CLI is installed, ``config -q`` also validates the file against the Compose spec.
+No Docker engine runs in CI, so nothing here starts a container: the compose file is read
+with PyYAML (the Dockerfile as text) and checked against ``Config``, the worker modules and
+``devstack.stack``'s commands. Where a Compose CLI is installed, ``config -q`` also validates
+the file against the Compose spec.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import subprocess
 import tomllib
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from adapters.config import Config
 from devstack.kafka import KAFKA_VERSION
@@ -37,42 +39,23 @@ DUMMY_SECRETS = {
     "CERTIFICATE_SIGNING_KEY": "compose-certificate-key",
 }
 
-_KEY = re.compile(r"^(?P<key>[A-Za-z0-9_.<>-]+):(?:\s+(?P<value>.*?))?\s*$")
+
+def _compose() -> dict[str, Any]:
+    """The file as Compose reads it: anchors resolved, so an alias is the anchored object itself."""
+    loaded = yaml.safe_load(COMPOSE.read_text())
+    assert isinstance(loaded, dict), "docker-compose.yml is not a mapping"
+    return loaded
 
 
-def _children(lines: list[str], indent: int) -> dict[str, tuple[str, list[str]]]:
-    """The mapping keys at ``indent`` spaces: key -> (inline value, the lines nested under it)."""
-    found: dict[str, tuple[str, list[str]]] = {}
-    current: list[str] | None = None
-    for line in lines:
-        stripped = line.strip()
-        depth = len(line) - len(line.lstrip(" "))
-        if stripped and not stripped.startswith("#") and depth == indent:
-            match = _KEY.match(stripped)
-            assert match, f"not a `key:` line at indent {indent}: {line!r}"
-            current = []
-            found[match["key"]] = ((match["value"] or "").split(" #")[0].strip(), current)
-        elif current is not None and (not stripped or depth > indent):
-            current.append(line)
-    return found
-
-
-def _compose() -> dict[str, tuple[str, list[str]]]:
-    return _children(COMPOSE.read_text().splitlines(), 0)
-
-
-def _services() -> dict[str, dict[str, tuple[str, list[str]]]]:
-    return {name: _children(body, 4) for name, (_, body) in _children(_compose()["services"][1], 2).items()}
+def _services() -> dict[str, dict[str, Any]]:
+    services: dict[str, dict[str, Any]] = _compose()["services"]
+    return services
 
 
 def _command(service: str) -> list[str]:
-    """The service's ``command``, written as a flow list of double-quoted strings."""
-    inline, _ = _services()[service]["command"]
-    try:
-        argv = json.loads(inline)
-    except json.JSONDecodeError:
-        pytest.fail(f"{service}: write `command` as a flow list of double-quoted strings, got {inline!r}")
-    assert isinstance(argv, list) and all(isinstance(a, str) for a in argv), inline
+    """The service's ``command``, written as a list of strings (exec form, no shell)."""
+    argv = _services()[service]["command"]
+    assert isinstance(argv, list) and all(isinstance(a, str) for a in argv), f"{service}: {argv!r}"
     return argv
 
 
@@ -101,28 +84,29 @@ def test_every_service_is_defined() -> None:
 
 def test_every_config_field_is_set_for_the_app() -> None:
     names = {f.name.upper() for f in fields(Config)}
-    anchor = _compose()["x-app-env"]
-    assert anchor[0] == "&app-env", "x-app-env must carry the `&app-env` anchor"
-    env = set(_children(anchor[1], 2))
-    assert not names - env, f"Config fields with no variable in x-app-env: {sorted(names - env)}"
     text = COMPOSE.read_text()
+    assert re.search(r"^x-app-env: &app-env\s*$", text, re.M), "x-app-env must carry the `&app-env` anchor"
+    env = set(_compose()["x-app-env"])
+    assert not names - env, f"Config fields with no variable in x-app-env: {sorted(names - env)}"
     assert all(re.search(rf"\b{name}\b", text) for name in names)
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
 def test_app_services_share_the_environment_and_wait_for_healthy_infra(service: str) -> None:
-    keys = _services()[service]
-    assert keys["environment"][0] == "*app-env"
-    assert keys["build"][0] == "."
-    assert keys["restart"][0] == "unless-stopped"
-    depends_on = _children(keys["depends_on"][1], 6)
+    top = _compose()
+    keys = top["services"][service]
+    # PyYAML builds an alias as the anchored object itself: `is` means `*app-env`, not a copy.
+    assert keys["environment"] is top["x-app-env"], f"{service} must use `environment: *app-env`"
+    assert keys["build"] == "."
+    assert keys["restart"] == "unless-stopped"
+    depends_on = keys["depends_on"]
     for infra in ("kafka", "mongo"):
         assert infra in depends_on, f"{service} must wait for {infra}"
-        assert "condition: service_healthy" in "\n".join(depends_on[infra][1])
+        assert depends_on[infra] == {"condition": "service_healthy"}
 
 
 def test_compose_runs_the_kafka_release_the_embedded_broker_runs() -> None:
-    assert _services()["kafka"]["image"][0] == f"apache/kafka:{KAFKA_VERSION}"
+    assert _services()["kafka"]["image"] == f"apache/kafka:{KAFKA_VERSION}"
 
 
 @pytest.mark.parametrize("group", WORKERS)
@@ -132,16 +116,15 @@ def test_worker_commands_are_the_worker_modules(group: str) -> None:
     assert module.is_file(), f"{module} does not exist"
     assert 'if __name__ == "__main__":' in module.read_text(), f"{module} cannot run with python -m"
     # The image's HEALTHCHECK probes the API's port: a worker has none.
-    healthcheck = _children(_services()[group]["healthcheck"][1], 6)
-    assert healthcheck["disable"][0] == "true"
+    assert _services()[group]["healthcheck"]["disable"] is True
 
 
 def test_api_command_is_devstacks_waitress_command() -> None:
     argv = _command("api")
     assert argv == _expected_api_argv()
     assert argv[1:3] == ["-m", "waitress"] and argv[argv.index("--call") + 1] == "api:create_app"
-    ports = [line.strip() for line in _services()["api"]["ports"][1]]
-    assert any(line.startswith('- "8000:8000"') for line in ports), ports
+    ports = _services()["api"]["ports"]
+    assert "8000:8000" in ports, ports
 
 
 def test_dockerfile_runs_the_api_and_ships_every_runtime_package() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.conftest import TRAINING, day_ahead
+from tests.support import TRAINING, day_ahead
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every Python file that runs against a clock: the tests and the benchmarks.

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from events import BookingHeld, BookingRequested, BookingWaitlisted
 from events.codec import InvalidEvent, decode, encode
 from events.envelope import Event, derived_id, reaction
-from events.types import EventType
 
 # What booking.requested carries besides the money: the booking is rebuilt from it alone.
 REQUEST_FACTS = {
@@ -21,7 +21,7 @@ REQUEST_FACTS = {
 
 def _requested() -> Event:
     return Event(
-        type=EventType.BOOKING_REQUESTED,
+        type=BookingRequested.TYPE,
         subject="b1",
         key="t1",
         data={
@@ -70,16 +70,17 @@ def test_bytes_that_are_not_json_are_invalid() -> None:
 
 
 def test_an_invalid_payload_is_never_encoded() -> None:
-    bad = Event(type=EventType.BOOKING_REQUESTED, subject="b1", key="t1", data={"booking_id": "b1"})
+    bad = Event(type=BookingRequested.TYPE, subject="b1", key="t1", data={"booking_id": "b1"})
     with pytest.raises(InvalidEvent):
         encode(bad)
 
 
 def test_a_reaction_has_the_same_id_on_every_replay() -> None:
     cause = _requested()
-    data = {**cause.data, "expires_at": "2026-01-01T00:00:00Z"}
-    first = reaction(cause, EventType.BOOKING_HELD, data, source="capacity-worker")
-    again = reaction(cause, EventType.BOOKING_HELD, data, source="capacity-worker")
+    ids = {"booking_id": "b1", "training_id": "t1", "trainee_id": "u1"}
+    held = BookingHeld(**ids, amount=100, currency="eur", expires_at="2026-01-01T00:00:00Z")
+    first = reaction(cause, held, source="capacity-worker")
+    again = reaction(cause, held, source="capacity-worker")
     assert first.id == again.id == derived_id(cause.id, "booking.held")
     assert first.correlation_id == cause.correlation_id
-    assert reaction(cause, EventType.BOOKING_WAITLISTED, {}, source="x").id != first.id
+    assert reaction(cause, BookingWaitlisted(**ids, position=1), source="x").id != first.id

@@ -10,9 +10,9 @@ from typing import Any
 
 from adapters.kafka_bus import Delivery
 from core.errors import Unavailable
+from events import BookingRequested
 from events.codec import encode
 from events.envelope import Event
-from events.types import EventType
 from workers.runner import Runner
 
 # What booking.requested carries besides the money: the booking is rebuilt from it alone.
@@ -71,7 +71,7 @@ def _delivery(event: Event, offset: int = 7) -> Delivery:
 
 def _event() -> Event:
     return Event(
-        type=EventType.BOOKING_REQUESTED,
+        type=BookingRequested.TYPE,
         subject="b1",
         key="t1",
         data={
@@ -89,7 +89,7 @@ def _runner(handler: Any, max_attempts: int = 3) -> tuple[Runner, FakeSource, Fa
     source, dead = FakeSource(), FakeDeadLetters()
     runner = Runner(
         group="capacity",
-        handlers={EventType.BOOKING_REQUESTED: [handler]},
+        handlers={BookingRequested: [handler]},
         source=source,
         deps=FakeDeps(),
         dead_letters=dead,  # type: ignore[arg-type]
@@ -104,7 +104,7 @@ def _runner(handler: Any, max_attempts: int = 3) -> tuple[Runner, FakeSource, Fa
 
 def test_a_member_out_of_its_group_gives_up_the_commit_and_the_redelivery_is_skipped() -> None:
     calls: list[str] = []
-    runner, source, _ = _runner(lambda deps, event: calls.append(event.id))
+    runner, source, _ = _runner(lambda event: calls.append(event.id))
     event = _event()
     source.in_group = False
     runner.handle_batch([_delivery(event, 7)])  # returns: a refused commit is not retried forever
@@ -116,7 +116,7 @@ def test_a_member_out_of_its_group_gives_up_the_commit_and_the_redelivery_is_ski
 
 def test_success_commits_the_next_offset_and_a_replay_is_skipped() -> None:
     calls: list[str] = []
-    runner, source, dead = _runner(lambda deps, e: calls.append(e.id))
+    runner, source, dead = _runner(lambda e: calls.append(e.id))
     event = _event()
     runner.handle_batch([_delivery(event, 7)])
     runner.handle_batch([_delivery(event, 8)])  # the same event delivered again
@@ -128,7 +128,7 @@ def test_success_commits_the_next_offset_and_a_replay_is_skipped() -> None:
 def test_a_failing_message_is_retried_then_dead_lettered_with_its_error() -> None:
     attempts: list[int] = []
 
-    def broken(deps: Any, event: Event) -> None:
+    def broken(event: Event) -> None:
         attempts.append(1)
         raise KeyError("training_id")
 
@@ -146,7 +146,7 @@ def test_a_failing_message_is_retried_then_dead_lettered_with_its_error() -> Non
 def test_an_outage_is_retried_until_the_service_is_back_never_dead_lettered() -> None:
     outcomes = [Unavailable("mongo down")] * 6 + [None]
 
-    def flaky(deps: Any, event: Event) -> None:
+    def flaky(event: Event) -> None:
         outcome = outcomes.pop(0)
         if outcome:
             raise outcome
@@ -160,7 +160,7 @@ def test_an_outage_is_retried_until_the_service_is_back_never_dead_lettered() ->
 
 def _other_event(booking_id: str) -> Event:
     return Event(
-        type=EventType.BOOKING_REQUESTED,
+        type=BookingRequested.TYPE,
         subject=booking_id,
         key="t1",
         data={
@@ -190,7 +190,7 @@ class CountingProcessed(FakeProcessed):
 
 def test_a_batch_is_deduped_marked_and_committed_once_with_each_event_applied_once() -> None:
     calls: list[str] = []
-    runner, source, dead = _runner(lambda deps, e: calls.append(e.id))
+    runner, source, dead = _runner(lambda e: calls.append(e.id))
     processed = CountingProcessed()
     runner.deps = FakeDeps(processed=processed)  # type: ignore[assignment]
     first, second = _other_event("b1"), _other_event("b2")
@@ -204,7 +204,7 @@ def test_a_batch_is_deduped_marked_and_committed_once_with_each_event_applied_on
 
 def test_a_poison_message_inside_a_batch_is_dead_lettered_and_the_rest_applied() -> None:
     calls: list[str] = []
-    runner, source, dead = _runner(lambda deps, e: calls.append(e.id))
+    runner, source, dead = _runner(lambda e: calls.append(e.id))
     poison = Delivery("bookings", 0, 2, b"t1", b"not json", [])
     first, second = _other_event("b1"), _other_event("b2")
     runner.handle_batch([_delivery(first, 1), poison, _delivery(second, 3)])
@@ -215,7 +215,7 @@ def test_a_poison_message_inside_a_batch_is_dead_lettered_and_the_rest_applied()
 
 def test_stopping_midway_commits_what_was_applied_and_leaves_the_rest() -> None:
     calls: list[str] = []
-    runner, source, _dead = _runner(lambda deps, e: (calls.append(e.id), runner.stop.set()))
+    runner, source, _dead = _runner(lambda e: (calls.append(e.id), runner.stop.set()))
     first, second = _other_event("b1"), _other_event("b2")
     runner.handle_batch([_delivery(first, 1), _delivery(second, 2)])
     assert calls == [first.id]
@@ -235,7 +235,7 @@ def test_markers_are_written_before_the_offsets_even_through_an_outage() -> None
             order.append("marked")
             super().mark_many(group, event_ids, at)
 
-    runner, source, _dead = _runner(lambda deps, e: None)
+    runner, source, _dead = _runner(lambda e: None)
     runner.deps = FakeDeps(processed=Flaky())  # type: ignore[assignment]
     original = source.commit
     source.commit = lambda *d: (order.append("committed"), original(*d))  # type: ignore[method-assign]
@@ -248,7 +248,7 @@ def test_a_broker_that_goes_away_while_polling_is_waited_for_and_consuming_goes_
     from kafka.errors import KafkaConnectionError
 
     calls: list[str] = []
-    runner, source, _dead = _runner(lambda deps, e: calls.append(e.id))
+    runner, source, _dead = _runner(lambda e: calls.append(e.id))
     event = _event()
     polls: list[Any] = [KafkaConnectionError("111 ECONNREFUSED")] * 3 + [[_delivery(event, 7)]]
 

@@ -1,0 +1,79 @@
+"""Events of accounts: registrations and experts' verification, keyed by the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import fields
+
+from events.base import DomainEvent, wire
+from events.types import Topic
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRegistered(DomainEvent):
+    """Someone made an account."""
+
+    TYPE = "user.registered"
+    TOPIC = Topic.ACCOUNTS
+
+    user_id: str
+    email: str = wire(schema_field=fields.Email(required=True))
+    role: str
+    name: str
+
+    def key(self) -> str:
+        """Keyed by the user: one account's events in order."""
+        return self.user_id
+
+    def subject(self) -> str:
+        """The user."""
+        return self.user_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpertVerification(DomainEvent):
+    """An expert's verification changed (shared by the four ``expert.*`` types)."""
+
+    TOPIC = Topic.ACCOUNTS
+
+    expert_id: str
+    status: str
+    reason: str | None = None
+    admin_id: str | None = None
+
+    def key(self) -> str:
+        """Keyed by the expert."""
+        return self.expert_id
+
+    def subject(self) -> str:
+        """The expert."""
+        return self.expert_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpertVerificationRequested(ExpertVerification):
+    """An expert asked to be verified."""
+
+    TYPE = "expert.verification_requested"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpertVerified(ExpertVerification):
+    """An admin verified an expert."""
+
+    TYPE = "expert.verified"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpertRejected(ExpertVerification):
+    """An admin rejected an expert's verification."""
+
+    TYPE = "expert.rejected"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpertVerificationWithdrawn(ExpertVerification):
+    """An expert's verification was withdrawn."""
+
+    TYPE = "expert.verification_withdrawn"

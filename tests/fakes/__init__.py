@@ -1,0 +1,101 @@
+"""In-memory fakes of every port, faithful to what the MongoDB adapters do, and ``fake_deps``.
+
+Each fake keeps its rows in plain attributes (``rows``, ``published``, ``sent``...) that a test
+reads to check what was written. Repositories that store events with their documents
+(``announcing=``) share one ``FakePendingEvents``, so ``announce`` publishes them as it does
+against MongoDB.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.services.deps import Deps, Policy
+from tests.fakes.accounts import FakeHasher, FakeRateLimits, FakeSessions, FakeUsers
+from tests.fakes.bookings import FakeBookings
+from tests.fakes.catalogue import FakeTrainings
+from tests.fakes.messaging import (
+    FakeClock,
+    FakePendingEvents,
+    FakeProcessedEvents,
+    FakeProviderEvents,
+    RecordingPublisher,
+)
+from tests.fakes.notifications import FakeInbox, FakeMailer, FakeOutbox, FakePreferences, FakeRenderer
+from tests.fakes.payments import DECLINED, SIGNATURE, FakeGateway, FakeLedger, webhook
+from tests.fakes.records import FakeCertificateRenderer, FakeCertificates, FakeReviews
+from tests.fakes.seats import FakeSeats
+from tests.fakes.sponsors import FakeDemos, FakeSponsorships, FakeVouchers
+
+__all__ = [
+    "DECLINED",
+    "SIGNATURE",
+    "FakeBookings",
+    "FakeCertificateRenderer",
+    "FakeCertificates",
+    "FakeClock",
+    "FakeDemos",
+    "FakeGateway",
+    "FakeHasher",
+    "FakeInbox",
+    "FakeLedger",
+    "FakeMailer",
+    "FakeOutbox",
+    "FakePendingEvents",
+    "FakePreferences",
+    "FakeProcessedEvents",
+    "FakeProviderEvents",
+    "FakeRateLimits",
+    "FakeRenderer",
+    "FakeReviews",
+    "FakeSeats",
+    "FakeSessions",
+    "FakeSponsorships",
+    "FakeTrainings",
+    "FakeUsers",
+    "FakeVouchers",
+    "RecordingPublisher",
+    "fake_deps",
+    "webhook",
+]
+
+
+def fake_deps(**overrides: Any) -> Deps:
+    """Every port faked and wired together, with a default ``Policy`` and a ``FakeClock``.
+
+    ``overrides`` replace any field of ``Deps`` by name (``policy=Policy(...)``, ``clock=...``).
+    """
+    pending = overrides.pop("pending_events", None) or FakePendingEvents()
+    clock = overrides.pop("clock", None) or FakeClock()
+    users = overrides.pop("users", None) or FakeUsers(pending)
+    trainings = overrides.pop("trainings", None) or FakeTrainings(pending)
+    parts: dict[str, Any] = {
+        "publisher": RecordingPublisher(),
+        "pending_events": pending,
+        "users": users,
+        "sessions": FakeSessions(),
+        "trainings": trainings,
+        "bookings": FakeBookings(),
+        "seats": FakeSeats(),
+        "payments": FakeGateway(clock=clock),
+        "provider_events": FakeProviderEvents(),
+        "inbox": FakeInbox(),
+        "mailer": FakeMailer(),
+        "outbox": FakeOutbox(),
+        "preferences": FakePreferences(),
+        "renderer": FakeRenderer(),
+        "ledger": FakeLedger(),
+        "processed": FakeProcessedEvents(),
+        "demos": FakeDemos(pending),
+        "sponsorships": FakeSponsorships(pending),
+        "vouchers": FakeVouchers(),
+        "certificates": FakeCertificates(),
+        "certificate_renderer": FakeCertificateRenderer(),
+        "reviews": FakeReviews(pending, trainings, users),
+        "rate_limits": FakeRateLimits(),
+        "hasher": FakeHasher(),
+        "policy": Policy(),
+        "clock": clock,
+    }
+    parts.update(overrides)
+    return Deps(**parts)

@@ -1,0 +1,47 @@
+"""What tests read: a result polled for with a deadline, web pages, e-mails and topics."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from adapters import kafka_ops
+from adapters.config import Config
+from devstack.stack import Infra
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
+    """Poll ``predicate`` until it returns something truthy, or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a web page put in its forms."""
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def text_of(mail: Any) -> str:
+    """The plain-text part of a received e-mail."""
+    return str(mail.get_body(preferencelist=("plain",)).get_content())
+
+
+def read_topic(config: Config, topic: str, timeout: float = 30.0) -> list[Any]:
+    """Every record of a topic from its beginning to its end now, read without a consumer group."""
+    return kafka_ops.read_topic(config.kafka_bootstrap_servers, topic, timeout)
+
+
+def maildir_of(infra: Infra) -> Path:
+    """The SMTP sink's Maildir."""
+    return infra.maildir
