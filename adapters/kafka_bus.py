@@ -60,22 +60,29 @@ class KafkaPublisher:
 
     def publish(self, event: Event) -> None:
         """Send ``event`` keyed by its aggregate and wait for the ack, else ``PublishFailed``."""
-        self.send_raw(
-            topic_name(self._prefix, event_class(event.type).TOPIC),  # the type names its topic
-            event.key,
-            encode(event),
-            [("type", str(event.type).encode()), ("id", event.id.encode())],
-        )
+        self.publish_many([event])
+
+    def publish_many(self, events: list[Event]) -> None:
+        """Send every event, then wait for all the acks (one wait for the batch), else ``PublishFailed``."""
+        self._send([(topic_name(self._prefix, event_class(e.type).TOPIC), e.key, encode(e),  # the type names its topic
+                     [("type", str(e.type).encode()), ("id", e.id.encode())]) for e in events])  # fmt: skip
 
     def send_raw(
         self, topic: str, key: str | None, value: bytes, headers: list[tuple[str, bytes]] | None = None
     ) -> None:
         """Send bytes as they are (the dead-letter path) and wait for the ack."""
+        self._send([(topic, key, value, headers or [])])
+
+    def _send(self, records: list[tuple[str, str | None, bytes, list[tuple[str, bytes]]]]) -> None:
+        if not records:
+            return
         producer = None
         try:
             producer = self._client()
-            future = producer.send(topic, key=key.encode() if key else None, value=value, headers=headers or [])
-            future.get(timeout=self._timeout + 5)
+            futures = [producer.send(topic, key=key.encode() if key else None, value=value, headers=headers)
+                       for topic, key, value, headers in records]  # fmt: skip
+            for future in futures:
+                future.get(timeout=self._timeout + 5)
         except KafkaError as exc:
             self._discard(producer)
             raise PublishFailed(f"The event broker did not acknowledge: {exc}") from exc
@@ -192,7 +199,7 @@ class Delivery:
 class KafkaSource:
     """A consumer-group member with manual commits, for the worker runner."""
 
-    def __init__(self, bootstrap_servers: str, group: str, topics: list[str]) -> None:
+    def __init__(self, bootstrap_servers: str, group: str, topics: list[str], max_poll_records: int = 50) -> None:
         self._consumer = KafkaConsumer(
             *topics,
             bootstrap_servers=bootstrap_servers,
@@ -203,7 +210,7 @@ class KafkaSource:
             session_timeout_ms=6000,
             heartbeat_interval_ms=1000,
             max_poll_interval_ms=120000,
-            max_poll_records=50,
+            max_poll_records=max_poll_records,
             # Co-partitioning: partition i of every topic goes to the same member, so one
             # member applies every event keyed by one training, whatever its topic.
             partition_assignment_strategy=[RangePartitionAssignor],

@@ -6,8 +6,9 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, InsertOne, UpdateOne
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from adapters.mongo_compat import indexed, insert_unless_present
 from core.cancellation import RefundTerms
@@ -17,11 +18,16 @@ from core.model import (
     BookingStatus,
     sources_of,
 )
+from core.ports.bookings import Move
+
+DUPLICATE_KEY = 11000
+# The trainee's bookings on one training, by status: the API's one-booking check and the batch's.
+TRAINEE_TRAINING = [("trainee_id", ASCENDING), ("training_id", ASCENDING), ("status", ASCENDING)]
 
 
 def create_booking_indexes(db: Database) -> None:
     """Every index a booking query needs."""
-    db.bookings.create_index([("trainee_id", ASCENDING), ("training_id", ASCENDING), ("status", ASCENDING)])
+    db.bookings.create_index(TRAINEE_TRAINING)
     db.bookings.create_index([("trainee_id", ASCENDING), ("requested_at", DESCENDING)])
     db.bookings.create_index("payment.intent_id")
     db.bookings.create_index([("status", ASCENDING), ("expires_at", ASCENDING)], name="bookings_expiry")
@@ -39,9 +45,37 @@ class MongoBookings:
         stored = _booking(insert_unless_present(self._c, _booking_doc(booking)))
         return booking if stored is None else stored
 
+    def add_requested_many(self, bookings: list[Booking]) -> dict[str, Booking]:
+        """One unordered bulk insert; the ones another writer inserted first are read back as stored."""
+        try:
+            self._c.bulk_write([InsertOne(_booking_doc(b)) for b in bookings], ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+        stored = {b.id: b for b in bookings}
+        stored.update(self.many(list(stored)))
+        return stored
+
     def get(self, booking_id: str) -> Booking | None:
         """The booking with this id."""
         return _booking(self._c.find_one({"_id": booking_id}))
+
+    def many(self, booking_ids: list[str]) -> dict[str, Booking]:
+        """One read on ``_id``."""
+        found = (_booking(d) for d in self._c.find({"_id": {"$in": list(booking_ids)}}))
+        return {b.id: b for b in found if b is not None}
+
+    def decided_among(
+        self, training_id: str, trainee_ids: list[str], statuses: frozenset[BookingStatus]
+    ) -> dict[str, set[str]]:
+        """One read on the trainee-training index."""
+        query = {"trainee_id": {"$in": list(trainee_ids)}, "training_id": training_id,
+                 "status": {"$in": [str(s) for s in statuses]}}  # fmt: skip
+        out: dict[str, set[str]] = {}
+        for doc in indexed(self._c.find(query, {"trainee_id": 1}), TRAINEE_TRAINING):
+            out.setdefault(doc["trainee_id"], set()).add(doc["_id"])
+        return out
 
     def active_for(
         self,
@@ -77,17 +111,16 @@ class MongoBookings:
         The guarded update, then a point read of the booking this event moved: callers no longer
         re-read it, and a redelivery finds the booking its first delivery made.
         """
-        sources = [str(s) for s in sources_of(target)]
-        self._c.update_one(
-            {"_id": booking_id, "status": {"$in": sources}},
-            {
-                "$set": {"status": str(target), **(fields or {})},
-                "$push": {"history": {"step": str(target), "at": at, "event_id": event_id}},
-            },
-        )
+        self._c.update_one(*_guarded(booking_id, target, event_id, at, fields))
         moved = {"_id": booking_id, "status": str(target),
                  "history": {"$elemMatch": {"event_id": event_id, "step": str(target)}}}  # fmt: skip
         return _booking(self._c.find_one(moved))
+
+    def transition_many(self, moves: list[Move]) -> dict[str, Booking]:
+        """Every guarded update in one unordered bulk write, then one read of the bookings."""
+        self._c.bulk_write([UpdateOne(*_guarded(m.booking_id, m.target, m.event_id, m.at, m.fields)) for m in moves],
+                           ordered=False)  # fmt: skip
+        return self.many([m.booking_id for m in moves])
 
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge into ``payment`` once per (event, step)."""
@@ -156,6 +189,20 @@ class MongoBookings:
             {"$set": {"payment.claimed_attempt": attempt, "payment.claimed_at": at}},
         )
         return result.modified_count == 1
+
+
+def _guarded(
+    booking_id: str, target: BookingStatus, event_id: str, at: datetime, fields: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The filter and update of a transition: only from a status the state machine allows."""
+    sources = [str(s) for s in sources_of(target)]
+    return (
+        {"_id": booking_id, "status": {"$in": sources}},
+        {
+            "$set": {"status": str(target), **(fields or {})},
+            "$push": {"history": {"step": str(target), "at": at, "event_id": event_id}},
+        },
+    )
 
 
 def _booking_doc(booking: Booking) -> dict[str, Any]:

@@ -34,9 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command line."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--trainees", type=int, default=2000)
-    parser.add_argument("--trainings", type=int, default=5)
-    parser.add_argument("--seats", type=int, default=20)
-    parser.add_argument("--clients", type=int, default=64, help="concurrent HTTP clients")
+    parser.add_argument("--trainings", type=int, default=1)
+    parser.add_argument("--seats", type=int, default=100)
+    parser.add_argument("--clients", type=int, default=32, help="concurrent HTTP clients sending the requests")
     parser.add_argument("--catalogue", type=int, default=10_000, help="trainings in the catalogue for the reads")
     parser.add_argument("--read-clients", type=int, default=16)
     parser.add_argument("--read-seconds", type=float, default=30)

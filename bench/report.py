@@ -89,6 +89,11 @@ def text(results: dict[str, Any]) -> str:
     """The report a person reads."""
     storm, ceiling, catalogue = results["storm"], results["ceiling"], results["catalogue"]
     rates = storm["throughput_per_s"]
+    e2e, searches, search_p99 = (
+        rates.get("decided_end_to_end"),
+        catalogue["searches_per_s"],
+        catalogue["latency"]["p99_ms"],
+    )
     lines = [
         "",
         "=" * 78,
@@ -103,14 +108,19 @@ def text(results: dict[str, Any]) -> str:
         f"  confirmed, no notice {storm['confirmed_without_notice']}",
         f"  API accepted         {rates['api_accepted']} requests/s",
         f"  decided (capacity)   {rates['decided']} bookings/s",
+        f"  decided, end to end  {rates.get('decided_end_to_end')} requests/s, outcome known to each client"
+        f"   (target >= {TARGETS['decided_end_to_end']}: {_at_least(e2e, TARGETS['decided_end_to_end'])})",
         f"  confirmed end to end {rates['confirmed_end_to_end']} bookings/s",
-        "  latency (ms)                 n      p50      p95      p99      max",
+        f"  clients polling      {storm.get('status_polls', 'n/a')} status polls, "
+        f"{storm.get('undecided_for_their_clients', 'n/a')} clients never learned their outcome (must be 0)",
+        "  latency (ms)                 n      p50      p95      p99      max   target p99",
     ]
     for stage, s in storm["latency"].items():
         if s["n"]:
-            lines.append(
-                f"    {stage:<24} {s['n']:>6} {s['p50_ms']:>8} {s['p95_ms']:>8} {s['p99_ms']:>8} {s['max_ms']:>8}"
-            )
+            target = LATENCY_TARGETS_MS.get(stage)
+            aim = f"< {target:>6}: {_below(s['p99_ms'], target)}" if target else ""
+            figures = f"{s['n']:>6} {s['p50_ms']:>8} {s['p95_ms']:>8} {s['p99_ms']:>8} {s['max_ms']:>8}"
+            lines.append(f"    {stage:<24} {figures}   {aim}")
     lines += [
         "  CPU seconds          " + ", ".join(f"{k} {v}" for k, v in storm.get("cpu_seconds", {}).items()),
         "Ceiling: the same essential work on the bare broker and database",
@@ -124,14 +134,29 @@ def text(results: dict[str, Any]) -> str:
         f"API accepted {_ratio(rates['api_accepted'], ceiling['produce_acked_per_s'])}",
         f"Catalogue reads: {catalogue['trainings']} trainings, {catalogue['clients']} clients, "
         f"{catalogue['seconds']} s",
-        f"  searches             {catalogue['searches_per_s']} /s, errors {catalogue['errors']}",
+        f"  searches             {catalogue['searches_per_s']} /s, errors {catalogue['errors']}"
+        f"   (target >= {TARGETS['searches_per_s']}: {_at_least(searches, TARGETS['searches_per_s'])})",
         f"  latency (ms)         p50 {catalogue['latency']['p50_ms']}  p95 {catalogue['latency']['p95_ms']}  "
-        f"p99 {catalogue['latency']['p99_ms']}  max {catalogue['latency']['max_ms']}",
+        f"p99 {catalogue['latency']['p99_ms']}  max {catalogue['latency']['max_ms']}"
+        f"   (target p99 < {TARGETS['search_p99_ms']}: {_below(search_p99, TARGETS['search_p99_ms'])})",
         "  CPU seconds          " + ", ".join(f"{k} {v}" for k, v in catalogue.get("cpu_seconds", {}).items()),
         "Peak memory (MiB)    " + ", ".join(f"{k} {v}" for k, v in results["peak_memory_mib"].items()),
         "=" * 78,
     ]
     return "\n".join(lines)
+
+
+# Issue 19's targets, on this 2-core machine, in one run.
+TARGETS = {"decided_end_to_end": 240, "searches_per_s": 1000, "search_p99_ms": 100, "api_rss_mib": 200}
+LATENCY_TARGETS_MS = {"request_to_decision_known": 1000, "payment_to_confirmed": 2000, "confirmed_to_inbox": 5000}
+
+
+def _at_least(value: float | None, target: float) -> str:
+    return "n/a" if value is None else "met" if value >= target else "MISSED"
+
+
+def _below(value: float | None, target: float) -> str:
+    return "n/a" if value is None else "met" if value < target else "MISSED"
 
 
 def _ratio(application: float | None, ceiling: float | None) -> str:

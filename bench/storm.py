@@ -4,6 +4,7 @@ every booking is final and every confirmation is notified."""
 
 from __future__ import annotations
 
+import heapq
 import threading
 import time
 from collections import Counter
@@ -23,6 +24,7 @@ from events.types import topic_name
 
 FINAL = {"confirmed", "waitlisted", "rejected", "expired", "cancelled"}
 DECIDED_STEPS = ("held", "waitlisted", "pending_approval", "rejected")
+POLL_S = 0.5  # a client asks for its booking's status twice a second until it is decided
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Ask:
     answered: float = 0.0
     status: int = 0
     booking_id: str = ""
+    learned: float = 0.0  # when the client knew its outcome (held, waitlisted...): the answer or a poll
+    polls: int = 0
 
 
 _local = threading.local()
@@ -71,8 +75,13 @@ def run(
             headers={"Authorization": f"Bearer {a.trainee['token']}"},
         )
         a.answered, a.status = time.time(), response.status_code
-        if response.status_code == 202:
-            a.booking_id = response.json()["booking"]["id"]
+        if response.status_code in (200, 201, 202):
+            booking = response.json()["booking"]
+            a.booking_id = booking["id"]
+            if booking["status"] != "requested":
+                a.learned = a.answered  # decided within the request
+            else:
+                polls.add(a)
 
     token_of = {a.trainee["id"]: a.trainee["token"] for a in asks}
 
@@ -85,6 +94,7 @@ def run(
         )
 
     payers = ThreadPoolExecutor(max(2, clients // 4), thread_name_prefix="payer")
+    polls = Polls(stack.api_url)
 
     def watch() -> None:
         """Pay every payable hold as soon as it is, and sample the seat counters.
@@ -126,7 +136,8 @@ def run(
     started = time.time()
     with ThreadPoolExecutor(clients, thread_name_prefix="trainee") as pool:
         list(pool.map(ask, asks))
-    accepted = [a for a in asks if a.status == 202]
+    polls.drain(deadline_s)
+    accepted = [a for a in asks if a.booking_id]
     end = time.monotonic() + deadline_s
     seats = sum(capacity.values())
     while time.monotonic() < end:
@@ -141,8 +152,65 @@ def run(
     stop.set()
     watcher.join()
     payers.shutdown(wait=True)
+    polls.stop()
     progress.finish()
     return _figures(stack, asks, accepted, counts, capacity, peak_holders, paid, started)
+
+
+class Polls:
+    """Every client with an undecided booking asks for its status every ``POLL_S``, as a page would."""
+
+    def __init__(self, api_url: str, threads: int = 16) -> None:
+        self._api = api_url
+        self._due: list[tuple[float, int, Ask]] = []
+        self._lock = threading.Condition()
+        self._stopped = False
+        self._count = 0
+        self._threads = [threading.Thread(target=self._work, daemon=True, name=f"poller-{i}") for i in range(threads)]
+        for t in self._threads:
+            t.start()
+
+    def add(self, a: Ask, after_s: float = POLL_S) -> None:
+        with self._lock:
+            self._count += 1
+            heapq.heappush(self._due, (time.time() + after_s, self._count, a))
+            self._lock.notify()
+
+    def drain(self, deadline_s: float) -> None:
+        """Wait until every client learned its outcome (or the deadline)."""
+        end = time.monotonic() + deadline_s
+        with self._lock:
+            while self._due and time.monotonic() < end:
+                self._lock.wait(0.2)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            self._lock.notify_all()
+        for t in self._threads:
+            t.join(timeout=5)
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while not self._stopped and (not self._due or self._due[0][0] > time.time()):
+                    self._lock.wait(max(0.001, self._due[0][0] - time.time()) if self._due else 0.2)
+                if self._stopped:
+                    return
+                _, _, a = heapq.heappop(self._due)
+            a.polls += 1
+            try:
+                response = _http().get(f"{self._api}/api/v1/bookings/{a.booking_id}", timeout=60,
+                                       headers={"Authorization": f"Bearer {a.trainee['token']}"})  # fmt: skip
+                decided = response.status_code == 200 and response.json()["status"] != "requested"
+            except requests.RequestException:
+                decided = False
+            if decided:
+                a.learned = time.time()
+                with self._lock:
+                    self._lock.notify_all()
+            else:
+                self.add(a)
 
 
 def _figures(
@@ -167,11 +235,13 @@ def _figures(
         k: []
         for k in (
             "request_to_accepted",
+            "request_to_decision_known",
             "api_to_decided",
             "api_to_held",
             "held_to_payment_intent",
             "payment_to_webhook",
             "webhook_to_confirmed",
+            "payment_to_confirmed",
             "confirmed_to_inbox",
             "confirmed_to_email",
             "request_to_confirmed",
@@ -181,6 +251,8 @@ def _figures(
     timeline: list[dict[str, Any]] = []
     for a in accepted:
         stages["request_to_accepted"].append(a.answered - a.sent)
+        if a.learned:
+            stages["request_to_decision_known"].append(a.learned - a.sent)
     for doc in docs:
         a = ask_of[doc["_id"]]
         at = {h["step"]: _ts(h["at"]) for h in reversed(doc.get("history", []))}  # the first of each step
@@ -199,6 +271,8 @@ def _figures(
             stages["payment_to_webhook"].append(webhook - at["payment_submitted"])
         if "confirmed" in at:
             confirmed = at["confirmed"]
+            if "payment_submitted" in at:
+                stages["payment_to_confirmed"].append(confirmed - at["payment_submitted"])
             row["confirmed"] = confirmed - a.sent
             stages["request_to_confirmed"].append(confirmed - a.sent)
             if webhook:
@@ -220,6 +294,7 @@ def _figures(
     decided_times = [_ts(h["at"]) for d in docs for h in d.get("history", []) if h["step"] in DECIDED_STEPS]
     confirmed_times = [_ts(h["at"]) for d in docs for h in d.get("history", []) if h["step"] == "confirmed"]
     answered = [a.answered for a in accepted]
+    learned = [a.learned for a in accepted if a.learned]
     return {
         "requests": len(asks),
         "accepted": len(accepted),
@@ -229,9 +304,13 @@ def _figures(
         "unresolved_bookings": sum(n for s, n in by_status.items() if s not in FINAL) + len(accepted) - len(docs),
         "confirmed_without_notice": max(0, by_status["confirmed"] - len(inbox)),
         "paid_by_the_bench": len(paid),
+        "undecided_for_their_clients": len(accepted) - len(learned),
+        "status_polls": sum(a.polls for a in accepted),
         "throughput_per_s": {
             "api_accepted": rate(len(accepted), min(a.sent for a in asks), max(answered, default=0)),
             "decided": rate(len(decided_times), started, max(decided_times, default=0)),
+            # Every request's outcome known to its client, from the first request sent.
+            "decided_end_to_end": rate(len(learned), min(a.sent for a in asks), max(learned, default=0)),
             "confirmed_end_to_end": rate(len(confirmed_times), started, max(confirmed_times, default=0)),
         },
         "latency": {k: summary(v) for k, v in stages.items()},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from adapters.config import Config
-from core.handlers import confirmations, releases, seats
+from core.handlers import confirmations, releases, seat_requests, seats
 from core.handlers.releases import sweep_expired_holds
 from core.services.announce import relay_pending
 from core.services.attendance import complete_finished_trainings
@@ -22,6 +22,10 @@ HANDLERS = merge_handlers(seats.HANDLERS, releases.HANDLERS, confirmations.HANDL
 # behind the requests queued on BOOKINGS. A training's completion (on TRAININGS, keyed the
 # same way) closes the requests still waiting.
 TOPICS = (Topic.BOOKINGS, Topic.PAYMENTS, Topic.TRAININGS)
+# A storm's requests are decided a poll at a time (core/handlers/seat_requests.py): the more a
+# poll holds, the fewer round trips each request costs (bench/RESULTS.md, run 6).
+BATCH_HANDLERS = seat_requests.BATCH_HANDLERS
+MAX_POLL_RECORDS = 500
 
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
@@ -36,7 +40,7 @@ def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
 
 def main() -> None:
     """Run the capacity consumer group member until SIGTERM."""
-    run(GROUP, HANDLERS, TOPICS, periodic)
+    run(GROUP, HANDLERS, TOPICS, periodic, batch_handlers=BATCH_HANDLERS, max_poll_records=MAX_POLL_RECORDS)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import Delivery, KafkaPublisher, KafkaSource, ensure_topics
 from adapters.transient import TRANSIENT_ERRORS
-from core.handlers import bind_all
+from core.handlers import bind_all, inject
 from core.services.deps import Deps
 from events import DomainEvent, event_class
 from events.codec import InvalidEvent, decode
@@ -75,12 +75,18 @@ class Runner:
     max_backoff_s: float = 5.0
     # (interval in seconds, task): e.g. the capacity worker's sweep of expired holds.
     periodic: list[tuple[float, Callable[[Deps], object]]] = field(default_factory=list)
+    # ``{BookingRequested: on_booking_requests}``: a run of consecutive events of that class in one
+    # poll goes to ``handler(events, **ports)`` at once, in place of their handlers one by one; if
+    # it fails, the run's events are applied one by one (every handler is idempotent).
+    batch_handlers: Mapping[type[DomainEvent], Handler] = field(default_factory=dict)
     _next_run: dict[int, float] = field(default_factory=dict)
     _by_class: dict[type[DomainEvent], list[Callable[[Event], None]]] = field(init=False)
+    _batch_of: dict[type[DomainEvent], Callable[[list[Event]], None]] = field(init=False)
 
     def __post_init__(self) -> None:
         # Keyed by class, whatever it was given; each handler bound once to the ports it names.
         self._by_class = bind_all(merge_handlers(self.handlers), self.deps)
+        self._batch_of = {kind: inject(handler, self.deps) for kind, handler in self.batch_handlers.items()}
 
     def _handlers_of(self, event: Event) -> list[Callable[[Event], None]]:
         # decode() lets only known types through, so the class exists.
@@ -126,7 +132,18 @@ class Runner:
         applied: list[str] = []
         handled: list[Delivery] = []
         try:
-            for delivery, event in zip(deliveries, events, strict=True):
+            i = 0
+            while i < len(deliveries) and not self.stop.is_set():
+                run = self._batch_run(events, i)
+                if len(run) > 1:
+                    fresh = [events[j] for j in run if events[j].id not in done]  # type: ignore[union-attr]
+                    fresh = list({e.id: e for e in fresh}.values())  # the same event twice in one batch runs once
+                    applied += self._apply_run([deliveries[j] for j in run], fresh)  # type: ignore[arg-type]
+                    done.update(e.id for e in fresh)
+                    handled += [deliveries[j] for j in run]
+                    i = run[-1] + 1
+                    continue
+                delivery, event = deliveries[i], events[i]
                 if isinstance(event, InvalidEvent):
                     # A message that cannot even be read will never succeed: no retries.
                     self._dead_letter(delivery, event, 1)
@@ -135,11 +152,44 @@ class Runner:
                         applied.append(event.id)
                     done.add(event.id)  # the same event twice in one batch runs once
                 handled.append(delivery)
-                if self.stop.is_set():
-                    break
+                i += 1
         finally:
             if handled:
                 self._settle(applied, handled)
+
+    def _batch_run(self, events: list[Event | InvalidEvent], start: int) -> list[int]:
+        """The indexes of the consecutive events from ``start`` that one batch handler takes together."""
+        first = events[start]
+        if isinstance(first, InvalidEvent) or event_class(first.type) not in self._batch_of:
+            return [start]
+        kind = event_class(first.type)
+        end = start
+        while end + 1 < len(events):
+            after = events[end + 1]
+            if isinstance(after, InvalidEvent) or event_class(after.type) is not kind:
+                break
+            end += 1
+        return list(range(start, end + 1))
+
+    def _apply_run(self, deliveries: list[Delivery], events: list[Event]) -> list[str]:
+        """A run through its batch handler; if that fails for any reason but an outage, one by one."""
+        if not events:
+            return []
+        try:
+            self._until_available(lambda: self._batch_of[event_class(events[0].type)](events))
+            return [e.id for e in events]
+        except StopRequested:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the events are applied one by one, each retried on its own
+            log.warning("%s: a batch of %d %s failed (%s); applying them one by one",
+                        self.group, len(events), events[0].type, exc)  # fmt: skip
+        by_id = {e.id: e for e in events}
+        applied = []
+        for delivery in deliveries:
+            event = self._decode(delivery)
+            if isinstance(event, Event) and by_id.pop(event.id, None) is not None and self._apply(delivery, event):
+                applied.append(event.id)
+        return applied
 
     def _settle(self, applied: list[str], handled: list[Delivery]) -> None:
         """Markers first, then offsets: a committed record is always a marked one."""
@@ -230,12 +280,15 @@ def build_runner(
     stop: threading.Event | None = None,
     deps: Deps | None = None,
     periodic: list[tuple[float, Callable[[Deps], object]]] | None = None,
+    batch_handlers: Mapping[type[DomainEvent], Handler] | None = None,
+    max_poll_records: int = 50,
 ) -> Runner:
     """Wire a runner for ``group`` from configuration; topics are created if missing."""
     deps = deps or bootstrap(config)
     prefix = config.kafka_topic_prefix
     ensure_topics(config.kafka_bootstrap_servers, all_topics(prefix, GROUPS))
-    source = KafkaSource(config.kafka_bootstrap_servers, f"{prefix}{group}", [topic_name(prefix, t) for t in topics])
+    source = KafkaSource(config.kafka_bootstrap_servers, f"{prefix}{group}", [topic_name(prefix, t) for t in topics],
+                         max_poll_records=max_poll_records)  # fmt: skip
     return Runner(
         group=group,
         handlers=handlers,
@@ -246,6 +299,7 @@ def build_runner(
         max_attempts=config.worker_max_attempts,
         stop=stop or threading.Event(),
         periodic=list(periodic or []),
+        batch_handlers=dict(batch_handlers or {}),
     )
 
 
@@ -254,10 +308,13 @@ def main(
     handlers: Registry,
     topics: Iterable[Topic],
     periodic: Callable[[Config], list[tuple[float, Callable[[Deps], object]]]] | None = None,
+    batch_handlers: Mapping[type[DomainEvent], Handler] | None = None,
+    max_poll_records: int = 50,
 ) -> None:
     """Entry point of a worker process: configuration from the environment, SIGTERM stops."""
     config = Config.from_env()
-    runner = build_runner(group, handlers, topics, config, periodic=periodic(config) if periodic else None)
+    runner = build_runner(group, handlers, topics, config, periodic=periodic(config) if periodic else None,
+                          batch_handlers=batch_handlers, max_poll_records=max_poll_records)  # fmt: skip
 
     def _stop(signum: int, _frame: object) -> None:
         log.info("%s worker: signal %s, finishing the current message", group, signum)

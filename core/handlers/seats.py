@@ -172,6 +172,13 @@ def _promotion_event(event: Event, cause_id: str, booking: Booking) -> Event:
 
 def announce_state(publisher: ports.EventPublisher, cause: Event, booking: Booking) -> None:
     """Announce the state the request reached (held, awaiting approval, waitlisted, rejected)."""
+    announced = state_reaction(cause, booking)
+    if announced is not None:
+        publisher.publish(announced)
+
+
+def state_reaction(cause: Event, booking: Booking) -> Event | None:
+    """The announcement of the state a request reached; None for later states (their own events said them)."""
     payload: DomainEvent
     if booking.status is BookingStatus.PENDING_APPROVAL:
         payload = booking_awaiting_approval(booking)
@@ -182,8 +189,8 @@ def announce_state(publisher: ports.EventPublisher, cause: Event, booking: Booki
     elif booking.status is BookingStatus.REJECTED:
         payload = BookingRejected(**ref(booking), reason=booking.rejection_reason or "The booking was refused.")
     else:
-        return  # later states were announced by the events that caused them
-    publisher.publish(reaction(cause, payload, source=SOURCE))
+        return None
+    return reaction(cause, payload, source=SOURCE)
 
 
 def seat_window(training: Training) -> tuple[BookingStatus, timedelta]:

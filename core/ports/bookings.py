@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -9,12 +10,35 @@ from core.model import ACTIVE_STATUSES, Booking, BookingStatus
 from core.seats import SeatLedger
 
 
+@dataclass(frozen=True)
+class Move:
+    """One guarded transition of ``Bookings.transition``, for a bulk of them."""
+
+    booking_id: str
+    training_id: str
+    target: BookingStatus
+    event_id: str
+    at: datetime
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
 class Bookings(Protocol):
     def add_requested(self, booking: Booking) -> Booking:
         """Create the booking in ``requested`` unless it exists (idempotent); the stored booking."""
 
+    def add_requested_many(self, bookings: list[Booking]) -> dict[str, Booking]:
+        """``add_requested`` of each, in one write; every booking as stored, by id."""
+
     def get(self, booking_id: str) -> Booking | None:
         """The booking with this id, if any."""
+
+    def many(self, booking_ids: list[str]) -> dict[str, Booking]:
+        """The stored bookings among these ids, by id, in one read."""
+
+    def decided_among(
+        self, training_id: str, trainee_ids: list[str], statuses: frozenset[BookingStatus]
+    ) -> dict[str, set[str]]:
+        """For each of these trainees with bookings on the training in ``statuses``: their ids, in one read."""
 
     def active_for(
         self,
@@ -38,6 +62,10 @@ class Bookings(Protocol):
     ) -> Booking | None:
         """Move to ``target`` only from a status the state machine allows; the booking as ``event_id``
         left it in ``target`` (now or on an earlier delivery of the same event), else None."""
+
+    def transition_many(self, moves: list[Move]) -> dict[str, Booking]:
+        """Each ``transition`` in one write; then every moved booking as stored, by id (a caller checks
+        that its status and history are the move's, as ``transition`` would have)."""
 
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge ``payment`` into the booking's payment record once per ``event_id``."""

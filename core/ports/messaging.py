@@ -12,6 +12,10 @@ class EventPublisher(Protocol):
     def publish(self, event: Event) -> None:
         """Send ``event`` and wait for the broker's acknowledgement, or raise ``PublishFailed``."""
 
+    def publish_many(self, events: list[Event]) -> None:
+        """Send every event, then wait once for all the acknowledgements, or raise ``PublishFailed``
+        (some may have been taken: each is published again on a retry, and consumers dedupe by id)."""
+
 
 class PendingEvents(Protocol):
     """Events stored in the document whose change they announce, until the broker has them.

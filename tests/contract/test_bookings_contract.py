@@ -139,3 +139,38 @@ def test_a_payment_update_applies_once_per_event_and_step(ports: Ports) -> None:
     stored = ports.bookings.get("b1")
     assert stored is not None and stored.payment == {"intent_id": "pi_1", "status": "succeeded"}
     assert [h["step"] for h in stored.history] == ["payment_intent", "paid"]
+
+
+def test_bulk_creation_keeps_what_another_writer_stored_first(ports: Ports) -> None:
+    ports.bookings.add_requested(_booking("b1", amount=45000))  # the API's write, first
+    stored = ports.bookings.add_requested_many([_booking("b1", amount=99999), _booking("b2"), _booking("b3")])
+    assert sorted(stored) == ["b1", "b2", "b3"]
+    assert stored["b1"].amount == 45000 and ports.bookings.get("b2") == stored["b2"]
+    assert ports.bookings.many(["b3", "b1", "missing"]) == {"b1": stored["b1"], "b3": stored["b3"]}
+
+
+def test_decided_among_reads_the_trainees_decided_bookings_on_one_training(ports: Ports) -> None:
+    _in(ports, "b1", BookingStatus.HELD, trainee_id="u1")
+    _in(ports, "b2", BookingStatus.WAITLISTED, trainee_id="u1")
+    _in(ports, "b3", BookingStatus.REQUESTED, trainee_id="u2")
+    _in(ports, "b4", BookingStatus.HELD, trainee_id="u3", training_id="t2")
+    _in(ports, "b5", BookingStatus.CANCELLED, trainee_id="u4")
+    decided = frozenset({BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED})
+    assert ports.bookings.decided_among("t1", ["u1", "u2", "u3", "u4"], decided) == {"u1": {"b1", "b2"}}
+
+
+def test_bulk_transitions_are_each_guarded_and_read_back(ports: Ports) -> None:
+    from core.ports.bookings import Move
+
+    _in(ports, "b1", BookingStatus.REQUESTED)
+    _in(ports, "b2", BookingStatus.REQUESTED)
+    _in(ports, "b3", BookingStatus.CONFIRMED)  # no move from confirmed to held
+    moves = [Move("b1", "t1", BookingStatus.HELD, "e1", NOW, {"expires_at": NOW}),
+             Move("b2", "t1", BookingStatus.WAITLISTED, "e2", NOW, {"waitlist_position": 1}),
+             Move("b3", "t1", BookingStatus.HELD, "e3", NOW)]  # fmt: skip
+    moved = ports.bookings.transition_many(moves)
+    assert moved["b1"].status is BookingStatus.HELD and moved["b1"].expires_at == NOW
+    assert moved["b1"].history[-1] == {"step": "held", "at": NOW, "event_id": "e1"}
+    assert moved["b2"].status is BookingStatus.WAITLISTED and moved["b2"].waitlist_position == 1
+    assert moved["b3"].status is BookingStatus.CONFIRMED and moved["b3"].history == []
+    assert ports.bookings.transition_many(moves[:1]) == {"b1": moved["b1"]}  # a redelivery moves nothing

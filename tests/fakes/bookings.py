@@ -9,6 +9,7 @@ from typing import Any
 
 from core.cancellation import RefundTerms
 from core.model import ACTIVE_STATUSES, Booking, BookingStatus, sources_of
+from core.ports.bookings import Move
 
 _LIVE = frozenset(
     {BookingStatus.PENDING_APPROVAL, BookingStatus.HELD, BookingStatus.WAITLISTED, BookingStatus.CONFIRMED}
@@ -40,9 +41,27 @@ class FakeBookings:
             self.rows[booking.id] = copy.deepcopy(booking)
         return copy.deepcopy(self.rows[booking.id])
 
+    def add_requested_many(self, bookings: list[Booking]) -> dict[str, Booking]:
+        """``add_requested`` of each."""
+        return {b.id: self.add_requested(b) for b in bookings}
+
     def get(self, booking_id: str) -> Booking | None:
         """A copy of the booking."""
         return copy.deepcopy(self.rows.get(booking_id))
+
+    def many(self, booking_ids: list[str]) -> dict[str, Booking]:
+        """Copies of the stored ones."""
+        return {i: copy.deepcopy(self.rows[i]) for i in booking_ids if i in self.rows}
+
+    def decided_among(
+        self, training_id: str, trainee_ids: list[str], statuses: frozenset[BookingStatus]
+    ) -> dict[str, set[str]]:
+        """Their bookings on the training in ``statuses``, by trainee."""
+        out: dict[str, set[str]] = {}
+        for b in self.rows.values():
+            if b.training_id == training_id and b.trainee_id in trainee_ids and b.status in statuses:
+                out.setdefault(b.trainee_id, set()).add(b.id)
+        return out
 
     def active_for(
         self,
@@ -84,6 +103,12 @@ class FakeBookings:
             h.get("event_id") == event_id and h["step"] == str(target) for h in booking.history
         )
         return self.get(booking_id) if moved else None
+
+    def transition_many(self, moves: list[Move]) -> dict[str, Booking]:
+        """Each guarded transition, then the moved bookings as stored."""
+        for m in moves:
+            self.transition(m.booking_id, m.target, m.event_id, m.at, m.fields)
+        return self.many([m.booking_id for m in moves])
 
     def update_payment(self, booking_id: str, payment: dict[str, Any], event_id: str, at: datetime, step: str) -> bool:
         """Merge once per (event, step)."""

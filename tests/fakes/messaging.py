@@ -40,6 +40,12 @@ class RecordingPublisher:
             raise PublishFailed("broker down (fake)")
         self.published.append(event)
 
+    def publish_many(self, events: list[Event]) -> None:
+        """Record each, in order (all or none while down)."""
+        if self.down:
+            raise PublishFailed("broker down (fake)")
+        self.published.extend(events)
+
     def types(self) -> list[str]:
         """The types of what was published, in order (each event class's ``TYPE``)."""
         return [str(e.type) for e in self.published]

@@ -16,6 +16,12 @@ class FakeSeats:
         self._ledgers: dict[str, SeatLedger] = {}
         self._lock = threading.Lock()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> FakeSeats:
+        """A copy with its own lock (the ledgers are frozen values)."""
+        copied = FakeSeats()
+        copied._ledgers = dict(self._ledgers)
+        return copied
+
     def load(self, training_id: str) -> SeatLedger | None:
         """The stored ledger."""
         return self._ledgers.get(training_id)

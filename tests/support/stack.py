@@ -37,6 +37,9 @@ WORKER_SPECS = {
     "certificates": (certificates_worker.HANDLERS, certificates_worker.TOPICS, None),
 }
 
+WORKER_MODULES = {"capacity": capacity_worker, "payments": payments_worker,
+                  "notifications": notifications_worker, "certificates": certificates_worker}  # fmt: skip
+
 
 @dataclass
 class Stack:
@@ -52,7 +55,10 @@ class Stack:
         """Run one more member of ``group`` in a thread."""
         handlers, topics, periodic = WORKER_SPECS[group]
         tasks = periodic(self.config) if periodic else None
-        runner = build_runner(group, handlers, topics, self.config, periodic=tasks)
+        module = WORKER_MODULES[group]
+        runner = build_runner(group, handlers, topics, self.config, periodic=tasks,
+                              batch_handlers=getattr(module, "BATCH_HANDLERS", None),
+                              max_poll_records=getattr(module, "MAX_POLL_RECORDS", 50))  # fmt: skip
         thread = threading.Thread(target=runner.run, name=f"worker-{group}", daemon=True)
         thread.start()
         self.runners.append((runner, thread))

@@ -266,3 +266,44 @@ def test_a_broker_that_goes_away_while_polling_is_waited_for_and_consuming_goes_
     runner.run()  # returns once stopped, instead of dying on the first refused connection
     assert calls == [event.id]
     assert source.committed == [8]
+
+
+def _batching_runner(batch: Any, single: Any) -> tuple[Runner, FakeSource, FakeDeadLetters]:
+    runner, source, dead = _runner(single)
+    runner = Runner(group="capacity", handlers={BookingRequested: [single]}, source=source, deps=FakeDeps(),
+                    dead_letters=dead, dead_letter_topic="dlq.capacity", stop=threading.Event(),  # type: ignore[arg-type]
+                    backoff_s=0.0, max_backoff_s=0.0, batch_handlers={BookingRequested: batch})  # fmt: skip
+    return runner, source, dead
+
+
+def test_a_run_of_requests_goes_to_the_batch_handler_at_once_without_duplicates() -> None:
+    batches: list[list[str]] = []
+    singles: list[str] = []
+    runner, source, _ = _batching_runner(lambda events: batches.append([e.id for e in events]),
+                                         lambda e: singles.append(e.id))  # fmt: skip
+    a, b, c = _other_event("b1"), _other_event("b2"), _other_event("b3")
+    runner.handle_batch([_delivery(a, 1), _delivery(b, 2), _delivery(a, 3), _delivery(c, 4)])
+    assert batches == [[a.id, b.id, c.id]] and singles == []
+    assert source.committed == [5]
+    runner.handle_batch([_delivery(b, 5), _delivery(c, 6)])  # applied before: skipped
+    assert batches == [[a.id, b.id, c.id]]
+
+
+def test_a_failing_batch_is_applied_one_by_one_each_with_its_own_retries() -> None:
+    singles: list[str] = []
+
+    def batch(events: list[Event]) -> None:
+        raise RuntimeError("the ledger moved under the batch")
+
+    def single(event: Event) -> None:
+        if event.subject == "b2":
+            raise KeyError("broken")
+        singles.append(event.id)
+
+    runner, source, dead = _batching_runner(batch, single)
+    a, b, c = _other_event("b1"), _other_event("b2"), _other_event("b3")
+    runner.handle_batch([_delivery(a, 1), _delivery(b, 2), _delivery(c, 3)])
+    assert singles == [a.id, c.id]
+    assert [h["dlq.source_offset"] for _, _, h in dead.sent] == [b"2"]
+    assert source.committed == [4]
+    assert runner.deps.processed.seen_many("capacity", [a.id, b.id, c.id]) == {a.id, c.id}  # type: ignore[attr-defined]
