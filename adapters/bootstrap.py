@@ -33,6 +33,7 @@ from adapters.mongo_pending import MongoPendingEvents
 from adapters.mongo_records import MongoCertificates, MongoReviews, create_record_indexes
 from adapters.mongo_seats import MongoSeats
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
+from adapters.outcomes import KafkaOutcomes
 from adapters.pdf_certificates import ReportlabCertificates
 from adapters.security import WerkzeugHasher
 from adapters.smtp_mailer import SmtpMailer
@@ -42,8 +43,13 @@ from core.services.deps import Deps, Policy
 from core.services.limits import Limit
 
 
-def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
-    """Build every adapter from ``config`` (nothing connects before first use)."""
+def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = False) -> Deps:
+    """Build every adapter from ``config`` (nothing connects before first use).
+
+    ``for_api``: an API process's adapters: sessions and users read from memory, kept right by
+    change streams (adapters/watched.py), and the decisions its requests wait for
+    (adapters/outcomes.py).
+    """
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # kafka-python narrates every connection at INFO; its warnings are what matter.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -62,8 +68,8 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
     return Deps(
         publisher=publisher,
         pending_events=MongoPendingEvents(db),
-        users=MongoUsers(db),
-        sessions=MongoSessions(db),
+        users=MongoUsers(db, watched=for_api),
+        sessions=MongoSessions(db, watched=for_api),
         trainings=MongoTrainings(db),
         bookings=MongoBookings(db),
         seats=MongoSeats(db),
@@ -104,6 +110,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
             ),
         ),
         health_checks={"broker": publisher.reachable, "database": lambda: ping(db)},
+        **({"outcomes": KafkaOutcomes(config.kafka_bootstrap_servers, config.kafka_topic_prefix)} if for_api else {}),
     )
 
 
@@ -122,7 +129,8 @@ def release(deps: Deps) -> None:
     A process that exits needs none of it; a test session that builds hundreds of stacks in
     one process does, or their background threads keep polling a broker whose topics are gone.
     """
-    close = getattr(deps.publisher, "close", None)
-    if close is not None:
-        close()
+    for part in (deps.publisher, deps.users, deps.sessions, deps.outcomes):
+        close = getattr(part, "close", None)
+        if close is not None:
+            close()
     deps.users._c.database.client.close()  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ from adapters.mongo_bookings import create_booking_indexes
 from adapters.mongo_catalogue import create_catalogue_indexes
 from adapters.mongo_compat import increment, indexed
 from adapters.mongo_pending import create_pending_indexes, push_pending, with_pending
+from adapters.watched import WatchedDocs
 from core.errors import Conflict
 from core.model import (
     Role,
@@ -58,10 +59,11 @@ def create_indexes(db: Database) -> None:
 
 
 class MongoUsers:
-    """Users, unique by e-mail."""
+    """Users, unique by e-mail; ``watched``: point reads answered from memory (adapters/watched.py)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, watched: bool = False) -> None:
         self._c = db.users
+        self._watched = WatchedDocs(self._c) if watched else None
 
     def add(self, user: User, announcing: Event | None = None) -> None:
         """Store a new user, with the event announcing it; ``Conflict`` if the e-mail is taken."""
@@ -75,7 +77,14 @@ class MongoUsers:
 
     def get(self, user_id: str) -> User | None:
         """The user with this id."""
+        if self._watched is not None:
+            return _user(self._watched.get(user_id, lambda: self._c.find_one({"_id": user_id})))
         return _user(self._c.find_one({"_id": user_id}))
+
+    def close(self) -> None:
+        """Stop watching for changes (the client is closed by whoever opened it)."""
+        if self._watched is not None:
+            self._watched.close()
 
     def by_email(self, email: str) -> User | None:
         """The user with this (lower-cased) e-mail."""
@@ -92,6 +101,8 @@ class MongoUsers:
         values = {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in fields.items()}
         guard = {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in (expected or {}).items()}
         result = self._c.update_one({"_id": user_id, **guard}, push_pending({"$set": values}, announcing))
+        if self._watched is not None:
+            self._watched.forget(user_id)
         return result.matched_count == 1
 
     def many(self, user_ids: list[str]) -> dict[str, User]:
@@ -128,27 +139,43 @@ def _user(doc: dict[str, Any] | None) -> User | None:
 
 
 class MongoSessions:
-    """Bearer tokens by hash; MongoDB's TTL index drops expired ones."""
+    """Bearer tokens by hash; MongoDB's TTL index drops expired ones. ``watched``: a live token's
+    owner answered from memory, dropped as soon as the token is revoked anywhere (adapters/watched.py)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, watched: bool = False) -> None:
         self._c = db.sessions
+        self._watched = WatchedDocs(self._c) if watched else None
 
     def add(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
         """Remember a token."""
         self._c.insert_one({"_id": token_hash, "user_id": user_id, "expires_at": expires_at})
 
+    def close(self) -> None:
+        """Stop watching for changes."""
+        if self._watched is not None:
+            self._watched.close()
+
     def user_id_for(self, token_hash: str, now: datetime) -> str | None:
         """The owner of a live token."""
+        if self._watched is not None:
+            doc = self._watched.get(token_hash, lambda: self._c.find_one({"_id": token_hash}))
+            live = doc is not None and doc["expires_at"] > now
+            return doc["user_id"] if doc and live else None
         doc = self._c.find_one({"_id": token_hash, "expires_at": {"$gt": now}})
         return doc["user_id"] if doc else None
 
     def revoke(self, token_hash: str) -> None:
         """Forget one token."""
         self._c.delete_one({"_id": token_hash})
+        if self._watched is not None:
+            self._watched.forget(token_hash)
 
     def revoke_all(self, user_id: str) -> int:
         """Forget every token of the user."""
-        return int(self._c.delete_many({"user_id": user_id}).deleted_count)
+        deleted = int(self._c.delete_many({"user_id": user_id}).deleted_count)
+        if self._watched is not None:
+            self._watched.forget_where(lambda doc: doc.get("user_id") == user_id)
+        return deleted
 
 
 class MongoRateLimits:

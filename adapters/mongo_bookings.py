@@ -8,9 +8,9 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, InsertOne, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from adapters.mongo_compat import indexed, insert_unless_present
+from adapters.mongo_compat import indexed
 from core.cancellation import RefundTerms
 from core.model import (
     ACTIVE_STATUSES,
@@ -41,9 +41,15 @@ class MongoBookings:
         self._c = db.bookings
 
     def add_requested(self, booking: Booking) -> Booking:
-        """Insert unless present: the API and the capacity worker may both try; the stored booking."""
-        stored = _booking(insert_unless_present(self._c, _booking_doc(booking)))
-        return booking if stored is None else stored
+        """Insert unless present: the API and the capacity worker may both try; the stored booking.
+
+        The insert first: on the API's path the booking is new, so that is one round trip.
+        """
+        try:
+            self._c.insert_one(_booking_doc(booking))
+            return booking
+        except DuplicateKeyError:
+            return _booking(self._c.find_one({"_id": booking.id})) or booking
 
     def add_requested_many(self, bookings: list[Booking]) -> dict[str, Booking]:
         """One unordered bulk insert; the ones another writer inserted first are read back as stored."""

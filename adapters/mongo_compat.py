@@ -39,23 +39,6 @@ def on_index(index: Index) -> dict[str, Any]:
     return {"hint": index}
 
 
-def insert_unless_present(collection: Collection[Any], doc: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Insert ``doc`` unless a document with its ``_id`` exists: None if this call inserted it, else the stored one.
-
-    Stands for ``find_one_and_update({"_id": ...}, {"$setOnInsert": doc}, upsert=True)``
-    (the document before): a point read first, then an upsert only if it was missing.
-    """
-    key = {"_id": doc["_id"]}
-    stored: dict[str, Any] | None = collection.find_one(key)
-    if stored is not None:
-        return stored
-    fields = {k: v for k, v in doc.items() if k != "_id"}
-    if collection.update_one(key, {"$setOnInsert": fields}, upsert=True).upserted_id is not None:
-        return None
-    stored = collection.find_one(key)  # inserted by another writer between the read and the upsert
-    return stored
-
-
 def claim_first(
     collection: Collection[Any],
     query: Mapping[str, Any],

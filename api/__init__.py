@@ -43,7 +43,8 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         },
     )
     app.extensions["marketplace.config"] = config
-    app.extensions["marketplace.deps"] = deps or bootstrap(config)
+    app.extensions["marketplace.deps"] = deps or bootstrap(config, for_api=True)
+    app.extensions["marketplace.deps"].outcomes.start()  # positioned before the first request waits
 
     if deps is None:
         _create_topics(config)

@@ -37,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trainings", type=int, default=1)
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--clients", type=int, default=32, help="concurrent HTTP clients sending the requests")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=1.0,
+        help="each request's Prefer: wait=N, seconds (0: answered at once, decided by polls)",
+    )
     parser.add_argument("--catalogue", type=int, default=10_000, help="trainings in the catalogue for the reads")
     parser.add_argument("--read-clients", type=int, default=16)
     parser.add_argument("--read-seconds", type=float, default=30)
@@ -75,7 +81,7 @@ def _run(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
     flames = Path(args.out) if args.profile else None
     before = stack.cpu_seconds()
     with profiled(stack, ["api", "capacity", "payments", "notifications", "mongo"], flames, "storm"):
-        results["storm"] = storm.run(stack, trainees, trainings, args.clients)
+        results["storm"] = storm.run(stack, trainees, trainings, args.clients, wait_s=args.wait)
     results["storm"]["cpu_seconds"] = _spent(before, stack.cpu_seconds())
     seeded = catalogue.seed(stack, args.catalogue, expert["id"])
     before = stack.cpu_seconds()

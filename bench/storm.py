@@ -57,6 +57,7 @@ def run(
     trainings: list[dict[str, Any]],
     clients: int,
     deadline_s: float = 600,
+    wait_s: float = 1.0,
 ) -> dict[str, Any]:
     """Run the storm; every figure of it, and the per-booking timings for the plots."""
     db = stack.deps.users._c.database  # type: ignore[attr-defined]
@@ -72,7 +73,8 @@ def run(
         response = _http().post(
             f"{stack.api_url}/api/v1/trainings/{a.training_id}/bookings",
             timeout=60,
-            headers={"Authorization": f"Bearer {a.trainee['token']}"},
+            # As a booking page would: wait up to a second for the decision, then poll.
+            headers={"Authorization": f"Bearer {a.trainee['token']}", "Prefer": f"wait={wait_s:g}"},
         )
         a.answered, a.status = time.time(), response.status_code
         if response.status_code in (200, 201, 202):

@@ -27,6 +27,19 @@ from schemas.http import (
 
 PREFIX = ""
 blp = Blueprint("bookings", __name__, description="Seat bookings and their payment")
+MAX_WAIT_S = 1.0  # ``Prefer: wait`` is honoured up to this
+
+
+def preferred_wait(prefer: str) -> float:
+    """The seconds ``Prefer: wait=N`` asks for, capped at ``MAX_WAIT_S``; 0 without it (RFC 7240)."""
+    for preference in prefer.split(","):
+        name, _, value = preference.strip().partition("=")
+        if name.strip().lower() == "wait":
+            try:
+                return max(0.0, min(MAX_WAIT_S, float(value.strip().strip('"'))))
+            except ValueError:
+                return 0.0  # a preference the server cannot read is ignored, as the RFC says
+    return 0.0
 
 
 @blp.route("/trainings/<training_id>/bookings")
@@ -44,7 +57,15 @@ class TrainingBookings(MethodView):
                 "required": False,
                 "schema": {"type": "string", "maxLength": 200},
                 "description": "Retrying with the same key returns the same booking.",
-            }
+            },
+            {
+                "in": "header",
+                "name": "Prefer",
+                "required": False,
+                "schema": {"type": "string", "example": "wait=1"},
+                "description": "RFC 7240: `wait=N` waits up to N seconds (at most 1) for the decision, so the "
+                "booking comes back held, waitlisted or rejected and needs no poll; `Preference-Applied` says so.",
+            },
         ],
     )
     @blp.arguments(BookingIn, required=False)
@@ -54,11 +75,15 @@ class TrainingBookings(MethodView):
         if key is not None and len(key) > 200:
             raise ValidationError("Idempotency-Key too long.", {"Idempotency-Key": ["At most 200 characters."]})
         voucher = (body or {}).get("voucher_code")
+        wait_s = preferred_wait(request.headers.get("Prefer", ""))
         booking, _new = bookings.request_booking(
-            deps(), current_user(), training_id, key, voucher.strip().upper() if voucher else None
+            deps(), current_user(), training_id, key, voucher.strip().upper() if voucher else None, wait_s
         )
         status_url = url_for("bookings.BookingItem", booking_id=booking.id)
-        return {"booking": booking, "status_url": status_url}, 202, {"Location": status_url}
+        headers = {"Location": status_url}
+        if wait_s:
+            headers["Preference-Applied"] = f"wait={wait_s:g}"
+        return {"booking": booking, "status_url": status_url}, 202, headers
 
 
 @blp.route("/bookings/<booking_id>")

@@ -42,3 +42,16 @@ class ProcessedEvents(Protocol):
 
     def mark_many(self, group: str, event_ids: list[str], at: datetime) -> None:
         """Remember that ``group`` applied all of these, in one write."""
+
+
+class Outcomes(Protocol):
+    """The decisions of booking requests this process waits for (the API's ``Prefer: wait``)."""
+
+    def start(self) -> None:
+        """Begin reading decisions now, not at the first request (the API calls it when it starts)."""
+
+    def expect(self, booking_id: str) -> None:
+        """Start listening for the booking's decision (before its request is published)."""
+
+    def wait(self, booking_id: str, timeout_s: float) -> bool:
+        """Whether the decision came within ``timeout_s`` (after ``expect``); stops listening either way."""

@@ -29,17 +29,25 @@ _REQUEST_NS = uuid.UUID("0b7d7f8e-3c1a-4c55-a3f1-94e4c2d6b8a1")
 
 
 def request_booking(
-    deps: Deps, trainee: User, training_id: str, idempotency_key: str | None = None, voucher_code: str | None = None
+    deps: Deps,
+    trainee: User,
+    training_id: str,
+    idempotency_key: str | None = None,
+    voucher_code: str | None = None,
+    wait_s: float = 0.0,
 ) -> tuple[Booking, bool]:
     """Ask for a seat: publish ``booking.requested``; the capacity worker decides.
 
-    Returns the booking and whether it is new (False: the same request seen before).
+    With ``wait_s``, wait that long at most for the decision and return the booking as decided,
+    so the client needs no poll. Returns the booking and whether it is new (False: the same
+    request seen before).
     """
     require_role(trainee, Role.TRAINEE)
     booking_id = (
         str(uuid.uuid5(_REQUEST_NS, f"{trainee.id}/{idempotency_key}")) if idempotency_key else str(uuid.uuid4())
     )
-    earlier = deps.bookings.get(booking_id)
+    # Only a keyed request can have been seen before: a fresh uuid4 needs no read.
+    earlier = deps.bookings.get(booking_id) if idempotency_key else None
     if earlier is not None:
         if earlier.training_id != training_id:
             raise Conflict("This Idempotency-Key was used for another training.")
@@ -84,10 +92,14 @@ def request_booking(
     # Keyed by the training: every seat event of a training on one partition, in order. One
     # request, one event id: a retried publish dedupes downstream.
     event = new_event(booking_requested(booking), deps.policy.source, id=booking.id)
+    if wait_s > 0:
+        deps.outcomes.expect(booking.id)  # before the publish: a fast decision is not missed
     # Publish first: if the broker does not take it, nothing was accepted or written.
     deps.publisher.publish(event)
     booking.history.append({"step": "requested", "at": now, "event_id": event.id})
     deps.bookings.add_requested(booking)
+    if wait_s > 0 and deps.outcomes.wait(booking.id, wait_s):
+        return deps.bookings.get(booking.id) or booking, True
     return booking, True
 
 

@@ -79,5 +79,21 @@ class Deps:
     hasher: PasswordHasher
     policy: Policy
     clock: Clock = utc_now
+    # The API's: decisions of the requests it waits for (``Prefer: wait``); none elsewhere.
+    outcomes: ports.Outcomes = field(default_factory=lambda: NoOutcomes())
     # name -> probe answering whether that backing service is reachable now
     health_checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
+
+
+class NoOutcomes:
+    """No decision is ever waited for: a request answers at once (workers, tools, unit tests)."""
+
+    def start(self) -> None:
+        """Nothing to read."""
+
+    def expect(self, booking_id: str) -> None:
+        """Nothing to listen to."""
+
+    def wait(self, booking_id: str, timeout_s: float) -> bool:
+        """Never decided here."""
+        return False

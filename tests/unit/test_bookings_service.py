@@ -33,6 +33,50 @@ def test_a_request_publishes_first_then_writes_everything_the_worker_needs() -> 
     assert deps.bookings.get(booking.id) is not None
 
 
+class DecidingOutcomes:
+    """The capacity worker decides while the request waits: ``wait`` moves the booking to ``held``."""
+
+    def __init__(self, deps, decides: bool = True) -> None:  # type: ignore[no-untyped-def]
+        self.deps, self.decides, self.expected_before_publish, self.waited = deps, decides, None, []
+
+    def expect(self, booking_id: str) -> None:
+        self.expected_before_publish = not self.deps.publisher.published
+
+    def wait(self, booking_id: str, timeout_s: float) -> bool:
+        self.waited.append(timeout_s)
+        if self.decides:
+            self.deps.bookings.transition(booking_id, BookingStatus.HELD, booking_id, self.deps.clock())
+        return self.decides
+
+
+@pytest.mark.parametrize("decides", [True, False])
+def test_a_request_that_waits_comes_back_decided_if_the_decision_came_in_time(decides: bool) -> None:
+    deps, _, trainee, t = _world()
+    deps.outcomes = outcomes = DecidingOutcomes(deps, decides)
+    booking, _ = bookings.request_booking(deps, trainee, t.id, wait_s=0.8)
+    assert outcomes.expected_before_publish is True and outcomes.waited == [0.8]
+    assert booking.status is (BookingStatus.HELD if decides else BookingStatus.REQUESTED)
+
+
+def test_a_request_that_does_not_ask_to_wait_never_waits() -> None:
+    deps, _, trainee, t = _world()
+    deps.outcomes = outcomes = DecidingOutcomes(deps)
+    booking, _ = bookings.request_booking(deps, trainee, t.id)
+    assert outcomes.waited == [] and outcomes.expected_before_publish is None
+    assert booking.status is BookingStatus.REQUESTED
+
+
+@pytest.mark.parametrize(
+    ("prefer", "seconds"),
+    [("", 0.0), ("wait=1", 1.0), ("respond-async, wait=0.5", 0.5), ("wait=30", 1.0), ("wait=abc", 0.0),
+     ("Wait = 0.25", 0.25), ("return=minimal", 0.0), ("wait=-3", 0.0)],
+)  # fmt: skip
+def test_prefer_wait_is_read_as_rfc_7240_says_and_capped_at_a_second(prefer: str, seconds: float) -> None:
+    from api.resources.bookings import preferred_wait
+
+    assert preferred_wait(prefer) == seconds
+
+
 def test_the_same_key_is_the_same_request_and_another_training_is_refused() -> None:
     deps, expert, trainee, t = _world()
     first, _ = bookings.request_booking(deps, trainee, t.id, idempotency_key="k1")

@@ -1,0 +1,116 @@
+"""The decisions an API process waits for, read from the bookings topic (``Prefer: wait``).
+
+Each API process reads every partition of the bookings topic from its end, outside any consumer
+group (it commits nothing and takes no partition from a worker), and wakes the request waiting
+for a booking when the capacity worker's decision about it (held, awaiting approval,
+waitlisted, rejected) goes by. A request that is not decided in time, or while this reader is
+not running (starting, broker down), is answered as before, still ``requested``, and its client
+polls; nothing depends on this reader but the latency.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from kafka import KafkaConsumer
+from kafka.structs import TopicPartition
+
+from events import BookingAwaitingApproval, BookingHeld, BookingRejected, BookingWaitlisted
+from events.codec import InvalidEvent, decode
+from events.types import topic_name
+
+log = logging.getLogger(__name__)
+
+DECISIONS = frozenset(
+    t.TYPE.encode() for t in (BookingHeld, BookingAwaitingApproval, BookingWaitlisted, BookingRejected)
+)
+FORGOTTEN_AFTER_S = 60.0  # a waiter whose request failed before its wait is dropped after this
+
+
+class KafkaOutcomes:
+    """Waiters by booking id, woken by the decisions on the bookings topic."""
+
+    def __init__(self, bootstrap_servers: str, prefix: str) -> None:
+        self._bootstrap = bootstrap_servers
+        self._topic = topic_name(prefix, BookingHeld.TOPIC)
+        self._waiting: dict[str, tuple[threading.Event, float]] = {}
+        self._lock = threading.Lock()
+        self._reading = threading.Event()  # positioned at the end of every partition, and polling
+        self._closed = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def expect(self, booking_id: str) -> None:
+        """Listen for the booking's decision from now on."""
+        self.start()
+        now = time.monotonic()
+        with self._lock:
+            self._waiting[booking_id] = (threading.Event(), now)
+            if len(self._waiting) > 10_000:  # requests that failed before their wait
+                for stale in [k for k, (_, at) in self._waiting.items() if now - at > FORGOTTEN_AFTER_S]:
+                    del self._waiting[stale]
+
+    def wait(self, booking_id: str, timeout_s: float) -> bool:
+        """Whether the decision came within ``timeout_s``."""
+        with self._lock:
+            entry = self._waiting.get(booking_id)
+        try:
+            if entry is None or not self._reading.is_set():
+                return False
+            return entry[0].wait(timeout_s)
+        finally:
+            with self._lock:
+                self._waiting.pop(booking_id, None)
+
+    def close(self) -> None:
+        """Stop reading (within one poll)."""
+        self._closed.set()
+
+    def start(self) -> None:
+        """Read the decisions from now on, in a daemon thread (once)."""
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, daemon=True, name="booking-outcomes")
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while not self._closed.is_set():
+            consumer = None
+            try:
+                consumer = KafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False,
+                                         fetch_max_wait_ms=20, client_id="marketplace-api-outcomes")  # fmt: skip
+                partitions = [
+                    TopicPartition(self._topic, p) for p in sorted(consumer.partitions_for_topic(self._topic) or ())
+                ]
+                if not partitions:
+                    raise RuntimeError(f"no partitions for {self._topic} yet")
+                consumer.assign(partitions)
+                consumer.seek_to_end()
+                for tp in partitions:
+                    consumer.position(tp)  # resolved now: every decision after this point is seen
+                self._reading.set()
+                while not self._closed.is_set():
+                    for records in consumer.poll(timeout_ms=200).values():
+                        for record in records:
+                            self._wake(record.headers or [], record.value)
+            except Exception as exc:  # noqa: BLE001 - the broker is down or restarting: waits answer at once meanwhile
+                log.warning("reading booking decisions stopped (%s); retrying", exc)
+            finally:
+                self._reading.clear()
+                if consumer is not None:
+                    consumer.close()
+            self._closed.wait(1.0)
+
+    def _wake(self, headers: list[tuple[str, bytes]], value: bytes) -> None:
+        if dict(headers).get("type") not in DECISIONS or not self._waiting:
+            return
+        try:
+            booking_id = decode(value).data.get("booking_id")
+        except InvalidEvent:
+            return
+        with self._lock:
+            entry = self._waiting.get(booking_id)
+        if entry is not None:
+            entry[0].set()

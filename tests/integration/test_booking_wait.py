@@ -1,0 +1,47 @@
+"""``Prefer: wait=1`` (RFC 7240): a booking request comes back decided, with no poll, when the
+capacity worker decides within the second; without it, or when it does not, it answers at once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support import Stack
+
+
+@pytest.mark.workers("capacity")
+def test_a_request_that_prefers_to_wait_comes_back_held_or_waitlisted(stack: Stack) -> None:
+    api = stack.api
+    training = api.published_training(api.expert(), capacity=1)
+    trainees = [api.user("trainee") for _ in range(6)]
+    answers = []
+    for trainee in trainees:
+        sent = time.monotonic()
+        response = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", trainee["token"],
+                            headers={"Prefer": "wait=1"})  # fmt: skip
+        assert response.status_code == 202, response.text
+        assert response.headers["Preference-Applied"] == "wait=1"
+        answers.append((response.json()["booking"]["status"], time.monotonic() - sent))
+    # The API reads the decisions from the broker once its reader is positioned (the first
+    # request starts it): from then on, every answer is the decision itself.
+    decided = [status for status, _ in answers if status != "requested"]
+    assert len(decided) >= 4, answers
+    assert set(decided) <= {"held", "waitlisted"} and decided.count("held") <= 1
+    assert answers[-1][0] == "waitlisted"
+    assert all(took < 5 for _, took in answers)
+
+
+@pytest.mark.workers()
+def test_without_a_worker_the_wait_ends_after_a_second_and_the_request_stays_accepted(stack: Stack) -> None:
+    api = stack.api
+    training = api.published_training(api.expert(), capacity=3)
+    trainee = api.user("trainee")
+    sent = time.monotonic()
+    response = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", trainee["token"],
+                        headers={"Prefer": "wait=1"})  # fmt: skip
+    took = time.monotonic() - sent
+    assert response.status_code == 202 and response.json()["booking"]["status"] == "requested"
+    assert took < 3
+    plain = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", api.user("trainee")["token"])
+    assert plain.status_code == 202 and "Preference-Applied" not in plain.headers
