@@ -22,6 +22,7 @@ from adapters.mongo import (
 )
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
+from adapters.mongo_deferred import MongoDeferredEvents, create_deferred_indexes
 from adapters.mongo_ledger import MongoLedger, create_ledger_indexes
 from adapters.mongo_notifications import (
     MongoInbox,
@@ -82,6 +83,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         mailer=SmtpMailer(config.smtp_url, config.mail_from),
         ledger=MongoLedger(db),
         processed=MongoProcessedEvents(db),
+        deferred=MongoDeferredEvents(db),
         demos=MongoDemos(db),
         sponsorships=MongoSponsorships(db),
         vouchers=MongoVouchers(db),
@@ -121,6 +123,7 @@ def create_database_indexes(db: Database) -> None:
     create_ledger_indexes(db)
     create_notification_indexes(db)
     create_record_indexes(db)
+    create_deferred_indexes(db)
 
 
 def release(deps: Deps) -> None:

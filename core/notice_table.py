@@ -74,7 +74,9 @@ Audience = Literal[
 Page = Literal[
     "booking", "expert's training", "training", "sponsorship", "credentials", "admin desk", "certificates", "reviews"
 ]
-Condition = Literal["promoted", "by the expert", "refund announced", "training known", "material change"]
+Condition = Literal[
+    "promoted", "by the expert", "refund announced", "training known", "material change", "no longer waiting"
+]
 # The .ics file sent with the notice: the seat's invitation, or its cancellation; "if confirmed":
 # only to a seat that is (or, cancelled, was) confirmed, as only those were sent an invitation.
 Calendar = Literal["invitation", "invitation if confirmed", "cancellation if confirmed"]
@@ -112,7 +114,8 @@ NOTICE_TABLE: dict[str, tuple[Row, ...]] = {  # keyed by the wire name, as event
         Row("training's expert", "approval.requested", "expert's training"),
     ),
     BookingApproved.TYPE: (Row("trainee", "booking.approved", "booking"),),
-    BookingWaitlisted.TYPE: (Row("trainee", "booking.waitlisted", "booking"),),
+    # Told after what is urgent (workers/notifications.py): by then the seat may have come.
+    BookingWaitlisted.TYPE: (Row("trainee", "booking.waitlisted", "booking", unless="no longer waiting"),),
     BookingConfirmed.TYPE: (
         Row("trainee", "booking.confirmed", "booking", calendar="invitation"),
         Row("voucher's sponsor", "sponsorship.redeemed", "sponsorship", when="training known"),

@@ -13,11 +13,15 @@ from core.handlers.notifications import HANDLERS
 from core.services.delivery import send_due_emails
 from core.services.deps import Deps
 from core.services.reminders import announce_reminders
+from events import BookingWaitlisted
 from events.types import Topic
 from workers.runner import main as run
 
 GROUP = "notifications"
 TOPICS = (Topic.ACCOUNTS, Topic.TRAININGS, Topic.BOOKINGS, Topic.PAYMENTS, Topic.SPONSORS)
+# A place on the waitlist is told after what is urgent: in a storm, 1,900 of them arrive before
+# the first confirmations, which must reach the inbox within seconds (bench/RESULTS.md, run 6).
+DEFERRED = frozenset({BookingWaitlisted})
 
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
@@ -27,7 +31,7 @@ def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
 
 def main() -> None:
     """Run the notifications consumer group member until SIGTERM."""
-    run(GROUP, HANDLERS, TOPICS, periodic)
+    run(GROUP, HANDLERS, TOPICS, periodic, deferred=DEFERRED)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from adapters.transient import TRANSIENT_ERRORS
 from core.handlers import bind_all, inject
 from core.services.deps import Deps
 from events import DomainEvent, event_class
-from events.codec import InvalidEvent, decode
+from events.codec import InvalidEvent, decode, encode
 from events.envelope import Event
 from events.types import GROUPS, Topic, all_topics, dead_letter_topic, topic_name
 
@@ -79,6 +79,11 @@ class Runner:
     # poll goes to ``handler(events, **ports)`` at once, in place of their handlers one by one; if
     # it fails, the run's events are applied one by one (every handler is idempotent).
     batch_handlers: Mapping[type[DomainEvent], Handler] = field(default_factory=dict)
+    # Event classes set aside when they arrive (one write per poll) and handled a few at a time
+    # between polls, after everything else: a storm's 1,900 waitlist notices must not delay a
+    # confirmation's (core/handlers/notifications.py). Marked applied once set aside.
+    deferred: frozenset[type[DomainEvent]] = frozenset()
+    deferred_per_poll: int = 20
     _next_run: dict[int, float] = field(default_factory=dict)
     _by_class: dict[type[DomainEvent], list[Callable[[Event], None]]] = field(init=False)
     _batch_of: dict[type[DomainEvent], Callable[[list[Event]], None]] = field(init=False)
@@ -103,6 +108,7 @@ class Runner:
                     deliveries = self._until_available(lambda: self.source.poll(0.5))
                     if deliveries:
                         self.handle_batch(deliveries)
+                    self.handle_deferred(self.deferred_per_poll)
                 except StopRequested:
                     pass  # uncommitted: the next member starts again from there
         finally:
@@ -129,7 +135,8 @@ class Runner:
         events = [self._decode(d) for d in deliveries]
         wanted = [e.id for e in events if isinstance(e, Event) and self._handlers_of(e)]
         done = self._until_available(lambda: self.deps.processed.seen_many(self.group, wanted)) if wanted else set()
-        applied: list[str] = []
+        applied = self._defer([e for e in events if isinstance(e, Event) and e.id not in done])
+        done.update(applied)
         handled: list[Delivery] = []
         try:
             i = 0
@@ -156,6 +163,35 @@ class Runner:
         finally:
             if handled:
                 self._settle(applied, handled)
+
+    def _defer(self, events: list[Event]) -> list[str]:
+        """Set aside the batch's events of the deferred classes, in one write; their ids."""
+        later = list(
+            {e.id: e for e in events if event_class(e.type) in self.deferred and self._handlers_of(e)}.values()
+        )
+        if later:
+            at = datetime.now(UTC)
+            self._until_available(lambda: self.deps.deferred.defer(self.group, later, at))
+        return [e.id for e in later]
+
+    def handle_deferred(self, limit: int) -> int:
+        """Handle up to ``limit`` of the events set aside, oldest first, each with its retries; how many."""
+        if not self.deferred:
+            return 0
+        due = self._until_available(lambda: self.deps.deferred.due(self.group, limit))
+        finished: list[str] = []
+        try:
+            for event in due:
+                raw = encode(event)
+                headers = [("type", str(event.type).encode()), ("id", event.id.encode())]
+                self._apply(Delivery(f"deferred:{self.group}", -1, -1, event.key.encode(), raw, headers), event)
+                finished.append(event.id)  # handled, or dead-lettered with its error
+                if self.stop.is_set():
+                    break
+        finally:
+            if finished:
+                self._until_available(lambda: self.deps.deferred.done(self.group, finished))
+        return len(finished)
 
     def _batch_run(self, events: list[Event | InvalidEvent], start: int) -> list[int]:
         """The indexes of the consecutive events from ``start`` that one batch handler takes together."""
@@ -282,6 +318,7 @@ def build_runner(
     periodic: list[tuple[float, Callable[[Deps], object]]] | None = None,
     batch_handlers: Mapping[type[DomainEvent], Handler] | None = None,
     max_poll_records: int = 50,
+    deferred: frozenset[type[DomainEvent]] = frozenset(),
 ) -> Runner:
     """Wire a runner for ``group`` from configuration; topics are created if missing."""
     deps = deps or bootstrap(config)
@@ -300,6 +337,7 @@ def build_runner(
         stop=stop or threading.Event(),
         periodic=list(periodic or []),
         batch_handlers=dict(batch_handlers or {}),
+        deferred=deferred,
     )
 
 
@@ -310,11 +348,13 @@ def main(
     periodic: Callable[[Config], list[tuple[float, Callable[[Deps], object]]]] | None = None,
     batch_handlers: Mapping[type[DomainEvent], Handler] | None = None,
     max_poll_records: int = 50,
+    deferred: frozenset[type[DomainEvent]] = frozenset(),
 ) -> None:
     """Entry point of a worker process: configuration from the environment, SIGTERM stops."""
     config = Config.from_env()
     runner = build_runner(group, handlers, topics, config, periodic=periodic(config) if periodic else None,
-                          batch_handlers=batch_handlers, max_poll_records=max_poll_records)  # fmt: skip
+                          batch_handlers=batch_handlers, max_poll_records=max_poll_records,
+                          deferred=deferred)  # fmt: skip
 
     def _stop(signum: int, _frame: object) -> None:
         log.info("%s worker: signal %s, finishing the current message", group, signum)

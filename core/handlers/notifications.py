@@ -135,6 +135,9 @@ CONDITIONS: dict[Condition, Callable[[NoticeFacts], bool]] = {
     "refund announced": lambda facts: bool(facts.data.get("announced")),
     "training known": lambda facts: facts.training is not None,
     "material change": lambda facts: bool(facts.material_changes),
+    "no longer waiting": lambda facts: (
+        facts.booking is not None and facts.booking.status is not BookingStatus.WAITLISTED
+    ),
 }
 
 # Whether the calendar file cancels the seat's event, and whether it goes with this notice.

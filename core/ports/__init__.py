@@ -8,7 +8,7 @@ from __future__ import annotations
 from core.ports.accounts import RateLimits, Sessions, Users
 from core.ports.bookings import Bookings, Seats
 from core.ports.catalogue import TrainingQuery, Trainings
-from core.ports.messaging import EventPublisher, Outcomes, PendingEvents, ProcessedEvents
+from core.ports.messaging import DeferredEvents, EventPublisher, Outcomes, PendingEvents, ProcessedEvents
 from core.ports.notifications import (
     Attachment,
     CalendarFile,
@@ -53,6 +53,7 @@ __all__ = [
     "PaymentGateway",
     "PaymentIntent",
     "PendingEvents",
+    "DeferredEvents",
     "Outcomes",
     "ProcessedEvents",
     "ProviderEvent",

@@ -44,6 +44,19 @@ class ProcessedEvents(Protocol):
         """Remember that ``group`` applied all of these, in one write."""
 
 
+class DeferredEvents(Protocol):
+    """Events a consumer group set aside, to handle after what is urgent (a waitlist's notices)."""
+
+    def defer(self, group: str, events: list[Event], at: datetime) -> None:
+        """Keep these, in one write; an event deferred twice is kept once."""
+
+    def due(self, group: str, limit: int) -> list[Event]:
+        """Up to ``limit`` of the group's deferred events, oldest first."""
+
+    def done(self, group: str, event_ids: list[str]) -> None:
+        """These were handled: forget them."""
+
+
 class Outcomes(Protocol):
     """The decisions of booking requests this process waits for (the API's ``Prefer: wait``)."""
 

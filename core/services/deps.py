@@ -69,6 +69,7 @@ class Deps:
     renderer: ports.EmailRenderer
     ledger: ports.Ledger
     processed: ports.ProcessedEvents
+    deferred: ports.DeferredEvents
     demos: ports.Demos
     sponsorships: ports.Sponsorships
     vouchers: ports.Vouchers

@@ -12,6 +12,7 @@ import pytest
 from adapters.mongo import MongoProcessedEvents, MongoRateLimits, MongoSessions, MongoUsers
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
+from adapters.mongo_deferred import MongoDeferredEvents
 from adapters.mongo_ledger import MongoLedger
 from adapters.mongo_notifications import MongoInbox, MongoOutbox
 from adapters.mongo_pending import MongoPendingEvents
@@ -36,13 +37,14 @@ class Ports:
     ledger: p.Ledger
     rate_limits: p.RateLimits
     pending_events: p.PendingEvents
+    deferred: p.DeferredEvents
 
 
 def mongo_ports(db: Any) -> Ports:
     """The MongoDB adapters on one database."""
     return Ports("mongo", MongoBookings(db), MongoUsers(db), MongoSessions(db), MongoTrainings(db), MongoInbox(db),
                  MongoOutbox(db), MongoProcessedEvents(db), MongoVouchers(db), MongoLedger(db), MongoRateLimits(db),
-                 MongoPendingEvents(db))  # fmt: skip
+                 MongoPendingEvents(db), MongoDeferredEvents(db))  # fmt: skip
 
 
 def fake_ports() -> Ports:
@@ -50,7 +52,8 @@ def fake_ports() -> Ports:
     pending = fakes.FakePendingEvents()
     return Ports("fake", fakes.FakeBookings(), fakes.FakeUsers(pending), fakes.FakeSessions(),
                  fakes.FakeTrainings(pending), fakes.FakeInbox(), fakes.FakeOutbox(), fakes.FakeProcessedEvents(),
-                 fakes.FakeVouchers(), fakes.FakeLedger(), fakes.FakeRateLimits(), pending)  # fmt: skip
+                 fakes.FakeVouchers(), fakes.FakeLedger(), fakes.FakeRateLimits(), pending,
+                 fakes.FakeDeferredEvents())  # fmt: skip
 
 
 @pytest.fixture(params=["mongo", "fake"])

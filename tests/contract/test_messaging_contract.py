@@ -55,3 +55,23 @@ def test_an_announced_change_keeps_its_events_until_they_are_sent(ports: Ports) 
     assert ports.pending_events.due(NOW + timedelta(seconds=1), 10) == []
     with pytest.raises(ValueError):
         ports.pending_events.of("bookings", "b1")
+
+
+def test_deferred_events_come_back_oldest_first_once_each_per_group(ports: Ports) -> None:
+    from events import BookingWaitlisted
+
+    def waitlisted(i: int) -> Event:
+        data = {"booking_id": f"b{i}", "training_id": "t1", "trainee_id": f"u{i}", "position": i}
+        return Event(type=BookingWaitlisted.TYPE, subject=f"b{i}", data=data, key="t1")
+
+    first, second, third = waitlisted(1), waitlisted(2), waitlisted(3)
+    ports.deferred.defer("notifications", [first, second], NOW)
+    ports.deferred.defer("notifications", [second, third], NOW + timedelta(seconds=1))  # second kept once
+    ports.deferred.defer("other", [third], NOW)
+    due = ports.deferred.due("notifications", 10)
+    assert [e.id for e in due] == [first.id, second.id, third.id]
+    assert due[0] == first  # as it travelled
+    assert [e.id for e in ports.deferred.due("notifications", 2)] == [first.id, second.id]
+    ports.deferred.done("notifications", [first.id, second.id])
+    assert [e.id for e in ports.deferred.due("notifications", 10)] == [third.id]
+    assert [e.id for e in ports.deferred.due("other", 10)] == [third.id]

@@ -16,6 +16,7 @@ from tests.fakes.bookings import FakeBookings
 from tests.fakes.catalogue import FakeTrainings
 from tests.fakes.messaging import (
     FakeClock,
+    FakeDeferredEvents,
     FakePendingEvents,
     FakeProcessedEvents,
     FakeProviderEvents,
@@ -34,6 +35,7 @@ __all__ = [
     "FakeCertificateRenderer",
     "FakeCertificates",
     "FakeClock",
+    "FakeDeferredEvents",
     "FakeDemos",
     "FakeGateway",
     "FakeHasher",
@@ -86,6 +88,7 @@ def fake_deps(**overrides: Any) -> Deps:
         "renderer": FakeRenderer(),
         "ledger": FakeLedger(),
         "processed": FakeProcessedEvents(),
+        "deferred": FakeDeferredEvents(),
         "demos": FakeDemos(pending),
         "sponsorships": FakeSponsorships(pending),
         "vouchers": FakeVouchers(),

@@ -93,6 +93,28 @@ def _stored_at(event: Event) -> datetime:
 
 
 @dataclass
+class FakeDeferredEvents:
+    """Deferred events per group, in the order deferred."""
+
+    kept: dict[str, dict[str, Event]] = field(default_factory=dict)
+
+    def defer(self, group: str, events: list[Event], at: datetime) -> None:
+        """Keep each once."""
+        mine = self.kept.setdefault(group, {})
+        for event in events:
+            mine.setdefault(event.id, event)
+
+    def due(self, group: str, limit: int) -> list[Event]:
+        """Oldest first."""
+        return list(self.kept.get(group, {}).values())[:limit]
+
+    def done(self, group: str, event_ids: list[str]) -> None:
+        """Forget them."""
+        for event_id in event_ids:
+            self.kept.get(group, {}).pop(event_id, None)
+
+
+@dataclass
 class FakeProcessedEvents:
     """Event ids each consumer group applied."""
 

@@ -58,7 +58,8 @@ class Stack:
         module = WORKER_MODULES[group]
         runner = build_runner(group, handlers, topics, self.config, periodic=tasks,
                               batch_handlers=getattr(module, "BATCH_HANDLERS", None),
-                              max_poll_records=getattr(module, "MAX_POLL_RECORDS", 50))  # fmt: skip
+                              max_poll_records=getattr(module, "MAX_POLL_RECORDS", 50),
+                              deferred=getattr(module, "DEFERRED", frozenset()))  # fmt: skip
         thread = threading.Thread(target=runner.run, name=f"worker-{group}", daemon=True)
         thread.start()
         self.runners.append((runner, thread))

@@ -103,6 +103,7 @@ def _event(event_type: str, **data: Any) -> Event:
 
 
 BOOKING = {"booking_id": "b-ada", "training_id": "t-1", "trainee_id": "ada", "amount": 12000, "currency": "EUR"}
+WAITING = {**BOOKING, "booking_id": "b-cy", "trainee_id": "cy"}
 UNTIL = {"expires_at": (NOW + timedelta(minutes=30)).isoformat()}
 SPONSORSHIP = {
     "sponsorship_id": "sp-1",
@@ -126,7 +127,7 @@ SAMPLES: dict[type[DomainEvent], tuple[dict[str, Any], list[tuple[str, str, str]
         [("ada", "bookings", f"Request sent: {T}"), ("curie", "expert", f"A trainee asks to join: {T}")],
     ),
     BookingApproved.TYPE: (BOOKING, [("ada", "bookings", f"Approved: {T}")]),
-    BookingWaitlisted.TYPE: ({**BOOKING, "position": 2}, [("ada", "waitlist", f"Waitlisted: {T}")]),
+    BookingWaitlisted.TYPE: ({**WAITING, "position": 2}, [("cy", "waitlist", f"Waitlisted: {T}")]),
     BookingConfirmed.TYPE: (
         {**BOOKING, "payment_intent_id": "pi-1"},
         [
@@ -177,6 +178,12 @@ SAMPLES: dict[type[DomainEvent], tuple[dict[str, Any], list[tuple[str, str, str]
 def _sources(**world: Any) -> FactSources:
     deps = _deps(**world)
     return FactSources(deps.users, deps.trainings, deps.bookings, deps.policy, deps.clock)
+
+
+def test_a_waitlist_notice_told_after_the_seat_came_is_not_sent() -> None:
+    deps = _deps()
+    _on_event(deps, _event(BookingWaitlisted.TYPE, **BOOKING, position=1))  # b-ada is confirmed by now
+    assert deps.inbox.rows == {} and deps.outbox.rows == {}
 
 
 def _notices(event: Event, **world: Any) -> list[Notification]:
@@ -298,8 +305,9 @@ def test_delivery_is_once_per_person_and_event_with_unsubscribe_link_and_invitat
 def test_preferences_choose_the_channels_and_an_inbox_only_notice_is_never_emailed() -> None:
     deps = _deps()
     deps.preferences.set("ada", {"email": {"bookings": False}, "inbox": {"waitlist": False}})
+    deps.preferences.set("cy", {"inbox": {"waitlist": False}})
     _on_event(deps, _event(BookingHeld.TYPE, **BOOKING, **UNTIL))
-    _on_event(deps, _event(BookingWaitlisted.TYPE, **BOOKING, position=1))
+    _on_event(deps, _event(BookingWaitlisted.TYPE, **WAITING, position=1))
     assert [n["kind"] for n in deps.inbox.rows.values()] == ["booking.held"]
     assert [e.subject for e in deps.outbox.emails()] == [f"Waitlisted: {T}"]
     _on_event(deps, _event(BookingRequested.TYPE, **BOOKING))

@@ -307,3 +307,32 @@ def test_a_failing_batch_is_applied_one_by_one_each_with_its_own_retries() -> No
     assert [h["dlq.source_offset"] for _, _, h in dead.sent] == [b"2"]
     assert source.committed == [4]
     assert runner.deps.processed.seen_many("capacity", [a.id, b.id, c.id]) == {a.id, c.id}  # type: ignore[attr-defined]
+
+
+def test_deferred_events_are_set_aside_at_once_and_handled_after_the_rest_a_few_at_a_time() -> None:
+    from events import BookingConfirmed, BookingWaitlisted
+    from tests.fakes import FakeDeferredEvents
+
+    handled: list[str] = []
+    source, dead = FakeSource(), FakeDeadLetters()
+    deps = FakeDeps()
+    deps.deferred = FakeDeferredEvents()  # type: ignore[attr-defined]
+    runner = Runner(group="notifications", source=source, deps=deps, dead_letters=dead,  # type: ignore[arg-type]
+                    handlers={BookingWaitlisted: [lambda e: handled.append(e.id)],
+                              BookingConfirmed: [lambda e: handled.append(e.id)]},
+                    dead_letter_topic="dlq.notifications", stop=threading.Event(), backoff_s=0.0,
+                    max_backoff_s=0.0, deferred=frozenset({BookingWaitlisted}))  # fmt: skip
+    ref = {"training_id": "t1", "trainee_id": "u1"}
+    waiting = [Event(BookingWaitlisted.TYPE, f"w{i}", {"booking_id": f"w{i}", **ref, "position": i + 1}, "t1")
+               for i in range(5)]  # fmt: skip
+    confirmed = Event(BookingConfirmed.TYPE, "c1", {"booking_id": "c1", **ref, "amount": 1, "currency": "eur",
+                                                   "payment_intent_id": "pi_1"}, "t1")  # fmt: skip
+    runner.handle_batch([_delivery(e, i) for i, e in enumerate([*waiting, confirmed])])
+    assert handled == [confirmed.id]  # the confirmation first, whatever came before it
+    assert source.committed == [6]  # every record committed: the waitlist's are kept aside
+    assert deps.processed.seen_many("notifications", [e.id for e in waiting]) == {e.id for e in waiting}
+    assert runner.handle_deferred(2) == 2 and handled == [confirmed.id, waiting[0].id, waiting[1].id]
+    runner.handle_batch([_delivery(waiting[2], 9)])  # redelivered: already set aside
+    assert runner.handle_deferred(10) == 3
+    assert handled == [confirmed.id, *[e.id for e in waiting]]
+    assert runner.handle_deferred(10) == 0
