@@ -49,4 +49,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
 # The API under waitress, as devstack.stack.api_argv starts it, but on every interface.
-CMD ["python", "-m", "waitress", "--host=0.0.0.0", "--port=8000", "--threads=8", "--call", "api:create_app"]
+CMD ["python", "-m", "waitress", "--host=0.0.0.0", "--port=8000", "--threads=48", "--call", "api:create_app"]

@@ -195,6 +195,18 @@ class MongoRateLimits:
         doc = self._c.find_one({"_id": f"{key}@{int(window_start.timestamp())}"}, {"n": 1})
         return int(doc["n"]) if doc else 0
 
+    def take(self, key: str, window_start: datetime, expires_at: datetime, allowed: int) -> bool:
+        """One conditional upsert: it matches (or creates) the counter only below ``allowed``; at the
+        limit the upsert collides with the counter's ``_id`` and nothing is counted."""
+        if allowed <= 0:
+            return False
+        try:
+            self._c.update_one({"_id": f"{key}@{int(window_start.timestamp())}", "n": {"$lt": allowed}},
+                               {"$inc": {"n": 1}, "$setOnInsert": {"expires_at": expires_at}}, upsert=True)  # fmt: skip
+        except DuplicateKeyError:
+            return False
+        return True
+
 
 class MongoMarkers:
     """Small 'already done' markers keyed by a string: processed events, sent e-mails,

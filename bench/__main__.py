@@ -79,10 +79,11 @@ def _run(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"parameters": vars(args), "machine": report.machine(), "started": time.time()}
     results["ceiling"] = ceiling.run(stack.config, args.trainees, args.clients)
     flames = Path(args.out) if args.profile else None
-    before = stack.cpu_seconds()
+    before, ops = stack.cpu_seconds(), _operations(stack)
     with profiled(stack, ["api", "capacity", "payments", "notifications", "mongo"], flames, "storm"):
         results["storm"] = storm.run(stack, trainees, trainings, args.clients, wait_s=args.wait)
     results["storm"]["cpu_seconds"] = _spent(before, stack.cpu_seconds())
+    results["storm"]["database_operations"] = _spent(ops, _operations(stack))
     seeded = catalogue.seed(stack, args.catalogue, expert["id"])
     before = stack.cpu_seconds()
     with profiled(stack, ["api", "mongo"], flames, "catalogue"):
@@ -95,6 +96,13 @@ def _run(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
     }
     results["peak_memory_mib"] = stack.peak_memory_mib()
     return results
+
+
+def _operations(stack: BenchStack) -> dict[str, float]:
+    """The database server's own operation counters (serverStatus), by kind."""
+    db = stack.deps.users._c.database  # type: ignore[attr-defined]
+    counters = db.client.admin.command("serverStatus").get("opcounters", {})
+    return {k: float(v) for k, v in counters.items()}
 
 
 def _spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:

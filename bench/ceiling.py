@@ -19,7 +19,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import OffsetAndMetadata, TopicPartition
-from pymongo import MongoClient, WriteConcern
+from pymongo import MongoClient, UpdateOne, WriteConcern
 
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
@@ -89,6 +89,9 @@ def _consume_only(config: Config, topic: str, n: int) -> float | None:
     return rate(read, start, end) if start is not None else None
 
 
+BULK = 500  # documents per bulk request
+
+
 def _database_only(db: Any, n: int, clients: int) -> dict[str, float | None]:
     db.seats.insert_many([{"_id": f"t{i}", "held": 0, "capacity": 10**9} for i in range(SEAT_DOCS)])
     start = time.time()
@@ -105,7 +108,24 @@ def _database_only(db: Any, n: int, clients: int) -> dict[str, float | None]:
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(lambda i: db.bookings.insert_one({"_id": f"db-{i}", "n": i}), range(n)))
     end = time.time()
-    return {"conditional_updates_per_s": rate(n, start, middle), "inserts_per_s": rate(n, middle, end)}
+    # The same documents written in bulk, as a batch-deciding worker writes them: inserts, then
+    # one guarded update each, BULK to a request (unordered), one writer as one worker.
+    docs = [{"_id": f"bulk-{i}", "n": i, "status": "requested", "history": []} for i in range(n)]
+    bulk_start = time.time()
+    for chunk in range(0, n, BULK):
+        db.bulk.insert_many(docs[chunk : chunk + BULK], ordered=False)
+    bulk_middle = time.time()
+    for chunk in range(0, n, BULK):
+        db.bulk.bulk_write([UpdateOne({"_id": d["_id"], "status": "requested"},
+                                      {"$set": {"status": "held"}, "$push": {"history": {"step": "held"}}})
+                            for d in docs[chunk : chunk + BULK]], ordered=False)  # fmt: skip
+    bulk_end = time.time()
+    return {
+        "conditional_updates_per_s": rate(n, start, middle),
+        "inserts_per_s": rate(n, middle, end),
+        "bulk_inserted_docs_per_s": rate(n, bulk_start, bulk_middle),
+        "bulk_updated_docs_per_s": rate(n, bulk_middle, bulk_end),
+    }
 
 
 def _pipeline(config: Config, db: Any, requested: str, decided: str, n: int, clients: int) -> float | None:

@@ -121,13 +121,25 @@ def text(results: dict[str, Any]) -> str:
             aim = f"< {target:>6}: {_below(s['p99_ms'], target)}" if target else ""
             figures = f"{s['n']:>6} {s['p50_ms']:>8} {s['p95_ms']:>8} {s['p99_ms']:>8} {s['max_ms']:>8}"
             lines.append(f"    {stage:<24} {figures}   {aim}")
+    ops = storm.get("database_operations", {})
+    requests_made = storm["requests"] or 1
+    writes = sum(ops.get(k, 0) for k in ("insert", "update", "delete"))
+    bulk = ceiling["database"].get("bulk_inserted_docs_per_s")
+    allowed = bulk / (writes / requests_made) if bulk and writes else None
     lines += [
         "  CPU seconds          " + ", ".join(f"{k} {v}" for k, v in storm.get("cpu_seconds", {}).items()),
+        "  database operations  "
+        + ", ".join(f"{k} {int(v)}" for k, v in ops.items() if v)
+        + f"   = {sum(ops.values()) / requests_made:.1f} per request, {writes / requests_made:.1f} documents written",
+        f"  database bulk limit  {allowed and round(allowed, 1)} requests/s for the documents a request writes; "
+        f"the storm reached {_ratio(e2e, allowed)} (target >= 60%)",
         "Ceiling: the same essential work on the bare broker and database",
         f"  produce, acked       {ceiling['produce_acked_per_s']} events/s   "
         f"consume {ceiling.get('consume_per_s')} events/s",
         f"  conditional updates  {ceiling['database']['conditional_updates_per_s']} /s   "
-        f"journaled inserts {ceiling['database']['inserts_per_s']} /s",
+        f"journaled inserts {ceiling['database']['inserts_per_s']} /s (one at a time)",
+        f"  bulk writes          {ceiling['database'].get('bulk_inserted_docs_per_s')} documents inserted/s, "
+        f"{ceiling['database'].get('bulk_updated_docs_per_s')} updated/s (500 a request, journaled)",
         f"  pipeline             {ceiling['pipeline_bookings_per_s']} bookings/s "
         "(produce, consume, update, insert, produce, commit)",
         f"  application / ceiling  decided {_ratio(rates['decided'], ceiling['pipeline_bookings_per_s'])}, "
@@ -140,7 +152,10 @@ def text(results: dict[str, Any]) -> str:
         f"p99 {catalogue['latency']['p99_ms']}  max {catalogue['latency']['max_ms']}"
         f"   (target p99 < {TARGETS['search_p99_ms']}: {_below(search_p99, TARGETS['search_p99_ms'])})",
         "  CPU seconds          " + ", ".join(f"{k} {v}" for k, v in catalogue.get("cpu_seconds", {}).items()),
-        "Peak memory (MiB)    " + ", ".join(f"{k} {v}" for k, v in results["peak_memory_mib"].items()),
+        "Peak memory (MiB)    "
+        + ", ".join(f"{k} {v}" for k, v in results["peak_memory_mib"].items())
+        + f"   (API with the catalogue: target < {TARGETS['api_rss_mib']}: "
+        f"{_below(results['peak_memory_mib'].get('api'), TARGETS['api_rss_mib'])})",
         "=" * 78,
     ]
     return "\n".join(lines)

@@ -89,8 +89,12 @@ def app_env(config: Config) -> dict[str, str]:
     return {**env, **python_env()}
 
 
-def api_argv(port: int, threads: int = 8) -> list[str]:
-    """The API served by waitress, a production WSGI server."""
+def api_argv(port: int, threads: int = 48) -> list[str]:
+    """The API served by waitress, a production WSGI server.
+
+    48 threads: a booking request that prefers to wait for its decision holds one, idle, for up
+    to a second (bench/RESULTS.md, run 6); the work itself is bounded by the one core it runs on.
+    """
     return [
         sys.executable,
         "-m",

@@ -122,7 +122,7 @@ def api_server() -> Iterator[Callable[[Config, int], str]]:
 
     def serve(config: Config, port: int) -> str:
         app = create_app(config)
-        server = create_server(app, host="127.0.0.1", port=port, threads=8)
+        server = create_server(app, host="127.0.0.1", port=port, threads=16)
         threading.Thread(target=run, args=(server,), daemon=True).start()
         servers.append((server, app))
         return f"http://127.0.0.1:{port}"

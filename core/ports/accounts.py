@@ -60,3 +60,7 @@ class RateLimits(Protocol):
 
     def count(self, key: str, window_start: datetime) -> int:
         """The attempts counted under ``key`` in that window (0 if none)."""
+
+    def take(self, key: str, window_start: datetime, expires_at: datetime, allowed: int) -> bool:
+        """Count one attempt if fewer than ``allowed`` were counted in the window (True), else count
+        nothing (False): one atomic step."""

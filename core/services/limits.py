@@ -44,7 +44,7 @@ class Limit:
 def throttle(limits: RateLimits, key: str, limit: Limit, now: datetime, what: str) -> None:
     """Count one attempt; ``RateLimited`` once ``key`` went over ``limit`` in this window."""
     start, end = limit.window(now)
-    if limits.hit(key, start, end) > limit.count:
+    if not limits.take(key, start, end, limit.count):
         raise _refusal(what, end, now)
 
 

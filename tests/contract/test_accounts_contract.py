@@ -77,3 +77,13 @@ def test_rate_limits_count_per_key_and_window(ports: Ports) -> None:
     assert ports.rate_limits.hit("login:ann", later, ends) == 1  # a new window starts again
     assert ports.rate_limits.hit("login:bob", window, ends) == 1
     assert ports.rate_limits.count("login:ann", window) == 3
+
+
+def test_taking_from_a_rate_limit_counts_only_while_under_it(ports: Ports) -> None:
+    window, later = NOW.replace(second=0), NOW.replace(second=0) + timedelta(minutes=1)
+    ends = window + timedelta(minutes=5)
+    assert [ports.rate_limits.take("booking:ann", window, ends, 3) for _ in range(5)] == [True] * 3 + [False] * 2
+    assert ports.rate_limits.count("booking:ann", window) == 3  # the refused ones are not counted
+    assert ports.rate_limits.take("booking:ann", later, ends, 3) is True  # a new window starts again
+    assert ports.rate_limits.take("booking:bob", window, ends, 0) is False
+    assert ports.rate_limits.count("booking:bob", window) == 0

@@ -126,6 +126,13 @@ class FakeRateLimits:
         """The window's count."""
         return self.counts.get((key, window_start), 0)
 
+    def take(self, key: str, window_start: datetime, expires_at: datetime, allowed: int) -> bool:
+        """Count one while under ``allowed``."""
+        if self.count(key, window_start) >= allowed:
+            return False
+        self.hit(key, window_start, expires_at)
+        return True
+
 
 class FakeHasher:
     """A readable, reversible 'hash': tests see what was stored, and verify works."""

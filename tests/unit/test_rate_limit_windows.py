@@ -8,20 +8,7 @@ import pytest
 
 from core.errors import RateLimited
 from core.services.limits import Limit, record, refuse_if_spent, throttle
-
-
-class MemoryLimits:
-    """The RateLimits port in a dict, as MongoRateLimits keeps it in documents."""
-
-    def __init__(self) -> None:
-        self.counts: dict[tuple[str, datetime], int] = {}
-
-    def hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
-        self.counts[key, window_start] = self.counts.get((key, window_start), 0) + 1
-        return self.counts[key, window_start]
-
-    def count(self, key: str, window_start: datetime) -> int:
-        return self.counts.get((key, window_start), 0)
+from tests.fakes import FakeRateLimits
 
 
 @pytest.mark.parametrize(
@@ -48,7 +35,7 @@ def test_windows_are_aligned_so_every_process_counts_in_the_same_one() -> None:
 
 
 def test_the_attempt_over_the_limit_is_refused_with_the_wait_until_the_next_window() -> None:
-    store, limit = MemoryLimits(), Limit(2, 60)
+    store, limit = FakeRateLimits(), Limit(2, 60)
     now = datetime(2026, 11, 22, 10, 0, 15, tzinfo=UTC)
     throttle(store, "login:a@example.org", limit, now, "sign-in attempts")
     throttle(store, "login:a@example.org", limit, now, "sign-in attempts")
@@ -61,7 +48,7 @@ def test_the_attempt_over_the_limit_is_refused_with_the_wait_until_the_next_wind
 
 
 def test_a_spent_key_is_refused_before_counting_and_a_record_decides_nothing() -> None:
-    store, limit = MemoryLimits(), Limit(2, 60)
+    store, limit = FakeRateLimits(), Limit(2, 60)
     now = datetime(2026, 11, 22, 10, 0, 59, 500000, tzinfo=UTC)
     record(store, "login-failed:10.0.0.1", limit, now)
     refuse_if_spent(store, "login-failed:10.0.0.1", limit, now, "failed sign-ins")
