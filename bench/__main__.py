@@ -4,6 +4,8 @@ report, ``results.json`` and ``storm.png`` (see bench/README.md)."""
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -57,7 +59,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="sample the API and the capacity worker with py-spy (flame graphs in --out)",
     )
+    parser.add_argument(
+        "--count-commands",
+        action="store_true",
+        help="count each process's database commands during the storm (bench/probe), per request",
+    )
     args = parser.parse_args(argv)
+    if args.count_commands:
+        # Every process of the stack inherits this and counts its commands (bench/probe/sitecustomize.py).
+        counted = Path(args.out) / "commands"
+        counted.mkdir(parents=True, exist_ok=True)
+        for old in counted.glob("*.json"):
+            old.unlink()
+        os.environ["BENCH_COUNT_COMMANDS"] = str(counted.resolve())
+        probe = str(Path(__file__).parent / "probe")
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (probe, os.environ.get("PYTHONPATH")) if p)
 
     print("starting the stack..." if not args.external else "using the given services...", file=sys.stderr)
     stack = external() if args.external else embedded()
@@ -84,6 +100,8 @@ def _run(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
         results["storm"] = storm.run(stack, trainees, trainings, args.clients, wait_s=args.wait)
     results["storm"]["cpu_seconds"] = _spent(before, stack.cpu_seconds())
     results["storm"]["database_operations"] = _spent(ops, _operations(stack))
+    if args.count_commands:
+        results["storm"]["commands_per_request"] = _commands(Path(args.out) / "commands", len(trainees))
     seeded = catalogue.seed(stack, args.catalogue, expert["id"])
     before = stack.cpu_seconds()
     with profiled(stack, ["api", "mongo"], flames, "catalogue"):
@@ -96,6 +114,19 @@ def _run(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
     }
     results["peak_memory_mib"] = stack.peak_memory_mib()
     return results
+
+
+def _commands(counted: Path, requests: int) -> dict[str, dict[str, float]]:
+    """Each process's database commands (since its start: the storm is most of it), per request."""
+    time.sleep(1.5)  # the processes write their counts every second
+    out: dict[str, dict[str, float]] = {}
+    for path in sorted(counted.glob("*.json")):
+        counts = json.loads(path.read_text())
+        if counts:
+            name = path.stem.rsplit("-", 1)[0]
+            per = {k: round(v / requests, 2) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
+            out[name] = {"total": round(sum(counts.values()) / requests, 2), **per}
+    return out
 
 
 def _operations(stack: BenchStack) -> dict[str, float]:

@@ -133,6 +133,11 @@ def text(results: dict[str, Any]) -> str:
         + f"   = {sum(ops.values()) / requests_made:.1f} per request, {writes / requests_made:.1f} documents written",
         f"  database bulk limit  {allowed and round(allowed, 1)} requests/s for the documents a request writes; "
         f"the storm reached {_ratio(e2e, allowed)} (target >= 60%)",
+        *[
+            f"    {name:<18} {counts['total']} commands/request: "
+            + ", ".join(f"{k} {v}" for k, v in list(counts.items())[1:9])
+            for name, counts in storm.get("commands_per_request", {}).items()
+        ],
         "Ceiling: the same essential work on the bare broker and database",
         f"  produce, acked       {ceiling['produce_acked_per_s']} events/s   "
         f"consume {ceiling.get('consume_per_s')} events/s",
