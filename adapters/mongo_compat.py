@@ -10,6 +10,11 @@ tests and of the local stack, answers the same commands, but three of them cost 
 - its planner uses an index by itself only for a few filter shapes, so each query names its
   index (a hint). MongoDB's planner would choose the same one: there the hint only pins it.
 
+A fourth is not a cost but a wait: a change stream's empty ``getMore`` returns at once instead
+of waiting ``maxAwaitTimeMS`` for a change, so a watcher that loops on ``try_next`` spins on
+the server (25 commands per booking request in a storm, bench/RESULTS.md run 6). ``next_change``
+paces it.
+
 So each helper below does what the direct MongoDB form does, in the shape SecantusDB serves
 well, and says which form it stands for. On MongoDB every one of them is correct as it is;
 a deployment on MongoDB alone could turn them back into the direct forms here, and nowhere
@@ -19,9 +24,12 @@ ratings' revision counter in ``mongo_records``).
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pymongo.change_stream import ChangeStream
 from pymongo.collection import Collection
 from pymongo.cursor import Cursor
 
@@ -72,3 +80,20 @@ def increment(collection: Collection[Any], doc_id: str, field: str, on_insert: M
     collection.update_one({"_id": doc_id}, {"$inc": {field: 1}, "$setOnInsert": dict(on_insert)}, upsert=True)
     doc = collection.find_one({"_id": doc_id}, {field: 1})
     return int(doc[field]) if doc else 1
+
+
+CHANGE_STREAM_IDLE_S = 0.1  # an idle watcher asks the server for changes ten times a second
+
+
+def next_change(stream: ChangeStream[Any], stop: threading.Event) -> dict[str, Any] | None:
+    """The stream's next change, or None after about ``CHANGE_STREAM_IDLE_S`` without one.
+
+    Stands for ``stream.try_next()`` on a stream opened with ``max_await_time_ms``: MongoDB
+    holds the empty ``getMore`` that long, SecantusDB answers it at once; the rest of the
+    interval is waited here (on MongoDB there is nothing left to wait).
+    """
+    started = time.monotonic()
+    change: dict[str, Any] | None = stream.try_next()
+    if change is None:
+        stop.wait(max(0.0, CHANGE_STREAM_IDLE_S - (time.monotonic() - started)))
+    return change

@@ -80,7 +80,7 @@ class KafkaOutcomes:
             consumer = None
             try:
                 consumer = KafkaConsumer(bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False,
-                                         fetch_max_wait_ms=20, client_id="marketplace-api-outcomes")  # fmt: skip
+                                         fetch_max_wait_ms=200, client_id="marketplace-api-outcomes")  # fmt: skip
                 partitions = [
                     TopicPartition(self._topic, p) for p in sorted(consumer.partitions_for_topic(self._topic) or ())
                 ]

@@ -25,6 +25,8 @@ from typing import Any
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 
+from adapters.mongo_compat import CHANGE_STREAM_IDLE_S, next_change
+
 log = logging.getLogger(__name__)
 
 
@@ -93,12 +95,12 @@ class WatchedDocs:
         backoff = 0.5
         while not self._closed.is_set():
             try:
-                with self._c.watch(max_await_time_ms=500) as stream:
+                with self._c.watch(max_await_time_ms=int(CHANGE_STREAM_IDLE_S * 1000)) as stream:
                     self.forget()  # whatever was cached before the stream opened may be stale
                     self._open.set()
                     backoff = 0.5
                     while stream.alive and not self._closed.is_set():
-                        change = stream.try_next()
+                        change = next_change(stream, self._closed)
                         if change is not None:
                             self.forget(change.get("documentKey", {}).get("_id"))
             except PyMongoError as exc:

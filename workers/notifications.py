@@ -13,15 +13,16 @@ from core.handlers.notifications import HANDLERS
 from core.services.delivery import send_due_emails
 from core.services.deps import Deps
 from core.services.reminders import announce_reminders
-from events import BookingWaitlisted
+from events import BookingRequested, BookingWaitlisted
 from events.types import Topic
 from workers.runner import main as run
 
 GROUP = "notifications"
 TOPICS = (Topic.ACCOUNTS, Topic.TRAININGS, Topic.BOOKINGS, Topic.PAYMENTS, Topic.SPONSORS)
-# A place on the waitlist is told after what is urgent: in a storm, 1,900 of them arrive before
-# the first confirmations, which must reach the inbox within seconds (bench/RESULTS.md, run 6).
-DEFERRED = frozenset({BookingWaitlisted})
+# "Request received" (inbox only) and a place on the waitlist are told after what is urgent: in
+# a storm, 2,000 and 1,900 of them arrive before the first confirmations, which must reach the
+# inbox within seconds (bench/RESULTS.md, run 6).
+DEFERRED = frozenset({BookingRequested, BookingWaitlisted})
 
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:

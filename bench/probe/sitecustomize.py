@@ -19,10 +19,10 @@ if _OUT:
     from pymongo import monitoring
 
     _counts: Counter[str] = Counter()
-    _name = next((a for a in sys.argv[1:] if a.startswith(("workers.", "api:"))), None) or Path(sys.argv[0]).name
-    for i, arg in enumerate(sys.argv):
-        if arg == "-m" and i + 1 < len(sys.argv):
-            _name = sys.argv[i + 1] if sys.argv[i + 1] != "waitress" else "api"
+    # ``python -m workers.capacity`` runs with argv[0] = .../workers/capacity.py; waitress is the API.
+    _script = Path(sys.argv[0])
+    _name = _script.parent.name if _script.name == "__main__.py" else _script.stem
+    _name = "api" if _name == "waitress" else _name
 
     class _Counting(monitoring.CommandListener):
         def started(self, event: monitoring.CommandStartedEvent) -> None:
