@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
@@ -19,10 +18,10 @@ if _OUT:
     from pymongo import monitoring
 
     _counts: Counter[str] = Counter()
-    # ``python -m workers.capacity`` runs with argv[0] = .../workers/capacity.py; waitress is the API.
-    _script = Path(sys.argv[0])
-    _name = _script.parent.name if _script.name == "__main__.py" else _script.stem
-    _name = "api" if _name == "waitress" else _name
+    # sys.argv is not set yet when this runs: the command line, from /proc (``-m workers.capacity``).
+    _argv = Path("/proc/self/cmdline").read_bytes().decode(errors="replace").split("\0")
+    _module = next((_argv[i + 1] for i, a in enumerate(_argv[:-1]) if a == "-m"), Path(_argv[0]).name)
+    _name = {"waitress": "api"}.get(_module, _module.rpartition(".")[2])
 
     class _Counting(monitoring.CommandListener):
         def started(self, event: monitoring.CommandStartedEvent) -> None:
