@@ -6,17 +6,24 @@ for a booking when the capacity worker's decision about it (held, awaiting appro
 waitlisted, rejected) goes by. A request that is not decided in time, or while this reader is
 not running (starting, broker down), is answered as before, still ``requested``, and its client
 polls; nothing depends on this reader but the latency.
+
+The same reader answers those polls: a booking this process accepted is kept until its decision
+goes by, and a poll for it meanwhile is answered from memory (``requested``, as the store would
+say), so a storm's clients polling twice a second cost the database nothing until there is news.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
+from collections import OrderedDict
 
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
+from core.model import Booking
 from events import BookingAwaitingApproval, BookingHeld, BookingRejected, BookingWaitlisted
 from events.codec import InvalidEvent, decode
 from events.types import topic_name
@@ -27,6 +34,8 @@ DECISIONS = frozenset(
     t.TYPE.encode() for t in (BookingHeld, BookingAwaitingApproval, BookingWaitlisted, BookingRejected)
 )
 FORGOTTEN_AFTER_S = 60.0  # a waiter whose request failed before its wait is dropped after this
+REMEMBERED_S = 30.0  # an accepted booking answers its polls from memory this long at most
+MAX_REMEMBERED = 20_000
 
 
 class KafkaOutcomes:
@@ -36,6 +45,7 @@ class KafkaOutcomes:
         self._bootstrap = bootstrap_servers
         self._topic = topic_name(prefix, BookingHeld.TOPIC)
         self._waiting: dict[str, tuple[threading.Event, float]] = {}
+        self._undecided: OrderedDict[str, tuple[Booking, float]] = OrderedDict()
         self._lock = threading.Lock()
         self._reading = threading.Event()  # positioned at the end of every partition, and polling
         self._closed = threading.Event()
@@ -62,6 +72,28 @@ class KafkaOutcomes:
         finally:
             with self._lock:
                 self._waiting.pop(booking_id, None)
+
+    def remember(self, booking: Booking) -> None:
+        """Keep the accepted booking until its decision goes by (at most ``REMEMBERED_S``)."""
+        if not self._reading.is_set():
+            return
+        with self._lock:
+            self._undecided[booking.id] = (copy.deepcopy(booking), time.monotonic())
+            while len(self._undecided) > MAX_REMEMBERED:
+                self._undecided.popitem(last=False)
+
+    def undecided(self, booking_id: str) -> Booking | None:
+        """The booking as accepted, while this reader runs and has seen no decision about it."""
+        if not self._reading.is_set():
+            return None
+        with self._lock:
+            entry = self._undecided.get(booking_id)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[1] > REMEMBERED_S:  # no decision for long: ask the store
+                del self._undecided[booking_id]
+                return None
+            return copy.deepcopy(entry[0])
 
     def close(self) -> None:
         """Stop reading (within one poll)."""
@@ -99,12 +131,14 @@ class KafkaOutcomes:
                 log.warning("reading booking decisions stopped (%s); retrying", exc)
             finally:
                 self._reading.clear()
+                with self._lock:
+                    self._undecided.clear()  # decisions may go by unseen from now on
                 if consumer is not None:
                     consumer.close()
             self._closed.wait(1.0)
 
     def _wake(self, headers: list[tuple[str, bytes]], value: bytes) -> None:
-        if dict(headers).get("type") not in DECISIONS or not self._waiting:
+        if dict(headers).get("type") not in DECISIONS or not (self._waiting or self._undecided):
             return
         try:
             booking_id = decode(value).data.get("booking_id")
@@ -112,5 +146,6 @@ class KafkaOutcomes:
             return
         with self._lock:
             entry = self._waiting.get(booking_id)
+            self._undecided.pop(booking_id, None)
         if entry is not None:
             entry[0].set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from core.model import Booking
 from events.envelope import Event
 
 
@@ -68,3 +69,10 @@ class Outcomes(Protocol):
 
     def wait(self, booking_id: str, timeout_s: float) -> bool:
         """Whether the decision came within ``timeout_s`` (after ``expect``); stops listening either way."""
+
+    def remember(self, booking: Booking) -> None:
+        """A request accepted and not yet decided: ``undecided`` answers for it until its decision goes by."""
+
+    def undecided(self, booking_id: str) -> Booking | None:
+        """The booking as accepted while no decision about it has gone by (a status poll without a
+        database read), else None: read it from the store."""

@@ -100,6 +100,7 @@ def request_booking(
     deps.bookings.add_requested(booking)
     if wait_s > 0 and deps.outcomes.wait(booking.id, wait_s):
         return deps.bookings.get(booking.id) or booking, True
+    deps.outcomes.remember(booking)  # its status polls need no read until its decision goes by
     return booking, True
 
 
@@ -143,7 +144,7 @@ def booking_from_request(request: BookingRequested) -> Booking:
 
 def get_booking(deps: Deps, viewer: User, booking_id: str) -> Booking:
     """A booking, visible to its trainee and to the training's expert only."""
-    booking = deps.bookings.get(booking_id)
+    booking = deps.outcomes.undecided(booking_id) or deps.bookings.get(booking_id)
     if booking is None:
         raise NotFound(f"No booking {booking_id}.")
     if booking.trainee_id != viewer.id:

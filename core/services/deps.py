@@ -9,6 +9,7 @@ from typing import Protocol
 
 from core import ports
 from core.fees import FeePolicy
+from core.model import Booking
 from core.services.limits import Limit
 
 
@@ -98,3 +99,10 @@ class NoOutcomes:
     def wait(self, booking_id: str, timeout_s: float) -> bool:
         """Never decided here."""
         return False
+
+    def remember(self, booking: Booking) -> None:
+        """Nothing kept."""
+
+    def undecided(self, booking_id: str) -> Booking | None:
+        """Always read from the store."""
+        return None

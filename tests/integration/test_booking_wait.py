@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.support import Stack
+from tests.support import Stack, wait_for
 
 
 @pytest.mark.workers("capacity")
@@ -45,3 +45,24 @@ def test_without_a_worker_the_wait_ends_after_a_second_and_the_request_stays_acc
     assert took < 3
     plain = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", api.user("trainee")["token"])
     assert plain.status_code == 202 and "Preference-Applied" not in plain.headers
+
+
+@pytest.mark.workers()
+def test_a_poll_before_the_decision_is_answered_from_memory_and_after_it_from_the_store(stack: Stack) -> None:
+    api = stack.api
+    training = api.published_training(api.expert(), capacity=3)
+    trainee = api.user("trainee")
+    booking_id = stack.book(trainee, training)
+    stack.db.bookings.delete_one({"_id": booking_id})  # the store no longer has it: only memory does
+    poll = api.call("GET", f"/api/v1/bookings/{booking_id}", trainee["token"])
+    assert poll.status_code == 200 and poll.json()["status"] == "requested"
+    other = api.call("GET", f"/api/v1/bookings/{booking_id}", api.user("trainee")["token"])
+    assert other.status_code == 404  # memory keeps the same rule: another trainee's booking is not shown
+    stack.start_worker("capacity")  # decides it (rebuilt from its event), and the decision goes by
+    held = wait_for(
+        lambda: (
+            (r := api.call("GET", f"/api/v1/bookings/{booking_id}", trainee["token"])).json()["status"] == "held" and r
+        ),
+        what="the poll to read the decision from the store",
+    )
+    assert held.json()["history"][-1]["step"] == "held"

@@ -48,6 +48,13 @@ class DecidingOutcomes:
             self.deps.bookings.transition(booking_id, BookingStatus.HELD, booking_id, self.deps.clock())
         return self.decides
 
+    def remember(self, booking) -> None:  # type: ignore[no-untyped-def]
+        self.remembered = booking
+
+    def undecided(self, booking_id: str):  # type: ignore[no-untyped-def]
+        kept = getattr(self, "remembered", None)
+        return kept if kept is not None and kept.id == booking_id else None
+
 
 @pytest.mark.parametrize("decides", [True, False])
 def test_a_request_that_waits_comes_back_decided_if_the_decision_came_in_time(decides: bool) -> None:
@@ -56,6 +63,17 @@ def test_a_request_that_waits_comes_back_decided_if_the_decision_came_in_time(de
     booking, _ = bookings.request_booking(deps, trainee, t.id, wait_s=0.8)
     assert outcomes.expected_before_publish is True and outcomes.waited == [0.8]
     assert booking.status is (BookingStatus.HELD if decides else BookingStatus.REQUESTED)
+
+
+def test_a_poll_of_an_undecided_request_is_answered_from_what_the_api_remembers() -> None:
+    deps, _, trainee, t = _world()
+    deps.outcomes = outcomes = DecidingOutcomes(deps, decides=False)
+    booking, _ = bookings.request_booking(deps, trainee, t.id, wait_s=0.5)
+    assert outcomes.remembered.id == booking.id
+    deps.bookings.rows.clear()  # type: ignore[attr-defined]  # not read: memory answers
+    assert bookings.get_booking(deps, trainee, booking.id).status is BookingStatus.REQUESTED
+    with pytest.raises(NotFound):
+        bookings.get_booking(deps, builders.user(deps, Role.TRAINEE), booking.id)
 
 
 def test_a_request_that_does_not_ask_to_wait_never_waits() -> None:
