@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
@@ -33,67 +34,78 @@ log = logging.getLogger(__name__)
 DECISIONS = frozenset(
     t.TYPE.encode() for t in (BookingHeld, BookingAwaitingApproval, BookingWaitlisted, BookingRejected)
 )
-FORGOTTEN_AFTER_S = 60.0  # a waiter whose request failed before its wait is dropped after this
-REMEMBERED_S = 30.0  # an accepted booking answers its polls from memory this long at most
-MAX_REMEMBERED = 20_000
+KEPT_S = 30.0  # a request undecided this long is dropped: its polls read the store again
+MAX_KEPT = 20_000
+
+
+@dataclass
+class _Tracked:
+    """One request this process accepted: decided yet, and the booking as accepted while not."""
+
+    decided: threading.Event = field(default_factory=threading.Event)
+    since: float = field(default_factory=time.monotonic)
+    accepted: Booking | None = None
 
 
 class KafkaOutcomes:
-    """Waiters by booking id, woken by the decisions on the bookings topic."""
+    """The requests this process accepted, by booking id, until their decisions go by."""
 
     def __init__(self, bootstrap_servers: str, prefix: str) -> None:
         self._bootstrap = bootstrap_servers
         self._topic = topic_name(prefix, BookingHeld.TOPIC)
-        self._waiting: dict[str, tuple[threading.Event, float]] = {}
-        self._undecided: OrderedDict[str, tuple[Booking, float]] = OrderedDict()
+        self._tracked: OrderedDict[str, _Tracked] = OrderedDict()
         self._lock = threading.Lock()
         self._reading = threading.Event()  # positioned at the end of every partition, and polling
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
 
     def expect(self, booking_id: str) -> None:
-        """Listen for the booking's decision from now on."""
+        """Listen for the booking's decision from now on (before its request is published)."""
         self.start()
-        now = time.monotonic()
         with self._lock:
-            self._waiting[booking_id] = (threading.Event(), now)
-            if len(self._waiting) > 10_000:  # requests that failed before their wait
-                for stale in [k for k, (_, at) in self._waiting.items() if now - at > FORGOTTEN_AFTER_S]:
-                    del self._waiting[stale]
+            self._tracked[booking_id] = _Tracked()
+            now = time.monotonic()
+            while self._tracked and (
+                len(self._tracked) > MAX_KEPT or now - next(iter(self._tracked.values())).since > KEPT_S
+            ):
+                self._tracked.popitem(last=False)  # the oldest: decided long ago, or never accepted
 
-    def wait(self, booking_id: str, timeout_s: float) -> bool:
-        """Whether the decision came within ``timeout_s``."""
-        with self._lock:
-            entry = self._waiting.get(booking_id)
-        try:
-            if entry is None or not self._reading.is_set():
-                return False
-            return entry[0].wait(timeout_s)
-        finally:
-            with self._lock:
-                self._waiting.pop(booking_id, None)
+    def wait(self, booking_id: str, timeout_s: float, accepted: Booking) -> bool:
+        """Whether the decision came within ``timeout_s``; if not, ``accepted`` answers the polls until it does.
 
-    def remember(self, booking: Booking) -> None:
-        """Keep the accepted booking until its decision goes by (at most ``REMEMBERED_S``)."""
-        if not self._reading.is_set():
-            return
+        One step under the lock decides between the two, so a decision that goes by just as the
+        wait ends is never missed (the booking would be shown undecided after its decision).
+        """
         with self._lock:
-            self._undecided[booking.id] = (copy.deepcopy(booking), time.monotonic())
-            while len(self._undecided) > MAX_REMEMBERED:
-                self._undecided.popitem(last=False)
+            tracked = self._tracked.get(booking_id)
+        if tracked is None or not self._reading.is_set():
+            self._forget(booking_id)
+            return False
+        if timeout_s > 0:
+            tracked.decided.wait(timeout_s)
+        with self._lock:
+            if tracked.decided.is_set():
+                return True
+            if self._reading.is_set() and self._tracked.get(booking_id) is tracked:
+                tracked.accepted = copy.deepcopy(accepted)
+            else:
+                self._tracked.pop(booking_id, None)
+        return False
 
     def undecided(self, booking_id: str) -> Booking | None:
         """The booking as accepted, while this reader runs and has seen no decision about it."""
-        if not self._reading.is_set():
-            return None
         with self._lock:
-            entry = self._undecided.get(booking_id)
-            if entry is None:
+            tracked = self._tracked.get(booking_id)
+            if tracked is None or tracked.accepted is None or not self._reading.is_set():
                 return None
-            if time.monotonic() - entry[1] > REMEMBERED_S:  # no decision for long: ask the store
-                del self._undecided[booking_id]
+            if time.monotonic() - tracked.since > KEPT_S:
+                del self._tracked[booking_id]
                 return None
-            return copy.deepcopy(entry[0])
+            return copy.deepcopy(tracked.accepted)
+
+    def _forget(self, booking_id: str) -> None:
+        with self._lock:
+            self._tracked.pop(booking_id, None)
 
     def close(self) -> None:
         """Stop reading (within one poll)."""
@@ -132,20 +144,19 @@ class KafkaOutcomes:
             finally:
                 self._reading.clear()
                 with self._lock:
-                    self._undecided.clear()  # decisions may go by unseen from now on
+                    self._tracked.clear()  # decisions may go by unseen from now on
                 if consumer is not None:
                     consumer.close()
             self._closed.wait(1.0)
 
     def _wake(self, headers: list[tuple[str, bytes]], value: bytes) -> None:
-        if dict(headers).get("type") not in DECISIONS or not (self._waiting or self._undecided):
+        if dict(headers).get("type") not in DECISIONS or not self._tracked:
             return
         try:
             booking_id = decode(value).data.get("booking_id")
         except InvalidEvent:
             return
         with self._lock:
-            entry = self._waiting.get(booking_id)
-            self._undecided.pop(booking_id, None)
-        if entry is not None:
-            entry[0].set()
+            tracked = self._tracked.pop(booking_id, None)
+            if tracked is not None:
+                tracked.decided.set()

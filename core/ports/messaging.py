@@ -67,11 +67,9 @@ class Outcomes(Protocol):
     def expect(self, booking_id: str) -> None:
         """Start listening for the booking's decision (before its request is published)."""
 
-    def wait(self, booking_id: str, timeout_s: float) -> bool:
-        """Whether the decision came within ``timeout_s`` (after ``expect``); stops listening either way."""
-
-    def remember(self, booking: Booking) -> None:
-        """A request accepted and not yet decided: ``undecided`` answers for it until its decision goes by."""
+    def wait(self, booking_id: str, timeout_s: float, accepted: Booking) -> bool:
+        """Whether the decision came within ``timeout_s`` (0: whether it came already), after ``expect``;
+        if not, ``undecided`` answers with ``accepted`` until it does."""
 
     def undecided(self, booking_id: str) -> Booking | None:
         """The booking as accepted while no decision about it has gone by (a status poll without a

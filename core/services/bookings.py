@@ -92,15 +92,15 @@ def request_booking(
     # Keyed by the training: every seat event of a training on one partition, in order. One
     # request, one event id: a retried publish dedupes downstream.
     event = new_event(booking_requested(booking), deps.policy.source, id=booking.id)
-    if wait_s > 0:
-        deps.outcomes.expect(booking.id)  # before the publish: a fast decision is not missed
+    deps.outcomes.expect(booking.id)  # before the publish: a fast decision is not missed
     # Publish first: if the broker does not take it, nothing was accepted or written.
     deps.publisher.publish(event)
     booking.history.append({"step": "requested", "at": now, "event_id": event.id})
     deps.bookings.add_requested(booking)
-    if wait_s > 0 and deps.outcomes.wait(booking.id, wait_s):
+    # Decided within ``wait_s``: the booking as decided. Else its status polls are answered
+    # from memory until its decision goes by.
+    if deps.outcomes.wait(booking.id, wait_s, booking) and wait_s > 0:
         return deps.bookings.get(booking.id) or booking, True
-    deps.outcomes.remember(booking)  # its status polls need no read until its decision goes by
     return booking, True
 
 

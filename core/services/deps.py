@@ -96,12 +96,9 @@ class NoOutcomes:
     def expect(self, booking_id: str) -> None:
         """Nothing to listen to."""
 
-    def wait(self, booking_id: str, timeout_s: float) -> bool:
+    def wait(self, booking_id: str, timeout_s: float, accepted: Booking) -> bool:
         """Never decided here."""
         return False
-
-    def remember(self, booking: Booking) -> None:
-        """Nothing kept."""
 
     def undecided(self, booking_id: str) -> Booking | None:
         """Always read from the store."""

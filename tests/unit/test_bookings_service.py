@@ -42,14 +42,13 @@ class DecidingOutcomes:
     def expect(self, booking_id: str) -> None:
         self.expected_before_publish = not self.deps.publisher.published
 
-    def wait(self, booking_id: str, timeout_s: float) -> bool:
+    def wait(self, booking_id: str, timeout_s: float, accepted) -> bool:  # type: ignore[no-untyped-def]
         self.waited.append(timeout_s)
         if self.decides:
             self.deps.bookings.transition(booking_id, BookingStatus.HELD, booking_id, self.deps.clock())
+        else:
+            self.remembered = accepted
         return self.decides
-
-    def remember(self, booking) -> None:  # type: ignore[no-untyped-def]
-        self.remembered = booking
 
     def undecided(self, booking_id: str):  # type: ignore[no-untyped-def]
         kept = getattr(self, "remembered", None)
@@ -76,11 +75,11 @@ def test_a_poll_of_an_undecided_request_is_answered_from_what_the_api_remembers(
         bookings.get_booking(deps, builders.user(deps, Role.TRAINEE), booking.id)
 
 
-def test_a_request_that_does_not_ask_to_wait_never_waits() -> None:
+def test_a_request_that_does_not_ask_to_wait_is_answered_at_once() -> None:
     deps, _, trainee, t = _world()
     deps.outcomes = outcomes = DecidingOutcomes(deps)
     booking, _ = bookings.request_booking(deps, trainee, t.id)
-    assert outcomes.waited == [] and outcomes.expected_before_publish is None
+    assert outcomes.waited == [0.0] and outcomes.expected_before_publish is True
     assert booking.status is BookingStatus.REQUESTED
 
 
