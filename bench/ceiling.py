@@ -29,6 +29,18 @@ PAYLOAD = 600  # bytes: about an encoded booking.requested event
 SEAT_DOCS = 5
 
 
+def _until_known(config: Config, topics: list[str], deadline_s: float = 60) -> None:
+    """Wait until the broker's metadata lists every topic's partitions: a group that joins before
+    that is given none and, on kafka-python, may never be given any (the ceiling then hung)."""
+    probe = KafkaConsumer(bootstrap_servers=config.kafka_bootstrap_servers, group_id=None)
+    try:
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end and not all(probe.partitions_for_topic(t) for t in topics):
+            time.sleep(0.2)
+    finally:
+        probe.close()
+
+
 def _producer(config: Config) -> KafkaProducer:
     # The application's producer settings (adapters/kafka_bus.py).
     return KafkaProducer(
@@ -41,6 +53,7 @@ def run(config: Config, n: int, clients: int) -> dict[str, Any]:
     prefix = f"bench-ceiling-{uuid.uuid4().hex[:6]}."
     produced, requested, decided = f"{prefix}produced", f"{prefix}requested", f"{prefix}decided"
     ensure_topics(config.kafka_bootstrap_servers, [produced, requested, decided])
+    _until_known(config, [produced, requested, decided])
     client: MongoClient = MongoClient(config.mongodb_uri, tz_aware=True)
     db = client.get_database(f"{config.mongodb_database}_ceiling", write_concern=WriteConcern(w="majority", j=True))
     try:
