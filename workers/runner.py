@@ -80,8 +80,9 @@ class Runner:
     # it fails, the run's events are applied one by one (every handler is idempotent).
     batch_handlers: Mapping[type[DomainEvent], Handler] = field(default_factory=dict)
     # Event classes set aside when they arrive (one write per poll) and handled a few at a time
-    # between polls, after everything else: a storm's 1,900 waitlist notices must not delay a
-    # confirmation's (core/handlers/notifications.py). Marked applied once set aside.
+    # after a poll that brought nothing else to do: a storm's 1,900 waitlist notices must not
+    # delay a confirmation's, nor take the database from the decisions (bench/RESULTS.md, run 6).
+    # Marked applied once set aside.
     deferred: frozenset[type[DomainEvent]] = frozenset()
     deferred_per_poll: int = 20
     _next_run: dict[int, float] = field(default_factory=dict)
@@ -106,9 +107,9 @@ class Runner:
                 try:
                     # A broker restart makes poll raise: wait for it, do not die (the chaos suite).
                     deliveries = self._until_available(lambda: self.source.poll(0.5))
-                    if deliveries:
-                        self.handle_batch(deliveries)
-                    self.handle_deferred(self.deferred_per_poll)
+                    urgent = self.handle_batch(deliveries) if deliveries else 0
+                    if not urgent:  # what was set aside waits while there is anything else to do
+                        self.handle_deferred(self.deferred_per_poll)
                 except StopRequested:
                     pass  # uncommitted: the next member starts again from there
         finally:
@@ -126,8 +127,9 @@ class Runner:
             except Exception:  # noqa: BLE001 - logged with its traceback; the next tick retries
                 log.exception("%s: periodic task %s failed; retrying in %ss", self.group, task.__name__, interval)
 
-    def handle_batch(self, deliveries: list[Delivery]) -> None:
-        """Apply a poll's records in order, then mark them applied and commit them at once.
+    def handle_batch(self, deliveries: list[Delivery]) -> int:
+        """Apply a poll's records in order, then mark them applied and commit them at once; how many
+        events it applied now (not counting those it set aside, nor those applied before).
 
         If asked to stop midway, what was applied so far is marked and committed, and the
         rest is left to the next member.
@@ -136,6 +138,7 @@ class Runner:
         wanted = [e.id for e in events if isinstance(e, Event) and self._handlers_of(e)]
         done = self._until_available(lambda: self.deps.processed.seen_many(self.group, wanted)) if wanted else set()
         applied = self._defer([e for e in events if isinstance(e, Event) and e.id not in done])
+        set_aside = len(applied)
         done.update(applied)
         handled: list[Delivery] = []
         try:
@@ -163,6 +166,7 @@ class Runner:
         finally:
             if handled:
                 self._settle(applied, handled)
+        return len(applied) - set_aside
 
     def _defer(self, events: list[Event]) -> list[str]:
         """Set aside the batch's events of the deferred classes, in one write; their ids."""

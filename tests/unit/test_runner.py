@@ -327,12 +327,12 @@ def test_deferred_events_are_set_aside_at_once_and_handled_after_the_rest_a_few_
                for i in range(5)]  # fmt: skip
     confirmed = Event(BookingConfirmed.TYPE, "c1", {"booking_id": "c1", **ref, "amount": 1, "currency": "eur",
                                                    "payment_intent_id": "pi_1"}, "t1")  # fmt: skip
-    runner.handle_batch([_delivery(e, i) for i, e in enumerate([*waiting, confirmed])])
-    assert handled == [confirmed.id]  # the confirmation first, whatever came before it
+    urgent = runner.handle_batch([_delivery(e, i) for i, e in enumerate([*waiting, confirmed])])
+    assert handled == [confirmed.id] and urgent == 1  # the confirmation first, whatever came before it
     assert source.committed == [6]  # every record committed: the waitlist's are kept aside
     assert deps.processed.seen_many("notifications", [e.id for e in waiting]) == {e.id for e in waiting}
     assert runner.handle_deferred(2) == 2 and handled == [confirmed.id, waiting[0].id, waiting[1].id]
-    runner.handle_batch([_delivery(waiting[2], 9)])  # redelivered: already set aside
+    assert runner.handle_batch([_delivery(waiting[2], 9)]) == 0  # redelivered: already set aside; nothing urgent
     assert runner.handle_deferred(10) == 3
     assert handled == [confirmed.id, *[e.id for e in waiting]]
     assert runner.handle_deferred(10) == 0
