@@ -85,6 +85,8 @@ class Runner:
     # Marked applied once set aside.
     deferred: frozenset[type[DomainEvent]] = frozenset()
     deferred_per_poll: int = 20
+    deferred_every_s: float = 5.0
+    _drained: float = 0.0
     _next_run: dict[int, float] = field(default_factory=dict)
     _by_class: dict[type[DomainEvent], list[Callable[[Event], None]]] = field(init=False)
     _batch_of: dict[type[DomainEvent], Callable[[list[Event]], None]] = field(init=False)
@@ -108,7 +110,11 @@ class Runner:
                     # A broker restart makes poll raise: wait for it, do not die (the chaos suite).
                     deliveries = self._until_available(lambda: self.source.poll(0.5))
                     urgent = self.handle_batch(deliveries) if deliveries else 0
-                    if not urgent:  # what was set aside waits while there is anything else to do
+                    # What was set aside waits while records keep coming, a few at least every
+                    # ``deferred_every_s`` when nothing urgent came with them.
+                    calm = not deliveries or (not urgent and time.monotonic() - self._drained > self.deferred_every_s)
+                    if self.deferred and calm:
+                        self._drained = time.monotonic()
                         self.handle_deferred(self.deferred_per_poll)
                 except StopRequested:
                     pass  # uncommitted: the next member starts again from there
