@@ -152,7 +152,8 @@ class Runner:
             while i < len(deliveries) and not self.stop.is_set():
                 run = self._batch_run(events, i)
                 if len(run) > 1:
-                    fresh = [events[j] for j in run if events[j].id not in done]  # type: ignore[union-attr]
+                    kind = event_class(events[i].type)  # type: ignore[union-attr]
+                    fresh = [e for j in run if (e := events[j]).id not in done and event_class(e.type) is kind]  # type: ignore[union-attr]
                     fresh = list({e.id: e for e in fresh}.values())  # the same event twice in one batch runs once
                     applied += self._apply_run([deliveries[j] for j in run], fresh)  # type: ignore[arg-type]
                     done.update(e.id for e in fresh)
@@ -204,18 +205,22 @@ class Runner:
         return len(finished)
 
     def _batch_run(self, events: list[Event | InvalidEvent], start: int) -> list[int]:
-        """The indexes of the consecutive events from ``start`` that one batch handler takes together."""
+        """The indexes from ``start`` that one batch handler takes together: consecutive events of
+        its class, and between them any this group has nothing to do with (the worker's own
+        reactions, interleaved with the requests on the same partition, would break every run)."""
         first = events[start]
         if isinstance(first, InvalidEvent) or event_class(first.type) not in self._batch_of:
             return [start]
         kind = event_class(first.type)
-        end = start
-        while end + 1 < len(events):
-            after = events[end + 1]
-            if isinstance(after, InvalidEvent) or event_class(after.type) is not kind:
+        run = [start]
+        for i in range(start + 1, len(events)):
+            after = events[i]
+            if isinstance(after, InvalidEvent):
                 break
-            end += 1
-        return list(range(start, end + 1))
+            if event_class(after.type) is not kind and self._handlers_of(after):
+                break
+            run.append(i)
+        return run
 
     def _apply_run(self, deliveries: list[Delivery], events: list[Event]) -> list[str]:
         """A run through its batch handler; if that fails for any reason but an outage, one by one."""

@@ -289,6 +289,19 @@ def test_a_run_of_requests_goes_to_the_batch_handler_at_once_without_duplicates(
     assert batches == [[a.id, b.id, c.id]]
 
 
+def test_events_the_group_ignores_between_requests_do_not_break_their_batch() -> None:
+    from events import BookingHeld
+
+    batches: list[list[str]] = []
+    runner, source, _ = _batching_runner(lambda events: batches.append([e.id for e in events]), lambda e: None)
+    a, b, c = _other_event("b1"), _other_event("b2"), _other_event("b3")
+    # The worker's own reaction to an earlier request, on the same partition: nothing to do here.
+    facts = {"booking_id": "b0", "training_id": "t1", "trainee_id": "u0", "amount": 1, "currency": "eur"}
+    held = Event(BookingHeld.TYPE, "b0", {**facts, "expires_at": "2026-11-21T12:30:00+00:00"}, "t1")
+    runner.handle_batch([_delivery(a, 1), _delivery(held, 2), _delivery(b, 3), _delivery(held, 4), _delivery(c, 5)])
+    assert batches == [[a.id, b.id, c.id]] and source.committed == [6]
+
+
 def test_a_failing_batch_is_applied_one_by_one_each_with_its_own_retries() -> None:
     singles: list[str] = []
 
