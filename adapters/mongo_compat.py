@@ -13,7 +13,7 @@ tests and of the local stack, answers the same commands, but three of them cost 
 A fourth is not a cost but a wait: a change stream's empty ``getMore`` returns at once instead
 of waiting ``maxAwaitTimeMS`` for a change, so a watcher that loops on ``try_next`` spins on
 the server (25 commands per booking request in a storm, bench/RESULTS.md run 6). ``next_change``
-paces it.
+paces it (four asks a second per idle stream).
 
 So each helper below does what the direct MongoDB form does, in the shape SecantusDB serves
 well, and says which form it stands for. On MongoDB every one of them is correct as it is;
@@ -82,7 +82,7 @@ def increment(collection: Collection[Any], doc_id: str, field: str, on_insert: M
     return int(doc[field]) if doc else 1
 
 
-CHANGE_STREAM_IDLE_S = 0.1  # an idle watcher asks the server for changes ten times a second
+CHANGE_STREAM_IDLE_S = 0.25  # an idle watcher asks the server for changes four times a second
 
 
 def next_change(stream: ChangeStream[Any], stop: threading.Event) -> dict[str, Any] | None:
