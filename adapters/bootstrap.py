@@ -7,6 +7,7 @@ from email.utils import parseaddr
 
 from pymongo.database import Database
 
+from adapters.catalogue_view import LiveCatalogue
 from adapters.config import Config
 from adapters.email_render import JinjaEmailRenderer
 from adapters.kafka_bus import KafkaPublisher
@@ -42,8 +43,12 @@ from core.services.deps import Deps, Policy
 from core.services.limits import Limit
 
 
-def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
-    """Build every adapter from ``config`` (nothing connects before first use)."""
+def bootstrap(config: Config, create_db_indexes: bool = True, live_catalogue: bool = False) -> Deps:
+    """Build every adapter from ``config`` (nothing connects before first use).
+
+    ``live_catalogue``: searches are served from the catalogue in memory (the API), which loads
+    on the first search and follows the database from then on; else each search asks the database.
+    """
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # kafka-python narrates every connection at INFO; its warnings are what matter.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
@@ -104,6 +109,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True) -> Deps:
             ),
         ),
         health_checks={"broker": publisher.reachable, "database": lambda: ping(db)},
+        catalogue=LiveCatalogue(db) if live_catalogue else None,
     )
 
 
@@ -117,7 +123,7 @@ def create_database_indexes(db: Database) -> None:
 
 
 def release(deps: Deps) -> None:
-    """Close what ``bootstrap`` opened: the producer (flushed) and the database client.
+    """Close what ``bootstrap`` opened: the producer (flushed), the catalogue's stream and the database client.
 
     A process that exits needs none of it; a test session that builds hundreds of stacks in
     one process does, or their background threads keep polling a broker whose topics are gone.
@@ -125,4 +131,6 @@ def release(deps: Deps) -> None:
     close = getattr(deps.publisher, "close", None)
     if close is not None:
         close()
+    if isinstance(deps.catalogue, LiveCatalogue):
+        deps.catalogue.close()
     deps.users._c.database.client.close()  # type: ignore[attr-defined]

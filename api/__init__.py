@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import swagger_ui_bundle
-from flask import Flask, Response, send_from_directory
+from flask import Flask, Response, request, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.bootstrap import bootstrap
@@ -43,13 +43,14 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         },
     )
     app.extensions["marketplace.config"] = config
-    app.extensions["marketplace.deps"] = deps or bootstrap(config)
+    app.extensions["marketplace.deps"] = deps or bootstrap(config, live_catalogue=True)
 
     if deps is None:
         _create_topics(config)
     api = MarketplaceApi(app)
     register_error_handlers(app)
     headers.install(app, config)
+    _read_your_writes(app)
     from api.resources import (
         accounts,
         admin,
@@ -80,6 +81,17 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         # The client's address and scheme as the proxies saw them, for the per-client limits.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)  # type: ignore[method-assign]
     return app
+
+
+def _read_your_writes(app: Flask) -> None:
+    """After a request that may have written, the catalogue catches up before its next search."""
+
+    @app.after_request
+    def _touch_catalogue(response: Response) -> Response:
+        catalogue = app.extensions["marketplace.deps"].catalogue
+        if catalogue is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            catalogue.touched()
+        return response
 
 
 def _swagger_asset(filename: str) -> Response:

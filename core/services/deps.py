@@ -79,5 +79,7 @@ class Deps:
     hasher: PasswordHasher
     policy: Policy
     clock: Clock = utc_now
+    # The catalogue in memory, where a process serves searches (the API); None: searches ask ``trainings``.
+    catalogue: ports.Catalogue | None = None
     # name -> probe answering whether that backing service is reachable now
     health_checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
