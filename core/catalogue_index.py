@@ -40,7 +40,7 @@ class CatalogueEntry:
     """A published training and the folded copies its search matches on (as stored beside it)."""
 
     training: Training
-    words: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()  # distinct
     specialty: str | None = None
     technique: str | None = None
     city: str | None = None

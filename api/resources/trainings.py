@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import asdict
 from typing import Any
 
+from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -42,9 +46,11 @@ def out(training: Training, experts: dict[str, Any] | None = None, listed: bool 
     return body
 
 
-def page(items: list[Training], total: int, args: dict[str, Any]) -> dict[str, Any]:
-    """A page of trainings with their experts, fetched in one query."""
-    experts = deps().users.many([t.expert_id for t in items])
+def page(
+    items: list[Training], total: int, args: dict[str, Any], experts: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A page of trainings with their experts (fetched in one query unless given)."""
+    experts = experts if experts is not None else deps().users.many([t.expert_id for t in items])
     return {
         "items": [out(t, experts, listed=True) for t in items],
         "total": total,
@@ -53,14 +59,60 @@ def page(items: list[Training], total: int, args: dict[str, Any]) -> dict[str, A
     }
 
 
+def search_answer(args: dict[str, Any]) -> Any:
+    """The search's page; rendered once for as long as nothing on it changes (a page of twenty
+    trainings took most of a search's time to dump)."""
+    found = catalogue.search_page(deps(), args)
+    if found.key is None:
+        return page(found.items, found.total, args, found.experts)
+    rendered = rendered_pages()
+    data = rendered.get(found.key)
+    if data is None:
+        data = jsonify(TrainingPage().dump(page(found.items, found.total, args, found.experts))).get_data()
+        rendered.put(found.key, data)
+    return current_app.response_class(data, mimetype="application/json")
+
+
+def rendered_pages() -> RenderedPages:
+    """This app's rendered search pages."""
+    pages = current_app.extensions.get("marketplace.rendered_pages")
+    if pages is None:
+        pages = current_app.extensions.setdefault("marketplace.rendered_pages", RenderedPages())
+    return pages  # type: ignore[no-any-return]
+
+
+class RenderedPages:
+    """The JSON of the last pages served, by their key (least recently used out first)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> bytes | None:
+        """The rendering kept under ``key``."""
+        with self._lock:
+            data = self._pages.get(key)
+            if data is not None:
+                self._pages.move_to_end(key)
+            return data
+
+    def put(self, key: Hashable, data: bytes) -> None:
+        """Keep a rendering."""
+        with self._lock:
+            self._pages[key] = data
+            while len(self._pages) > self._size:
+                self._pages.popitem(last=False)
+
+
 @blp.route("")
 class TrainingCollection(MethodView):
-    @blp.arguments(SearchArgs, location="query")
+    # One instance: webargs builds a schema from a class at every request (a third of a search's time).
+    @blp.arguments(SearchArgs(), location="query")
     @blp.response(200, TrainingPage)
     def get(self, args: dict[str, Any]) -> Any:
         """Search published trainings: filters combine; sorted by date or price; paginated with a total."""
-        items, total = catalogue.search(deps(), args)
-        return page(items, total, args)
+        return search_answer(args)
 
     @blp.arguments(TrainingIn)
     @blp.response(201, TrainingOut)

@@ -27,7 +27,7 @@ def _training(tid: str, **fields: Any) -> Training:
 
 
 def _entry(tid: str, words: tuple[str, ...] = (), city: str | None = "paris", **fields: Any) -> CatalogueEntry:
-    return CatalogueEntry(_training(tid, **fields), frozenset(words), "cardiology", "tavi", city, "FR")
+    return CatalogueEntry(_training(tid, **fields), tuple(sorted(set(words))), "cardiology", "tavi", city, "FR")
 
 
 # -- the brute-force reference: every filter of _search_query on every training, then MongoDB's sort
@@ -76,7 +76,7 @@ def _reference(entries: list[CatalogueEntry], q: TrainingQuery) -> list[str]:
 
 ids = st.sampled_from([f"t{n}" for n in range(24)])
 entries = st.builds(
-    lambda tid, words, city, **f: CatalogueEntry(_training(tid, **f), frozenset(words), "cardiology", "tavi", city,
+    lambda tid, words, city, **f: CatalogueEntry(_training(tid, **f), tuple(sorted(words)), "cardiology", "tavi", city,
                                                  "FR" if city != "berlin" else "DE"),
     tid=ids,
     words=st.sets(st.sampled_from(WORDS)),
