@@ -81,6 +81,7 @@ def _run(stack: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
     before = stack.cpu_seconds()
     with profiled(stack, ["api", "mongo"], flames, "catalogue"):
         reads = catalogue.run(stack, args.read_clients, args.read_seconds)
+    reads["answers"] = catalogue.check(stack)
     results["catalogue"] = {
         "trainings": args.catalogue,
         "seeded_in_s": seeded,

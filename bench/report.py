@@ -125,6 +125,8 @@ def text(results: dict[str, Any]) -> str:
         f"Catalogue reads: {catalogue['trainings']} trainings, {catalogue['clients']} clients, "
         f"{catalogue['seconds']} s",
         f"  searches             {catalogue['searches_per_s']} /s, errors {catalogue['errors']}",
+        f"  answers checked      {catalogue.get('answers', {}).get('checked', '-')} against the database's search, "
+        f"wrong {catalogue.get('answers', {}).get('wrong', '-')}",
         f"  latency (ms)         p50 {catalogue['latency']['p50_ms']}  p95 {catalogue['latency']['p95_ms']}  "
         f"p99 {catalogue['latency']['p99_ms']}  max {catalogue['latency']['max_ms']}",
         "  CPU seconds          " + ", ".join(f"{k} {v}" for k, v in catalogue.get("cpu_seconds", {}).items()),
