@@ -105,10 +105,43 @@ class RenderedPages:
                 self._pages.popitem(last=False)
 
 
+class RepeatedSearchArgs(SearchArgs):
+    """``SearchArgs`` that remembers what each query string loaded to: searches repeat, and loading
+    their arguments was the largest cost left in a search. One instance (webargs builds a schema
+    from a class at every request: a third of a search's time then)."""
+
+    def __init__(self, size: int = 1024) -> None:
+        super().__init__()
+        self._size = size
+        self._loaded: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RepeatedSearchArgs:
+        # flask-smorest copies the schemas it is given; a copy remembers on its own.
+        return type(self)(self._size)
+
+    def load(self, data: Any, **kwargs: Any) -> Any:
+        """As ``SearchArgs.load``; a query string seen before gets a copy of what it loaded to."""
+        args = getattr(data, "data", None)  # webargs' proxy of request.args
+        if not hasattr(args, "items"):
+            return super().load(data, **kwargs)
+        key = (tuple(args.items(multi=True)), tuple(sorted(kwargs.items())))
+        with self._lock:
+            loaded = self._loaded.get(key)
+            if loaded is not None:
+                self._loaded.move_to_end(key)
+                return dict(loaded)
+        loaded = super().load(data, **kwargs)  # a ValidationError is raised, and nothing kept
+        with self._lock:
+            self._loaded[key] = loaded
+            while len(self._loaded) > self._size:
+                self._loaded.popitem(last=False)
+        return dict(loaded)
+
+
 @blp.route("")
 class TrainingCollection(MethodView):
-    # One instance: webargs builds a schema from a class at every request (a third of a search's time).
-    @blp.arguments(SearchArgs(), location="query")
+    @blp.arguments(RepeatedSearchArgs(), location="query")
     @blp.response(200, TrainingPage)
     def get(self, args: dict[str, Any]) -> Any:
         """Search published trainings: filters combine; sorted by date or price; paginated with a total."""
