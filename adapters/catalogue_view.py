@@ -20,6 +20,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from pymongo.change_stream import DatabaseChangeStream
@@ -114,6 +115,15 @@ class LiveCatalogue:
         if not self._ready() or not self._caught_up():
             return None
         return self.index.matching(query)
+
+    def holds(self, found: CatalogueMatches, experts_version: int, date_from: datetime | None) -> bool:
+        """Whether ``found`` is still exact: caught up with this process's writes, nothing changed since."""
+        return (
+            self._ready()
+            and self._caught_up()
+            and experts_version == self._experts_version
+            and self.index.holds(found, date_from)
+        )
 
     def experts(self, expert_ids: Iterable[str]) -> dict[str, User]:
         """The experts with these ids that it holds."""

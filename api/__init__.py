@@ -14,6 +14,7 @@ from adapters.kafka_bus import ensure_topics
 from api import headers, query, web
 from api.cli import register_commands
 from api.errors import MarketplaceApi, register_error_handlers
+from api.repeated import RepeatedSearches
 from core.services.deps import Deps
 from events.types import GROUPS, all_topics
 
@@ -77,6 +78,8 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_asset)
     register_commands(app)
     query.install(app, api)
+    if app.extensions["marketplace.deps"].catalogue is not None:
+        app.wsgi_app = RepeatedSearches(app.wsgi_app, app.extensions["marketplace.deps"])  # type: ignore[method-assign]
     if config.proxy_hops:
         # The client's address and scheme as the proxies saw them, for the per-client limits.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)  # type: ignore[method-assign]

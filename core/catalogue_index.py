@@ -49,10 +49,26 @@ class CatalogueEntry:
 
 @dataclass(frozen=True)
 class CatalogueMatches:
-    """Every training matching a query, in its order; ``serial`` names this answer (unique per index)."""
+    """Every training matching a query, in its order; ``serial`` names this answer (unique per index).
+
+    It is the answer at ``version`` of the index, for any ``date_from`` in ``(after, until]``:
+    no training starts in between (both None: computed without a ``date_from``).
+    """
 
     trainings: tuple[Training, ...]
     serial: int
+    version: int = 0
+    after: datetime | None = None
+    until: datetime | None = None
+
+    def within(self, date_from: datetime | None) -> bool:
+        """Whether this is also the answer for ``date_from`` (to the millisecond, as stored)."""
+        date_from = to_millisecond(date_from)
+        if date_from is None:
+            return True
+        if self.after is not None and date_from <= self.after:
+            return False
+        return self.until is None or date_from <= self.until
 
     @property
     def total(self) -> int:
@@ -156,15 +172,6 @@ def _passes_ranges(t: Training, query: TrainingQuery) -> bool:
     return not (query.free_seats_only and not (_number(t.seats_left) and t.seats_left > 0))  # type: ignore[operator]
 
 
-@dataclass
-class _Cached:
-    matches: CatalogueMatches
-    version: int
-    # date_from may move within (after, until]: no training starts in between.
-    after: datetime | None
-    until: datetime | None
-
-
 class CatalogueIndex:
     """The published trainings, searchable in memory; safe to share between threads."""
 
@@ -180,7 +187,7 @@ class CatalogueIndex:
         self._stale: set[str] = set(SORTS)
         self._starts: list[datetime] = []  # every member's start, sorted (for the cache's date gaps)
         self._starts_stale = True
-        self._cache: OrderedDict[tuple[TrainingQuery, bool], _Cached] = OrderedDict()
+        self._cache: OrderedDict[tuple[TrainingQuery, bool], CatalogueMatches] = OrderedDict()
         self._version = 0
         self._serials = itertools.count(1)
 
@@ -251,25 +258,21 @@ class CatalogueIndex:
         key = (dataclasses.replace(query, date_from=None, offset=0, limit=0), date_from is not None)
         with self._lock:
             cached = self._cache.get(key)
-            if cached is not None and cached.version == self._version and self._within(cached, date_from):
+            if cached is not None and self.holds(cached, date_from):
                 self._cache.move_to_end(key)
-                return cached.matches
-            found = CatalogueMatches(tuple(self._compute(query)), next(self._serials))
+                return cached
             after, until = self._gap(date_from) if date_from is not None else (None, None)
-            self._cache[key] = _Cached(found, self._version, after, until)
+            found = CatalogueMatches(tuple(self._compute(query)), next(self._serials), self._version, after, until)
+            self._cache[key] = found
             self._cache.move_to_end(key)
             while len(self._cache) > _CACHED_QUERIES:
                 self._cache.popitem(last=False)
             return found
 
-    @staticmethod
-    def _within(cached: _Cached, date_from: datetime | None) -> bool:
-        """Whether ``date_from`` falls in the gap the cached answer was computed in (no start between)."""
-        if date_from is None:
-            return True
-        if cached.after is not None and date_from <= cached.after:
-            return False
-        return cached.until is None or date_from <= cached.until
+    def holds(self, found: CatalogueMatches, date_from: datetime | None) -> bool:
+        """Whether ``found`` is still the answer to its query, asked with ``date_from`` (nothing changed
+        since, and no training started in between)."""
+        return found.version == self._version and found.within(date_from)
 
     def _gap(self, date_from: datetime) -> tuple[datetime | None, datetime | None]:
         """The last start before ``date_from`` and the first at or after it: the answer holds between."""

@@ -8,10 +8,11 @@ from collections.abc import Hashable
 from dataclasses import asdict
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import repeated
 from api.context import current_user, deps, optional_user
 from api.docs import secured
 from core.model import Training
@@ -70,6 +71,7 @@ def search_answer(args: dict[str, Any]) -> Any:
     if data is None:
         data = jsonify(TrainingPage().dump(page(found.items, found.total, args, found.experts))).get_data()
         rendered.put(found.key, data)
+    repeated.answered(request.environ, found)
     return current_app.response_class(data, mimetype="application/json")
 
 
@@ -122,7 +124,7 @@ class RepeatedSearchArgs(SearchArgs):
 
     def load(self, data: Any, **kwargs: Any) -> Any:
         """As ``SearchArgs.load``; a query string seen before gets a copy of what it loaded to."""
-        args = getattr(data, "data", None)  # webargs' proxy of request.args
+        args: Any = getattr(data, "data", None)  # webargs' proxy of request.args
         if not hasattr(args, "items"):
             return super().load(data, **kwargs)
         key = (tuple(args.items(multi=True)), tuple(sorted(kwargs.items())))

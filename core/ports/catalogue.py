@@ -59,6 +59,10 @@ class Catalogue(Protocol):
     def experts(self, expert_ids: Iterable[str]) -> dict[str, User]:
         """The experts with these ids that it holds (ask ``Users.many`` for the others)."""
 
+    def holds(self, found: CatalogueMatches, experts_version: int, date_from: datetime | None) -> bool:
+        """Whether ``found``, shown with the experts at ``experts_version``, is still the answer to its
+        query asked with ``date_from`` (None: a query whose answer does not depend on it)."""
+
     def touched(self) -> None:
         """This process may have written: the next search first catches up with what it wrote."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.catalogue_index import CatalogueMatches
 from core.model import Training, User
 from core.ports import TrainingQuery
 from core.services.deps import Deps
@@ -21,6 +22,9 @@ class CataloguePage:
     # Names this page while nothing it shows changes (from the catalogue in memory; None when
     # read from the store): a rendering of it may be kept under this key.
     key: tuple[int, int, int, int] | None = None
+    matches: CatalogueMatches | None = None  # every training matching, the page cut from them
+    experts_version: int = 0
+    dated_by_now: bool = True  # date_from was now (the default): the answer holds until a training starts
 
 
 def query_of(deps: Deps, filters: dict[str, Any]) -> TrainingQuery:
@@ -71,5 +75,6 @@ def search_page(deps: Deps, filters: dict[str, Any]) -> CataloguePage:
     missing = wanted - experts.keys()
     if missing:  # an expert it does not hold (not an expert any more?): as the store says, uncached
         return CataloguePage(items, found.total, {**experts, **deps.users.many(sorted(missing))})
-    key = (found.serial, query.offset, query.limit, deps.catalogue.experts_version)
-    return CataloguePage(items, found.total, experts, key)
+    version = deps.catalogue.experts_version
+    key = (found.serial, query.offset, query.limit, version)
+    return CataloguePage(items, found.total, experts, key, found, version, not filters.get("date_from"))

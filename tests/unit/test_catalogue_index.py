@@ -260,3 +260,14 @@ def test_the_same_answer_is_reused_until_something_changes() -> None:
     index.upsert(_entry("b"))
     again = index.matching(TrainingQuery(date_from=NOW + timedelta(seconds=1)))
     assert again.serial != first.serial and again.total == 2
+
+
+def test_an_answer_holds_until_something_changes_or_a_training_starts() -> None:
+    index = CatalogueIndex()
+    soon = NOW + timedelta(hours=1)
+    index.upsert(_entry("soon", starts_at=soon))
+    found = index.matching(TrainingQuery(date_from=NOW))
+    assert index.holds(found, NOW + timedelta(minutes=30)) and index.holds(found, soon)
+    assert not index.holds(found, soon + timedelta(milliseconds=1))  # it started: the answer is another
+    index.upsert(_entry("other"))
+    assert not index.holds(found, NOW)
