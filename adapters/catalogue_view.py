@@ -100,6 +100,7 @@ class LiveCatalogue:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._loaded = threading.Event()
+        self._waited = False
         self._streaming = False  # the stream is open and read: what the index holds is current
         self._token: Mapping[str, Any] | None = None
         self._touches = 0  # mutating requests of this process
@@ -158,7 +159,10 @@ class LiveCatalogue:
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._follow, name="catalogue", daemon=True)
                     self._thread.start()
-        if not self._loaded.wait(self._load_timeout_s):
+        # The first searches wait for the load; once one waited in vain (a database down at start),
+        # the others do not wait again, and search the database until it is loaded.
+        if not self._loaded.is_set() and (self._waited or not self._loaded.wait(self._load_timeout_s)):
+            self._waited = True
             log.warning("the catalogue is not loaded yet: searching the database")
             return False
         return self._streaming
