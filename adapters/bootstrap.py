@@ -7,6 +7,7 @@ from email.utils import parseaddr
 
 from pymongo.database import Database
 
+from adapters.catalogue_view import LiveCatalogue
 from adapters.config import Config
 from adapters.email_render import JinjaEmailRenderer
 from adapters.kafka_bus import KafkaPublisher
@@ -48,8 +49,10 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
     """Build every adapter from ``config`` (nothing connects before first use).
 
     ``for_api``: an API process's adapters: sessions and users read from memory, kept right by
-    change streams (adapters/watched.py), and the decisions its requests wait for
-    (adapters/outcomes.py).
+    change streams (adapters/watched.py); the decisions its requests wait for
+    (adapters/outcomes.py); and searches served from the catalogue in memory, which loads on the
+    first search and follows the database from then on (adapters/catalogue_view.py). Elsewhere
+    each of them asks the database.
     """
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # kafka-python narrates every connection at INFO; its warnings are what matter.
@@ -112,6 +115,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
             ),
         ),
         health_checks={"broker": publisher.reachable, "database": lambda: ping(db)},
+        catalogue=LiveCatalogue(db) if for_api else None,
         **({"outcomes": KafkaOutcomes(config.kafka_bootstrap_servers, config.kafka_topic_prefix)} if for_api else {}),
     )
 
@@ -127,12 +131,12 @@ def create_database_indexes(db: Database) -> None:
 
 
 def release(deps: Deps) -> None:
-    """Close what ``bootstrap`` opened: the producer (flushed) and the database client.
+    """Close what ``bootstrap`` opened: the producer (flushed), the catalogue's stream and the database client.
 
     A process that exits needs none of it; a test session that builds hundreds of stacks in
     one process does, or their background threads keep polling a broker whose topics are gone.
     """
-    for part in (deps.publisher, deps.users, deps.sessions, deps.outcomes):
+    for part in (deps.publisher, deps.users, deps.sessions, deps.outcomes, deps.catalogue):
         close = getattr(part, "close", None)
         if close is not None:
             close()

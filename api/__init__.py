@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import swagger_ui_bundle
-from flask import Flask, Response, send_from_directory
+from flask import Flask, Response, request, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.bootstrap import bootstrap
@@ -14,6 +14,7 @@ from adapters.kafka_bus import ensure_topics
 from api import headers, query, web
 from api.cli import register_commands
 from api.errors import MarketplaceApi, register_error_handlers
+from api.repeated import RepeatedSearches
 from core.services.deps import Deps
 from events.types import GROUPS, all_topics
 
@@ -51,6 +52,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     api = MarketplaceApi(app)
     register_error_handlers(app)
     headers.install(app, config)
+    _read_your_writes(app)
     from api.resources import (
         accounts,
         admin,
@@ -77,10 +79,23 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_asset)
     register_commands(app)
     query.install(app, api)
+    if app.extensions["marketplace.deps"].catalogue is not None:
+        app.wsgi_app = RepeatedSearches(app.wsgi_app, app.extensions["marketplace.deps"])  # type: ignore[method-assign]
     if config.proxy_hops:
         # The client's address and scheme as the proxies saw them, for the per-client limits.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)  # type: ignore[method-assign]
     return app
+
+
+def _read_your_writes(app: Flask) -> None:
+    """After a request that may have written, the catalogue catches up before its next search."""
+
+    @app.after_request
+    def _touch_catalogue(response: Response) -> Response:
+        catalogue = app.extensions["marketplace.deps"].catalogue
+        if catalogue is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            catalogue.touched()
+        return response
 
 
 def _swagger_asset(filename: str) -> Response:

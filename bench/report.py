@@ -153,6 +153,8 @@ def text(results: dict[str, Any]) -> str:
         f"{catalogue['seconds']} s",
         f"  searches             {catalogue['searches_per_s']} /s, errors {catalogue['errors']}"
         f"   (target >= {TARGETS['searches_per_s']}: {_at_least(searches, TARGETS['searches_per_s'])})",
+        f"  answers checked      {catalogue.get('answers', {}).get('checked', '-')} against the database's search, "
+        f"wrong {catalogue.get('answers', {}).get('wrong', '-')}   (must be 0)",
         f"  latency (ms)         p50 {catalogue['latency']['p50_ms']}  p95 {catalogue['latency']['p95_ms']}  "
         f"p99 {catalogue['latency']['p99_ms']}  max {catalogue['latency']['max_ms']}"
         f"   (target p99 < {TARGETS['search_p99_ms']}: {_below(search_p99, TARGETS['search_p99_ms'])})",

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import asdict
 from typing import Any
 
+from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from api import repeated
 from api.context import current_user, deps, optional_user
 from api.docs import secured
 from core.model import Training
@@ -42,9 +47,11 @@ def out(training: Training, experts: dict[str, Any] | None = None, listed: bool 
     return body
 
 
-def page(items: list[Training], total: int, args: dict[str, Any]) -> dict[str, Any]:
-    """A page of trainings with their experts, fetched in one query."""
-    experts = deps().users.many([t.expert_id for t in items])
+def page(
+    items: list[Training], total: int, args: dict[str, Any], experts: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A page of trainings with their experts (fetched in one query unless given)."""
+    experts = experts if experts is not None else deps().users.many([t.expert_id for t in items])
     return {
         "items": [out(t, experts, listed=True) for t in items],
         "total": total,
@@ -53,14 +60,94 @@ def page(items: list[Training], total: int, args: dict[str, Any]) -> dict[str, A
     }
 
 
+def search_answer(args: dict[str, Any]) -> Any:
+    """The search's page; rendered once for as long as nothing on it changes (a page of twenty
+    trainings took most of a search's time to dump)."""
+    found = catalogue.search_page(deps(), args)
+    if found.key is None:
+        return page(found.items, found.total, args, found.experts)
+    rendered = rendered_pages()
+    data = rendered.get(found.key)
+    if data is None:
+        data = jsonify(TrainingPage().dump(page(found.items, found.total, args, found.experts))).get_data()
+        rendered.put(found.key, data)
+    repeated.answered(request.environ, found)
+    return current_app.response_class(data, mimetype="application/json")
+
+
+def rendered_pages() -> RenderedPages:
+    """This app's rendered search pages."""
+    pages = current_app.extensions.get("marketplace.rendered_pages")
+    if pages is None:
+        pages = current_app.extensions.setdefault("marketplace.rendered_pages", RenderedPages())
+    return pages  # type: ignore[no-any-return]
+
+
+class RenderedPages:
+    """The JSON of the last pages served, by their key (least recently used out first)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> bytes | None:
+        """The rendering kept under ``key``."""
+        with self._lock:
+            data = self._pages.get(key)
+            if data is not None:
+                self._pages.move_to_end(key)
+            return data
+
+    def put(self, key: Hashable, data: bytes) -> None:
+        """Keep a rendering."""
+        with self._lock:
+            self._pages[key] = data
+            while len(self._pages) > self._size:
+                self._pages.popitem(last=False)
+
+
+class RepeatedSearchArgs(SearchArgs):
+    """``SearchArgs`` that remembers what each query string loaded to: searches repeat, and loading
+    their arguments was the largest cost left in a search. One instance (webargs builds a schema
+    from a class at every request: a third of a search's time then)."""
+
+    def __init__(self, size: int = 1024) -> None:
+        super().__init__()
+        self._size = size
+        self._loaded: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RepeatedSearchArgs:
+        # flask-smorest copies the schemas it is given; a copy remembers on its own.
+        return type(self)(self._size)
+
+    def load(self, data: Any, **kwargs: Any) -> Any:
+        """As ``SearchArgs.load``; a query string seen before gets a copy of what it loaded to."""
+        args: Any = getattr(data, "data", None)  # webargs' proxy of request.args
+        if not hasattr(args, "items"):
+            return super().load(data, **kwargs)
+        key = (tuple(args.items(multi=True)), tuple(sorted(kwargs.items())))
+        with self._lock:
+            loaded = self._loaded.get(key)
+            if loaded is not None:
+                self._loaded.move_to_end(key)
+                return dict(loaded)
+        loaded = super().load(data, **kwargs)  # a ValidationError is raised, and nothing kept
+        with self._lock:
+            self._loaded[key] = loaded
+            while len(self._loaded) > self._size:
+                self._loaded.popitem(last=False)
+        return dict(loaded)
+
+
 @blp.route("")
 class TrainingCollection(MethodView):
-    @blp.arguments(SearchArgs, location="query")
+    @blp.arguments(RepeatedSearchArgs(), location="query")
     @blp.response(200, TrainingPage)
     def get(self, args: dict[str, Any]) -> Any:
         """Search published trainings: filters combine; sorted by date or price; paginated with a total."""
-        items, total = catalogue.search(deps(), args)
-        return page(items, total, args)
+        return search_answer(args)
 
     @blp.arguments(TrainingIn)
     @blp.response(201, TrainingOut)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from core.ports.accounts import RateLimits, Sessions, Users
 from core.ports.bookings import Bookings, Seats
-from core.ports.catalogue import TrainingQuery, Trainings
+from core.ports.catalogue import Catalogue, TrainingQuery, Trainings
 from core.ports.messaging import DeferredEvents, EventPublisher, Outcomes, PendingEvents, ProcessedEvents
 from core.ports.notifications import (
     Attachment,
@@ -37,6 +37,7 @@ from core.ports.sponsors import Demos, Sponsorships, Vouchers
 __all__ = [
     "Attachment",
     "Bookings",
+    "Catalogue",
     "CertificateRenderer",
     "Certificates",
     "Demos",

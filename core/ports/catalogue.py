@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from core.model import Training
+from core.model import Training, User
 from events.envelope import Event
+
+if TYPE_CHECKING:  # core.catalogue_index imports this module's TrainingQuery
+    from core.catalogue_index import CatalogueMatches
 
 
 class Trainings(Protocol):
@@ -43,6 +47,28 @@ class Trainings(Protocol):
 
     def set_expert_verified(self, expert_id: str, verified: bool) -> int:
         """Give (or take away) the verified badge on every training of the expert; how many changed."""
+
+
+class Catalogue(Protocol):
+    """The catalogue search served from memory (the API's), kept fresh from the trainings' store."""
+
+    def matching(self, query: TrainingQuery) -> CatalogueMatches | None:
+        """Every published training matching ``query`` in its order; None when it cannot answer now
+        (not loaded yet, or its feed is down): then ask ``Trainings.search``."""
+
+    def experts(self, expert_ids: Iterable[str]) -> dict[str, User]:
+        """The experts with these ids that it holds (ask ``Users.many`` for the others)."""
+
+    def holds(self, found: CatalogueMatches, experts_version: int, date_from: datetime | None) -> bool:
+        """Whether ``found``, shown with the experts at ``experts_version``, is still the answer to its
+        query asked with ``date_from`` (None: a query whose answer does not depend on it)."""
+
+    def touched(self) -> None:
+        """This process may have written: the next search first catches up with what it wrote."""
+
+    @property
+    def experts_version(self) -> int:
+        """Changes whenever an expert it holds changes (a rendering of a page with experts is stale then)."""
 
 
 @dataclass(frozen=True)

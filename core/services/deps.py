@@ -83,6 +83,8 @@ class Deps:
     clock: Clock = utc_now
     # The API's: decisions of the requests it waits for (``Prefer: wait``); none elsewhere.
     outcomes: ports.Outcomes = field(default_factory=lambda: NoOutcomes())
+    # The catalogue in memory, where a process serves searches (the API); None: searches ask ``trainings``.
+    catalogue: ports.Catalogue | None = None
     # name -> probe answering whether that backing service is reachable now
     health_checks: dict[str, Callable[[], bool]] = field(default_factory=dict)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -298,3 +299,37 @@ def test_each_training_field_is_validated_and_named(stack: Stack) -> None:
             "PATCH", f"/api/v1/trainings/{training['id']}", expert["token"], json={field: BAD_FIELDS[field]}
         )
         assert patch.status_code == 422 and list(patch.json()["errors"]) == [field], (field, patch.text)
+
+
+@pytest.mark.workers("capacity")
+def test_the_search_shows_a_taken_seat_a_rating_and_an_edit_within_a_second(stack: Stack) -> None:
+    api = stack.api
+    expert, trainee = api.expert(), api.user("trainee")
+    tid = api.published_training(expert, capacity=1, title="Freshness check: aortic valve day")["id"]
+
+    def listed(**params: Any) -> dict[str, dict[str, Any]]:
+        response = api.call("GET", "/api/v1/trainings", params={"q": "freshness", **params})
+        assert response.status_code == 200, response.text
+        return {t["id"]: t for t in response.json()["items"]}
+
+    def within_a_second(shown: Any, what: str) -> None:
+        wait_for(shown, timeout=1.0, what=what)
+
+    assert listed(free_seats="true")[tid]["seats_left"] == 1
+    # The capacity worker takes the seat and copies the free seats onto the training.
+    assert api.call("POST", f"/api/v1/trainings/{tid}/bookings", trainee["token"]).status_code == 202
+    wait_for(lambda: stack.db.trainings.find_one({"_id": tid})["seats_left"] == 0, what="the seat taken")
+    within_a_second(lambda: tid not in listed(free_seats="true") and listed()[tid]["seats_left"] == 0, "no seat left")
+    # The reviews write the rating; another process edits the training.
+    stack.db.trainings.update_one({"_id": tid}, {"$set": {"rating_average": 4.5, "rating_count": 2}})
+    within_a_second(lambda: listed(min_rating=4, sort="rating").get(tid, {}).get("rating_count") == 2, "the rating")
+    stored = stack.deps.trainings.get(tid)
+    assert stored is not None
+    renamed = dataclasses.replace(stored, title="Freshness check, renamed", version=stored.version + 1)
+    assert stack.deps.trainings.replace(renamed, expected_version=stored.version)
+    within_a_second(lambda: listed()[tid]["title"] == "Freshness check, renamed", "the edit")
+    cancelled = api.call(
+        "POST", f"/api/v1/trainings/{tid}/cancel", expert["token"], json={"reason": "The OR is closed."}
+    )
+    assert cancelled.status_code == 200
+    assert tid not in listed()  # this API's own change: at its next search

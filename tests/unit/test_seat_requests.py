@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.handlers import inject
@@ -55,7 +55,7 @@ def _batch(w: World, events: list[Event]) -> None:
     inject(on_booking_requests, w.deps)(events)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a loaded CI machine is slow
 @given(
     capacity=st.integers(min_value=0, max_value=4),
     approval=st.booleans(),
