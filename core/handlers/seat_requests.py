@@ -63,8 +63,10 @@ def on_booking_requests(
     for event in events:
         assert isinstance(event.payload, BookingRequested)
         requests.append((event, event.payload))
-    stored = _stored_bookings(bookings, requests, now)
+    # The trainings first: a request for a training nobody knows fails the batch before anything
+    # is written (the runner then dead-letters it alone, as one at a time would).
     state = _read_trainings(trainings, seats, bookings, requests)
+    stored = _stored_bookings(bookings, requests, now)
 
     # Each request's move in partition order, or the booking as an earlier delivery left it.
     outcomes: list[tuple[Event, Move | Booking]] = []

@@ -58,6 +58,9 @@ def _journey(stack: Stack) -> dict[str, dict[str, Any]]:
     stack.pay(booker, booking)
     stack.wait_status(booking, "confirmed")
     stack.wait_status(stack.book(waiting, training), "waitlisted")
+    # A place on the waitlist is told when the worker has nothing urgent (workers/notifications.py),
+    # and not at all once the seat came: it is read before the seat is freed.
+    _mails(stack, waiting, "Waitlisted")
     demo = api.call("POST", "/api/v1/demos", sponsor["token"], json={"title": "Valve system X"}).json()
     api.call("POST", f"/api/v1/demos/{demo['id']}/trainings", sponsor["token"], json={"training_id": training["id"]})
     newcomer = api.user("expert")

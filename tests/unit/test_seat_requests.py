@@ -183,3 +183,15 @@ def test_a_ledger_changed_by_another_member_fails_the_batch_as_a_whole() -> None
         _batch(w, events)
     assert all(w.booking(e.subject).status is BookingStatus.REQUESTED for e in events)
     assert len(w.deps.publisher.published) == published  # type: ignore[attr-defined]
+
+
+def test_a_request_for_a_training_nobody_knows_fails_the_batch_before_anything_is_written() -> None:
+    from core.errors import NeedsReconciliation
+
+    w = world(capacity=2)
+    known, orphan = w.requested(), w.requested()
+    orphan.data["training_id"] = "no-such-training"  # type: ignore[index]
+    orphan = Event(orphan.type, orphan.subject, orphan.data, "no-such-training", id=orphan.id)
+    with pytest.raises(NeedsReconciliation):
+        _batch(w, [known, orphan])
+    assert w.deps.bookings.get(orphan.subject) is None and w.deps.bookings.get(known.subject) is None
