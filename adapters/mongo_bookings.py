@@ -6,11 +6,12 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, InsertOne, UpdateOne
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo_compat import indexed
+from adapters.mongo_writes import insert_new
 from core.cancellation import RefundTerms
 from core.model import (
     ACTIVE_STATUSES,
@@ -20,7 +21,6 @@ from core.model import (
 )
 from core.ports.bookings import Move
 
-DUPLICATE_KEY = 11000
 # The trainee's bookings on one training, by status: the API's one-booking check and the batch's.
 TRAINEE_TRAINING = [("trainee_id", ASCENDING), ("training_id", ASCENDING), ("status", ASCENDING)]
 
@@ -53,12 +53,7 @@ class MongoBookings:
 
     def add_requested_many(self, bookings: list[Booking]) -> dict[str, Booking]:
         """One unordered bulk insert; the ones another writer inserted first are read back as stored."""
-        try:
-            self._c.bulk_write([InsertOne(_booking_doc(b)) for b in bookings], ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
+        insert_new(self._c, [_booking_doc(b) for b in bookings])
         stored = {b.id: b for b in bookings}
         stored.update(self.many(list(stored)))
         return stored

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import ASCENDING, InsertOne
+from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from adapters.mongo_compat import indexed
+from adapters.mongo_writes import insert_new
 from events.codec import decode, encode
 from events.envelope import Event
 
-DUPLICATE_KEY = 11000
 # When set aside, then the place in the poll it came in.
 DEFERRED_ORDER = [("group", ASCENDING), ("at", ASCENDING), ("n", ASCENDING)]
 
@@ -30,15 +29,8 @@ class MongoDeferredEvents:
 
     def defer(self, group: str, events: list[Event], at: datetime) -> None:
         """One unordered bulk insert; an event already kept is left as it is."""
-        if not events:
-            return
-        docs = [InsertOne({"_id": f"{group}:{e.id}", "group": group, "at": at, "n": n, "event": encode(e)})
-                for n, e in enumerate(events)]  # fmt: skip
-        try:
-            self._c.bulk_write(docs, ordered=False)
-        except BulkWriteError as exc:
-            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                raise
+        insert_new(self._c, [{"_id": f"{group}:{e.id}", "group": group, "at": at, "n": n, "event": encode(e)}
+                             for n, e in enumerate(events)])  # fmt: skip
 
     def due(self, group: str, limit: int) -> list[Event]:
         """Oldest first, on the group's index."""
