@@ -15,6 +15,7 @@ applied as they arrive (milliseconds; the target is within a second).
 
 from __future__ import annotations
 
+import copy
 import logging
 import sys
 import threading
@@ -31,7 +32,7 @@ from adapters.mongo import _user
 from adapters.mongo_catalogue import _training
 from adapters.mongo_compat import next_change
 from core.catalogue_index import CatalogueEntry, CatalogueIndex, CatalogueMatches
-from core.model import Role, TrainingStatus, User
+from core.model import Role, Training, TrainingStatus, User
 from core.ports import TrainingQuery
 
 log = logging.getLogger("catalogue")
@@ -137,6 +138,15 @@ class LiveCatalogue:
         """Bumped by every change to an expert."""
         return self._experts_version
 
+    def current(self, training_id: str) -> Training | None:
+        """The published training as held, if the stream is current and this process wrote nothing
+        since its last catch-up (the booking request: no read, and no marker round trip either)."""
+        self._start()
+        if not self._loaded.is_set() or not self._streaming or self._touches > self._synced:
+            return None
+        entry = self.index.get(training_id)
+        return copy.copy(entry.training) if entry is not None else None
+
     def touched(self) -> None:
         """This process wrote something: its next search first catches up with the database."""
         with self._state:
@@ -154,12 +164,15 @@ class LiveCatalogue:
 
     # -- start, load, follow
 
-    def _ready(self) -> bool:
+    def _start(self) -> None:
         if self._thread is None:
             with self._state:
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._follow, name="catalogue", daemon=True)
                     self._thread.start()
+
+    def _ready(self) -> bool:
+        self._start()
         # The first searches wait for the load; once one waited in vain (a database down at start),
         # the others do not wait again, and search the database until it is loaded.
         if not self._loaded.is_set() and (self._waited or not self._loaded.wait(self._load_timeout_s)):

@@ -13,13 +13,14 @@ from typing import Any
 
 from pymongo import ASCENDING, MongoClient, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, WriteError
 from pymongo.write_concern import WriteConcern
 
 from adapters.mongo_bookings import create_booking_indexes
 from adapters.mongo_catalogue import create_catalogue_indexes
 from adapters.mongo_compat import increment, indexed
 from adapters.mongo_pending import create_pending_indexes, push_pending, with_pending
+from adapters.mongo_writes import DUPLICATE_KEY, GroupedWrites
 from adapters.watched import WatchedDocs
 from core.errors import Conflict
 from core.model import (
@@ -185,6 +186,7 @@ class MongoRateLimits:
     def __init__(self, db: Database) -> None:
         # A lost counter only forgives a few attempts: no need to wait for the journal.
         self._c = db.get_collection("rate_limits", write_concern=WriteConcern(w=1))
+        self._takes = GroupedWrites(self._c)  # concurrent requests' counters, one bulk write a round
 
     def hit(self, key: str, window_start: datetime, expires_at: datetime) -> int:
         """Count one attempt; the window's count so far (one atomic increment, then a read by _id)."""
@@ -200,12 +202,13 @@ class MongoRateLimits:
         limit the upsert collides with the counter's ``_id`` and nothing is counted."""
         if allowed <= 0:
             return False
-        try:
-            self._c.update_one({"_id": f"{key}@{int(window_start.timestamp())}", "n": {"$lt": allowed}},
-                               {"$inc": {"n": 1}, "$setOnInsert": {"expires_at": expires_at}}, upsert=True)  # fmt: skip
-        except DuplicateKeyError:
-            return False
-        return True
+        counter = {"_id": f"{key}@{int(window_start.timestamp())}", "n": {"$lt": allowed}}
+        error = self._takes.write(
+            UpdateOne(counter, {"$inc": {"n": 1}, "$setOnInsert": {"expires_at": expires_at}}, upsert=True)
+        )
+        if error is not None and error.get("code") != DUPLICATE_KEY:
+            raise WriteError(error.get("errmsg", "rate limit refused"), error.get("code"), error)
+        return error is None
 
 
 class MongoMarkers:

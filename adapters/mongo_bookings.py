@@ -6,12 +6,12 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import ASCENDING, DESCENDING, InsertOne, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import WriteError
 
 from adapters.mongo_compat import indexed
-from adapters.mongo_writes import insert_new
+from adapters.mongo_writes import DUPLICATE_KEY, GroupedWrites, insert_new
 from core.cancellation import RefundTerms
 from core.model import (
     ACTIVE_STATUSES,
@@ -39,17 +39,20 @@ class MongoBookings:
 
     def __init__(self, db: Database) -> None:
         self._c = db.bookings
+        self._inserts = GroupedWrites(self._c)  # the API's concurrent requests, one bulk insert a round
 
     def add_requested(self, booking: Booking) -> Booking:
         """Insert unless present: the API and the capacity worker may both try; the stored booking.
 
-        The insert first: on the API's path the booking is new, so that is one round trip.
+        The insert first: on the API's path the booking is new, so that is one round trip, shared
+        with the other requests writing at the same moment (``GroupedWrites``).
         """
-        try:
-            self._c.insert_one(_booking_doc(booking))
+        error = self._inserts.write(InsertOne(_booking_doc(booking)))
+        if error is None:
             return booking
-        except DuplicateKeyError:
-            return _booking(self._c.find_one({"_id": booking.id})) or booking
+        if error.get("code") != DUPLICATE_KEY:
+            raise WriteError(error.get("errmsg", "insert refused"), error.get("code"), error)
+        return _booking(self._c.find_one({"_id": booking.id})) or booking
 
     def add_requested_many(self, bookings: list[Booking]) -> dict[str, Booking]:
         """One unordered bulk insert; the ones another writer inserted first are read back as stored."""

@@ -93,7 +93,12 @@ def _read_your_writes(app: Flask) -> None:
     @app.after_request
     def _touch_catalogue(response: Response) -> Response:
         catalogue = app.extensions["marketplace.deps"].catalogue
-        if catalogue is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        if catalogue is None or request.method in ("GET", "HEAD", "OPTIONS"):
+            return response
+        # A view whose requests only publish events says so (``writes_catalogue = False``): a booking
+        # request then leaves the catalogue current for the next one (core/services/bookings.py).
+        view = app.view_functions.get(request.endpoint or "")
+        if getattr(getattr(view, "view_class", None), "writes_catalogue", True):
             catalogue.touched()
         return response
 

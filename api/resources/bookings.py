@@ -44,6 +44,8 @@ def preferred_wait(prefer: str) -> float:
 
 @blp.route("/trainings/<training_id>/bookings")
 class TrainingBookings(MethodView):
+    writes_catalogue = False  # only events: the catalogue's seats follow from the capacity worker
+
     @blp.response(202, BookingAccepted, description="Accepted: the broker holds the request")
     @blp.alt_response(409, schema=ErrorSchema, description="Closed, or already booked")
     @blp.alt_response(429, schema=ErrorSchema, description="Too many booking requests from this trainee")
@@ -98,6 +100,8 @@ class BookingItem(MethodView):
 
 @blp.route("/bookings/<booking_id>/cancel")
 class BookingCancel(MethodView):
+    writes_catalogue = False  # only events: the catalogue's seats follow from the capacity worker
+
     @blp.response(202, BookingAccepted, description="Accepted: the seat is released and any refund follows")
     @blp.alt_response(409, schema=ErrorSchema, description="Not cancellable now (started, or already over)")
     @secured(blp)
@@ -170,6 +174,8 @@ class MyApprovals(MethodView):
 
 @blp.route("/bookings/<booking_id>/payment")
 class BookingPayment(MethodView):
+    writes_catalogue = False  # only events: the catalogue's seats follow from the capacity worker
+
     @blp.arguments(PaymentIn, required=False)
     @blp.response(200, PaymentOut)
     @blp.alt_response(

@@ -66,6 +66,11 @@ class Catalogue(Protocol):
     def touched(self) -> None:
         """This process may have written: the next search first catches up with what it wrote."""
 
+    def current(self, training_id: str) -> Training | None:
+        """The published training as held now, without waiting for anything; None when it is not
+        held, the feed is not current, or this process wrote since its last catch-up (ask
+        ``Trainings.get``). Read only: the caller gets a copy of the held object's fields."""
+
     @property
     def experts_version(self) -> int:
         """Changes whenever an expert it holds changes (a rendering of a page with experts is stale then)."""

@@ -57,7 +57,12 @@ def request_booking(
     limits.throttle(
         deps.rate_limits, f"booking:{trainee.id}", deps.policy.bookings_per_trainee, now, "booking requests"
     )
-    training = get_training(deps, training_id, viewer=trainee)
+    # The catalogue in memory holds every published training, current within the change stream's
+    # latency: the request needs no read. What it says is checked again by the capacity worker,
+    # which reads the training itself (a training closed a moment ago rejects the request there).
+    training = (deps.catalogue.current(training_id) if deps.catalogue else None) or get_training(
+        deps, training_id, viewer=trainee
+    )
     if training.status is not TrainingStatus.PUBLISHED:
         raise Conflict(f"Bookings are closed: the training is {training.status}.")
     if training.starts_at is None or training.starts_at <= now:

@@ -144,3 +144,19 @@ def test_the_experts_shown_are_kept_fresh(database: Database) -> None:
         wait_for(lambda: view.experts(["ann"]) == {}, timeout=5, what="the expert gone")
     finally:
         view.close()
+
+
+def test_a_booking_request_takes_the_training_it_holds_unless_this_process_wrote_since(
+    database: Database, catalogue: tuple[MongoTrainings, LiveCatalogue, random.Random]
+) -> None:
+    trainings, view, _ = catalogue
+    assert view.matching(TrainingQuery()) is not None  # loaded, following
+    published = [d["_id"] for d in database.trainings.find({"status": "published"}, {"_id": 1})]
+    held = view.current(published[0])
+    assert held is not None and held == trainings.get(published[0])
+    assert view.current("no-such-training") is None
+    database.trainings.update_one({"_id": published[1]}, {"$set": {"status": "cancelled"}})
+    view.touched()  # this process cancelled it: the store answers until the view caught up
+    assert view.current(published[0]) is None
+    assert view.matching(TrainingQuery()) is not None  # a search catches up
+    assert view.current(published[1]) is None and view.current(published[0]) is not None

@@ -124,6 +124,31 @@ def test_closed_trainings_take_no_requests(status: TrainingStatus, days: int, me
     assert deps.publisher.published == []  # type: ignore[attr-defined]
 
 
+class HeldCatalogue:
+    """The API's catalogue in memory: it holds the published trainings it was given."""
+
+    def __init__(self, *held) -> None:  # type: ignore[no-untyped-def]
+        self.held = {t.id: t for t in held}
+
+    def current(self, training_id):  # type: ignore[no-untyped-def]
+        return self.held.get(training_id)
+
+
+def test_a_training_the_catalogue_holds_is_booked_without_reading_it_and_else_it_is_read() -> None:
+    deps, expert, trainee, t = _world(price=40_000)
+    stored = deps.trainings.get
+    reads: list[str] = []
+    deps.trainings.get = lambda training_id: reads.append(training_id) or stored(training_id)  # type: ignore[method-assign]
+    deps.catalogue = HeldCatalogue(stored(t.id))  # type: ignore[assignment]
+    booking, _ = bookings.request_booking(deps, trainee, t.id)
+    assert reads == [] and booking.amount == 40_000 + booking.service_fee
+    closed = builders.training(deps, expert, status=TrainingStatus.CANCELLED)  # not in the catalogue: read
+    reads.clear()
+    with pytest.raises(Conflict, match="cancelled"):
+        bookings.request_booking(deps, builders.user(deps, Role.TRAINEE), closed.id)
+    assert reads == [closed.id]
+
+
 def test_one_booking_per_trainee_and_only_trainees_book() -> None:
     deps, expert, trainee, t = _world()
     bookings.request_booking(deps, trainee, t.id)
