@@ -110,6 +110,7 @@ class LiveCatalogue:
         self._marks_sent = 0
         self._marks_seen = 0
         self._sync_lock = threading.Lock()
+        self._sync_wanted = threading.Event()
 
     # -- the port
 
@@ -148,9 +149,11 @@ class LiveCatalogue:
         return copy.copy(entry.training) if entry is not None else None
 
     def touched(self) -> None:
-        """This process wrote something: its next search first catches up with the database."""
+        """This process wrote something: its next search first catches up with the database (and a
+        thread of its own catches up meanwhile, so ``current`` answers again without a search)."""
         with self._state:
             self._touches += 1
+        self._sync_wanted.set()
 
     def close(self) -> None:
         """Stop following the database."""
@@ -170,6 +173,17 @@ class LiveCatalogue:
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._follow, name="catalogue", daemon=True)
                     self._thread.start()
+                    threading.Thread(target=self._catch_up, name="catalogue-sync", daemon=True).start()
+
+    def _catch_up(self) -> None:
+        """After this process's writes, catch up in the background: one marker per burst of writes."""
+        while not self._stopping.is_set():
+            if not self._sync_wanted.wait(0.5):
+                continue
+            self._sync_wanted.clear()
+            if self._loaded.is_set() and self._streaming and not self._caught_up():
+                self._sync_wanted.set()  # the stream is late or away: try again shortly
+                self._stopping.wait(0.5)
 
     def _ready(self) -> bool:
         self._start()

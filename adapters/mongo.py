@@ -64,7 +64,8 @@ class MongoUsers:
 
     def __init__(self, db: Database, watched: bool = False) -> None:
         self._c = db.users
-        self._watched = WatchedDocs(self._c) if watched else None
+        # The outbox's ``$pull`` of a sent event changes nothing a ``User`` holds.
+        self._watched = WatchedDocs(self._c, ignored_fields=("pending_events",)) if watched else None
 
     def add(self, user: User, announcing: Event | None = None) -> None:
         """Store a new user, with the event announcing it; ``Conflict`` if the e-mail is taken."""

@@ -160,3 +160,7 @@ def test_a_booking_request_takes_the_training_it_holds_unless_this_process_wrote
     assert view.current(published[0]) is None
     assert view.matching(TrainingQuery()) is not None  # a search catches up
     assert view.current(published[1]) is None and view.current(published[0]) is not None
+    database.trainings.update_one({"_id": published[2]}, {"$set": {"status": "cancelled"}})
+    view.touched()  # and without any search, it catches up by itself
+    assert wait_for(lambda: view.current(published[0]) is not None, 5)
+    assert view.current(published[2]) is None

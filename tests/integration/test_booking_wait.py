@@ -75,10 +75,14 @@ def test_a_training_its_expert_just_cancelled_takes_no_request_though_the_catalo
     api = stack.api
     expert = api.expert()
     training = api.published_training(expert, capacity=3)
-    assert wait_for(lambda: any(t["id"] == training["id"] for t in api.call("GET", "/api/v1/trainings").json()["items"]))
+    assert wait_for(
+        lambda: any(t["id"] == training["id"] for t in api.call("GET", "/api/v1/trainings").json()["items"])
+    )
     first = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", api.user("trainee")["token"])
     assert first.status_code == 202, first.text
-    cancelled = api.call("POST", f"/api/v1/trainings/{training['id']}/cancel", expert["token"], json={"reason": "The expert is ill."})
+    cancelled = api.call(
+        "POST", f"/api/v1/trainings/{training['id']}/cancel", expert["token"], json={"reason": "The expert is ill."}
+    )
     assert cancelled.status_code in (200, 202), cancelled.text
     late = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", api.user("trainee")["token"])
     assert late.status_code == 409 and "cancelled" in late.json()["message"], late.text

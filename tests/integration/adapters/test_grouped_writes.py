@@ -40,7 +40,7 @@ def test_concurrent_inserts_share_rounds_and_each_caller_gets_its_own_outcome(da
     database.grouped.insert_one({"_id": "taken"})
     ids = [f"doc-{i}" for i in range(60)] + ["taken"] * 4
     with ThreadPoolExecutor(32) as pool:
-        outcomes = dict(zip(range(len(ids)), pool.map(lambda i: grouped.write(InsertOne({"_id": i})), ids)))
+        outcomes = list(pool.map(lambda i: grouped.write(InsertOne({"_id": i})), ids))
     for index, name in enumerate(ids):
         error = outcomes[index]
         assert (error is not None and error["code"] == DUPLICATE_KEY) == (name == "taken"), (name, error)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo.database import Database
 
 from adapters.mongo import MongoSessions, MongoUsers
+from adapters.watched import WatchedDocs
 from core.model import Role, User
 from tests.support.reading import wait_for
 
@@ -67,3 +68,59 @@ def test_a_user_changed_anywhere_is_read_as_changed(database: Database) -> None:
     assert mine is not None
     mine.name = "changed by a caller"  # a caller's copy, not the cache's
     assert dataclasses.replace(api.get("u1")).name == "Anna Maria Nowak"  # type: ignore[arg-type]
+
+
+def test_a_token_issued_by_another_process_is_known_before_its_first_use(database: Database) -> None:
+    (api, _), other = _watching(database), MongoSessions(database)
+    now = datetime.now(UTC)
+    other.add("tok-new", "u1", now + timedelta(hours=1))
+    assert wait_for(lambda: "tok-new" in api._watched._docs, 2.0)  # type: ignore[union-attr]  # from the stream's insert
+    assert api.user_id_for("tok-new", now) == "u1"
+    other.revoke("tok-new")
+    assert wait_for(lambda: api.user_id_for("tok-new", now) is None, 1.0)
+
+
+def test_a_token_this_process_revoked_is_not_brought_back_by_its_late_insert(database: Database) -> None:
+    (api, _), other = _watching(database), MongoSessions(database)
+    now = datetime.now(UTC)
+    for i in range(5):
+        other.add(f"tok-a{i}", "u1", now + timedelta(hours=1))
+        api.revoke(f"tok-a{i}")  # before the stream delivered the insert, most likely
+        other.add(f"tok-b{i}", "u2", now + timedelta(hours=1))
+    api.revoke_all("u2")
+    deadline = datetime.now(UTC) + timedelta(seconds=1.5)
+    while datetime.now(UTC) < deadline:  # the inserts go by meanwhile: none is answered
+        assert all(api.user_id_for(f"tok-{s}{i}", now) is None for s in "ab" for i in range(5))
+    assert not any(k.startswith("tok-") for k in api._watched._docs)  # type: ignore[union-attr]
+
+
+def test_a_user_stays_cached_through_the_outbox_and_is_dropped_by_a_real_change(database: Database) -> None:
+    (_, api), other = _watching(database), MongoUsers(database)
+    other.add(_user("u7"))
+    database.users.update_one({"_id": "u7"}, {"$set": {"pending_events": [{"id": "e1"}]}})
+    database.users.update_one({"_id": "u7"}, {"$pull": {"pending_events": {"id": "e1"}}})  # the relay's write
+    assert api.get("u7").name == "Anna Kowalska"  # type: ignore[union-attr]
+    assert wait_for(lambda: "u7" in api._watched._docs, 2.0)  # type: ignore[union-attr]
+    other.update("u7", {"name": "Anna Nowak"})
+    assert wait_for(lambda: api.get("u7").name == "Anna Nowak", 1.0)  # type: ignore[union-attr]
+
+
+def test_an_insert_delivered_after_this_processs_own_change_is_not_cached(database: Database) -> None:
+    # The stream's order, played by hand: the insert of a token this process already revoked (or
+    # of a user whose tokens it revoked all) arrives late, in a batch of its own.
+    docs = WatchedDocs(database.sessions)
+
+    def insert(key: str, user_id: str) -> dict[str, object]:
+        return {
+            "operationType": "insert",
+            "documentKey": {"_id": key},
+            "fullDocument": {"_id": key, "user_id": user_id},
+        }
+
+    docs.forget("revoked")
+    docs.forget_where(lambda doc: doc.get("user_id") == "u2")
+    for change in (insert("revoked", "u1"), insert("of-u2", "u2"), insert("fresh", "u3")):
+        docs._changed(change)
+    assert list(docs._docs) == ["fresh"]
+    docs._changed({"operationType": "delete", "documentKey": {"_id": "fresh"}})
+    assert not docs._docs
