@@ -19,9 +19,8 @@ from pymongo.write_concern import WriteConcern
 from adapters.mongo_bookings import create_booking_indexes
 from adapters.mongo_catalogue import create_catalogue_indexes
 from adapters.mongo_compat import increment, indexed
-from adapters.mongo_grouped import GroupedWrites
 from adapters.mongo_pending import create_pending_indexes, push_pending, with_pending
-from adapters.mongo_writes import DUPLICATE_KEY
+from adapters.mongo_writes import DUPLICATE_KEY, GroupedWrites
 from adapters.watched import WatchedDocs
 from core.errors import Conflict
 from core.model import (

@@ -11,8 +11,7 @@ from pymongo.database import Database
 from pymongo.errors import WriteError
 
 from adapters.mongo_compat import indexed
-from adapters.mongo_grouped import GroupedGets, GroupedLookups, GroupedWrites
-from adapters.mongo_writes import DUPLICATE_KEY, insert_new
+from adapters.mongo_writes import DUPLICATE_KEY, GroupedWrites, insert_new
 from core.cancellation import RefundTerms
 from core.model import (
     ACTIVE_STATUSES,
@@ -40,10 +39,7 @@ class MongoBookings:
 
     def __init__(self, db: Database) -> None:
         self._c = db.bookings
-        # The API's concurrent requests share their round trips (adapters/mongo_grouped.py).
-        self._inserts = GroupedWrites(self._c)
-        self._gets = GroupedGets(self._c)
-        self._checks = GroupedLookups(self._c, "trainee_id", TRAINEE_TRAINING)
+        self._inserts = GroupedWrites(self._c)  # the API's concurrent requests, one bulk insert a round
 
     def add_requested(self, booking: Booking) -> Booking:
         """Insert unless present: the API and the capacity worker may both try; the stored booking.
@@ -67,7 +63,7 @@ class MongoBookings:
 
     def get(self, booking_id: str) -> Booking | None:
         """The booking with this id."""
-        return _booking(self._gets.get(booking_id))
+        return _booking(self._c.find_one({"_id": booking_id}))
 
     def many(self, booking_ids: list[str]) -> dict[str, Booking]:
         """One read on ``_id``."""
@@ -93,12 +89,12 @@ class MongoBookings:
         statuses: frozenset[BookingStatus] = ACTIVE_STATUSES,
     ) -> Booking | None:
         """The trainee's booking on the training in ``statuses``, other than ``exclude``."""
-        wanted = sorted(str(s) for s in statuses)
-        if exclude is None:  # the booking request's check: one read for the requests of the moment
-            return _booking(self._checks.find_one(trainee_id, {"training_id": training_id, "status": {"$in": wanted}}))
+        wanted = [str(s) for s in statuses]
         query: dict[str, Any] = {"trainee_id": trainee_id, "training_id": training_id, "status": {"$in": wanted}}
-        query["_id"] = {"$ne": exclude}
-        return _booking(self._c.find_one(query))
+        if exclude is not None:
+            query["_id"] = {"$ne": exclude}
+        doc = self._c.find_one(query)
+        return _booking(doc)
 
     def for_trainee(self, trainee_id: str) -> list[Booking]:
         """A trainee's bookings, newest first."""

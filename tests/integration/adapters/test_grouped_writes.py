@@ -1,4 +1,4 @@
-"""Group commit (adapters/mongo_grouped.py) on the real database: concurrent callers'
+"""Group commit (adapters/mongo_writes.GroupedWrites) on the real database: concurrent callers'
 writes go out together, and each caller gets its own outcome, no earlier than its write is
 acknowledged: the rate limit still refuses exactly past its count, a booking inserted twice is
 found as stored."""
@@ -16,12 +16,11 @@ from pymongo.database import Database
 from pymongo.errors import AutoReconnect
 
 from adapters.mongo import MongoRateLimits
-from adapters.mongo_grouped import GroupedGets, GroupedLookups, GroupedWrites
-from adapters.mongo_writes import DUPLICATE_KEY
+from adapters.mongo_writes import DUPLICATE_KEY, GroupedWrites
 
 
 class _Counting:
-    """A collection that counts the bulk writes and reads it is asked for, and holds each one a moment."""
+    """A collection that counts the bulk writes it is asked for, and holds each one a moment."""
 
     def __init__(self, collection: Any) -> None:
         self._c = collection
@@ -33,12 +32,6 @@ class _Counting:
             self.bulks.append(len(ops))
         threading.Event().wait(0.02)  # a write in flight while the others queue behind it
         return self._c.bulk_write(ops, ordered=ordered)
-
-    def find(self, query: dict[str, Any]) -> Any:
-        with self._lock:
-            self.bulks.append(len(query["_id"]["$in"]))
-        threading.Event().wait(0.02)
-        return self._c.find(query)
 
 
 def test_concurrent_inserts_share_rounds_and_each_caller_gets_its_own_outcome(database: Database) -> None:
@@ -83,30 +76,3 @@ def test_a_rate_limit_under_concurrent_requests_lets_exactly_its_count_through(d
     assert taken.count(True) == 10
     assert limits.count("booking:t1", start) == 10
     assert limits.take("booking:t2", start, start + timedelta(minutes=1), 10)  # another key is its own
-
-
-def test_concurrent_point_reads_share_rounds_and_each_caller_gets_its_own_document(database: Database) -> None:
-    database.grouped.insert_many([{"_id": f"b{i}", "history": [i]} for i in range(40)])
-    counted = _Counting(database.grouped)
-    gets = GroupedGets(counted)  # type: ignore[arg-type]
-    keys = [f"b{i % 40}" for i in range(80)] + ["missing"]
-    with ThreadPoolExecutor(32) as pool:
-        docs = list(pool.map(gets.get, keys))
-    assert [d and d["_id"] for d in docs] == [*keys[:-1], None]
-    assert docs[0] is not docs[40]  # the same document asked twice: two copies
-    assert len(counted.bulks) < len(keys) / 4, counted.bulks
-
-
-def test_grouped_lookups_answer_each_query_as_its_own_find_one_would(database: Database) -> None:
-    database.grouped.insert_many([
-        {"_id": "1", "trainee_id": "ann", "training_id": "t1", "status": "held"},
-        {"_id": "2", "trainee_id": "bob", "training_id": "t1", "status": "cancelled"},
-        {"_id": "3", "trainee_id": "bob", "training_id": "t2", "status": "waitlisted"},
-    ])  # fmt: skip
-    database.grouped.create_index([("trainee_id", 1), ("training_id", 1), ("status", 1)], name="tts")
-    lookups = GroupedLookups(database.grouped, "trainee_id", "tts")
-    live = {"status": {"$in": ["held", "waitlisted"]}}
-    asks = [("ann", "t1"), ("bob", "t1"), ("bob", "t2"), ("ann", "t2"), ("cid", "t1")] * 6
-    with ThreadPoolExecutor(16) as pool:
-        found = list(pool.map(lambda a: lookups.find_one(a[0], {"training_id": a[1], **live}), asks))
-    assert [d and d["_id"] for d in found] == ["1", None, "3", None, None] * 6
