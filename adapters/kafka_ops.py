@@ -19,7 +19,7 @@ from kafka.structs import TopicPartition
 from pymongo.database import Database
 
 from adapters.kafka_bus import KafkaPublisher
-from adapters.mongo_compat import indexed
+from adapters.mongo_compat import narrowed
 from events.types import dead_letter_topic
 
 REPLAY_HEADER = "dlq.replayed_from"
@@ -206,7 +206,7 @@ class MongoReplays:
 
     def replayed(self, group: str) -> dict[str, datetime]:
         """The refs of ``group``'s replayed dead letters, with when."""
-        found = indexed(self._c.find({"group": group}, {"ref": 1, "at": 1}), [("group", 1), ("ref", 1)])
+        found = narrowed(self._c.find({"group": group}, {"ref": 1, "at": 1}), [("group", 1), ("ref", 1)])
         return {doc["ref"]: doc["at"] for doc in found}
 
     def record(self, letter: DeadLetter, at: datetime) -> None:

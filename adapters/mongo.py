@@ -18,7 +18,7 @@ from pymongo.write_concern import WriteConcern
 
 from adapters.mongo_bookings import create_booking_indexes
 from adapters.mongo_catalogue import create_catalogue_indexes
-from adapters.mongo_compat import increment, indexed
+from adapters.mongo_compat import increment, narrowed
 from adapters.mongo_pending import create_pending_indexes, push_pending, with_pending
 from adapters.mongo_writes import DUPLICATE_KEY, GroupedWrites
 from adapters.watched import WatchedDocs
@@ -123,7 +123,7 @@ class MongoUsers:
 
     def with_role(self, role: Role, limit: int = 100) -> list[User]:
         """On the role's index."""
-        docs = indexed(self._c.find({"role": str(role)}), "users_role").limit(limit)
+        docs = narrowed(self._c.find({"role": str(role)}), "users_role").limit(limit)
         return [u for u in map(_user, docs) if u is not None]
 
 

@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING, InsertOne, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import WriteError
 
-from adapters.mongo_compat import indexed
+from adapters.mongo_compat import narrowed
 from adapters.mongo_writes import DUPLICATE_KEY, GroupedWrites, insert_new
 from core.cancellation import RefundTerms
 from core.model import (
@@ -77,7 +77,7 @@ class MongoBookings:
         query = {"trainee_id": {"$in": list(trainee_ids)}, "training_id": training_id,
                  "status": {"$in": [str(s) for s in statuses]}}  # fmt: skip
         out: dict[str, set[str]] = {}
-        for doc in indexed(self._c.find(query, {"trainee_id": 1}), TRAINEE_TRAINING):
+        for doc in narrowed(self._c.find(query, {"trainee_id": 1}), TRAINEE_TRAINING):
             out.setdefault(doc["trainee_id"], set()).add(doc["_id"])
         return out
 
@@ -144,7 +144,7 @@ class MongoBookings:
         """Held bookings whose hold has ended."""
         waiting = [str(BookingStatus.HELD), str(BookingStatus.PENDING_APPROVAL)]
         docs = self._c.find({"status": {"$in": waiting}, "expires_at": {"$lte": now}})
-        docs = indexed(docs.sort("expires_at", ASCENDING), "bookings_expiry").limit(limit)
+        docs = narrowed(docs.sort("expires_at", ASCENDING), "bookings_expiry").limit(limit)
         return [b for b in map(_booking, docs) if b is not None]
 
     def live_on_training(self, training_id: str) -> list[Booking]:
@@ -158,13 +158,13 @@ class MongoBookings:
                 BookingStatus.CONFIRMED,
             )
         ]
-        docs = indexed(self._c.find({"training_id": training_id, "status": {"$in": live}}), "bookings_training")
+        docs = narrowed(self._c.find({"training_id": training_id, "status": {"$in": live}}), "bookings_training")
         return [b for b in map(_booking, docs) if b is not None]
 
     def pending_approval_for(self, training_ids: list[str]) -> list[Booking]:
         """Waiting for the expert, oldest first."""
         query = {"training_id": {"$in": training_ids}, "status": str(BookingStatus.PENDING_APPROVAL)}
-        docs = indexed(self._c.find(query), "bookings_training").limit(500)
+        docs = narrowed(self._c.find(query), "bookings_training").limit(500)
         return sorted((b for b in map(_booking, docs) if b is not None), key=lambda b: b.requested_at)
 
     def set_attendance(self, booking_id: str, present: bool, at: datetime) -> bool:

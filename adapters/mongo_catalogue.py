@@ -9,7 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 
-from adapters.mongo_compat import indexed, on_index
+from adapters.mongo_compat import indexed, narrowed, narrowed_on, on_index
 from adapters.mongo_pending import push_pending, with_pending
 from core.model import (
     Training,
@@ -95,8 +95,8 @@ class MongoTrainings:
     def by_expert(self, expert_id: str, limit: int, offset: int) -> tuple[list[Training], int]:
         """An expert's trainings, newest first."""
         query = {"expert_id": expert_id}
-        total = self._c.count_documents(query, **on_index("expert_trainings"))
-        docs = indexed(self._c.find(query).sort([("created_at", DESCENDING)]), "expert_trainings").skip(offset)
+        total = self._c.count_documents(query, **narrowed_on("expert_trainings"))
+        docs = narrowed(self._c.find(query).sort([("created_at", DESCENDING)]), "expert_trainings").skip(offset)
         return [t for t in map(_training, docs.limit(limit)) if t is not None], total
 
     def set_sponsor(self, training_id: str, sponsor_id: str, shown: bool) -> None:
@@ -114,14 +114,14 @@ class MongoTrainings:
     def ended_before(self, cutoff: datetime, limit: int) -> list[Training]:
         """Published trainings whose end is past ``cutoff`` (they started before it, so the index serves)."""
         docs = self._c.find({"status": str(TrainingStatus.PUBLISHED), "starts_at": {"$lt": cutoff}})
-        ended = [d for d in indexed(docs.sort("starts_at", ASCENDING), "catalogue_date").limit(limit * 4)
+        ended = [d for d in narrowed(docs.sort("starts_at", ASCENDING), "catalogue_date").limit(limit * 4)
                  if d.get("ends_at") and d["ends_at"] < cutoff]  # fmt: skip
         return [t for t in map(_training, ended[:limit]) if t is not None]
 
     def due_for_reminder(self, start: datetime, end: datetime, limit: int) -> list[Training]:
         """Published trainings starting in ``[start, end)`` whose trainees were not reminded of that start."""
         docs = self._c.find({"status": str(TrainingStatus.PUBLISHED), "starts_at": {"$gte": start, "$lt": end}})
-        due = [d for d in indexed(docs.sort("starts_at", ASCENDING), "catalogue_date").limit(limit * 4)
+        due = [d for d in narrowed(docs.sort("starts_at", ASCENDING), "catalogue_date").limit(limit * 4)
                if d.get("reminded_for") != d.get("starts_at")]  # fmt: skip
         return [t for t in map(_training, due[:limit]) if t is not None]
 

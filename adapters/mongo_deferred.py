@@ -7,7 +7,7 @@ from datetime import datetime
 from pymongo import ASCENDING
 from pymongo.database import Database
 
-from adapters.mongo_compat import indexed
+from adapters.mongo_compat import narrowed
 from adapters.mongo_writes import insert_new
 from events.codec import decode, encode
 from events.envelope import Event
@@ -34,7 +34,7 @@ class MongoDeferredEvents:
 
     def due(self, group: str, limit: int) -> list[Event]:
         """Oldest first, on the group's index."""
-        docs = indexed(self._c.find({"group": group}).sort(DEFERRED_ORDER), "deferred_order").limit(limit)
+        docs = narrowed(self._c.find({"group": group}).sort(DEFERRED_ORDER), "deferred_order").limit(limit)
         return [decode(doc["event"]) for doc in docs]
 
     def done(self, group: str, event_ids: list[str]) -> None:

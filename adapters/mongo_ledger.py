@@ -10,7 +10,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo_compat import indexed
+from adapters.mongo_compat import narrowed
 from core.ledger import EntryKind, LedgerEntry, Payer
 
 
@@ -45,14 +45,14 @@ class MongoLedger:
     def refunds_of(self, payment_intent_id: str) -> list[LedgerEntry]:
         """Refunds of a PaymentIntent, oldest first."""
         docs = self._c.find({"payment_intent_id": payment_intent_id, "kind": str(EntryKind.REFUND)})
-        return _entries(indexed(docs.sort("at", ASCENDING), "ledger_intent"))
+        return _entries(narrowed(docs.sort("at", ASCENDING), "ledger_intent"))
 
     def entries(self, start: datetime, end: datetime, expert_id: str | None = None) -> list[LedgerEntry]:
         """Entries of a period, oldest first."""
         query: dict[str, Any] = {"at": {"$gte": start, "$lt": end}}
         if expert_id is not None:
             query["expert_id"] = expert_id
-        cursor = indexed(self._c.find(query).sort("at", ASCENDING), "ledger_expert" if expert_id else "ledger_at")
+        cursor = narrowed(self._c.find(query).sort("at", ASCENDING), "ledger_expert" if expert_id else "ledger_at")
         return _entries(cursor)
 
 

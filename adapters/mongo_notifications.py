@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo_compat import claim_first, indexed
+from adapters.mongo_compat import claim_first, narrowed
 from core.ports import Attachment, Email, Notification, QueuedEmail
 
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
@@ -44,7 +44,7 @@ class MongoInbox:
         query: dict[str, Any] = {"user_id": user_id}
         if unread_only:
             query["read"] = False
-        return list(indexed(self._c.find(query).sort("created_at", DESCENDING), "inbox_user").limit(limit))
+        return list(narrowed(self._c.find(query).sort("created_at", DESCENDING), "inbox_user").limit(limit))
 
     def unread_count(self, user_id: str) -> int:
         """Unread notifications of the user."""

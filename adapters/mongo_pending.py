@@ -14,7 +14,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.database import Database
 
-from adapters.mongo_compat import indexed
+from adapters.mongo_compat import narrowed
 from events.envelope import Event
 
 FIELD = "pending_events"
@@ -63,7 +63,7 @@ class MongoPendingEvents:
         due: list[tuple[str, str]] = []
         for name in COLLECTIONS:
             query = {f"{FIELD}.at": {"$lt": stored_before}}
-            docs = indexed(self._db[name].find(query, {"_id": 1}), f"{name}_pending_events").limit(limit - len(due))
+            docs = narrowed(self._db[name].find(query, {"_id": 1}), f"{name}_pending_events").limit(limit - len(due))
             due.extend((name, doc["_id"]) for doc in docs)
             if len(due) >= limit:
                 break

@@ -11,7 +11,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo_compat import indexed, on_index
+from adapters.mongo_compat import narrowed, narrowed_on
 from adapters.mongo_pending import push_pending, with_pending
 from core.certificates import Certificate
 from core.errors import Conflict
@@ -56,12 +56,12 @@ class MongoCertificates:
 
     def by_code(self, code: str) -> Certificate | None:
         """The certificate with this code."""
-        return _certificate(self._c.find_one({"code": code}, {"pdf": False}, **on_index("certificates_code")))
+        return _certificate(self._c.find_one({"code": code}, {"pdf": False}, **narrowed_on("certificates_code")))
 
     def of_trainee(self, trainee_id: str) -> list[Certificate]:
         """A trainee's certificates, the latest day first."""
         docs = self._c.find({"trainee_id": trainee_id}, {"pdf": False}).sort("day", DESCENDING)
-        return [c for c in map(_certificate, indexed(docs, "certificates_trainee")) if c is not None]
+        return [c for c in map(_certificate, narrowed(docs, "certificates_trainee")) if c is not None]
 
     def set_pdf(self, certificate_id: str, pdf: bytes) -> None:
         """Keep the rendered PDF."""
@@ -104,7 +104,7 @@ class MongoReviews:
     def by_trainee(self, trainee_id: str, training_id: str) -> Review | None:
         """This trainee's review of this training."""
         mine = {"trainee_id": trainee_id, "training_id": training_id}
-        return _review(self._c.find_one(mine, **on_index("reviews_author")))
+        return _review(self._c.find_one(mine, **narrowed_on("reviews_author")))
 
     def edit(self, review_id: str, rating: int, text: str, at: datetime, announcing: Event | None = None) -> bool:
         """Change rating and text while the edit window is open (guarded here, not only by the caller)."""
@@ -123,13 +123,13 @@ class MongoReviews:
     def of_series(self, series_id: str, limit: int, offset: int) -> tuple[list[Review], int]:
         """The reviews of a programme's sessions, newest first."""
         query = {"series_id": series_id}
-        total = self._c.count_documents(query, **on_index("reviews_series"))
-        docs = indexed(self._c.find(query).sort("created_at", DESCENDING), "reviews_series").skip(offset).limit(limit)
+        total = self._c.count_documents(query, **narrowed_on("reviews_series"))
+        docs = narrowed(self._c.find(query).sort("created_at", DESCENDING), "reviews_series").skip(offset).limit(limit)
         return [r for r in map(_review, docs) if r is not None], total
 
     def of_trainee(self, trainee_id: str) -> list[Review]:
         """Every review of a trainee."""
-        docs = indexed(self._c.find({"trainee_id": trainee_id}), "reviews_author")
+        docs = narrowed(self._c.find({"trainee_id": trainee_id}), "reviews_author")
         return [r for r in map(_review, docs) if r is not None]
 
     def refresh_ratings(self, series_id: str, expert_id: str) -> None:
@@ -158,11 +158,11 @@ class MongoReviews:
 
         # Every session of the series shows the series' rating, the upcoming ones above all.
         sessions = {"series_id": series_id, **older}
-        self._trainings.update_many(sessions, figures(of_series), **on_index("training_series"))
+        self._trainings.update_many(sessions, figures(of_series), **narrowed_on("training_series"))
         self._users.update_one({"_id": expert_id, **older}, figures(of_expert))
 
     def _ratings(self, query: dict[str, Any], index: str) -> Rating:
-        return Rating.of([d["rating"] for d in indexed(self._c.find(query, {"rating": True}), index)])
+        return Rating.of([d["rating"] for d in narrowed(self._c.find(query, {"rating": True}), index)])
 
 
 def _review(doc: dict[str, Any] | None) -> Review | None:

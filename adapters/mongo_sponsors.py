@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from adapters.mongo_compat import indexed, on_index
+from adapters.mongo_compat import indexed, narrowed, on_index
 from adapters.mongo_pending import FIELD as PENDING
 from adapters.mongo_pending import push_pending, with_pending
 from core.sponsoring import LinkStatus, Sponsorship, SponsorshipStatus, TechnologyDemo, Voucher
@@ -96,7 +96,7 @@ class MongoDemos:
             "deleted": {"$ne": True},
             "trainings": {"$elemMatch": {"training_id": {"$in": training_ids}, "status": "pending"}},
         }
-        return [d for d in map(_demo, indexed(self._c.find(query), "demos_training").limit(200)) if d is not None]
+        return [d for d in map(_demo, narrowed(self._c.find(query), "demos_training").limit(200)) if d is not None]
 
 
 def _demo(doc: dict[str, Any] | None) -> TechnologyDemo | None:
@@ -157,7 +157,7 @@ class MongoSponsorships:
 
     def for_training(self, training_id: str) -> list[Sponsorship]:
         """On the training's index."""
-        docs = indexed(self._c.find({"training_id": training_id}), "sponsorships_training")
+        docs = narrowed(self._c.find({"training_id": training_id}), "sponsorships_training")
         return [s for s in map(_sponsorship, docs) if s is not None]
 
     def claim_refund(self, sponsorship_id: str, at: datetime) -> bool:
