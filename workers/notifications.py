@@ -26,6 +26,9 @@ DEFERRED = frozenset({BookingRequested, BookingWaitlisted})
 # Set aside in one write per poll: the bigger the poll, the sooner a confirmation behind 2,000
 # requests on the training's partition is reached.
 MAX_POLL_RECORDS = 500
+# E-mails go out from a thread of their own: the outbox is theirs alone, and sending them
+# between polls held a storm's confirmations back (bench/RESULTS.md, run 7).
+APART = frozenset({send_due_emails})
 
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
@@ -35,7 +38,7 @@ def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
 
 def main() -> None:
     """Run the notifications consumer group member until SIGTERM."""
-    run(GROUP, HANDLERS, TOPICS, periodic, deferred=DEFERRED, max_poll_records=MAX_POLL_RECORDS)
+    run(GROUP, HANDLERS, TOPICS, periodic, deferred=DEFERRED, max_poll_records=MAX_POLL_RECORDS, apart=APART)
 
 
 if __name__ == "__main__":

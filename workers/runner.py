@@ -75,6 +75,10 @@ class Runner:
     max_backoff_s: float = 5.0
     # (interval in seconds, task): e.g. the capacity worker's sweep of expired holds.
     periodic: list[tuple[float, Callable[[Deps], object]]] = field(default_factory=list)
+    # Periodic tasks that run in a thread of their own instead of between polls: sending e-mails
+    # (a database round trip or three and an SMTP session each) held a storm's confirmations back
+    # for seconds (bench/RESULTS.md, run 7). Only tasks that touch nothing the handlers write.
+    apart: frozenset[Callable[[Deps], object]] = frozenset()
     # ``{BookingRequested: on_booking_requests}``: a run of consecutive events of that class in one
     # poll goes to ``handler(events, **ports)`` at once, in place of their handlers one by one; if
     # it fails, the run's events are applied one by one (every handler is idempotent).
@@ -103,6 +107,10 @@ class Runner:
     def run(self) -> None:
         """Consume until ``stop`` is set; always leaves the group on the way out."""
         log.info("%s worker consuming", self.group)
+        for interval, task in self.periodic:
+            if task in self.apart:
+                threading.Thread(target=self._run_apart, args=(interval, task), daemon=True,
+                                 name=f"{self.group}-{task.__name__}").start()  # fmt: skip
         try:
             while not self.stop.is_set():
                 self._run_periodic()
@@ -122,10 +130,18 @@ class Runner:
             self.source.close()
             log.info("%s worker stopped", self.group)
 
+    def _run_apart(self, interval: float, task: Callable[[Deps], object]) -> None:
+        while not self.stop.is_set():
+            try:
+                task(self.deps)
+            except Exception:  # noqa: BLE001 - logged with its traceback; the next tick retries
+                log.exception("%s: periodic task %s failed; retrying in %ss", self.group, task.__name__, interval)
+            self.stop.wait(interval)
+
     def _run_periodic(self) -> None:
         now = time.monotonic()
         for i, (interval, task) in enumerate(self.periodic):
-            if now < self._next_run.get(i, 0.0):
+            if task in self.apart or now < self._next_run.get(i, 0.0):
                 continue
             self._next_run[i] = now + interval
             try:
@@ -334,6 +350,7 @@ def build_runner(
     batch_handlers: Mapping[type[DomainEvent], Handler] | None = None,
     max_poll_records: int = 50,
     deferred: frozenset[type[DomainEvent]] = frozenset(),
+    apart: frozenset[Callable[[Deps], object]] = frozenset(),
 ) -> Runner:
     """Wire a runner for ``group`` from configuration; topics are created if missing."""
     deps = deps or bootstrap(config)
@@ -353,6 +370,7 @@ def build_runner(
         periodic=list(periodic or []),
         batch_handlers=dict(batch_handlers or {}),
         deferred=deferred,
+        apart=apart,
     )
 
 
@@ -364,12 +382,13 @@ def main(
     batch_handlers: Mapping[type[DomainEvent], Handler] | None = None,
     max_poll_records: int = 50,
     deferred: frozenset[type[DomainEvent]] = frozenset(),
+    apart: frozenset[Callable[[Deps], object]] = frozenset(),
 ) -> None:
     """Entry point of a worker process: configuration from the environment, SIGTERM stops."""
     config = Config.from_env()
     runner = build_runner(group, handlers, topics, config, periodic=periodic(config) if periodic else None,
                           batch_handlers=batch_handlers, max_poll_records=max_poll_records,
-                          deferred=deferred)  # fmt: skip
+                          deferred=deferred, apart=apart)  # fmt: skip
 
     def _stop(signum: int, _frame: object) -> None:
         log.info("%s worker: signal %s, finishing the current message", group, signum)

@@ -59,7 +59,8 @@ class Stack:
         runner = build_runner(group, handlers, topics, self.config, periodic=tasks,
                               batch_handlers=getattr(module, "BATCH_HANDLERS", None),
                               max_poll_records=getattr(module, "MAX_POLL_RECORDS", 50),
-                              deferred=getattr(module, "DEFERRED", frozenset()))  # fmt: skip
+                              deferred=getattr(module, "DEFERRED", frozenset()),
+                              apart=getattr(module, "APART", frozenset()))  # fmt: skip
         thread = threading.Thread(target=runner.run, name=f"worker-{group}", daemon=True)
         thread.start()
         self.runners.append((runner, thread))

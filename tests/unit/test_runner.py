@@ -349,3 +349,38 @@ def test_deferred_events_are_set_aside_at_once_and_handled_after_the_rest_a_few_
     assert runner.handle_deferred(10) == 3
     assert handled == [confirmed.id, *[e.id for e in waiting]]
     assert runner.handle_deferred(10) == 0
+
+
+def test_a_task_run_apart_goes_on_while_a_handler_is_busy_and_stops_with_the_runner() -> None:
+    # The e-mails of the notifications worker: sent while an event is being handled, not between polls.
+    handling, sent = threading.Event(), threading.Event()
+    runs: list[str] = []
+
+    def handler(event: Event) -> None:
+        handling.set()
+        assert sent.wait(5), "the task apart did not run while the handler was busy"
+
+    def send_emails(deps: Any) -> None:
+        if handling.is_set():
+            runs.append("apart")
+            sent.set()
+
+    def sweep(deps: Any) -> None:
+        runs.append("between polls")
+
+    runner, source, _ = _runner(handler)
+    runner.periodic = [(0.01, send_emails), (60.0, sweep)]
+    runner.apart = frozenset({send_emails})
+    polls = [[_delivery(_event(), 7)]]
+
+    def poll(timeout_s: float) -> list[Delivery]:
+        if not polls:
+            runner.stop.set()
+            return []
+        return polls.pop(0)
+
+    source.poll = poll  # type: ignore[attr-defined]
+    source.close = lambda: None  # type: ignore[attr-defined]
+    runner.run()
+    assert sent.is_set() and source.committed == [8]
+    assert runs.count("between polls") == 1 and "apart" in runs
