@@ -13,14 +13,14 @@ from typing import Any
 
 from pymongo import ASCENDING, MongoClient, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError, WriteError
+from pymongo.errors import DuplicateKeyError
 from pymongo.write_concern import WriteConcern
 
 from adapters.mongo_bookings import create_booking_indexes
 from adapters.mongo_catalogue import create_catalogue_indexes
 from adapters.mongo_compat import increment, narrowed
 from adapters.mongo_pending import create_pending_indexes, push_pending, with_pending
-from adapters.mongo_writes import DUPLICATE_KEY, GroupedWrites
+from adapters.mongo_writes import GroupedWrites
 from adapters.watched import WatchedDocs
 from core.errors import Conflict
 from core.model import (
@@ -204,12 +204,9 @@ class MongoRateLimits:
         if allowed <= 0:
             return False
         counter = {"_id": f"{key}@{int(window_start.timestamp())}", "n": {"$lt": allowed}}
-        error = self._takes.write(
+        return self._takes.applied(
             UpdateOne(counter, {"$inc": {"n": 1}, "$setOnInsert": {"expires_at": expires_at}}, upsert=True)
         )
-        if error is not None and error.get("code") != DUPLICATE_KEY:
-            raise WriteError(error.get("errmsg", "rate limit refused"), error.get("code"), error)
-        return error is None
 
 
 class MongoMarkers:

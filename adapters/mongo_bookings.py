@@ -8,10 +8,9 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, InsertOne, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import WriteError
 
 from adapters.mongo_compat import narrowed
-from adapters.mongo_writes import DUPLICATE_KEY, GroupedWrites, insert_new
+from adapters.mongo_writes import GroupedWrites, insert_new
 from core.cancellation import RefundTerms
 from core.model import (
     ACTIVE_STATUSES,
@@ -47,11 +46,8 @@ class MongoBookings:
         The insert first: on the API's path the booking is new, so that is one round trip, shared
         with the other requests writing at the same moment (``GroupedWrites``).
         """
-        error = self._inserts.write(InsertOne(_booking_doc(booking)))
-        if error is None:
+        if self._inserts.applied(InsertOne(_booking_doc(booking))):
             return booking
-        if error.get("code") != DUPLICATE_KEY:
-            raise WriteError(error.get("errmsg", "insert refused"), error.get("code"), error)
         return _booking(self._c.find_one({"_id": booking.id})) or booking
 
     def add_requested_many(self, bookings: list[Booking]) -> dict[str, Booking]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo import InsertOne
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, WriteError
 
 DUPLICATE_KEY = 11000
 
@@ -73,6 +73,14 @@ class GroupedWrites:
                 self._writing = False
                 self._lock.notify_all()
         return mine.outcome()
+
+    def applied(self, op: Any) -> bool:
+        """``write`` for a write a unique key may refuse: True if applied, False if it collided with a
+        document already there; any other write error is raised."""
+        error = self.write(op)
+        if error is not None and error.get("code") != DUPLICATE_KEY:
+            raise WriteError(error.get("errmsg", "write refused"), error.get("code"), error)
+        return error is None
 
     def _flush(self, ops: list[Any]) -> dict[int, dict[str, Any]]:
         try:
