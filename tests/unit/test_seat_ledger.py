@@ -119,10 +119,12 @@ def test_no_sequence_oversells_and_the_line_is_served_in_order(capacity: int, st
         # The line is only ever waiting for a seat: a free seat with people waiting never stays.
         if not over:
             assert not (ledger.waitlist and ledger.free > 0)
-        # Served in order: the line keeps its arrival order, and those promoted come off its head.
+        # Served in order: the line keeps its arrival order, and those promoted come off its head,
+        # as it stands once the booking that released (a seat, or its own place in it) has left.
         assert list(ledger.waitlist) == arrivals
         promoted_now = [p.booking_id for p in ledger.promotions if p not in before.promotions]
-        assert promoted_now == list(before.waitlist[: len(promoted_now)])
+        line = [b for b in before.waitlist if not (kind == "release" and b == str(arg))]
+        assert promoted_now == line[: len(promoted_now)]
         # Every promotion to settle is a seat held.
         assert {p.booking_id for p in ledger.promotions} <= set(ledger.holders)
 
@@ -132,3 +134,17 @@ def _filled(capacity: int, *bookings: str) -> SeatLedger:
     for booking in bookings:
         ledger, _ = ledger.request(booking)
     return ledger
+
+
+def test_a_waiting_booking_that_releases_its_place_passes_a_free_seat_to_the_next_in_line() -> None:
+    # Found by the property test above: a seat left free (a departure without promotion), the
+    # head of the line withdraws, and the seat goes to the one behind it.
+    ledger = SeatLedger.open("t", 0)
+    for booking in ("b0", "b2", "b1"):
+        ledger, _ = ledger.request(booking)
+    ledger = ledger.resize(2, cause_id="e3").leave("b0")
+    ledger, _ = ledger.request("b0")
+    assert ledger.waitlist == ("b1", "b0") and ledger.free == 1
+    after = ledger.release("b1", cause_id="e6")
+    assert after.holders == ("b2", "b0") and after.waitlist == ()
+    assert [p.booking_id for p in after.promotions if p not in ledger.promotions] == ["b0"]
