@@ -24,6 +24,7 @@ from adapters.mongo import (
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_deferred import MongoDeferredEvents, create_deferred_indexes
+from adapters.mongo_goals import MongoGoals
 from adapters.mongo_ledger import MongoLedger, create_ledger_indexes
 from adapters.mongo_notifications import (
     MongoInbox,
@@ -93,6 +94,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         certificates=MongoCertificates(db),
         certificate_renderer=ReportlabCertificates(),
         reviews=MongoReviews(db),
+        goals=MongoGoals(db),
         rate_limits=MongoRateLimits(db),
         hasher=WerkzeugHasher(),
         policy=Policy(

@@ -37,6 +37,7 @@ from events import (
     ExpertVerificationRequested,
     ExpertVerificationWithdrawn,
     ExpertVerified,
+    LearningGoalsSet,
     PaymentFailed,
     PaymentIntentCreated,
     PaymentRefunded,
@@ -161,6 +162,7 @@ NOTICE_TABLE: dict[str, tuple[Row, ...]] = {  # keyed by the wire name, as event
 SILENT = frozenset(
     {
         UserRegistered.TYPE,
+        LearningGoalsSet.TYPE,  # the trainee's own doing: recommendations follow it
         TrainingCreated.TYPE,
         TrainingPublished.TYPE,
         TrainingCancelled.TYPE,

@@ -10,6 +10,7 @@ from events.accounts import (
     ExpertVerificationRequested,
     ExpertVerificationWithdrawn,
     ExpertVerified,
+    LearningGoalsSet,
     UserRegistered,
 )
 from events.base import ALL_EVENTS, DomainEvent, event_class
@@ -98,6 +99,7 @@ __all__ = [
     "ExpertVerificationRequested",
     "ExpertVerificationWithdrawn",
     "ExpertVerified",
+    "LearningGoalsSet",
     "PaymentFailed",
     "PaymentIntentCreated",
     "PaymentRefunded",

@@ -77,3 +77,24 @@ class ExpertVerificationWithdrawn(ExpertVerification):
     """An expert's verification was withdrawn."""
 
     TYPE = "expert.verification_withdrawn"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LearningGoalsSet(DomainEvent):
+    """A trainee set (or changed) their learning goals: what recommendations are ranked against."""
+
+    TYPE = "goals.set"
+    TOPIC = Topic.ACCOUNTS
+
+    trainee_id: str
+    specialties: list[str]
+    techniques: list[str]
+    level: str | None = None
+
+    def key(self) -> str:
+        """Keyed by the trainee: one account's events in order."""
+        return self.trainee_id
+
+    def subject(self) -> str:
+        """The trainee."""
+        return self.trainee_id

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.goals import LEVELS
 from core.model import TrainingStatus
 from schemas.http import LANGUAGE, MAX_OFFSET, ExpertPublicOut
 
@@ -85,6 +86,11 @@ class TrainingIn(Schema):
     prerequisites = fields.List(
         fields.String(validate=validate.Length(min=2, max=300)), validate=validate.Length(max=20)
     )
+    levels = fields.List(
+        fields.String(validate=validate.OneOf(LEVELS)),
+        validate=validate.Length(max=len(LEVELS)),
+        metadata={"description": "Who the day is for (empty: any level).", "example": ["fellow", "specialist"]},
+    )
     requires_approval = fields.Boolean(metadata={"description": "The expert approves each trainee."})
     refund_full_days_before = fields.Integer(
         strict=True,
@@ -134,6 +140,7 @@ class TrainingOut(Schema):
     rating_average = fields.Float(allow_none=True, metadata={"description": "Average review rating, 1 to 5."})
     rating_count = fields.Integer(metadata={"description": "How many reviews."})
     prerequisites = fields.List(fields.String())
+    levels = fields.List(fields.String())
     requires_approval = fields.Boolean()
     refund_full_days_before = fields.Integer()
     hold_minutes = fields.Integer()

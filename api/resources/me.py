@@ -9,7 +9,9 @@ from flask_smorest import Blueprint
 
 from api.context import current_user, deps
 from api.docs import secured
-from core.services import bookings, inbox, profiles, verification
+from api.resources.experts import brief
+from api.resources.trainings import out
+from core.services import bookings, goals, inbox, profiles, verification
 from core.services.delivery import CATEGORIES
 from schemas.http import (
     BookingList,
@@ -18,6 +20,7 @@ from schemas.http import (
     ProfileIn,
     UserOut,
 )
+from schemas.mentoring import GoalsIn, GoalsOut, RecommendationArgs, RecommendationsOut
 from schemas.notifications import NotificationArgs, NotificationList, PreferencesIn, PreferencesOut, UnreadOut
 
 PREFIX = "/me"
@@ -50,6 +53,50 @@ class MyCredentials(MethodView):
         credentials = [{**c, "valid_until": c["valid_until"].isoformat()} if c.get("valid_until") else c
                        for c in body["credentials"]]  # fmt: skip
         return verification.submit_credentials(deps(), current_user(), credentials)
+
+
+@blp.route("/goals")
+class MyGoals(MethodView):
+    @blp.response(200, GoalsOut)
+    @secured(blp)
+    def get(self) -> Any:
+        """My learning goals (trainee); empty until I set them."""
+        return goals.goals_of(deps(), current_user())
+
+    @blp.arguments(GoalsIn)
+    @blp.response(200, GoalsOut)
+    @secured(blp)
+    def put(self, body: dict[str, Any]) -> Any:
+        """Set my learning goals (trainee): what recommendations are ranked against."""
+        return goals.set_goals(deps(), current_user(), body)
+
+
+@blp.route("/recommendations")
+class MyRecommendations(MethodView):
+    @blp.arguments(RecommendationArgs, location="query")
+    @blp.response(200, RecommendationsOut)
+    @secured(blp)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Upcoming trainings and verified experts that fit my goals, best first, each with its reasons (trainee)."""
+        found = goals.recommendations(deps(), current_user(), args["trainings"], args["experts"])
+        experts = {m.expert.id: m.expert for m in found.experts}
+        experts.update(deps().users.many(sorted({m.training.expert_id for m in found.trainings} - experts.keys())))
+        return {
+            "goals_set": found.goals is not None,
+            "trainings": [
+                {"training": out(m.training, experts, listed=True), "score": m.fit.score, "reasons": m.fit.reasons}
+                for m in found.trainings
+            ],
+            "experts": [
+                {
+                    "expert": m.expert,
+                    "score": m.fit.score,
+                    "reasons": m.fit.reasons,
+                    "trainings": [brief(t) for t in m.trainings[:3]],
+                }
+                for m in found.experts
+            ],  # fmt: skip
+        }
 
 
 @blp.route("/bookings")

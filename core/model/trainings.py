@@ -65,6 +65,8 @@ class Training:
     currency: str | None = None
     cme_credits: float | None = None
     prerequisites: list[str] = field(default_factory=list)
+    # Who the day is for (core.goals.LEVELS: resident, fellow, specialist, senior); empty: any level.
+    levels: list[str] = field(default_factory=list)
     requires_approval: bool = False
     refund_full_days_before: int = 30  # full refund when cancelled this many days before, none after
     hold_minutes: int = 30

@@ -8,6 +8,7 @@ from __future__ import annotations
 from core.ports.accounts import RateLimits, Sessions, Users
 from core.ports.bookings import Bookings, Seats
 from core.ports.catalogue import Catalogue, TrainingQuery, Trainings
+from core.ports.goals import Goals
 from core.ports.messaging import DeferredEvents, EventPublisher, Outcomes, PendingEvents, ProcessedEvents
 from core.ports.notifications import (
     Attachment,
@@ -44,6 +45,7 @@ __all__ = [
     "Email",
     "EmailRenderer",
     "EventPublisher",
+    "Goals",
     "Inbox",
     "Ledger",
     "Mailer",

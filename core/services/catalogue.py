@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core.catalogue_index import CatalogueMatches
@@ -78,3 +78,21 @@ def search_page(deps: Deps, filters: dict[str, Any]) -> CataloguePage:
     version = deps.catalogue.experts_version
     key = (found.serial, query.offset, query.limit, version)
     return CataloguePage(items, found.total, experts, key, found, version, not filters.get("date_from"))
+
+
+UPCOMING_PAGE = 500
+
+
+def upcoming_trainings(deps: Deps) -> list[Training]:
+    """Every published training that has not started, soonest first: from memory where the
+    process holds the catalogue, else read from the store a page at a time."""
+    query = TrainingQuery(date_from=deps.clock(), limit=UPCOMING_PAGE)
+    found = deps.catalogue.matching(query) if deps.catalogue is not None else None
+    if found is not None:
+        return found.page(0, found.total)
+    trainings: list[Training] = []
+    while True:
+        items, total = deps.trainings.search(replace(query, offset=len(trainings)))
+        trainings += items
+        if not items or len(trainings) >= total:
+            return trainings

@@ -77,6 +77,7 @@ class Deps:
     certificates: ports.Certificates
     certificate_renderer: ports.CertificateRenderer
     reviews: ports.Reviews
+    goals: ports.Goals
     rate_limits: ports.RateLimits
     hasher: PasswordHasher
     policy: Policy

@@ -13,6 +13,7 @@ from adapters.mongo import MongoProcessedEvents, MongoRateLimits, MongoSessions,
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_deferred import MongoDeferredEvents
+from adapters.mongo_goals import MongoGoals
 from adapters.mongo_ledger import MongoLedger
 from adapters.mongo_notifications import MongoInbox, MongoOutbox
 from adapters.mongo_pending import MongoPendingEvents
@@ -38,13 +39,14 @@ class Ports:
     rate_limits: p.RateLimits
     pending_events: p.PendingEvents
     deferred: p.DeferredEvents
+    goals: p.Goals
 
 
 def mongo_ports(db: Any) -> Ports:
     """The MongoDB adapters on one database."""
     return Ports("mongo", MongoBookings(db), MongoUsers(db), MongoSessions(db), MongoTrainings(db), MongoInbox(db),
                  MongoOutbox(db), MongoProcessedEvents(db), MongoVouchers(db), MongoLedger(db), MongoRateLimits(db),
-                 MongoPendingEvents(db), MongoDeferredEvents(db))  # fmt: skip
+                 MongoPendingEvents(db), MongoDeferredEvents(db), MongoGoals(db))  # fmt: skip
 
 
 def fake_ports() -> Ports:
@@ -53,7 +55,7 @@ def fake_ports() -> Ports:
     return Ports("fake", fakes.FakeBookings(), fakes.FakeUsers(pending), fakes.FakeSessions(),
                  fakes.FakeTrainings(pending), fakes.FakeInbox(), fakes.FakeOutbox(), fakes.FakeProcessedEvents(),
                  fakes.FakeVouchers(), fakes.FakeLedger(), fakes.FakeRateLimits(), pending,
-                 fakes.FakeDeferredEvents())  # fmt: skip
+                 fakes.FakeDeferredEvents(), fakes.FakeGoals(pending))  # fmt: skip
 
 
 @pytest.fixture(params=["mongo", "fake"])

@@ -14,6 +14,7 @@ from core.services.deps import Deps, Policy
 from tests.fakes.accounts import FakeHasher, FakeRateLimits, FakeSessions, FakeUsers
 from tests.fakes.bookings import FakeBookings
 from tests.fakes.catalogue import FakeTrainings
+from tests.fakes.goals import FakeGoals
 from tests.fakes.messaging import (
     FakeClock,
     FakeDeferredEvents,
@@ -38,6 +39,7 @@ __all__ = [
     "FakeDeferredEvents",
     "FakeDemos",
     "FakeGateway",
+    "FakeGoals",
     "FakeHasher",
     "FakeInbox",
     "FakeLedger",
@@ -95,6 +97,7 @@ def fake_deps(**overrides: Any) -> Deps:
         "certificates": FakeCertificates(),
         "certificate_renderer": FakeCertificateRenderer(),
         "reviews": FakeReviews(pending, trainings, users),
+        "goals": FakeGoals(pending),
         "rate_limits": FakeRateLimits(),
         "hasher": FakeHasher(),
         "policy": Policy(),
