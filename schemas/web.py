@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 
 from schemas.catalogue import COUNTRY, CURRENCIES, require_currency_with_prices
 from schemas.http import LANGUAGE
+from schemas.mentoring import GoalsIn
 
 SORTS = {
     "date": "Soonest first",
@@ -74,3 +75,41 @@ class CatalogueForm(Schema):
         page = filters.pop("page", 1)
         filters.update(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         return filters
+
+
+def _listed(text: str) -> list[str]:
+    """'TAVI, MitraClip' -> ['TAVI', 'MitraClip']: what a person types in one field, as a list."""
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+class GoalsForm(Schema):
+    """The learning-goals form: lists typed comma-separated, the budget in whole units; loads as ``GoalsIn``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    specialties = fields.String(load_default="", validate=validate.Length(max=1000))
+    techniques = fields.String(load_default="", validate=validate.Length(max=2000))
+    level = fields.String(load_default="")
+    languages = fields.String(load_default="", validate=validate.Length(max=100))
+    countries = fields.String(load_default="", validate=validate.Length(max=300))
+    budget = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100_000, error="0 to 100,000."),
+        error_messages={"invalid": "A whole amount, e.g. 1500."},
+    )  # fmt: skip
+    currency = fields.String(load_default="eur", validate=validate.OneOf(CURRENCIES, error="Choose from the list."))
+
+    @pre_load
+    def _blank_budget(self, data: Any, **_: object) -> Any:
+        return {k: v for k, v in data.items() if not (k == "budget" and not str(v).strip())}
+
+    @post_load
+    def _as_goals(self, data: dict[str, Any], **_: object) -> dict[str, Any]:
+        body: dict[str, Any] = {k: _listed(data[k]) for k in ("specialties", "techniques", "languages")}
+        body["countries"] = [c.upper() for c in _listed(data["countries"])]
+        body["languages"] = [lang.lower() for lang in body["languages"]]
+        body["level"] = data["level"] or None
+        if data.get("budget") is not None:
+            body["budget"] = {"amount": data["budget"] * 100, "currency": data["currency"]}
+        loaded: dict[str, Any] = GoalsIn().load(body)
+        return loaded

@@ -1,0 +1,112 @@
+"""The mentoring pages: a trainee's learning goals and what fits them, the experts' directory and
+each expert's public page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+from marshmallow import ValidationError as FormError
+
+from api.context import deps
+from api.web.blueprint import blp
+from api.web.session import require_web_user
+from core.errors import NotFound
+from core.goals import LEVELS, LearningGoals
+from core.model import Role
+from core.names import country_name, language_name
+from core.services import experts, goals
+from core.services.accounts import require_role
+from core.services.catalogue import upcoming_trainings
+from schemas.catalogue import CURRENCIES
+from schemas.mentoring import ExpertsArgs
+from schemas.web import GoalsForm
+
+EXPERTS_PER_PAGE = 12
+
+
+@blp.route("/me/goals", methods=["GET", "POST"])
+def goals_page() -> Any:
+    """What I want to learn; saving it shows what fits."""
+    trainee = require_web_user()
+    require_role(trainee, Role.TRAINEE)
+    errors: dict[str, list[str]] = {}
+    saved = False
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if k != "csrf"}
+        try:
+            goals.set_goals(deps(), trainee, GoalsForm().load(values))
+        except FormError as invalid:
+            errors = _flat(invalid.messages_dict)
+        else:
+            saved = True
+            values = _form_values(goals.goals_of(deps(), trainee))
+    else:
+        values = _form_values(goals.goals_of(deps(), trainee))
+    return render_template(
+        "web/goals.html", values=values, errors=errors, saved=saved, levels=LEVELS, currencies=CURRENCIES
+    ), (422 if errors else 200)
+
+
+@blp.get("/me/recommendations")
+def recommendations_page() -> Any:
+    """The trainings and experts that fit my goals, best first, each with why."""
+    trainee = require_web_user()
+    found = goals.recommendations(deps(), trainee, trainings=12, experts=6)
+    by_id = deps().users.many(sorted({m.training.expert_id for m in found.trainings}))
+    return render_template("web/recommendations.html", found=found, experts=by_id)
+
+
+@blp.get("/experts")
+def experts_page() -> Any:
+    """Verified experts, filtered by what they teach, where and in which language."""
+    errors: dict[str, list[str]] = {}
+    form = {k: v.strip() for k, v in request.args.items() if v.strip() and k in ExpertsArgs().fields}
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and 0 < int(page) <= 10_000 else 1
+    try:
+        filters = ExpertsArgs().load(
+            {**form, "limit": EXPERTS_PER_PAGE, "offset": (page_number - 1) * EXPERTS_PER_PAGE}
+        )
+    except FormError as invalid:
+        errors = _flat(invalid.messages_dict)
+        filters = {"limit": EXPERTS_PER_PAGE, "offset": 0}
+        page_number = 1
+    found, total = experts.directory(deps(), filters)
+    return render_template(
+        "web/experts.html", found=found, total=total, form=form, errors=errors, page=page_number,
+        pages=max(1, -(-total // EXPERTS_PER_PAGE)), language_name=language_name, country_name=country_name,
+    ), (400 if errors else 200)  # fmt: skip
+
+
+@blp.get("/experts/<expert_id>")
+def expert_page(expert_id: str) -> Any:
+    """A verified expert's public page: who they are and their upcoming trainings."""
+    expert = deps().users.get(expert_id)
+    if expert is None or not expert.verified:
+        raise NotFound(f"No expert {expert_id}.")
+    upcoming = [t for t in upcoming_trainings(deps()) if t.expert_id == expert.id]
+    return render_template(
+        "web/expert.html", expert=expert, upcoming=upcoming, language_name=language_name, country_name=country_name
+    )
+
+
+def _form_values(stored: LearningGoals) -> dict[str, Any]:
+    return {
+        "specialties": ", ".join(stored.specialties), "techniques": ", ".join(stored.techniques),
+        "level": stored.level or "", "languages": ", ".join(stored.languages),
+        "countries": ", ".join(stored.countries),
+        "budget": str(stored.budget.amount // 100) if stored.budget else "",
+        "currency": stored.budget.currency if stored.budget else "eur",
+    }  # fmt: skip
+
+
+def _flat(messages: dict[str, Any]) -> dict[str, list[str]]:
+    """Each field's messages as one list, those of list items and nested fields included."""
+
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return [m for v in value.values() for m in strings(v)]
+        return [str(m) for m in value] if isinstance(value, list) else [str(value)]
+
+    return {field: list(dict.fromkeys(strings(value))) for field, value in messages.items()}
