@@ -21,6 +21,7 @@ from adapters.mongo import (
     create_indexes,
     ping,
 )
+from adapters.mongo_assessments import MongoAssessments, create_assessment_indexes
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_deferred import MongoDeferredEvents, create_deferred_indexes
@@ -38,6 +39,7 @@ from adapters.mongo_seats import MongoSeats
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
 from adapters.outcomes import KafkaOutcomes
 from adapters.pdf_certificates import ReportlabCertificates
+from adapters.pdf_portfolio import ReportlabPortfolio
 from adapters.security import WerkzeugHasher
 from adapters.smtp_mailer import SmtpMailer
 from adapters.stripe_gateway import StripeGateway
@@ -93,8 +95,10 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         vouchers=MongoVouchers(db),
         certificates=MongoCertificates(db),
         certificate_renderer=ReportlabCertificates(),
+        portfolio_renderer=ReportlabPortfolio(),
         reviews=MongoReviews(db),
         goals=MongoGoals(db),
+        assessments=MongoAssessments(db),
         rate_limits=MongoRateLimits(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
@@ -130,6 +134,7 @@ def create_database_indexes(db: Database) -> None:
     create_notification_indexes(db)
     create_record_indexes(db)
     create_deferred_indexes(db)
+    create_assessment_indexes(db)
 
 
 def release(deps: Deps) -> None:

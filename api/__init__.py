@@ -62,6 +62,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         experts,
         health,
         me,
+        mentoring,
         payouts,
         reviews,
         sponsorships,
@@ -69,7 +70,20 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         webhooks,
     )
 
-    modules = (accounts, me, experts, admin, trainings, bookings, demos, sponsorships, payouts, certificates, reviews)
+    modules = (
+        accounts,
+        me,
+        experts,
+        admin,
+        trainings,
+        bookings,
+        demos,
+        sponsorships,
+        payouts,
+        certificates,
+        reviews,
+        mentoring,
+    )
     for module in (*modules, webhooks):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(trainings.mine, url_prefix="/api/v1/me")

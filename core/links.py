@@ -48,6 +48,10 @@ class Links:
         """A trainee's certificates of attendance."""
         return self._at("/me/certificates")
 
+    def portfolio(self) -> str:
+        """A trainee's learning record: attended trainings, credits, certificates, assessments."""
+        return self._at("/me/portfolio")
+
     def sponsorship(self, sponsorship_id: str) -> str:
         """A sponsor's purchase: payment, vouchers, redemptions."""
         return self._at(f"/sponsorships/{quote(sponsorship_id)}")

@@ -14,6 +14,7 @@ from typing import Literal
 
 from core.notices import NOTICES, Notice
 from events import (
+    AssessmentRecorded,
     AttendanceRecorded,
     BookingApprovalDecided,
     BookingApproved,
@@ -73,10 +74,24 @@ Audience = Literal[
     "confirmed trainees",  # every confirmed seat of the training, one notice each
 ]
 Page = Literal[
-    "booking", "expert's training", "training", "sponsorship", "credentials", "admin desk", "certificates", "reviews"
+    "booking",
+    "expert's training",
+    "training",
+    "sponsorship",
+    "credentials",
+    "admin desk",
+    "certificates",
+    "reviews",
+    "portfolio",
 ]
 Condition = Literal[
-    "promoted", "by the expert", "refund announced", "training known", "material change", "no longer waiting"
+    "promoted",
+    "by the expert",
+    "refund announced",
+    "training known",
+    "material change",
+    "no longer waiting",
+    "revised",
 ]
 # The .ics file sent with the notice: the seat's invitation, or its cancellation; "if confirmed":
 # only to a seat that is (or, cancelled, was) confirmed, as only those were sent an invitation.
@@ -143,6 +158,10 @@ NOTICE_TABLE: dict[str, tuple[Row, ...]] = {  # keyed by the wire name, as event
     CertificateIssued.TYPE: (Row("trainee", "certificate.issued", "certificates"),),
     ReviewPosted.TYPE: (Row("expert", "review.posted", "reviews", context=()),),
     ReviewAnswered.TYPE: (Row("trainee", "review.answered", "reviews", context=()),),
+    AssessmentRecorded.TYPE: (
+        Row("trainee", "assessment.recorded", "portfolio", unless="revised"),
+        Row("trainee", "assessment.revised", "portfolio", when="revised"),
+    ),
     # --- experts' credentials -------------------------------------------------------------
     ExpertVerificationRequested.TYPE: (Row("admins", "expert.verification_requested", "admin desk", context=()),),
     ExpertVerified.TYPE: (Row("expert", "expert.verified", "credentials", context=()),),

@@ -122,6 +122,19 @@ NOTICES: dict[str, Notice] = {
         "Tomorrow: {title}",
         "Your training starts on {day} at {starts} ({zone}). Please arrive 15 minutes early with an ID.",
     ),
+    "assessment.recorded": Notice(
+        "mentoring",
+        "Your expert's assessment: {title}",
+        "The expert of {title} wrote their assessment of your day: what you did, how independently, and "
+        "what to work on next. Only you and the expert can read it; it is kept in your portfolio.",
+        action="Read the assessment",
+    ),
+    "assessment.revised": Notice(
+        "mentoring",
+        "Your assessment was updated: {title}",
+        "The expert of {title} revised their assessment of your day. The new version is in your portfolio.",
+        action="Read the assessment",
+    ),
     "certificate.issued": Notice(
         "certificates",
         "Your certificate: {title}",

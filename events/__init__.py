@@ -54,6 +54,7 @@ from events.sponsors import (
     VouchersIssued,
 )
 from events.trainings import (
+    AssessmentRecorded,
     AttendanceRecorded,
     CertificateIssued,
     ReviewAnswered,
@@ -71,6 +72,7 @@ from events.trainings import (
 
 __all__ = [
     "ALL_EVENTS",
+    "AssessmentRecorded",
     "AttendanceRecorded",
     "BookingApprovalDecided",
     "BookingApproved",

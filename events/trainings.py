@@ -158,3 +158,21 @@ class ReviewAnswered(ReviewChanged):
     """The expert answered a review."""
 
     TYPE = "review.answered"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssessmentRecorded(DomainEvent):
+    """The training's expert assessed (or revised their assessment of) a trainee's day."""
+
+    TYPE = "assessment.recorded"
+    TOPIC = Topic.TRAININGS
+
+    booking_id: str
+    training_id: str
+    trainee_id: str
+    expert_id: str
+    revision: int
+
+    def subject(self) -> str:
+        """The booking it is about."""
+        return self.booking_id

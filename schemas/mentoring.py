@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.assessments import PRACTICE
 from core.goals import LEVELS
 from schemas.catalogue import COUNTRY, CURRENCIES, MAX_PRICE, PageArgs, TrainingOut
 from schemas.http import LANGUAGE, ExpertPublicOut
@@ -122,3 +123,81 @@ class ExpertsPage(Schema):
     total = fields.Integer()
     limit = fields.Integer()
     offset = fields.Integer()
+
+
+class CompetencyIn(Schema):
+    name = fields.String(
+        required=True, validate=validate.Length(min=2, max=200), metadata={"example": "Femoral access"}
+    )
+    level = fields.String(
+        required=True, validate=validate.OneOf(PRACTICE),
+        metadata={"description": "From watching to doing alone: " + ", ".join(PRACTICE) + "."},
+    )  # fmt: skip
+
+
+class AssessmentIn(Schema):
+    """The whole assessment: a PUT replaces the one before."""
+
+    competencies = fields.List(fields.Nested(CompetencyIn), required=True, validate=validate.Length(min=1, max=30))
+    comment = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    next_step = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _each_once_and_said(self, data: dict[str, Any], **_: object) -> None:
+        names = [c["name"].strip().casefold() for c in data.get("competencies", [])]
+        if len(names) != len(set(names)):
+            raise ValidationError("Each competency once.", "competencies")
+        if not data.get("comment", "").strip():
+            raise ValidationError("Say something about the day.", "comment")
+
+
+class CompetencyOut(Schema):
+    name = fields.String()
+    level = fields.String()
+
+
+class AssessmentOut(Schema):
+    booking_id = fields.String()
+    training_id = fields.String()
+    trainee_id = fields.String()
+    expert_id = fields.String()
+    training_title = fields.String()
+    expert_name = fields.String()
+    competencies = fields.List(fields.Nested(CompetencyOut))
+    comment = fields.String()
+    next_step = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    revision = fields.Integer(metadata={"description": "1, then one more each time the expert revises it."})
+
+
+class PortfolioCertificate(Schema):
+    id = fields.String()
+    code = fields.String(metadata={"description": "Anyone can check it at verify_url."})
+    verify_url = fields.String()
+    pdf_url = fields.String()
+
+
+class PortfolioEntryOut(Schema):
+    booking_id = fields.String()
+    training_id = fields.String()
+    title = fields.String()
+    day = fields.String(allow_none=True, metadata={"description": "The local day; null until the certificate."})
+    specialty = fields.String(allow_none=True)
+    technique = fields.String(allow_none=True)
+    expert_name = fields.String()
+    institution = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    hours = fields.Float(allow_none=True)
+    cme_credits = fields.Float(allow_none=True)
+    certificate = fields.Nested(PortfolioCertificate, allow_none=True)
+    assessment = fields.Nested(AssessmentOut, allow_none=True)
+
+
+class PortfolioOut(Schema):
+    credits_total = fields.Float(metadata={"description": "CME credits proven by certificates."})
+    credits_by_year = fields.Dict(keys=fields.String(), values=fields.Float(), metadata={"example": {"2026": 14}})
+    credits_by_specialty = fields.Dict(keys=fields.String(), values=fields.Float())
+    hours_total = fields.Float()
+    entries = fields.List(fields.Nested(PortfolioEntryOut), metadata={"description": "The latest day first."})

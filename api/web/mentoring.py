@@ -11,15 +11,16 @@ from marshmallow import ValidationError as FormError
 from api.context import deps
 from api.web.blueprint import blp
 from api.web.session import require_web_user
+from core.assessments import PRACTICE_WORDS
 from core.errors import NotFound
 from core.goals import LEVELS, LearningGoals
 from core.model import Role
 from core.names import country_name, language_name
-from core.services import experts, goals
+from core.services import assessments, experts, goals, portfolio
 from core.services.accounts import require_role
 from core.services.catalogue import upcoming_trainings
 from schemas.catalogue import CURRENCIES
-from schemas.mentoring import ExpertsArgs
+from schemas.mentoring import AssessmentIn, ExpertsArgs
 from schemas.web import GoalsForm
 
 EXPERTS_PER_PAGE = 12
@@ -110,3 +111,49 @@ def _flat(messages: dict[str, Any]) -> dict[str, list[str]]:
         return [str(m) for m in value] if isinstance(value, list) else [str(value)]
 
     return {field: list(dict.fromkeys(strings(value))) for field, value in messages.items()}
+
+
+COMPETENCY_ROWS = 6  # empty rows on the form; a row left empty is not sent
+
+
+@blp.route("/me/assessments/<booking_id>", methods=["GET", "POST"])
+def assessment_page(booking_id: str) -> Any:
+    """The expert assesses one present trainee's day: what they did, how far, and what next."""
+    expert = require_web_user()
+    require_role(expert, Role.EXPERT)
+    booking, training = assessments.booking_on_my_training(deps(), expert, booking_id)
+    trainee = deps().users.get(booking.trainee_id)
+    errors: dict[str, list[str]] = {}
+    saved = False
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if k != "csrf"}
+        rows = [(values.get(f"name_{i}", "").strip(), values.get(f"level_{i}", "")) for i in range(COMPETENCY_ROWS)]
+        body = {
+            "competencies": [{"name": name, "level": level} for name, level in rows if name or level],
+            "comment": values.get("comment", "").strip(), "next_step": values.get("next_step", "").strip() or None,
+        }  # fmt: skip
+        try:
+            assessments.assess(deps(), expert, booking_id, AssessmentIn().load(body))
+        except FormError as invalid:
+            errors = _flat(invalid.messages_dict)
+        else:
+            saved = True
+    current = deps().assessments.get(booking_id)
+    if current is not None and not errors:
+        values = {"comment": current.comment, "next_step": current.next_step or ""}
+        for i, c in enumerate(current.competencies[:COMPETENCY_ROWS]):
+            values |= {f"name_{i}": c.name, f"level_{i}": c.level}
+    elif request.method == "GET":
+        values = {}
+    return render_template(
+        "web/assessment.html", training=training, trainee=trainee, booking=booking, values=values, errors=errors,
+        saved=saved, current=current, rows=range(COMPETENCY_ROWS), practice=PRACTICE_WORDS,
+    ), (422 if errors else 200)  # fmt: skip
+
+
+@blp.get("/me/portfolio")
+def portfolio_page() -> Any:
+    """My learning record: credits, trainings attended, certificates, assessments; CSV and PDF to take away."""
+    trainee = require_web_user()
+    record = portfolio.my_portfolio(deps(), trainee)
+    return render_template("web/portfolio.html", record=record, practice=PRACTICE_WORDS, country_name=country_name)

@@ -127,10 +127,12 @@ PAGES: dict[Page, Callable[[Links, NoticeFacts, Recipient], str]] = {
     "admin desk": lambda links, facts, to: links.admin_experts(),
     "certificates": lambda links, facts, to: links.certificates(),
     "reviews": lambda links, facts, to: links.reviews(facts.data["training_id"]),
+    "portfolio": lambda links, facts, to: links.portfolio(),
 }
 
 CONDITIONS: dict[Condition, Callable[[NoticeFacts], bool]] = {
     "promoted": lambda facts: bool(facts.data.get("promoted")),
+    "revised": lambda facts: int(facts.data.get("revision", 1)) > 1,
     "by the expert": lambda facts: facts.data.get("by") == "expert",
     "refund announced": lambda facts: bool(facts.data.get("announced")),
     "training known": lambda facts: facts.training is not None,

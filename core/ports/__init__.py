@@ -6,6 +6,7 @@ Use cases import them from here (``from core.ports import Bookings``); adapters 
 from __future__ import annotations
 
 from core.ports.accounts import RateLimits, Sessions, Users
+from core.ports.assessments import Assessments
 from core.ports.bookings import Bookings, Seats
 from core.ports.catalogue import Catalogue, TrainingQuery, Trainings
 from core.ports.goals import Goals
@@ -32,10 +33,11 @@ from core.ports.payments import (
     ProviderPayment,
     ProviderRefund,
 )
-from core.ports.records import CertificateRenderer, Certificates, Reviews
+from core.ports.records import CertificateRenderer, Certificates, PortfolioRenderer, Reviews
 from core.ports.sponsors import Demos, Sponsorships, Vouchers
 
 __all__ = [
+    "Assessments",
     "Attachment",
     "Bookings",
     "Catalogue",
@@ -56,6 +58,7 @@ __all__ = [
     "PaymentGateway",
     "PaymentIntent",
     "PendingEvents",
+    "PortfolioRenderer",
     "DeferredEvents",
     "Outcomes",
     "ProcessedEvents",

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from core.certificates import Certificate
+from core.portfolio import Portfolio
 from core.reviews import Review
 from events.envelope import Event
 
@@ -33,6 +34,13 @@ class Certificates(Protocol):
 class CertificateRenderer(Protocol):
     def render(self, certificate: Certificate, verify_url: str, marketplace: str) -> bytes:
         """The certificate as a PDF, with its code and where to verify it."""
+
+
+class PortfolioRenderer(Protocol):
+    def render(
+        self, portfolio: Portfolio, trainee_name: str, verify_links: dict[str, str], marketplace: str, at: datetime
+    ) -> bytes:
+        """The learning record as a PDF: each training, its credits and certificate code, the assessments."""
 
 
 class Reviews(Protocol):

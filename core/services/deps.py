@@ -76,8 +76,10 @@ class Deps:
     vouchers: ports.Vouchers
     certificates: ports.Certificates
     certificate_renderer: ports.CertificateRenderer
+    portfolio_renderer: ports.PortfolioRenderer
     reviews: ports.Reviews
     goals: ports.Goals
+    assessments: ports.Assessments
     rate_limits: ports.RateLimits
     hasher: PasswordHasher
     policy: Policy

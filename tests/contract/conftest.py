@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from adapters.mongo import MongoProcessedEvents, MongoRateLimits, MongoSessions, MongoUsers
+from adapters.mongo_assessments import MongoAssessments
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_deferred import MongoDeferredEvents
@@ -40,13 +41,15 @@ class Ports:
     pending_events: p.PendingEvents
     deferred: p.DeferredEvents
     goals: p.Goals
+    assessments: p.Assessments
 
 
 def mongo_ports(db: Any) -> Ports:
     """The MongoDB adapters on one database."""
     return Ports("mongo", MongoBookings(db), MongoUsers(db), MongoSessions(db), MongoTrainings(db), MongoInbox(db),
                  MongoOutbox(db), MongoProcessedEvents(db), MongoVouchers(db), MongoLedger(db), MongoRateLimits(db),
-                 MongoPendingEvents(db), MongoDeferredEvents(db), MongoGoals(db))  # fmt: skip
+                 MongoPendingEvents(db), MongoDeferredEvents(db), MongoGoals(db),
+                 MongoAssessments(db))  # fmt: skip
 
 
 def fake_ports() -> Ports:
@@ -55,7 +58,8 @@ def fake_ports() -> Ports:
     return Ports("fake", fakes.FakeBookings(), fakes.FakeUsers(pending), fakes.FakeSessions(),
                  fakes.FakeTrainings(pending), fakes.FakeInbox(), fakes.FakeOutbox(), fakes.FakeProcessedEvents(),
                  fakes.FakeVouchers(), fakes.FakeLedger(), fakes.FakeRateLimits(), pending,
-                 fakes.FakeDeferredEvents(), fakes.FakeGoals(pending))  # fmt: skip
+                 fakes.FakeDeferredEvents(), fakes.FakeGoals(pending),
+                 fakes.FakeAssessments(pending))  # fmt: skip
 
 
 @pytest.fixture(params=["mongo", "fake"])

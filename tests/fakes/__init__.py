@@ -12,6 +12,7 @@ from typing import Any
 
 from core.services.deps import Deps, Policy
 from tests.fakes.accounts import FakeHasher, FakeRateLimits, FakeSessions, FakeUsers
+from tests.fakes.assessments import FakeAssessments
 from tests.fakes.bookings import FakeBookings
 from tests.fakes.catalogue import FakeTrainings
 from tests.fakes.goals import FakeGoals
@@ -25,11 +26,12 @@ from tests.fakes.messaging import (
 )
 from tests.fakes.notifications import FakeInbox, FakeMailer, FakeOutbox, FakePreferences, FakeRenderer
 from tests.fakes.payments import DECLINED, SIGNATURE, FakeGateway, FakeLedger, webhook
-from tests.fakes.records import FakeCertificateRenderer, FakeCertificates, FakeReviews
+from tests.fakes.records import FakeCertificateRenderer, FakeCertificates, FakePortfolioRenderer, FakeReviews
 from tests.fakes.seats import FakeSeats
 from tests.fakes.sponsors import FakeDemos, FakeSponsorships, FakeVouchers
 
 __all__ = [
+    "FakeAssessments",
     "DECLINED",
     "SIGNATURE",
     "FakeBookings",
@@ -46,6 +48,7 @@ __all__ = [
     "FakeMailer",
     "FakeOutbox",
     "FakePendingEvents",
+    "FakePortfolioRenderer",
     "FakePreferences",
     "FakeProcessedEvents",
     "FakeProviderEvents",
@@ -96,8 +99,10 @@ def fake_deps(**overrides: Any) -> Deps:
         "vouchers": FakeVouchers(),
         "certificates": FakeCertificates(),
         "certificate_renderer": FakeCertificateRenderer(),
+        "portfolio_renderer": FakePortfolioRenderer(),
         "reviews": FakeReviews(pending, trainings, users),
         "goals": FakeGoals(pending),
+        "assessments": FakeAssessments(pending),
         "rate_limits": FakeRateLimits(),
         "hasher": FakeHasher(),
         "policy": Policy(),

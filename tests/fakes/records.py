@@ -8,6 +8,7 @@ from datetime import datetime
 
 from core.certificates import Certificate
 from core.errors import Conflict
+from core.portfolio import Portfolio
 from core.reviews import EDIT_WINDOW, Rating, Review
 from events.envelope import Event
 from tests.fakes.accounts import FakeUsers
@@ -57,6 +58,19 @@ class FakeCertificateRenderer:
         """Bytes a test can read."""
         self.renders += 1
         return f"%PDF-fake {certificate.code} {verify_url} {marketplace}".encode()
+
+
+@dataclass
+class FakePortfolioRenderer:
+    """A 'PDF' listing each entry's title and credits and the total, for a test to read."""
+
+    def render(
+        self, portfolio: Portfolio, trainee_name: str, verify_links: dict[str, str], marketplace: str, at: datetime
+    ) -> bytes:
+        """Bytes a test can read."""
+        lines = [f"%PDF-fake {trainee_name} total {portfolio.credits_total:g}"]
+        lines += [f"{e.title} {e.cme_credits or 0:g}" for e in portfolio.entries]
+        return "\n".join(lines).encode()
 
 
 @dataclass

@@ -69,6 +69,15 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("POST", "/api/v1/bookings/{booking_id}/attendance"): ({"expert"}, {"present": True}),
     ("GET", "/api/v1/trainings/{training_id}/attendance"): ({"expert"}, None),
     ("GET", "/api/v1/me/certificates"): ({"trainee"}, None),
+    ("GET", "/api/v1/me/portfolio"): ({"trainee"}, None),
+    ("GET", "/api/v1/me/portfolio.csv"): ({"trainee"}, None),
+    ("GET", "/api/v1/me/portfolio.pdf"): ({"trainee"}, None),
+    # An assessment is shown to the booking's trainee and the training's expert; 404 to others.
+    ("GET", "/api/v1/bookings/{booking_id}/assessment"): (SIGNED_IN, None),
+    ("PUT", "/api/v1/bookings/{booking_id}/assessment"): (
+        {"expert"},
+        {"competencies": [{"name": "Femoral access", "level": "assisted"}], "comment": "Steady hands."},
+    ),
     # A certificate is shown to its trainee, the training's expert and admins; 404 to others.
     ("GET", "/api/v1/certificates/{certificate_id}"): (SIGNED_IN, None),
     ("GET", "/api/v1/certificates/{certificate_id}/pdf"): (SIGNED_IN, None),

@@ -21,6 +21,7 @@ from core.services.deps import Deps, Policy
 from core.services.notice_facts import FactSources, NoticeFacts, calendar_file, money, venue_when
 from events import (
     ALL_EVENTS,
+    AssessmentRecorded,
     BookingApproved,
     BookingAwaitingApproval,
     BookingCancelled,
@@ -116,6 +117,7 @@ SPONSORSHIP = {
 }
 DEMO = {"demo_id": "d-1", "sponsor_id": "jane", "title": "Valve system X", "training_id": "t-1"}
 REVIEW = {"review_id": "r-1", "training_id": "t-1", "expert_id": "curie", "trainee_id": "ada", "rating": 5}
+ASSESSMENT = {"booking_id": "b-ada", "training_id": "t-1", "trainee_id": "ada", "expert_id": "curie"}
 CREDENTIALS = {"expert_id": "curie", "status": "pending", "reason": "Unreadable scan"}
 
 # A sample event of every type in the table, and the notices it gives: (to whom, category, subject).
@@ -159,6 +161,7 @@ SAMPLES: dict[type[DomainEvent], tuple[dict[str, Any], list[tuple[str, str, str]
     ),
     ReviewPosted.TYPE: (REVIEW, [("curie", "reviews", f"New review: {T}")]),
     ReviewAnswered.TYPE: (REVIEW, [("ada", "reviews", f"Answer to your review: {T}")]),
+    AssessmentRecorded.TYPE: ({**ASSESSMENT, "revision": 1}, [("ada", "mentoring", f"Your expert's assessment: {T}")]),
     ExpertVerificationRequested.TYPE: (
         CREDENTIALS,
         [(admin, "admin", "Credentials to check: Prof. Marie Curie") for admin in ("root", "ops")],
@@ -216,6 +219,12 @@ def test_every_name_in_the_table_means_something() -> None:
     assert set(typing.get_args(Page)) == set(notifications.PAGES)
     assert set(typing.get_args(Condition)) == set(notifications.CONDITIONS)
     assert set(typing.get_args(Calendar)) == set(notifications.CALENDARS)
+
+
+def test_a_revised_assessment_says_it_was_updated() -> None:
+    revised = _notices(_event(AssessmentRecorded.TYPE, **ASSESSMENT, revision=2))
+    assert _rows(revised) == [("ada", "mentoring", f"Your assessment was updated: {T}")]
+    assert revised[0].link == f"{BASE}/me/portfolio"
 
 
 def test_a_promoted_hold_says_the_waitlist_freed_a_seat() -> None:

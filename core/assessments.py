@@ -1,0 +1,47 @@
+"""The expert's assessment of a trainee's day: what they did, how independently, and what next.
+
+The scale is the usual one of procedural training, from watching to doing alone. An assessment
+belongs to one booking (one trainee at one training); the expert may revise it, and each revision
+is counted, so the trainee knows it changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+# From watching to doing alone, in order.
+PRACTICE = ("observed", "assisted", "performed_supervised", "performed_independently")
+PRACTICE_WORDS = {
+    "observed": "Observed",
+    "assisted": "Assisted",
+    "performed_supervised": "Performed under supervision",
+    "performed_independently": "Performed independently",
+}
+
+
+@dataclass(frozen=True)
+class Competency:
+    """One thing the trainee did on the day, and how far they went with it."""
+
+    name: str
+    level: str  # one of PRACTICE
+
+
+@dataclass
+class Assessment:
+    """The training's expert's word on one trainee's day; seen by the two of them only."""
+
+    booking_id: str
+    training_id: str
+    trainee_id: str
+    expert_id: str
+    competencies: list[Competency]
+    comment: str
+    next_step: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    revision: int = 1
+    # What the portfolio shows beside it, copied when it is given: the training may change later.
+    training_title: str = ""
+    expert_name: str = ""
