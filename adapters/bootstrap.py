@@ -21,7 +21,7 @@ from adapters.mongo import (
     create_indexes,
     ping,
 )
-from adapters.mongo_assessments import MongoAssessments, create_assessment_indexes
+from adapters.mongo_assessments import MongoAssessments, MongoFollowUps, create_assessment_indexes
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_deferred import MongoDeferredEvents, create_deferred_indexes
@@ -99,6 +99,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         reviews=MongoReviews(db),
         goals=MongoGoals(db),
         assessments=MongoAssessments(db),
+        follow_ups=MongoFollowUps(db),
         rate_limits=MongoRateLimits(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
@@ -115,6 +116,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
             logins_per_account=Limit.parse(config.logins_per_account),
             failed_logins_per_client=Limit.parse(config.failed_logins_per_client),
             bookings_per_trainee=Limit.parse(config.bookings_per_trainee),
+            messages_per_user=Limit.parse(config.messages_per_user),
             fees=FeePolicy(
                 service_fee_bp=basis_points(config.service_fee_percent),
                 platform_fee_bp=basis_points(config.platform_fee_percent),

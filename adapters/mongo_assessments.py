@@ -1,4 +1,5 @@
-"""MongoDB: the experts' assessments, one document per booking, revised in place."""
+"""MongoDB: after the day, the experts' assessments (one per booking, revised in place) and the private
+follow-up threads."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo_compat import narrowed
 from adapters.mongo_pending import FIELD, push_pending, with_pending
-from core.assessments import Assessment, Competency
+from core.assessments import Assessment, Competency, FollowUpMessage
 from events.envelope import Event
 
 
 def create_assessment_indexes(db: Database) -> None:
     """A trainee's portfolio reads theirs."""
     db.assessments.create_index([("trainee_id", ASCENDING), ("updated_at", DESCENDING)], name="assessments_trainee")
+    db.follow_ups.create_index([("booking_id", ASCENDING), ("created_at", ASCENDING)], name="follow_ups_thread")
 
 
 class MongoAssessments:
@@ -59,3 +61,24 @@ def _assessment(doc: dict[str, Any] | None) -> Assessment | None:
     doc["booking_id"] = doc.pop("_id")
     doc["competencies"] = [Competency(c["name"], c["level"]) for c in doc.get("competencies", [])]
     return Assessment(**{k: v for k, v in doc.items() if k in _FIELDS})
+
+
+class MongoFollowUps:
+    """``follow_ups``: one document per message, read by thread in the order written."""
+
+    def __init__(self, db: Database) -> None:
+        self._c = db.follow_ups
+
+    def add(self, message: FollowUpMessage, announcing: Event | None = None) -> None:
+        """Insert the message with its event."""
+        doc = dataclasses.asdict(message)
+        doc["_id"] = doc.pop("id")
+        self._c.insert_one(with_pending(doc, announcing))
+
+    def of_booking(self, booking_id: str, limit: int, offset: int) -> tuple[list[FollowUpMessage], int]:
+        """Oldest first."""
+        query = {"booking_id": booking_id}
+        total = self._c.count_documents(query)
+        docs = narrowed(self._c.find(query, {FIELD: False}).sort("created_at", ASCENDING), "follow_ups_thread")
+        found = [FollowUpMessage(id=d.pop("_id"), **d) for d in docs.skip(offset).limit(limit)]
+        return found, total

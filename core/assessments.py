@@ -45,3 +45,20 @@ class Assessment:
     # What the portfolio shows beside it, copied when it is given: the training may change later.
     training_title: str = ""
     expert_name: str = ""
+
+
+FOLLOW_UP_DAYS = 90  # how long after the day the private thread stays open, unless the expert says otherwise
+MESSAGE_MAX = 4000
+
+
+@dataclass(frozen=True)
+class FollowUpMessage:
+    """One message of the private thread between a trainee and the training's expert, after the day."""
+
+    id: str
+    booking_id: str
+    training_id: str
+    author_id: str
+    by: str  # "trainee" or "expert"
+    text: str
+    created_at: datetime

@@ -48,6 +48,10 @@ class Links:
         """A trainee's certificates of attendance."""
         return self._at("/me/certificates")
 
+    def messages(self, booking_id: str) -> str:
+        """The private follow-up thread of a booking, after the day."""
+        return self._at(f"/bookings/{quote(booking_id)}/messages")
+
     def portfolio(self) -> str:
         """A trainee's learning record: attended trainings, credits, certificates, assessments."""
         return self._at("/me/portfolio")

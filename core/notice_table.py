@@ -38,6 +38,7 @@ from events import (
     ExpertVerificationRequested,
     ExpertVerificationWithdrawn,
     ExpertVerified,
+    FollowUpMessagePosted,
     LearningGoalsSet,
     PaymentFailed,
     PaymentIntentCreated,
@@ -83,6 +84,7 @@ Page = Literal[
     "certificates",
     "reviews",
     "portfolio",
+    "messages",
 ]
 Condition = Literal[
     "promoted",
@@ -158,6 +160,10 @@ NOTICE_TABLE: dict[str, tuple[Row, ...]] = {  # keyed by the wire name, as event
     CertificateIssued.TYPE: (Row("trainee", "certificate.issued", "certificates"),),
     ReviewPosted.TYPE: (Row("expert", "review.posted", "reviews", context=()),),
     ReviewAnswered.TYPE: (Row("trainee", "review.answered", "reviews", context=()),),
+    FollowUpMessagePosted.TYPE: (
+        Row("trainee", "message.from_expert", "messages", when="by the expert"),
+        Row("training's expert", "message.from_trainee", "messages", unless="by the expert"),
+    ),
     AssessmentRecorded.TYPE: (
         Row("trainee", "assessment.recorded", "portfolio", unless="revised"),
         Row("trainee", "assessment.revised", "portfolio", when="revised"),

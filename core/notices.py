@@ -135,6 +135,18 @@ NOTICES: dict[str, Notice] = {
         "The expert of {title} revised their assessment of your day. The new version is in your portfolio.",
         action="Read the assessment",
     ),
+    "message.from_expert": Notice(
+        "mentoring",
+        "A message from your expert: {title}",
+        "The expert of {title} wrote to you in your follow-up thread. Reply there: only the two of you read it.",
+        action="Read and reply",
+    ),
+    "message.from_trainee": Notice(
+        "mentoring",
+        "A follow-up question: {title}",
+        "A trainee of {title} wrote to you in their follow-up thread about their own cases.",
+        action="Read and reply",
+    ),
     "certificate.issued": Notice(
         "certificates",
         "Your certificate: {title}",

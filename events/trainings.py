@@ -176,3 +176,22 @@ class AssessmentRecorded(DomainEvent):
     def subject(self) -> str:
         """The booking it is about."""
         return self.booking_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowUpMessagePosted(DomainEvent):
+    """A trainee or the training's expert wrote in their private thread after the day."""
+
+    TYPE = "message.posted"
+    TOPIC = Topic.TRAININGS
+
+    message_id: str
+    booking_id: str
+    training_id: str
+    trainee_id: str
+    expert_id: str
+    by: str  # "trainee" or "expert": the other side is told
+
+    def subject(self) -> str:
+        """The message."""
+        return self.message_id

@@ -91,6 +91,10 @@ class TrainingIn(Schema):
         validate=validate.Length(max=len(LEVELS)),
         metadata={"description": "Who the day is for (empty: any level).", "example": ["fellow", "specialist"]},
     )
+    follow_up_days = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=365),
+        metadata={"description": "How long after the day trainees who attended may write to the expert (default 90)."},
+    )  # fmt: skip
     requires_approval = fields.Boolean(metadata={"description": "The expert approves each trainee."})
     refund_full_days_before = fields.Integer(
         strict=True,
@@ -141,6 +145,7 @@ class TrainingOut(Schema):
     rating_count = fields.Integer(metadata={"description": "How many reviews."})
     prerequisites = fields.List(fields.String())
     levels = fields.List(fields.String())
+    follow_up_days = fields.Integer()
     requires_approval = fields.Boolean()
     refund_full_days_before = fields.Integer()
     hold_minutes = fields.Integer()

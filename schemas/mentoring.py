@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.assessments import PRACTICE
+from core.assessments import MESSAGE_MAX, PRACTICE
 from core.goals import LEVELS
 from schemas.catalogue import COUNTRY, CURRENCIES, MAX_PRICE, PageArgs, TrainingOut
 from schemas.http import LANGUAGE, ExpertPublicOut
@@ -201,3 +201,29 @@ class PortfolioOut(Schema):
     credits_by_specialty = fields.Dict(keys=fields.String(), values=fields.Float())
     hours_total = fields.Float()
     entries = fields.List(fields.Nested(PortfolioEntryOut), metadata={"description": "The latest day first."})
+
+
+class MessageIn(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MESSAGE_MAX),
+                         metadata={"description": "Plain text, shown as typed."})  # fmt: skip
+
+
+class MessageOut(Schema):
+    id = fields.String()
+    booking_id = fields.String()
+    author_id = fields.String()
+    by = fields.String(metadata={"description": "trainee or expert"})
+    text = fields.String()
+    created_at = fields.DateTime()
+
+
+class ThreadArgs(PageArgs):
+    pass
+
+
+class ThreadOut(Schema):
+    items = fields.List(fields.Nested(MessageOut), metadata={"description": "Oldest first."})
+    total = fields.Integer()
+    open = fields.Boolean(metadata={"description": "Whether either side may write now."})
+    opens_at = fields.DateTime(metadata={"description": "The end of the day."})
+    closes_at = fields.DateTime(metadata={"description": "The end of the period the expert set."})

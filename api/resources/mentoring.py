@@ -11,10 +11,10 @@ from flask_smorest import Blueprint
 from api.context import attachment, current_user, deps
 from api.docs import secured
 from core.portfolio import Portfolio
-from core.services import assessments, portfolio
+from core.services import assessments, follow_ups, portfolio
 from core.services.certificates import verify_url
 from schemas.http import ErrorSchema
-from schemas.mentoring import AssessmentIn, AssessmentOut, PortfolioOut
+from schemas.mentoring import AssessmentIn, AssessmentOut, MessageIn, MessageOut, PortfolioOut, ThreadArgs, ThreadOut
 
 PREFIX = ""
 blp = Blueprint("mentoring", __name__, description="Assessments, follow-up and the learning record")
@@ -37,6 +37,29 @@ class BookingAssessment(MethodView):
     def put(self, body: dict[str, Any], booking_id: str) -> Any:
         """Assess a present trainee's day, or revise it (the training's expert); the trainee is told."""
         return assessments.assess(deps(), current_user(), booking_id, body)
+
+
+@blp.route("/bookings/<booking_id>/messages")
+class BookingMessages(MethodView):
+    @blp.arguments(ThreadArgs, location="query")
+    @blp.response(200, ThreadOut)
+    @blp.alt_response(404, schema=ErrorSchema, description="Not a party to this booking")
+    @secured(blp)
+    def get(self, args: dict[str, Any], booking_id: str) -> Any:
+        """The private follow-up thread after the day (the booking's trainee and the training's expert only)."""
+        thread = follow_ups.thread_of(deps(), current_user(), booking_id, args["limit"], args["offset"])
+        return {"items": thread.messages, "total": thread.total, "open": thread.open,
+                "opens_at": thread.opens_at, "closes_at": thread.closes_at}  # fmt: skip
+
+    @blp.arguments(MessageIn)
+    @blp.response(201, MessageOut)
+    @blp.alt_response(404, schema=ErrorSchema, description="Not a party to this booking")
+    @blp.alt_response(409, schema=ErrorSchema, description="Not attended, or the thread is not open")
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many messages for now")
+    @secured(blp)
+    def post(self, body: dict[str, Any], booking_id: str) -> Any:
+        """Write to the other side, while the thread is open; they are told."""
+        return follow_ups.post_message(deps(), current_user(), booking_id, body["text"])
 
 
 @blp.route("/me/portfolio")

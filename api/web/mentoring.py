@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
-from api.web.blueprint import blp
+from api.web.blueprint import blp, form_errors
 from api.web.session import require_web_user
 from core.assessments import PRACTICE_WORDS
-from core.errors import NotFound
+from core.errors import Conflict, NotFound, ValidationError
 from core.goals import LEVELS, LearningGoals
 from core.model import Role
 from core.names import country_name, language_name
-from core.services import assessments, experts, goals, portfolio
+from core.services import assessments, experts, follow_ups, goals, portfolio
 from core.services.accounts import require_role
 from core.services.catalogue import upcoming_trainings
 from schemas.catalogue import CURRENCIES
@@ -157,3 +157,25 @@ def portfolio_page() -> Any:
     trainee = require_web_user()
     record = portfolio.my_portfolio(deps(), trainee)
     return render_template("web/portfolio.html", record=record, practice=PRACTICE_WORDS, country_name=country_name)
+
+
+@blp.route("/bookings/<booking_id>/messages", methods=["GET", "POST"])
+def messages_page(booking_id: str) -> Any:
+    """The private follow-up thread of a booking, for its trainee and the training's expert."""
+    viewer = require_web_user()
+    errors: dict[str, list[str]] = {}
+    typed = ""
+    if request.method == "POST":
+        typed = request.form.get("text", "")
+        try:
+            follow_ups.post_message(deps(), viewer, booking_id, typed)
+        except (ValidationError, Conflict) as refused:
+            errors = form_errors(refused)
+        else:
+            return redirect(url_for("web.messages_page", booking_id=booking_id) + "#latest", 303)
+    thread = follow_ups.thread_of(deps(), viewer, booking_id, limit=500)
+    other_id = thread.training.expert_id if viewer.id == thread.booking.trainee_id else thread.booking.trainee_id
+    other = deps().users.get(other_id)
+    return render_template(
+        "web/messages.html", thread=thread, viewer=viewer, other=other, errors=errors, values={"text": typed}
+    ), (422 if errors else 200)

@@ -128,6 +128,7 @@ PAGES: dict[Page, Callable[[Links, NoticeFacts, Recipient], str]] = {
     "certificates": lambda links, facts, to: links.certificates(),
     "reviews": lambda links, facts, to: links.reviews(facts.data["training_id"]),
     "portfolio": lambda links, facts, to: links.portfolio(),
+    "messages": lambda links, facts, to: links.messages(facts.data["booking_id"]),
 }
 
 CONDITIONS: dict[Condition, Callable[[NoticeFacts], bool]] = {

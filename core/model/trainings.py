@@ -67,6 +67,7 @@ class Training:
     prerequisites: list[str] = field(default_factory=list)
     # Who the day is for (core.goals.LEVELS: resident, fellow, specialist, senior); empty: any level.
     levels: list[str] = field(default_factory=list)
+    follow_up_days: int = 90  # how long after the day its trainees may write to the expert privately
     requires_approval: bool = False
     refund_full_days_before: int = 30  # full refund when cancelled this many days before, none after
     hold_minutes: int = 30

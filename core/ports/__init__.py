@@ -6,7 +6,7 @@ Use cases import them from here (``from core.ports import Bookings``); adapters 
 from __future__ import annotations
 
 from core.ports.accounts import RateLimits, Sessions, Users
-from core.ports.assessments import Assessments
+from core.ports.assessments import Assessments, FollowUps
 from core.ports.bookings import Bookings, Seats
 from core.ports.catalogue import Catalogue, TrainingQuery, Trainings
 from core.ports.goals import Goals
@@ -47,6 +47,7 @@ __all__ = [
     "Email",
     "EmailRenderer",
     "EventPublisher",
+    "FollowUps",
     "Goals",
     "Inbox",
     "Ledger",

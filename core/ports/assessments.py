@@ -1,10 +1,10 @@
-"""Ports: the experts' assessments of their trainees' days."""
+"""Ports: after the day, the experts' assessments of their trainees and the private follow-up threads."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from core.assessments import Assessment
+from core.assessments import Assessment, FollowUpMessage
 from events.envelope import Event
 
 
@@ -18,3 +18,11 @@ class Assessments(Protocol):
 
     def of_trainee(self, trainee_id: str) -> list[Assessment]:
         """Every assessment of a trainee, the newest first."""
+
+
+class FollowUps(Protocol):
+    def add(self, message: FollowUpMessage, announcing: Event | None = None) -> None:
+        """Store a message of a booking's thread, with the event telling the other side."""
+
+    def of_booking(self, booking_id: str, limit: int, offset: int) -> tuple[list[FollowUpMessage], int]:
+        """A thread's messages, oldest first, and how many there are."""

@@ -32,7 +32,7 @@ CATEGORIES = {
     "reminders": "A reminder the day before a training",
     "certificates": "My certificates of attendance, when they are ready",
     "reviews": "Reviews: new ones of my trainings (experts), answers to mine (trainees)",
-    "mentoring": "Mentoring: my expert's assessment of my day",
+    "mentoring": "Mentoring: assessments of my day and follow-up messages with my expert or trainees",
     "expert": "For experts: new bookings, requests to approve, demos proposed by sponsors",
     "sponsors": "For sponsors: vouchers, redemptions, refunds, the experts' answers to demo proposals",
     "account": "My account: credential checks",

@@ -48,6 +48,7 @@ class Policy:
     logins_per_account: Limit = Limit(10, 60)
     failed_logins_per_client: Limit = Limit(30, 600)
     bookings_per_trainee: Limit = Limit(20, 60)
+    messages_per_user: Limit = Limit(30, 3600)  # follow-up messages, per author and hour
 
 
 @dataclass
@@ -80,6 +81,7 @@ class Deps:
     reviews: ports.Reviews
     goals: ports.Goals
     assessments: ports.Assessments
+    follow_ups: ports.FollowUps
     rate_limits: ports.RateLimits
     hasher: PasswordHasher
     policy: Policy

@@ -37,7 +37,7 @@ from events.envelope import Event, new_event
 EDITABLE_FIELDS = (
     "title", "specialty", "technique", "description", "programme", "languages", "venue", "starts_at",
     "ends_at", "timezone", "capacity", "price", "currency", "cme_credits", "prerequisites",
-    "levels", "requires_approval", "refund_full_days_before", "hold_minutes", "approval_hours",
+    "levels", "follow_up_days", "requires_approval", "refund_full_days_before", "hold_minutes", "approval_hours",
 )  # fmt: skip
 
 

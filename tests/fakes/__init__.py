@@ -12,7 +12,7 @@ from typing import Any
 
 from core.services.deps import Deps, Policy
 from tests.fakes.accounts import FakeHasher, FakeRateLimits, FakeSessions, FakeUsers
-from tests.fakes.assessments import FakeAssessments
+from tests.fakes.assessments import FakeAssessments, FakeFollowUps
 from tests.fakes.bookings import FakeBookings
 from tests.fakes.catalogue import FakeTrainings
 from tests.fakes.goals import FakeGoals
@@ -40,6 +40,7 @@ __all__ = [
     "FakeClock",
     "FakeDeferredEvents",
     "FakeDemos",
+    "FakeFollowUps",
     "FakeGateway",
     "FakeGoals",
     "FakeHasher",
@@ -103,6 +104,7 @@ def fake_deps(**overrides: Any) -> Deps:
         "reviews": FakeReviews(pending, trainings, users),
         "goals": FakeGoals(pending),
         "assessments": FakeAssessments(pending),
+        "follow_ups": FakeFollowUps(pending),
         "rate_limits": FakeRateLimits(),
         "hasher": FakeHasher(),
         "policy": Policy(),

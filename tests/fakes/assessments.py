@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from core.assessments import Assessment
+from core.assessments import Assessment, FollowUpMessage
 from events.envelope import Event
 from tests.fakes.messaging import FakePendingEvents
 
@@ -40,3 +40,21 @@ class FakeAssessments:
         """The newest first."""
         mine = [copy.deepcopy(a) for a in self.rows.values() if a.trainee_id == trainee_id]
         return sorted(mine, key=lambda a: a.updated_at or a.created_at, reverse=True)  # type: ignore[arg-type, return-value]
+
+
+@dataclass
+class FakeFollowUps:
+    """The messages in the order written."""
+
+    pending: FakePendingEvents = field(default_factory=FakePendingEvents)
+    rows: list[FollowUpMessage] = field(default_factory=list)
+
+    def add(self, message: FollowUpMessage, announcing: Event | None = None) -> None:
+        """Append, keeping the event."""
+        self.rows.append(message)
+        self.pending.keep("follow_ups", message.id, announcing)
+
+    def of_booking(self, booking_id: str, limit: int, offset: int) -> tuple[list[FollowUpMessage], int]:
+        """Oldest first."""
+        thread = sorted((m for m in self.rows if m.booking_id == booking_id), key=lambda m: m.created_at)
+        return thread[offset : offset + limit], len(thread)

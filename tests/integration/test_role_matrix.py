@@ -69,6 +69,9 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("POST", "/api/v1/bookings/{booking_id}/attendance"): ({"expert"}, {"present": True}),
     ("GET", "/api/v1/trainings/{training_id}/attendance"): ({"expert"}, None),
     ("GET", "/api/v1/me/certificates"): ({"trainee"}, None),
+    # The follow-up thread: the booking's trainee and the training's expert; 404 to others.
+    ("GET", "/api/v1/bookings/{booking_id}/messages"): (SIGNED_IN, None),
+    ("POST", "/api/v1/bookings/{booking_id}/messages"): (SIGNED_IN, {"text": "About my patient..."}),
     ("GET", "/api/v1/me/portfolio"): ({"trainee"}, None),
     ("GET", "/api/v1/me/portfolio.csv"): ({"trainee"}, None),
     ("GET", "/api/v1/me/portfolio.pdf"): ({"trainee"}, None),

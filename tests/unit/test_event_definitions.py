@@ -43,7 +43,7 @@ SAMPLES: dict[str, Any] = {
     "position": 2, "payment_intent_id": "pi_1", "approved": True, "refund_amount": 45000, "by": "trainee",
     "was": "confirmed", "announced": True, "refund_id": "re_1", "payment_method": "pm_card_visa", "code": None,
     "demo_id": "d1", "sponsor_id": "s1", "sponsorship_id": "sp1", "seats": 3, "codes": ["ABCD", "EFGH"],
-    "specialties": ["cardiology"], "techniques": ["TAVI"], "level": "fellow", "revision": 1,
+    "specialties": ["cardiology"], "techniques": ["TAVI"], "level": "fellow", "revision": 1, "message_id": "m1",
 }  # fmt: skip
 
 
@@ -69,7 +69,7 @@ def test_every_event_survives_the_wire_and_comes_back_typed(kind: type[DomainEve
 
 def test_every_type_name_is_unique_and_finds_its_class() -> None:
     names = [kind.TYPE for kind in ALL_EVENTS]
-    assert len(names) == len(set(names)) == 47
+    assert len(names) == len(set(names)) == 48
     for kind in ALL_EVENTS:
         assert event_class(kind.TYPE) is kind
 

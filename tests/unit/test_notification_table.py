@@ -41,6 +41,7 @@ from events import (
     ExpertVerificationRequested,
     ExpertVerificationWithdrawn,
     ExpertVerified,
+    FollowUpMessagePosted,
     PaymentFailed,
     PaymentRefunded,
     ReviewAnswered,
@@ -161,6 +162,10 @@ SAMPLES: dict[type[DomainEvent], tuple[dict[str, Any], list[tuple[str, str, str]
     ),
     ReviewPosted.TYPE: (REVIEW, [("curie", "reviews", f"New review: {T}")]),
     ReviewAnswered.TYPE: (REVIEW, [("ada", "reviews", f"Answer to your review: {T}")]),
+    FollowUpMessagePosted.TYPE: (
+        {**ASSESSMENT, "message_id": "m-1", "by": "trainee"},
+        [("curie", "mentoring", f"A follow-up question: {T}")],
+    ),
     AssessmentRecorded.TYPE: ({**ASSESSMENT, "revision": 1}, [("ada", "mentoring", f"Your expert's assessment: {T}")]),
     ExpertVerificationRequested.TYPE: (
         CREDENTIALS,
@@ -225,6 +230,12 @@ def test_a_revised_assessment_says_it_was_updated() -> None:
     revised = _notices(_event(AssessmentRecorded.TYPE, **ASSESSMENT, revision=2))
     assert _rows(revised) == [("ada", "mentoring", f"Your assessment was updated: {T}")]
     assert revised[0].link == f"{BASE}/me/portfolio"
+
+
+def test_a_follow_up_message_tells_the_other_side_only() -> None:
+    from_expert = _notices(_event(FollowUpMessagePosted.TYPE, **ASSESSMENT, message_id="m-2", by="expert"))
+    assert _rows(from_expert) == [("ada", "mentoring", f"A message from your expert: {T}")]
+    assert from_expert[0].link == f"{BASE}/bookings/b-ada/messages"
 
 
 def test_a_promoted_hold_says_the_waitlist_freed_a_seat() -> None:
