@@ -21,6 +21,7 @@ from adapters.mongo import (
     create_indexes,
     ping,
 )
+from adapters.mongo_alerts import MongoAlertMatches, MongoAlerts, create_alert_indexes
 from adapters.mongo_assessments import MongoAssessments, MongoFollowUps, create_assessment_indexes
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
@@ -100,6 +101,8 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         goals=MongoGoals(db),
         assessments=MongoAssessments(db),
         follow_ups=MongoFollowUps(db),
+        alerts=MongoAlerts(db),
+        alert_matches=MongoAlertMatches(db),
         rate_limits=MongoRateLimits(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
@@ -137,6 +140,7 @@ def create_database_indexes(db: Database) -> None:
     create_record_indexes(db)
     create_deferred_indexes(db)
     create_assessment_indexes(db)
+    create_alert_indexes(db)
 
 
 def release(deps: Deps) -> None:

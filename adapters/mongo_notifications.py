@@ -11,6 +11,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo_compat import claim_first, narrowed
+from adapters.mongo_writes import insert_new
 from core.ports import Attachment, Email, Notification, QueuedEmail
 
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
@@ -29,10 +30,13 @@ class MongoInbox:
     def __init__(self, db: Database) -> None:
         self._c = db.inbox
 
+    def add_many(self, notifications: list[Notification], at: datetime) -> None:
+        """One unordered bulk insert; the ones stored before stay as they are."""
+        insert_new(self._c, [_inbox_doc(n, at) for n in notifications])
+
     def add(self, notification: Notification, at: datetime) -> bool:
         """Insert once; False on a replay."""
-        doc = {k: v for k, v in dataclasses.asdict(notification).items() if k not in ("context", "emailed", "calendar")}
-        doc.update(_id=f"{notification.user_id}:{notification.event_id}", created_at=at, read=False)
+        doc = _inbox_doc(notification, at)
         try:
             self._c.insert_one(doc)
         except DuplicateKeyError:
@@ -69,18 +73,13 @@ class MongoOutbox:
     def __init__(self, db: Database) -> None:
         self._c = db.outbox
 
+    def enqueue_many(self, emails: list[tuple[str, str, Email]], at: datetime) -> None:
+        """One unordered bulk insert; the ones queued before stay as they are."""
+        insert_new(self._c, [_outbox_doc(user_id, event_id, email, at) for user_id, event_id, email in emails])
+
     def enqueue(self, user_id: str, event_id: str, email: Email, at: datetime) -> bool:
         """Insert once; False on a replay."""
-        doc = {
-            "_id": f"{user_id}:{event_id}",
-            "user_id": user_id,
-            "event_id": event_id,
-            "email": dataclasses.asdict(email),
-            "status": QUEUED,
-            "due_at": at,
-            "attempts": 0,
-            "created_at": at,
-        }
+        doc = _outbox_doc(user_id, event_id, email, at)
         try:
             self._c.insert_one(doc)
         except DuplicateKeyError:
@@ -117,6 +116,11 @@ class MongoNotificationPreferences:
     def __init__(self, db: Database) -> None:
         self._c = db.notification_preferences
 
+    def many(self, user_ids: list[str]) -> dict[str, dict[str, dict[str, bool]]]:
+        """One read by primary key."""
+        docs = self._c.find({"_id": {"$in": sorted(set(user_ids))}})
+        return {d["_id"]: {k: v for k, v in d.items() if k != "_id"} for d in docs}
+
     def get(self, user_id: str) -> dict[str, dict[str, bool]]:
         """As stored (empty when never set)."""
         doc = self._c.find_one({"_id": user_id}) or {}
@@ -125,3 +129,16 @@ class MongoNotificationPreferences:
     def set(self, user_id: str, preferences: dict[str, dict[str, bool]]) -> None:
         """Replace them."""
         self._c.replace_one({"_id": user_id}, {"_id": user_id, **preferences}, upsert=True)
+
+
+def _inbox_doc(notification: Notification, at: datetime) -> dict[str, Any]:
+    doc = {k: v for k, v in dataclasses.asdict(notification).items() if k not in ("context", "emailed", "calendar")}
+    doc.update(_id=f"{notification.user_id}:{notification.event_id}", created_at=at, read=False)
+    return doc
+
+
+def _outbox_doc(user_id: str, event_id: str, email: Email, at: datetime) -> dict[str, Any]:
+    return {
+        "_id": f"{user_id}:{event_id}", "user_id": user_id, "event_id": event_id, "email": dataclasses.asdict(email),
+        "status": QUEUED, "due_at": at, "attempts": 0, "created_at": at,
+    }  # fmt: skip

@@ -52,6 +52,10 @@ class Links:
         """The private follow-up thread of a booking, after the day."""
         return self._at(f"/bookings/{quote(booking_id)}/messages")
 
+    def alerts(self) -> str:
+        """A person's saved searches."""
+        return self._at("/me/alerts")
+
     def portfolio(self) -> str:
         """A trainee's learning record: attended trainings, credits, certificates, assessments."""
         return self._at("/me/portfolio")

@@ -241,3 +241,20 @@ NOTICES: dict[str, Notice] = {
         action="Open the desk",
     ),
 }
+
+
+# Notices no event row gives: a saved search's match, worked out by core/handlers/alerts.py.
+ALERT_NOTICES: dict[str, Notice] = {
+    "alert.matched": Notice(
+        "alerts",
+        "New training for your alert: {title}",
+        '{title} ({day}, {place}) matches your saved search "{alert}". Seats are limited: book on its page.',
+        action="See the training",
+    ),
+    "alert.digest": Notice(
+        "alerts",
+        "{count} new trainings match your saved searches",
+        "Published since your last digest:\n{lines}",
+        action="See my alerts",
+    ),
+}

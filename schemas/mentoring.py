@@ -227,3 +227,48 @@ class ThreadOut(Schema):
     open = fields.Boolean(metadata={"description": "Whether either side may write now."})
     opens_at = fields.DateTime(metadata={"description": "The end of the day."})
     closes_at = fields.DateTime(metadata={"description": "The end of the period the expert set."})
+
+
+class AlertFilters(Schema):
+    """The catalogue's filters (GET /api/v1/trainings) that an alert keeps; at least one."""
+
+    q = fields.String(validate=validate.Length(min=2, max=200), metadata={"description": "Words of the title..."})
+    specialty = fields.String(validate=validate.Length(min=2, max=100))
+    technique = fields.String(validate=validate.Length(min=2, max=200))
+    city = fields.String(validate=validate.Length(min=1, max=100))
+    country = fields.String(validate=COUNTRY)
+    language = LANGUAGE
+    price_max = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=MAX_PRICE),
+        metadata={"description": "At most this, in minor units of `currency`, which is then required."},
+    )  # fmt: skip
+    currency = fields.String(validate=validate.OneOf(CURRENCIES))
+    free_seats = fields.Boolean(metadata={"description": "Only while a seat is left."})
+
+    @validates_schema(skip_on_field_errors=False)
+    def _something_and_a_currency(self, data: dict[str, Any], **_: object) -> None:
+        if data.get("price_max") is not None and not data.get("currency"):
+            raise ValidationError("Required with price_max: prices compare within one currency.", "currency")
+        if not any(data.get(k) for k in ("q", "specialty", "technique", "city", "country", "language")):
+            raise ValidationError("Name at least one of q, specialty, technique, city, country, language.", "_schema")
+
+
+class AlertIn(Schema):
+    filters = fields.Nested(AlertFilters, required=True)
+    delivery = fields.String(
+        load_default="instant", validate=validate.OneOf(("instant", "daily")),
+        metadata={"description": "instant: each match at once; daily: one digest a day."},
+    )  # fmt: skip
+    name = fields.String(validate=validate.Length(max=100), metadata={"example": "TAVI near Paris"})
+
+
+class AlertOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    filters = fields.Dict()
+    delivery = fields.String()
+    created_at = fields.DateTime()
+
+
+class AlertList(Schema):
+    items = fields.List(fields.Nested(AlertOut))

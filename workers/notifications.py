@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from adapters.config import Config
-from core.handlers.notifications import HANDLERS
+from core.handlers import alerts
+from core.handlers.notifications import HANDLERS as NOTICES
 from core.services.delivery import send_due_emails
 from core.services.deps import Deps
 from core.services.reminders import announce_reminders
 from events import BookingRequested, BookingWaitlisted
 from events.types import Topic
 from workers.runner import main as run
+from workers.runner import merge_handlers
 
 GROUP = "notifications"
 TOPICS = (Topic.ACCOUNTS, Topic.TRAININGS, Topic.BOOKINGS, Topic.PAYMENTS, Topic.SPONSORS)
@@ -29,11 +31,18 @@ MAX_POLL_RECORDS = 500
 # E-mails go out from a thread of their own: the outbox is theirs alone, and sending them
 # between polls held a storm's confirmations back (bench/RESULTS.md, run 7).
 APART = frozenset({send_due_emails})
+# Each event's notices, and for a training newly bookable, the saved searches it matches.
+HANDLERS = merge_handlers(NOTICES, alerts.HANDLERS)
 
 
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
-    """Send queued e-mails every ``OUTBOX_SEND_SECONDS``; announce reminders every ``REMINDER_SWEEP_SECONDS``."""
-    return [(config.outbox_send_seconds, send_due_emails), (config.reminder_sweep_seconds, announce_reminders)]
+    """Send queued e-mails every ``OUTBOX_SEND_SECONDS``; announce reminders every ``REMINDER_SWEEP_SECONDS``;
+    send the day's alert digests when they are due (looked at as often as the reminders)."""
+    return [
+        (config.outbox_send_seconds, send_due_emails),
+        (config.reminder_sweep_seconds, announce_reminders),
+        (config.reminder_sweep_seconds, alerts.send_alert_digests),
+    ]
 
 
 def main() -> None:

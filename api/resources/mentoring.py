@@ -11,10 +11,21 @@ from flask_smorest import Blueprint
 from api.context import attachment, current_user, deps
 from api.docs import secured
 from core.portfolio import Portfolio
-from core.services import assessments, follow_ups, portfolio
+from core.services import alerts, assessments, follow_ups, portfolio
 from core.services.certificates import verify_url
 from schemas.http import ErrorSchema
-from schemas.mentoring import AssessmentIn, AssessmentOut, MessageIn, MessageOut, PortfolioOut, ThreadArgs, ThreadOut
+from schemas.mentoring import (
+    AlertIn,
+    AlertList,
+    AlertOut,
+    AssessmentIn,
+    AssessmentOut,
+    MessageIn,
+    MessageOut,
+    PortfolioOut,
+    ThreadArgs,
+    ThreadOut,
+)
 
 PREFIX = ""
 blp = Blueprint("mentoring", __name__, description="Assessments, follow-up and the learning record")
@@ -60,6 +71,34 @@ class BookingMessages(MethodView):
     def post(self, body: dict[str, Any], booking_id: str) -> Any:
         """Write to the other side, while the thread is open; they are told."""
         return follow_ups.post_message(deps(), current_user(), booking_id, body["text"])
+
+
+@blp.route("/me/alerts")
+class MyAlerts(MethodView):
+    @blp.response(200, AlertList)
+    @secured(blp)
+    def get(self) -> Any:
+        """My saved searches."""
+        return {"items": alerts.my_alerts(deps(), current_user())}
+
+    @blp.arguments(AlertIn)
+    @blp.response(201, AlertOut)
+    @blp.alt_response(409, schema=ErrorSchema, description="Too many alerts")
+    @secured(blp)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Save a search: each newly published training that matches is announced in my inbox and by e-mail,
+        at once (``instant``) or in one digest a day (``daily``)."""
+        return alerts.create_alert(deps(), current_user(), body)
+
+
+@blp.route("/me/alerts/<alert_id>")
+class MyAlert(MethodView):
+    @blp.response(204)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such alert of mine")
+    @secured(blp)
+    def delete(self, alert_id: str) -> Any:
+        """Delete one of my saved searches."""
+        alerts.delete_alert(deps(), current_user(), alert_id)
 
 
 @blp.route("/me/portfolio")

@@ -16,11 +16,11 @@ from core.errors import Conflict, NotFound, ValidationError
 from core.goals import LEVELS, LearningGoals
 from core.model import Role
 from core.names import country_name, language_name
-from core.services import assessments, experts, follow_ups, goals, portfolio
+from core.services import alerts, assessments, experts, follow_ups, goals, portfolio
 from core.services.accounts import require_role
 from core.services.catalogue import upcoming_trainings
 from schemas.catalogue import CURRENCIES
-from schemas.mentoring import AssessmentIn, ExpertsArgs
+from schemas.mentoring import AlertIn, AssessmentIn, ExpertsArgs
 from schemas.web import GoalsForm
 
 EXPERTS_PER_PAGE = 12
@@ -179,3 +179,39 @@ def messages_page(booking_id: str) -> Any:
     return render_template(
         "web/messages.html", thread=thread, viewer=viewer, other=other, errors=errors, values={"text": typed}
     ), (422 if errors else 200)
+
+
+@blp.route("/me/alerts", methods=["GET", "POST"])
+def alerts_page() -> Any:
+    """My saved searches: make one from the catalogue's filters, see them, delete one."""
+    user = require_web_user()
+    errors: dict[str, list[str]] = {}
+    values = {k: v.strip() for k, v in request.form.items() if k != "csrf"}
+    if request.method == "POST":
+        filters: dict[str, Any] = {k: values[k] for k in ("q", "specialty", "technique", "city", "country", "language")
+                                   if values.get(k)}  # fmt: skip
+        if values.get("price_max"):
+            filters["price_max"] = int(values["price_max"]) * 100 if values["price_max"].isdigit() else -1
+            filters["currency"] = values.get("currency") or None
+        try:
+            body = AlertIn().load({"filters": filters, "delivery": values.get("delivery", "instant"),
+                                   "name": values.get("name", "")})  # fmt: skip
+            alerts.create_alert(deps(), user, body)
+        except FormError as invalid:
+            errors = _flat({**invalid.messages_dict.pop("filters", {}), **invalid.messages_dict})
+            if "_schema" in errors:
+                errors["form"] = errors.pop("_schema")
+        except Conflict as refused:
+            errors = form_errors(refused)
+        else:
+            return redirect(url_for("web.alerts_page"), 303)
+    return render_template(
+        "web/alerts.html", alerts=alerts.my_alerts(deps(), user), values=values, errors=errors, currencies=CURRENCIES
+    ), (422 if errors else 200)
+
+
+@blp.post("/me/alerts/<alert_id>/delete")
+def delete_alert_page(alert_id: str) -> Any:
+    """Delete one of my saved searches."""
+    alerts.delete_alert(deps(), require_web_user(), alert_id)
+    return redirect(url_for("web.alerts_page"), 303)

@@ -6,6 +6,7 @@ Use cases import them from here (``from core.ports import Bookings``); adapters 
 from __future__ import annotations
 
 from core.ports.accounts import RateLimits, Sessions, Users
+from core.ports.alerts import AlertMatches, Alerts
 from core.ports.assessments import Assessments, FollowUps
 from core.ports.bookings import Bookings, Seats
 from core.ports.catalogue import Catalogue, TrainingQuery, Trainings
@@ -37,6 +38,8 @@ from core.ports.records import CertificateRenderer, Certificates, PortfolioRende
 from core.ports.sponsors import Demos, Sponsorships, Vouchers
 
 __all__ = [
+    "AlertMatches",
+    "Alerts",
     "Assessments",
     "Attachment",
     "Bookings",

@@ -71,6 +71,9 @@ class EmailRenderer(Protocol):
 
 
 class Inbox(Protocol):
+    def add_many(self, notifications: list[Notification], at: datetime) -> None:
+        """Insert each once per (person, event) in one write; replays are left as they are."""
+
     def add(self, notification: Notification, at: datetime) -> bool:
         """Store the notification once per person and event; False if it was there."""
 
@@ -103,6 +106,9 @@ class QueuedEmail:
 
 
 class Outbox(Protocol):
+    def enqueue_many(self, emails: list[tuple[str, str, Email]], at: datetime) -> None:
+        """Queue (person, event, e-mail)s in one write, each once per (person, event)."""
+
     def enqueue(self, user_id: str, event_id: str, email: Email, at: datetime) -> bool:
         """Queue the e-mail once per (person, event); False if it was queued before."""
 
@@ -117,6 +123,9 @@ class Outbox(Protocol):
 
 
 class NotificationPreferences(Protocol):
+    def many(self, user_ids: list[str]) -> dict[str, dict[str, dict[str, bool]]]:
+        """The choices stored for each of these people (those who never chose are left out)."""
+
     def get(self, user_id: str) -> dict[str, dict[str, bool]]:
         """``{channel: {category: on}}`` as the user set it (empty where unset)."""
 

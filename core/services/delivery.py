@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from core import ports
 from core.errors import MailRefused, Unavailable
 from core.links import Links
+from core.model import User
 from core.ports import Attachment, Email, Notification
 from core.services.deps import Deps, Policy
 from core.unsubscribe import token_for
@@ -32,6 +33,7 @@ CATEGORIES = {
     "reminders": "A reminder the day before a training",
     "certificates": "My certificates of attendance, when they are ready",
     "reviews": "Reviews: new ones of my trainings (experts), answers to mine (trainees)",
+    "alerts": "Saved searches: new trainings that match my alerts",
     "mentoring": "Mentoring: assessments of my day and follow-up messages with my expert or trainees",
     "expert": "For experts: new bookings, requests to approve, demos proposed by sponsors",
     "sponsors": "For sponsors: vouchers, redemptions, refunds, the experts' answers to demo proposals",
@@ -64,7 +66,10 @@ def preferences_of(deps: Deps, user_id: str) -> dict[str, dict[str, bool]]:
 
 def chosen_by(preferences: ports.NotificationPreferences, user_id: str) -> dict[str, dict[str, bool]]:
     """The choices stored for the person, every channel and category filled in (on unless switched off)."""
-    stored = preferences.get(user_id)
+    return _filled(preferences.get(user_id))
+
+
+def _filled(stored: dict[str, dict[str, bool]]) -> dict[str, dict[str, bool]]:
     return {ch: {cat: bool(stored.get(ch, {}).get(cat, True)) for cat in CATEGORIES} for ch in CHANNELS}
 
 
@@ -79,6 +84,27 @@ def deliver(channels: Channels, message: Notification) -> None:
     user = channels.users.get(message.user_id)
     if user is None:
         return
+    channels.outbox.enqueue(message.user_id, message.event_id, _email(channels, message, user), now)
+
+
+def deliver_many(channels: Channels, messages: list[Notification]) -> None:
+    """``deliver`` for many notifications at once: one read of the preferences and of the people,
+    one write to the inbox and one to the outbox (a saved search's hundreds of matches)."""
+    if not messages:
+        return
+    now = channels.clock()
+    ids = sorted({m.user_id for m in messages})
+    stored = channels.preferences.many(ids)
+    chosen = {u: _filled(stored.get(u, {})) for u in ids}
+    channels.inbox.add_many([m for m in messages if chosen[m.user_id]["inbox"][m.category]], now)
+    emailed = [m for m in messages if m.emailed and chosen[m.user_id]["email"][m.category]]
+    people = channels.users.many(sorted({m.user_id for m in emailed}))
+    emails = [(m.user_id, m.event_id, _email(channels, m, people[m.user_id])) for m in emailed if m.user_id in people]
+    channels.outbox.enqueue_many(emails, now)
+
+
+def _email(channels: Channels, message: Notification, user: User) -> Email:
+    """The e-mail of a notification to this person: rendered, with its links and attachments."""
     context = dict(message.context)
     links = Links(channels.policy.public_base_url)
     unsubscribe_url = links.unsubscribe(token_for(channels.policy.link_key, message.user_id, message.category))
@@ -117,7 +143,7 @@ def deliver(channels: Channels, message: Notification) -> None:
         attachments=attachments,
         unsubscribe_url=unsubscribe_url,
     )
-    channels.outbox.enqueue(message.user_id, message.event_id, email, now)
+    return email
 
 
 def send_due_emails(deps: Deps, limit: int = 50) -> int:

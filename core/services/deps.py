@@ -82,6 +82,8 @@ class Deps:
     goals: ports.Goals
     assessments: ports.Assessments
     follow_ups: ports.FollowUps
+    alerts: ports.Alerts
+    alert_matches: ports.AlertMatches
     rate_limits: ports.RateLimits
     hasher: PasswordHasher
     policy: Policy

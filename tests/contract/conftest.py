@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from adapters.mongo import MongoProcessedEvents, MongoRateLimits, MongoSessions, MongoUsers
+from adapters.mongo_alerts import MongoAlertMatches, MongoAlerts
 from adapters.mongo_assessments import MongoAssessments
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
@@ -42,6 +43,8 @@ class Ports:
     deferred: p.DeferredEvents
     goals: p.Goals
     assessments: p.Assessments
+    alerts: p.Alerts
+    alert_matches: p.AlertMatches
 
 
 def mongo_ports(db: Any) -> Ports:
@@ -49,7 +52,7 @@ def mongo_ports(db: Any) -> Ports:
     return Ports("mongo", MongoBookings(db), MongoUsers(db), MongoSessions(db), MongoTrainings(db), MongoInbox(db),
                  MongoOutbox(db), MongoProcessedEvents(db), MongoVouchers(db), MongoLedger(db), MongoRateLimits(db),
                  MongoPendingEvents(db), MongoDeferredEvents(db), MongoGoals(db),
-                 MongoAssessments(db))  # fmt: skip
+                 MongoAssessments(db), MongoAlerts(db), MongoAlertMatches(db))  # fmt: skip
 
 
 def fake_ports() -> Ports:
@@ -59,7 +62,7 @@ def fake_ports() -> Ports:
                  fakes.FakeTrainings(pending), fakes.FakeInbox(), fakes.FakeOutbox(), fakes.FakeProcessedEvents(),
                  fakes.FakeVouchers(), fakes.FakeLedger(), fakes.FakeRateLimits(), pending,
                  fakes.FakeDeferredEvents(), fakes.FakeGoals(pending),
-                 fakes.FakeAssessments(pending))  # fmt: skip
+                 fakes.FakeAssessments(pending), fakes.FakeAlerts(), fakes.FakeAlertMatches())  # fmt: skip
 
 
 @pytest.fixture(params=["mongo", "fake"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.services.deps import Deps, Policy
 from tests.fakes.accounts import FakeHasher, FakeRateLimits, FakeSessions, FakeUsers
+from tests.fakes.alerts import FakeAlertMatches, FakeAlerts
 from tests.fakes.assessments import FakeAssessments, FakeFollowUps
 from tests.fakes.bookings import FakeBookings
 from tests.fakes.catalogue import FakeTrainings
@@ -31,6 +32,8 @@ from tests.fakes.seats import FakeSeats
 from tests.fakes.sponsors import FakeDemos, FakeSponsorships, FakeVouchers
 
 __all__ = [
+    "FakeAlertMatches",
+    "FakeAlerts",
     "FakeAssessments",
     "DECLINED",
     "SIGNATURE",
@@ -105,6 +108,8 @@ def fake_deps(**overrides: Any) -> Deps:
         "goals": FakeGoals(pending),
         "assessments": FakeAssessments(pending),
         "follow_ups": FakeFollowUps(pending),
+        "alerts": FakeAlerts(),
+        "alert_matches": FakeAlertMatches(),
         "rate_limits": FakeRateLimits(),
         "hasher": FakeHasher(),
         "policy": Policy(),

@@ -19,6 +19,11 @@ class FakeInbox:
 
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    def add_many(self, notifications: list[Notification], at: datetime) -> None:
+        """Each once per person and event."""
+        for notification in notifications:
+            self.add(notification, at)
+
     def add(self, notification: Notification, at: datetime) -> bool:
         """Once per person and event."""
         _id = f"{notification.user_id}:{notification.event_id}"
@@ -60,6 +65,11 @@ class FakeOutbox:
     """E-mails by (person, event): status, due time, attempts, last error."""
 
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def enqueue_many(self, emails: list[tuple[str, str, Email]], at: datetime) -> None:
+        """Each once per (person, event)."""
+        for user_id, event_id, email in emails:
+            self.enqueue(user_id, event_id, email, at)
 
     def enqueue(self, user_id: str, event_id: str, email: Email, at: datetime) -> bool:
         """Once per (person, event)."""
@@ -117,6 +127,10 @@ class FakePreferences:
     """Each person's ``{channel: {category: on}}``."""
 
     rows: dict[str, dict[str, dict[str, bool]]] = field(default_factory=dict)
+
+    def many(self, user_ids: list[str]) -> dict[str, dict[str, dict[str, bool]]]:
+        """Those set."""
+        return {u: copy.deepcopy(self.rows[u]) for u in user_ids if u in self.rows}
 
     def get(self, user_id: str) -> dict[str, dict[str, bool]]:
         """As set, or empty."""

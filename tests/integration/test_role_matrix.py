@@ -72,6 +72,9 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     # The follow-up thread: the booking's trainee and the training's expert; 404 to others.
     ("GET", "/api/v1/bookings/{booking_id}/messages"): (SIGNED_IN, None),
     ("POST", "/api/v1/bookings/{booking_id}/messages"): (SIGNED_IN, {"text": "About my patient..."}),
+    ("GET", "/api/v1/me/alerts"): (SIGNED_IN, None),
+    ("POST", "/api/v1/me/alerts"): (SIGNED_IN, {"filters": {"technique": "TAVI"}}),
+    ("DELETE", "/api/v1/me/alerts/{alert_id}"): (SIGNED_IN, None),
     ("GET", "/api/v1/me/portfolio"): ({"trainee"}, None),
     ("GET", "/api/v1/me/portfolio.csv"): ({"trainee"}, None),
     ("GET", "/api/v1/me/portfolio.pdf"): ({"trainee"}, None),
@@ -136,7 +139,7 @@ def build_world(stack: Stack) -> dict[str, Any]:
     ids = {"training_id": training["id"], "demo_id": demo["id"], "sponsorship_id": sponsorship["id"],
            "booking_id": booking["booking"]["id"], "expert_id": users["expert"]["id"],
            "notification_id": "no-such-notification", "certificate_id": "no-such-certificate",
-           "review_id": "no-such-review", "code": "ABCD-EFGH"}  # fmt: skip
+           "review_id": "no-such-review", "code": "ABCD-EFGH", "alert_id": "no-such-alert"}  # fmt: skip
     return {"users": users, "ids": ids}
 
 
