@@ -24,7 +24,7 @@ from honcho.manager import Manager
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from core.services import accounts
-from devstack import demo, history
+from devstack import demo, history, mentoring_demo
 from devstack.services import free_port
 from devstack.stack import PROJECT_ROOT, app_env, prepare, start_infra
 
@@ -97,6 +97,7 @@ def _announce(config: Config, infra: object, with_demo: bool) -> None:
         _ensure_demo_admin(config)
         seeded = demo.seed(base_url)
         history.seed_past_session(config, seeded["trainings"][0]["id"])
+        mentoring_demo.seed_mentoring(base_url)
     lines = [
         "",
         "=" * 72,

@@ -123,7 +123,7 @@ def training_body(expert: DemoExpert, now: datetime, days_ahead: int) -> dict[st
         ],
         "languages": expert.languages, "timezone": expert.timezone, "capacity": expert.capacity,
         "price": expert.price, "currency": "eur", "cme_credits": 7,
-        "prerequisites": ["Board certification in the specialty"],
+        "prerequisites": ["Board certification in the specialty"], "levels": ["fellow", "specialist"],
         "venue": {"institution": expert.institution, "address": expert.address, "city": expert.city,
                   "postal_code": expert.postal_code, "country": expert.country},
         "starts_at": starts.isoformat(), "ends_at": ends.isoformat(),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.services import accounts
-from devstack import demo, history
+from devstack import demo, history, mentoring_demo
 from tests.support import Stack
 
 ZONES = {"Paris": "Europe/Paris", "Milano": "Europe/Rome", "Berlin": "Europe/Berlin"}
@@ -43,3 +43,18 @@ def test_demo_trainings_are_at_real_venues_on_their_own_clocks(stack: Stack) -> 
     paris = ZoneInfo("Europe/Paris")
     starts, ends = past.starts_at.astimezone(paris), past.ends_at.astimezone(paris)
     assert (starts.date(), starts.strftime("%H:%M"), ends.strftime("%H:%M")) == (ends.date(), "07:30", "16:30")
+
+    # The mentoring side: goals, alerts, an assessment of the past day and a follow-up thread; a rerun adds nothing.
+    mentoring_demo.seed_mentoring(stack.api.base_url)
+    mentoring_demo.seed_mentoring(stack.api.base_url)
+    sam = stack.api.call("POST", "/api/v1/auth/login", json={"email": demo.TRAINEE[0], "password": demo.PASSWORD})
+    token = sam.json()["access_token"]
+    assert stack.api.call("GET", "/api/v1/me/goals", token).json()["techniques"] == ["TAVI", "MitraClip"]
+    alerts = stack.api.call("GET", "/api/v1/me/alerts", token).json()["items"]
+    assert [a["name"] for a in alerts] == ["TAVI anywhere", "Anything in Milano"]
+    said = stack.api.call("GET", f"/api/v1/bookings/{history.PAST_BOOKING}/assessment", token).json()
+    assert said["revision"] == 1 and len(said["competencies"]) == 3
+    thread = stack.api.call("GET", f"/api/v1/bookings/{history.PAST_BOOKING}/messages", token).json()
+    assert [m["by"] for m in thread["items"]] == ["trainee", "expert"]
+    recommended = stack.api.call("GET", "/api/v1/me/recommendations", token).json()["trainings"]
+    assert recommended and recommended[0]["training"]["technique"] == "TAVI"
