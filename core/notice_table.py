@@ -42,6 +42,10 @@ from events import (
     PaymentRefunded,
     PaymentSubmitted,
     PaymentSucceeded,
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionHidden,
+    QuestionReported,
     RefundRequested,
     ReviewAnswered,
     ReviewEdited,
@@ -72,8 +76,9 @@ Audience = Literal[
     "confirmed trainees",  # every confirmed seat of the training, one notice each
 ]
 Page = Literal[
-    "booking", "expert's training", "training", "sponsorship", "credentials", "admin desk", "certificates", "reviews"
-]
+    "booking", "expert's training", "training", "sponsorship", "credentials", "admin desk", "certificates", "reviews",
+    "questions", "expert's questions", "question desk",
+]  # fmt: skip
 Condition = Literal[
     "promoted", "by the expert", "refund announced", "training known", "material change", "no longer waiting"
 ]
@@ -142,6 +147,11 @@ NOTICE_TABLE: dict[str, tuple[Row, ...]] = {  # keyed by the wire name, as event
     CertificateIssued.TYPE: (Row("trainee", "certificate.issued", "certificates"),),
     ReviewPosted.TYPE: (Row("expert", "review.posted", "reviews", context=()),),
     ReviewAnswered.TYPE: (Row("trainee", "review.answered", "reviews", context=()),),
+    # --- questions before booking: the expert asked, the asker answered, admins to moderate --
+    QuestionAsked.TYPE: (Row("expert", "question.asked", "expert's questions", context=()),),
+    QuestionAnswered.TYPE: (Row("trainee", "question.answered", "questions", context=()),),
+    QuestionReported.TYPE: (Row("admins", "question.reported", "question desk", context=()),),
+    QuestionHidden.TYPE: (Row("trainee", "question.hidden", "questions", context=()),),
     # --- experts' credentials -------------------------------------------------------------
     ExpertVerificationRequested.TYPE: (Row("admins", "expert.verification_requested", "admin desk", context=()),),
     ExpertVerified.TYPE: (Row("expert", "expert.verified", "credentials", context=()),),

@@ -38,6 +38,13 @@ from events.payments import (
     PaymentSucceeded,
     RefundRequested,
 )
+from events.questions import (
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionChanged,
+    QuestionHidden,
+    QuestionReported,
+)
 from events.sponsors import (
     DemoChanged,
     DemoCreated,
@@ -103,6 +110,11 @@ __all__ = [
     "PaymentRefunded",
     "PaymentSubmitted",
     "PaymentSucceeded",
+    "QuestionAnswered",
+    "QuestionAsked",
+    "QuestionChanged",
+    "QuestionHidden",
+    "QuestionReported",
     "RefundRequested",
     "ReviewAnswered",
     "ReviewChanged",

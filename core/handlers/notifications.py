@@ -127,6 +127,9 @@ PAGES: dict[Page, Callable[[Links, NoticeFacts, Recipient], str]] = {
     "admin desk": lambda links, facts, to: links.admin_experts(),
     "certificates": lambda links, facts, to: links.certificates(),
     "reviews": lambda links, facts, to: links.reviews(facts.data["training_id"]),
+    "questions": lambda links, facts, to: links.questions(facts.data["training_id"]),
+    "expert's questions": lambda links, facts, to: links.expert_questions(facts.data["training_id"]),
+    "question desk": lambda links, facts, to: links.admin_questions(),
 }
 
 CONDITIONS: dict[Condition, Callable[[NoticeFacts], bool]] = {
