@@ -32,6 +32,7 @@ from adapters.mongo_notifications import (
     create_notification_indexes,
 )
 from adapters.mongo_pending import MongoPendingEvents
+from adapters.mongo_questions import MongoQuestions, create_question_indexes
 from adapters.mongo_records import MongoCertificates, MongoReviews, create_record_indexes
 from adapters.mongo_seats import MongoSeats
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
@@ -93,6 +94,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         certificates=MongoCertificates(db),
         certificate_renderer=ReportlabCertificates(),
         reviews=MongoReviews(db),
+        questions=MongoQuestions(db),
         rate_limits=MongoRateLimits(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
@@ -109,6 +111,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
             logins_per_account=Limit.parse(config.logins_per_account),
             failed_logins_per_client=Limit.parse(config.failed_logins_per_client),
             bookings_per_trainee=Limit.parse(config.bookings_per_trainee),
+            questions_per_trainee=Limit.parse(config.questions_per_trainee),
             fees=FeePolicy(
                 service_fee_bp=basis_points(config.service_fee_percent),
                 platform_fee_bp=basis_points(config.platform_fee_percent),
@@ -127,6 +130,7 @@ def create_database_indexes(db: Database) -> None:
     create_ledger_indexes(db)
     create_notification_indexes(db)
     create_record_indexes(db)
+    create_question_indexes(db)
     create_deferred_indexes(db)
 
 

@@ -31,6 +31,7 @@ from core.ports.payments import (
     ProviderPayment,
     ProviderRefund,
 )
+from core.ports.questions import Questions
 from core.ports.records import CertificateRenderer, Certificates, Reviews
 from core.ports.sponsors import Demos, Sponsorships, Vouchers
 
@@ -63,6 +64,7 @@ __all__ = [
     "ProviderRefund",
     "RateLimits",
     "QueuedEmail",
+    "Questions",
     "RenderedEmail",
     "Reviews",
     "Seats",

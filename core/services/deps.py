@@ -48,6 +48,7 @@ class Policy:
     logins_per_account: Limit = Limit(10, 60)
     failed_logins_per_client: Limit = Limit(30, 600)
     bookings_per_trainee: Limit = Limit(20, 60)
+    questions_per_trainee: Limit = Limit(10, 3600)  # questions to experts before booking
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Deps:
     certificates: ports.Certificates
     certificate_renderer: ports.CertificateRenderer
     reviews: ports.Reviews
+    questions: ports.Questions
     rate_limits: ports.RateLimits
     hasher: PasswordHasher
     policy: Policy

@@ -24,6 +24,7 @@ from tests.fakes.messaging import (
 )
 from tests.fakes.notifications import FakeInbox, FakeMailer, FakeOutbox, FakePreferences, FakeRenderer
 from tests.fakes.payments import DECLINED, SIGNATURE, FakeGateway, FakeLedger, webhook
+from tests.fakes.questions import FakeQuestions
 from tests.fakes.records import FakeCertificateRenderer, FakeCertificates, FakeReviews
 from tests.fakes.seats import FakeSeats
 from tests.fakes.sponsors import FakeDemos, FakeSponsorships, FakeVouchers
@@ -47,6 +48,7 @@ __all__ = [
     "FakePreferences",
     "FakeProcessedEvents",
     "FakeProviderEvents",
+    "FakeQuestions",
     "FakeRateLimits",
     "FakeRenderer",
     "FakeReviews",
@@ -95,6 +97,7 @@ def fake_deps(**overrides: Any) -> Deps:
         "certificates": FakeCertificates(),
         "certificate_renderer": FakeCertificateRenderer(),
         "reviews": FakeReviews(pending, trainings, users),
+        "questions": FakeQuestions(pending),
         "rate_limits": FakeRateLimits(),
         "hasher": FakeHasher(),
         "policy": Policy(),
