@@ -63,16 +63,19 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         health,
         me,
         payouts,
+        questions,
         reviews,
         sponsorships,
         trainings,
         webhooks,
     )
 
-    modules = (accounts, me, experts, admin, trainings, bookings, demos, sponsorships, payouts, certificates, reviews)
+    modules = (accounts, me, experts, admin, trainings, bookings, demos, sponsorships, payouts, certificates, reviews,
+               questions)  # fmt: skip
     for module in (*modules, webhooks):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(trainings.mine, url_prefix="/api/v1/me")
+    api.register_blueprint(questions.desk, url_prefix="/api/v1/admin")
     api.register_blueprint(health.blp)
     # The web pages are plain Flask: HTML, not part of the OpenAPI document.
     app.register_blueprint(web.blp)
