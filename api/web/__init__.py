@@ -13,6 +13,7 @@ from api.web import (  # noqa: F401 - registers routes
     expert,
     pages,
     preferences,
+    questions,
     records,
     session,
     sponsor,
