@@ -35,6 +35,7 @@ from adapters.mongo_notifications import (
     create_notification_indexes,
 )
 from adapters.mongo_pending import MongoPendingEvents
+from adapters.mongo_questions import MongoQuestions, create_question_indexes
 from adapters.mongo_records import MongoCertificates, MongoReviews, create_record_indexes
 from adapters.mongo_seats import MongoSeats
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
@@ -103,6 +104,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         follow_ups=MongoFollowUps(db),
         alerts=MongoAlerts(db),
         alert_matches=MongoAlertMatches(db),
+        questions=MongoQuestions(db),
         rate_limits=MongoRateLimits(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
@@ -120,6 +122,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
             failed_logins_per_client=Limit.parse(config.failed_logins_per_client),
             bookings_per_trainee=Limit.parse(config.bookings_per_trainee),
             messages_per_user=Limit.parse(config.messages_per_user),
+            questions_per_trainee=Limit.parse(config.questions_per_trainee),
             fees=FeePolicy(
                 service_fee_bp=basis_points(config.service_fee_percent),
                 platform_fee_bp=basis_points(config.platform_fee_percent),
@@ -138,6 +141,7 @@ def create_database_indexes(db: Database) -> None:
     create_ledger_indexes(db)
     create_notification_indexes(db)
     create_record_indexes(db)
+    create_question_indexes(db)
     create_deferred_indexes(db)
     create_assessment_indexes(db)
     create_alert_indexes(db)

@@ -46,11 +46,12 @@ class Config:
     reminder_hours: int = 24
     # Rate limits, COUNT/PERIOD (e.g. 10/minute, 30/10 minutes), counted in MongoDB so every
     # API process shares them: sign-ins per account, failed sign-ins per client address, and
-    # booking requests per trainee, and follow-up messages per author.
+    # booking requests per trainee, follow-up messages per author, questions to experts per trainee.
     logins_per_account: str = "10/minute"
     failed_logins_per_client: str = "30/10 minutes"
     bookings_per_trainee: str = "20/minute"
     messages_per_user: str = "30/hour"
+    questions_per_trainee: str = "10/hour"
     # How many reverse proxies in front of the API set X-Forwarded-For/-Proto (0: none, so
     # the client address is the socket's). Too high lets clients choose their own address.
     proxy_hops: int = 0

@@ -19,7 +19,17 @@ from events.envelope import Event
 
 FIELD = "pending_events"
 # The aggregates whose changes the API announces, each in its collection of the same name.
-COLLECTIONS = ("users", "trainings", "demos", "sponsorships", "reviews", "goals", "assessments", "follow_ups")
+COLLECTIONS = (
+    "users",
+    "trainings",
+    "demos",
+    "sponsorships",
+    "reviews",
+    "goals",
+    "assessments",
+    "follow_ups",
+    "questions",
+)
 
 
 def with_pending(doc: dict[str, Any], event: Event | None) -> dict[str, Any]:

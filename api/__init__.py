@@ -64,6 +64,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         me,
         mentoring,
         payouts,
+        questions,
         reviews,
         sponsorships,
         trainings,
@@ -83,10 +84,12 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         certificates,
         reviews,
         mentoring,
+        questions,
     )
     for module in (*modules, webhooks):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(trainings.mine, url_prefix="/api/v1/me")
+    api.register_blueprint(questions.desk, url_prefix="/api/v1/admin")
     api.register_blueprint(health.blp)
     # The web pages are plain Flask: HTML, not part of the OpenAPI document.
     app.register_blueprint(web.blp)

@@ -36,6 +36,14 @@ class Links:
         """The reviews on a training's page."""
         return self.training(training_id) + "#reviews"
 
+    def questions(self, training_id: str) -> str:
+        """The questions and answers on a training's page."""
+        return self.training(training_id) + "#questions"
+
+    def expert_questions(self, training_id: str) -> str:
+        """The questions waiting for the expert's answer, on their page of the training."""
+        return self.expert_training(training_id) + "#questions"
+
     def expert_training(self, training_id: str) -> str:
         """The expert's own page of a training: requests to approve, waitlist, attendees, demos proposed."""
         return self._at(f"/me/trainings/{quote(training_id)}")
@@ -67,6 +75,10 @@ class Links:
     def admin_experts(self) -> str:
         """The admin's desk of experts to verify."""
         return self._at("/admin/experts")
+
+    def admin_questions(self) -> str:
+        """The moderation desk of reported questions."""
+        return self._at("/admin/questions")
 
     def preferences(self) -> str:
         """What reaches a person on which channel."""

@@ -45,6 +45,10 @@ from events import (
     PaymentRefunded,
     PaymentSubmitted,
     PaymentSucceeded,
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionHidden,
+    QuestionReported,
     RefundRequested,
     ReviewAnswered,
     ReviewEdited,
@@ -85,6 +89,9 @@ Page = Literal[
     "reviews",
     "portfolio",
     "messages",
+    "questions",
+    "expert's questions",
+    "question desk",
 ]
 Condition = Literal[
     "promoted",
@@ -168,6 +175,11 @@ NOTICE_TABLE: dict[str, tuple[Row, ...]] = {  # keyed by the wire name, as event
         Row("trainee", "assessment.recorded", "portfolio", unless="revised"),
         Row("trainee", "assessment.revised", "portfolio", when="revised"),
     ),
+    # --- questions before booking: the expert asked, the asker answered, admins to moderate --
+    QuestionAsked.TYPE: (Row("expert", "question.asked", "expert's questions", context=()),),
+    QuestionAnswered.TYPE: (Row("trainee", "question.answered", "questions", context=()),),
+    QuestionReported.TYPE: (Row("admins", "question.reported", "question desk", context=()),),
+    QuestionHidden.TYPE: (Row("trainee", "question.hidden", "questions", context=()),),
     # --- experts' credentials -------------------------------------------------------------
     ExpertVerificationRequested.TYPE: (Row("admins", "expert.verification_requested", "admin desk", context=()),),
     ExpertVerified.TYPE: (Row("expert", "expert.verified", "credentials", context=()),),

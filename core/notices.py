@@ -160,7 +160,26 @@ NOTICES: dict[str, Notice] = {
         "The expert of {title} answered your review.",
         action="Read the answer",
     ),
+    "question.answered": Notice(
+        "questions",
+        "Your question was answered: {title}",
+        "The expert of {title} answered your question. Question and answer are now on the training's page "
+        "for everyone to read, with your first name and initial.",
+        action="Read the answer",
+    ),
+    "question.hidden": Notice(
+        "questions",
+        "Your question was hidden: {title}",
+        "An admin hid your question on {title}; no one but the admins sees it now.\n\nReason: {reason}",
+    ),
     # --- experts --------------------------------------------------------------------------
+    "question.asked": Notice(
+        "questions",
+        "New question: {title}",
+        "A trainee asks you a question about {title} before booking. Answer it from your training's page: "
+        "question and answer are then shown publicly.",
+        action="Read and answer",
+    ),
     "approval.requested": Notice(
         "expert",
         "A trainee asks to join: {title}",
@@ -234,6 +253,13 @@ NOTICES: dict[str, Notice] = {
         "The expert of {title} decided not to show “{demo}” there.",
     ),
     # --- admins ---------------------------------------------------------------------------
+    "question.reported": Notice(
+        "admin",
+        "Question reported: {title}",
+        "Someone reported a question on {title} (or its answer) as inappropriate.\n\nTheir reason: {reason}\n\n"
+        "Read it on the moderation desk, and hide it if it breaks the rules.",
+        action="Open the desk",
+    ),
     "expert.verification_requested": Notice(
         "admin",
         "Credentials to check: {expert}",

@@ -39,6 +39,13 @@ from events.payments import (
     PaymentSucceeded,
     RefundRequested,
 )
+from events.questions import (
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionChanged,
+    QuestionHidden,
+    QuestionReported,
+)
 from events.sponsors import (
     DemoChanged,
     DemoCreated,
@@ -109,6 +116,11 @@ __all__ = [
     "PaymentRefunded",
     "PaymentSubmitted",
     "PaymentSucceeded",
+    "QuestionAnswered",
+    "QuestionAsked",
+    "QuestionChanged",
+    "QuestionHidden",
+    "QuestionReported",
     "RefundRequested",
     "ReviewAnswered",
     "ReviewChanged",

@@ -14,6 +14,7 @@ from api.web import (  # noqa: F401 - registers routes
     mentoring,
     pages,
     preferences,
+    questions,
     records,
     session,
     sponsor,

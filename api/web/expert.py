@@ -14,7 +14,8 @@ from api.web.blueprint import blp, form_errors
 from api.web.session import require_web_user
 from core.errors import ValidationError
 from core.model import BookingStatus, Role, Training, TrainingStatus, can_move_training, zone_of
-from core.services import approvals, attendance, demos, trainings
+from core.questions import QuestionState
+from core.services import approvals, attendance, demos, questions, trainings
 from core.services.accounts import require_role
 from schemas.catalogue import CURRENCIES, TrainingPatch
 
@@ -97,8 +98,10 @@ def expert_training(training_id: str) -> Any:
               for s in (BookingStatus.CONFIRMED, BookingStatus.HELD, BookingStatus.WAITLISTED)}  # fmt: skip
     proposed = deps().demos.pending_for_trainings([training.id])
     sponsors = deps().users.many(sorted({d.sponsor_id for d in proposed}))
+    _, asked, asked_total = questions.questions_of(deps(), expert, training.id, QuestionState.OPEN, 100, 0)
     return render_template("web/expert_training.html", training=training, groups=groups, pending=pending,
-                           proposed=[(d, sponsors.get(d.sponsor_id)) for d in proposed])  # fmt: skip
+                           proposed=[(d, sponsors.get(d.sponsor_id)) for d in proposed], questions=asked,
+                           questions_total=asked_total)  # fmt: skip
 
 
 @blp.post("/me/trainings/<training_id>/demos/<demo_id>")

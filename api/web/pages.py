@@ -14,12 +14,14 @@ from api.web.session import web_user
 from core.cancellation import RefundTerms
 from core.errors import NotFound
 from core.model import TrainingStatus
-from core.services import catalogue, demos, reviews, trainings
+from core.questions import QuestionState
+from core.services import catalogue, demos, questions, reviews, trainings
 from core.services.seating import listed_seats_left, seats_left
 from schemas.catalogue import CURRENCIES
 from schemas.web import PAGE_SIZE, SORTS, CatalogueForm
 
 REVIEWS_SHOWN = 20
+QUESTIONS_SHOWN = 50
 
 
 @blp.get("/")
@@ -54,12 +56,18 @@ def training_page(training_id: str) -> Any:
     viewer = web_user()
     may_review, mine = reviews.review_status(deps(), viewer, training) if viewer and viewer.role == "trainee" else (
         False, None)  # fmt: skip
+    _, answered, answered_total = questions.questions_of(deps(), viewer, training.id, QuestionState.ANSWERED,
+                                                         QUESTIONS_SHOWN, 0)  # fmt: skip
+    # A trainee sees their own waiting questions here; the expert answers theirs on their own page.
+    waiting, waiting_total = questions.questions_of(deps(), viewer, training.id, QuestionState.OPEN, QUESTIONS_SHOWN,
+                                                    0)[1:] if viewer else ([], 0)  # fmt: skip
     return render_template(
         "web/training.html", training=training, expert=expert, seats_left=seats_left(deps(), training),
         demos=[{"demo": d, "sponsor": sponsors.get(d.sponsor_id)} for d in shown],
         reviews=said, reviews_total=said_total, may_review=may_review, my_review=mine,
         may_edit=bool(mine and mine.editable(deps().clock())),
         answering=viewer is not None and viewer.id == training.expert_id,
+        answered=answered, answered_total=answered_total, waiting=waiting, waiting_total=waiting_total,
         request_key=str(uuid.uuid4()),  # one booking per rendered form, however often it is sent
         terms=RefundTerms.of(training),  # what a seat booked now is sold under
     )  # fmt: skip

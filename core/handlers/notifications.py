@@ -129,6 +129,9 @@ PAGES: dict[Page, Callable[[Links, NoticeFacts, Recipient], str]] = {
     "reviews": lambda links, facts, to: links.reviews(facts.data["training_id"]),
     "portfolio": lambda links, facts, to: links.portfolio(),
     "messages": lambda links, facts, to: links.messages(facts.data["booking_id"]),
+    "questions": lambda links, facts, to: links.questions(facts.data["training_id"]),
+    "expert's questions": lambda links, facts, to: links.expert_questions(facts.data["training_id"]),
+    "question desk": lambda links, facts, to: links.admin_questions(),
 }
 
 CONDITIONS: dict[Condition, Callable[[NoticeFacts], bool]] = {

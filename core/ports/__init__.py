@@ -34,6 +34,7 @@ from core.ports.payments import (
     ProviderPayment,
     ProviderRefund,
 )
+from core.ports.questions import Questions
 from core.ports.records import CertificateRenderer, Certificates, PortfolioRenderer, Reviews
 from core.ports.sponsors import Demos, Sponsorships, Vouchers
 
@@ -72,6 +73,7 @@ __all__ = [
     "ProviderRefund",
     "RateLimits",
     "QueuedEmail",
+    "Questions",
     "RenderedEmail",
     "Reviews",
     "Seats",

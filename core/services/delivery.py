@@ -33,12 +33,13 @@ CATEGORIES = {
     "reminders": "A reminder the day before a training",
     "certificates": "My certificates of attendance, when they are ready",
     "reviews": "Reviews: new ones of my trainings (experts), answers to mine (trainees)",
+    "questions": "Questions before booking: new ones on my trainings (experts), answers to mine (trainees)",
     "alerts": "Saved searches: new trainings that match my alerts",
     "mentoring": "Mentoring: assessments of my day and follow-up messages with my expert or trainees",
     "expert": "For experts: new bookings, requests to approve, demos proposed by sponsors",
     "sponsors": "For sponsors: vouchers, redemptions, refunds, the experts' answers to demo proposals",
     "account": "My account: credential checks",
-    "admin": "For admins: credentials to check",
+    "admin": "For admins: credentials to check, questions reported",
 }
 LEASE = timedelta(minutes=2)  # longer than any SMTP timeout: a live sender always finishes first
 RETRY_BASE = timedelta(seconds=30)

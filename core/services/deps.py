@@ -49,6 +49,7 @@ class Policy:
     failed_logins_per_client: Limit = Limit(30, 600)
     bookings_per_trainee: Limit = Limit(20, 60)
     messages_per_user: Limit = Limit(30, 3600)  # follow-up messages, per author and hour
+    questions_per_trainee: Limit = Limit(10, 3600)  # questions to experts before booking
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Deps:
     follow_ups: ports.FollowUps
     alerts: ports.Alerts
     alert_matches: ports.AlertMatches
+    questions: ports.Questions
     rate_limits: ports.RateLimits
     hasher: PasswordHasher
     policy: Policy

@@ -27,6 +27,7 @@ from tests.fakes.messaging import (
 )
 from tests.fakes.notifications import FakeInbox, FakeMailer, FakeOutbox, FakePreferences, FakeRenderer
 from tests.fakes.payments import DECLINED, SIGNATURE, FakeGateway, FakeLedger, webhook
+from tests.fakes.questions import FakeQuestions
 from tests.fakes.records import FakeCertificateRenderer, FakeCertificates, FakePortfolioRenderer, FakeReviews
 from tests.fakes.seats import FakeSeats
 from tests.fakes.sponsors import FakeDemos, FakeSponsorships, FakeVouchers
@@ -56,6 +57,7 @@ __all__ = [
     "FakePreferences",
     "FakeProcessedEvents",
     "FakeProviderEvents",
+    "FakeQuestions",
     "FakeRateLimits",
     "FakeRenderer",
     "FakeReviews",
@@ -110,6 +112,7 @@ def fake_deps(**overrides: Any) -> Deps:
         "follow_ups": FakeFollowUps(pending),
         "alerts": FakeAlerts(),
         "alert_matches": FakeAlertMatches(),
+        "questions": FakeQuestions(pending),
         "rate_limits": FakeRateLimits(),
         "hasher": FakeHasher(),
         "policy": Policy(),

@@ -9,7 +9,7 @@ from core.errors import PublishFailed
 from events.envelope import Event
 
 # The aggregates whose documents carry their waiting events (adapters/mongo_pending.COLLECTIONS).
-KINDS = ("users", "trainings", "demos", "sponsorships", "reviews", "goals", "assessments", "follow_ups")
+KINDS = ("users", "trainings", "demos", "sponsorships", "reviews", "goals", "assessments", "follow_ups", "questions")
 
 
 @dataclass

@@ -56,5 +56,8 @@ def test_demo_trainings_are_at_real_venues_on_their_own_clocks(stack: Stack) -> 
     assert said["revision"] == 1 and len(said["competencies"]) == 3
     thread = stack.api.call("GET", f"/api/v1/bookings/{history.PAST_BOOKING}/messages", token).json()
     assert [m["by"] for m in thread["items"]] == ["trainee", "expert"]
+    questions = f"/api/v1/trainings/{seeded['trainings'][0]['id']}/questions"
+    assert [q["answer"] is not None for q in stack.api.call("GET", questions).json()["items"]] == [True]
+    assert len(stack.api.call("GET", f"{questions}?state=open", token).json()["items"]) == 1
     recommended = stack.api.call("GET", "/api/v1/me/recommendations", token).json()["trainings"]
     assert recommended and recommended[0]["training"]["technique"] == "TAVI"

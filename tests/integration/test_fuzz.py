@@ -40,7 +40,7 @@ ERROR_KEYS = {"code", "status", "message", "errors"}
 def fuzzed(infra: Infra, api_server: Callable[..., str]) -> Iterator[Stack]:
     """A stack whose rate limits stay out of the way: the fuzzer is one client sending thousands."""
     limits = {"logins_per_account": "10000/minute", "failed_logins_per_client": "10000/minute",
-              "bookings_per_trainee": "10000/minute"}  # fmt: skip
+              "bookings_per_trainee": "10000/minute", "questions_per_trainee": "10000/minute"}  # fmt: skip
     with running_stack(infra, api_server, ["capacity", "payments"], **limits) as stack:
         yield stack
 

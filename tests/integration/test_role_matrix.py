@@ -92,6 +92,13 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("POST", "/api/v1/trainings/{training_id}/reviews"): ({"trainee"}, {"rating": 5, "text": "A great day in the OR."}),
     ("PATCH", "/api/v1/reviews/{review_id}"): ({"trainee"}, {"rating": 4}),
     ("POST", "/api/v1/reviews/{review_id}/answer"): ({"expert"}, {"text": "Thank you."}),
+    ("GET", "/api/v1/trainings/{training_id}/questions"): (PUBLIC, None),
+    ("POST", "/api/v1/trainings/{training_id}/questions"): ({"trainee"}, {"text": "Is lunch provided on the day?"}),
+    ("POST", "/api/v1/questions/{question_id}/answer"): ({"expert"}, {"text": "Yes, in the staff canteen."}),
+    # A question is reported by anyone who can read it; 404 to those who cannot (test_questions.py).
+    ("POST", "/api/v1/questions/{question_id}/report"): (SIGNED_IN, {"reason": "Insulting the expert."}),
+    ("POST", "/api/v1/questions/{question_id}/hide"): ({"admin"}, {"reason": "Insulting the expert."}),
+    ("GET", "/api/v1/admin/questions/reported"): ({"admin"}, None),
     ("GET", "/api/v1/me/payouts"): ({"expert"}, None),
     ("GET", "/api/v1/admin/payouts.csv"): ({"admin"}, None),
     ("GET", "/api/v1/demos"): (PUBLIC, None),
@@ -122,7 +129,7 @@ def test_the_table_covers_every_endpoint(stack: Stack) -> None:
 
 
 # Ids of resources that exist in the world below (the others name nothing, so the route resolves).
-REAL_IDS = ("training_id", "demo_id", "sponsorship_id", "booking_id", "expert_id")
+REAL_IDS = ("training_id", "demo_id", "sponsorship_id", "booking_id", "expert_id", "question_id")
 
 
 def build_world(stack: Stack) -> dict[str, Any]:
@@ -136,10 +143,13 @@ def build_world(stack: Stack) -> dict[str, Any]:
                            json={"seats": 1}).json()  # fmt: skip
     booking = api.call("POST", f"/api/v1/trainings/{training['id']}/bookings", users["trainee"]["token"]).json()
     wait_for(lambda: (stack.booking(booking["booking"]["id"]) or {}).get("status") == "held", what="hold")
+    question = api.call("POST", f"/api/v1/trainings/{training['id']}/questions", users["trainee"]["token"],
+                        json={"text": "Do we scrub in for the live cases?"}).json()  # fmt: skip
     ids = {"training_id": training["id"], "demo_id": demo["id"], "sponsorship_id": sponsorship["id"],
            "booking_id": booking["booking"]["id"], "expert_id": users["expert"]["id"],
            "notification_id": "no-such-notification", "certificate_id": "no-such-certificate",
-           "review_id": "no-such-review", "code": "ABCD-EFGH", "alert_id": "no-such-alert"}  # fmt: skip
+           "review_id": "no-such-review", "code": "ABCD-EFGH", "alert_id": "no-such-alert",
+           "question_id": question["id"]}  # fmt: skip
     return {"users": users, "ids": ids}
 
 
@@ -194,6 +204,7 @@ OPEN_TO_THE_ROLE = {
     ("POST", "/api/v1/trainings/{training_id}/bookings"),  # any trainee books any training
     ("POST", "/api/v1/trainings/{training_id}/sponsorships"),  # any sponsor sponsors any training
     ("GET", "/api/v1/bookings/{booking_id}"),  # SIGNED_IN; ownership in test_booking_privacy
+    ("POST", "/api/v1/trainings/{training_id}/questions"),  # any trainee asks about any published training
 }
 
 
@@ -226,3 +237,5 @@ def test_a_stranger_of_the_right_role_cannot_touch_anothers_resource(stack: Stac
     sponsorship = world["users"]["sponsor"]
     view = api.call("GET", f"/api/v1/sponsorships/{ids['sponsorship_id']}", sponsorship["token"])
     assert view.status_code == 200 and view.json()["status"] != "paid"
+    waiting = stack.deps.questions.get(ids["question_id"])
+    assert waiting is not None and waiting.answer is None  # another expert's answer was refused

@@ -44,6 +44,7 @@ SAMPLES: dict[str, Any] = {
     "was": "confirmed", "announced": True, "refund_id": "re_1", "payment_method": "pm_card_visa", "code": None,
     "demo_id": "d1", "sponsor_id": "s1", "sponsorship_id": "sp1", "seats": 3, "codes": ["ABCD", "EFGH"],
     "specialties": ["cardiology"], "techniques": ["TAVI"], "level": "fellow", "revision": 1, "message_id": "m1",
+    "question_id": "q1", "reporter_id": "u2",
 }  # fmt: skip
 
 
@@ -69,7 +70,7 @@ def test_every_event_survives_the_wire_and_comes_back_typed(kind: type[DomainEve
 
 def test_every_type_name_is_unique_and_finds_its_class() -> None:
     names = [kind.TYPE for kind in ALL_EVENTS]
-    assert len(names) == len(set(names)) == 48
+    assert len(names) == len(set(names)) == 52
     for kind in ALL_EVENTS:
         assert event_class(kind.TYPE) is kind
 
@@ -205,3 +206,16 @@ def test_reactions_on_the_wire_are_as_before() -> None:
     envelope = new_event(registered, source="api")
     assert (envelope.key, envelope.subject, registered.TOPIC) == ("u1", "u1", Topic.ACCOUNTS)
     assert _wire(envelope) == {"user_id": "u1", "email": "anna@example.org", "role": "trainee", "name": "Anna K."}
+
+
+def test_question_events_are_keyed_by_their_training_and_carry_no_words_of_the_question() -> None:
+    reported = event_class("question.reported")(
+        question_id="q1", training_id="t1", expert_id="e1", trainee_id="u1", reporter_id="u2", reason="Rude."
+    )  # type: ignore[call-arg]
+    envelope = new_event(reported, source="api")
+    assert (envelope.type, envelope.subject, envelope.key, reported.TOPIC) == ("question.reported", "q1", "t1",
+                                                                                Topic.TRAININGS)  # fmt: skip
+    assert _wire(envelope) == {"question_id": "q1", "training_id": "t1", "expert_id": "e1", "trainee_id": "u1",
+                               "reporter_id": "u2", "reason": "Rude."}  # fmt: skip
+    for name in ("question.asked", "question.answered", "question.hidden"):
+        assert "text" not in {f.name for f in dataclasses.fields(event_class(name))}

@@ -44,6 +44,10 @@ from events import (
     FollowUpMessagePosted,
     PaymentFailed,
     PaymentRefunded,
+    QuestionAnswered,
+    QuestionAsked,
+    QuestionHidden,
+    QuestionReported,
     ReviewAnswered,
     ReviewPosted,
     SponsorshipCancelled,
@@ -120,6 +124,7 @@ DEMO = {"demo_id": "d-1", "sponsor_id": "jane", "title": "Valve system X", "trai
 REVIEW = {"review_id": "r-1", "training_id": "t-1", "expert_id": "curie", "trainee_id": "ada", "rating": 5}
 ASSESSMENT = {"booking_id": "b-ada", "training_id": "t-1", "trainee_id": "ada", "expert_id": "curie"}
 CREDENTIALS = {"expert_id": "curie", "status": "pending", "reason": "Unreadable scan"}
+QUESTION = {"question_id": "q-1", "training_id": "t-1", "expert_id": "curie", "trainee_id": "bob"}
 
 # A sample event of every type in the table, and the notices it gives: (to whom, category, subject).
 SAMPLES: dict[type[DomainEvent], tuple[dict[str, Any], list[tuple[str, str, str]]]] = {
@@ -167,6 +172,16 @@ SAMPLES: dict[type[DomainEvent], tuple[dict[str, Any], list[tuple[str, str, str]
         [("curie", "mentoring", f"A follow-up question: {T}")],
     ),
     AssessmentRecorded.TYPE: ({**ASSESSMENT, "revision": 1}, [("ada", "mentoring", f"Your expert's assessment: {T}")]),
+    QuestionAsked.TYPE: (QUESTION, [("curie", "questions", f"New question: {T}")]),
+    QuestionAnswered.TYPE: (QUESTION, [("bob", "questions", f"Your question was answered: {T}")]),
+    QuestionReported.TYPE: (
+        {**QUESTION, "reporter_id": "ada", "reason": "Insults the expert."},
+        [(admin, "admin", f"Question reported: {T}") for admin in ("root", "ops")],
+    ),
+    QuestionHidden.TYPE: (
+        {**QUESTION, "admin_id": "root", "reason": "Off topic."},
+        [("bob", "questions", f"Your question was hidden: {T}")],
+    ),
     ExpertVerificationRequested.TYPE: (
         CREDENTIALS,
         [(admin, "admin", "Credentials to check: Prof. Marie Curie") for admin in ("root", "ops")],
@@ -351,3 +366,23 @@ def test_without_its_training_or_its_trainee_there_is_no_one_to_tell_and_no_cale
     sources = _sources()
     tavi = sources.trainings.get("t-1")
     assert tavi is not None and calendar_file(sources, tavi, "b-x", "nobody", cancelled=False) is None
+
+
+def test_question_notices_link_to_where_each_one_acts_and_say_the_reason() -> None:
+    (asked,) = _notices(_event(QuestionAsked.TYPE, **QUESTION))
+    (answered,) = _notices(_event(QuestionAnswered.TYPE, **QUESTION))
+    reported = _notices(_event(QuestionReported.TYPE, **QUESTION, reporter_id="ada", reason="Spam <b>here</b>"))
+    (hidden,) = _notices(_event(QuestionHidden.TYPE, **QUESTION, admin_id="root", reason="Off topic."))
+    assert asked.link == f"{BASE}/me/trainings/t-1#questions" and asked.context == {"action_label": "Read and answer"}
+    assert answered.link == hidden.link == f"{BASE}/trainings/t-1#questions"
+    assert {n.link for n in reported} == {f"{BASE}/admin/questions"}
+    assert reported[0].body.count("Spam <b>here</b>") == 1  # as typed: the e-mail's HTML part escapes it
+    assert hidden.body.endswith("Reason: Off topic.") and all(n.emailed for n in (asked, answered, hidden))
+
+
+def test_a_trainee_who_switched_question_emails_off_still_finds_the_answer_in_the_inbox() -> None:
+    deps = _deps()
+    deps.preferences.set("bob", {"email": {"questions": False}})
+    _on_event(deps, _event(QuestionAnswered.TYPE, **QUESTION))
+    assert [n["kind"] for n in deps.inbox.rows.values()] == ["question.answered"]
+    assert deps.outbox.rows == {}
