@@ -85,6 +85,18 @@ class UserOut(Schema):
     verification = fields.Enum(Verification, by_value=True)
     verification_reason = fields.String(allow_none=True)
     verified = fields.Boolean()
+    former_roles = fields.List(
+        fields.String(), metadata={"description": "e.g. trainee, for an expert who trained here first."}
+    )
+
+
+class ExpertApplicationIn(CredentialsIn):
+    """What an admin checks before a trainee may teach: credentials, and the profile trainees will read."""
+
+    institution = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    specialty = fields.String(required=True, validate=validate.Length(min=2, max=100))
+    title = fields.String(validate=validate.Length(min=2, max=200))
+    bio = fields.String(validate=validate.Length(max=5000))
 
 
 class ExpertAdminOut(UserOut):

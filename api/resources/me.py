@@ -17,6 +17,7 @@ from schemas.http import (
     BookingList,
     CredentialsIn,
     ErrorSchema,
+    ExpertApplicationIn,
     ProfileIn,
     UserOut,
 )
@@ -97,6 +98,20 @@ class MyRecommendations(MethodView):
                 for m in found.experts
             ],  # fmt: skip
         }
+
+
+@blp.route("/expert-application")
+class MyExpertApplication(MethodView):
+    @blp.arguments(ExpertApplicationIn)
+    @blp.response(202, UserOut, description="Submitted: the account is an expert waiting for an admin's check")
+    @blp.alt_response(409, schema=ErrorSchema, description="A booking is still under way")
+    @secured(blp)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Ask to teach (trainee): credentials and profile for the admin's usual verification; the account
+        keeps its bookings, certificates, assessments and portfolio."""
+        credentials = [{**c, "valid_until": c["valid_until"].isoformat()} if c.get("valid_until") else c
+                       for c in body["credentials"]]  # fmt: skip
+        return verification.apply_to_teach(deps(), current_user(), {**body, "credentials": credentials})
 
 
 @blp.route("/bookings")

@@ -14,7 +14,7 @@ from core.errors import Conflict, ValidationError
 from core.model import Role
 from core.services import accounts, verification
 from core.services.accounts import require_role
-from schemas.http import CredentialIn, RegisterIn
+from schemas.http import CredentialIn, ExpertApplicationIn, RegisterIn
 
 ROLES = {"trainee": "A practitioner who wants to train", "expert": "An expert who teaches",
          "sponsor": "A medical-device company"}  # fmt: skip
@@ -62,3 +62,32 @@ def credentials() -> Any:
     return render_template("web/credentials.html", expert=expert, values=values, errors=errors), (
         422 if errors else 200
     )
+
+
+@blp.route("/me/teach", methods=["GET", "POST"])
+def apply_to_teach() -> Any:
+    """A trainee asks to teach: one credential and the profile trainees will read; the admin checks them."""
+    trainee = require_web_user()
+    require_role(trainee, Role.TRAINEE)
+    values = {k: v.strip() for k, v in request.form.items() if k != "csrf"}
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        credential_fields = ("kind", "number", "issuer", "country", "url", "valid_until")
+        body = {k: values[k] for k in ("institution", "specialty", "title", "bio") if values.get(k)}
+        body["credentials"] = [{k: values[k] for k in credential_fields if values.get(k)}]
+        try:
+            loaded = ExpertApplicationIn().load(body)
+            loaded["credentials"] = [{**c, "valid_until": c["valid_until"].isoformat()} if c.get("valid_until")
+                                     else c for c in loaded["credentials"]]  # fmt: skip
+            verification.apply_to_teach(deps(), trainee, loaded)
+        except FormError as invalid:
+            messages = dict(invalid.messages_dict)
+            credential = messages.pop("credentials", {})  # {0: {"number": [...]}}: the form's one credential
+            if isinstance(credential, dict):
+                messages.update(credential.get(0, {}))
+            errors = form_errors(FormError(messages))
+        except (Conflict, ValidationError) as refused:
+            errors = form_errors(refused)
+        else:
+            return redirect(url_for("web.credentials"), 303)
+    return render_template("web/teach.html", values=values, errors=errors), (422 if errors else 200)

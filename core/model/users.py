@@ -64,6 +64,13 @@ class User:
     # Experts: the average of their trainings' reviews (a projection the reviews maintain).
     rating_average: float | None = None
     rating_count: int = 0
+    # The roles this account had before (a trainee who applied to teach): its history stays its own.
+    former_roles: list[str] = field(default_factory=list)
+
+    @property
+    def trained_here(self) -> bool:
+        """Whether this account books (or booked, before it came to teach) trainings: it has a trainee's history."""
+        return self.role is Role.TRAINEE or str(Role.TRAINEE) in self.former_roles
 
     @property
     def verified(self) -> bool:

@@ -96,6 +96,12 @@ def require_role(user: User, *roles: Role) -> None:
         raise Forbidden(f"This action needs the role: {allowed}.")
 
 
+def require_trainee_history(user: User) -> None:
+    """Refuse anyone without a trainee's history: trainees, and experts who were trainees here first, have one."""
+    if not user.trained_here:
+        raise Forbidden("This is a trainee's record: this account never booked as a trainee.")
+
+
 def digest(token: str) -> str:
     """The stored form of a bearer token."""
     # Only a hash of the token is stored: a database leak gives no usable tokens.

@@ -11,7 +11,7 @@ from core.cancellation import RefundTerms, cancellation
 from core.errors import Conflict, NotFound
 from core.model import Booking, BookingStatus, Role, TrainingStatus, User
 from core.services import limits
-from core.services.accounts import require_role
+from core.services.accounts import require_role, require_trainee_history
 from core.services.deps import Deps
 from core.services.trainings import get_training
 from events import (
@@ -190,7 +190,7 @@ def waitlist_position(deps: Deps, booking: Booking) -> int | None:
 
 def my_bookings(deps: Deps, trainee: User) -> list[Booking]:
     """The trainee's bookings, newest first."""
-    require_role(trainee, Role.TRAINEE)
+    require_trainee_history(trainee)
     return deps.bookings.for_trainee(trainee.id)
 
 

@@ -12,7 +12,7 @@ from core import ports
 from core.certificates import Certificate, is_authentic, normalize_code
 from core.errors import NotFound
 from core.model import Role, User
-from core.services.accounts import require_role
+from core.services.accounts import require_trainee_history
 from core.services.deps import Deps, Policy
 
 
@@ -32,7 +32,7 @@ def render_pdf(renderer: ports.CertificateRenderer, policy: Policy, certificate:
 
 def my_certificates(deps: Deps, user: User) -> list[Certificate]:
     """The caller's certificates, the latest first (trainees)."""
-    require_role(user, Role.TRAINEE)
+    require_trainee_history(user)
     return deps.certificates.of_trainee(user.id)
 
 

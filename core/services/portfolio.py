@@ -6,9 +6,9 @@ import csv
 import io
 
 from core.assessments import PRACTICE_WORDS
-from core.model import Role, User
+from core.model import User
 from core.portfolio import Portfolio, portfolio_of
-from core.services.accounts import require_role
+from core.services.accounts import require_trainee_history
 from core.services.certificates import verify_url
 from core.services.deps import Deps
 
@@ -20,7 +20,7 @@ CSV_COLUMNS = (
 
 def my_portfolio(deps: Deps, trainee: User) -> Portfolio:
     """Every training I attended, my credits, certificates and assessments (trainee)."""
-    require_role(trainee, Role.TRAINEE)
+    require_trainee_history(trainee)
     return portfolio_of(deps.certificates.of_trainee(trainee.id), deps.assessments.of_trainee(trainee.id))
 
 

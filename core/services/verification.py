@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import Conflict, NotFound
-from core.model import VERIFICATION_TRANSITIONS, Role, User, Verification
+from core.model import ACTIVE_STATUSES, VERIFICATION_TRANSITIONS, Role, TrainingStatus, User, Verification
 from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
@@ -27,6 +27,36 @@ def submit_credentials(deps: Deps, expert: User, credentials: list[dict[str, Any
         deps, expert, Verification.PENDING, ExpertVerificationRequested,
         {"credentials": credentials, "submitted_at": now, "verification_reason": None}, None, None,
     )  # fmt: skip
+
+
+def apply_to_teach(deps: Deps, trainee: User, values: dict[str, Any]) -> User:
+    """A trainee asks to teach: the account becomes an expert waiting for the admin's usual check, and keeps
+    its history (bookings, certificates, assessments, portfolio). A booking still under way must end first."""
+    require_role(trainee, Role.TRAINEE)
+    now = deps.clock()
+    for booking in deps.bookings.for_trainee(trainee.id):
+        training = deps.trainings.get(booking.training_id)
+        published = training is not None and training.status is TrainingStatus.PUBLISHED
+        under_way = published and training is not None and (training.ends_at or now) > now
+        if booking.status in ACTIVE_STATUSES and under_way:
+            raise Conflict(
+                "Finish or cancel your current bookings first: a booking under way stays a trainee's.",
+                {"bookings": [f"{booking.id} is {booking.status}."]},
+            )
+    profile = {k: values[k].strip() for k in ("institution", "specialty", "title", "bio") if values.get(k)}
+    fields = {
+        "role": Role.EXPERT, "former_roles": [*trainee.former_roles, str(Role.TRAINEE)],
+        "credentials": values["credentials"], "submitted_at": now, "verification_reason": None, **profile,
+    }  # fmt: skip
+    changed = ExpertVerificationRequested(expert_id=trainee.id, status=str(Verification.PENDING))
+    event = new_event(changed, deps.policy.source)
+    expected = {"role": Role.TRAINEE, "verification": trainee.verification}
+    if not deps.users.update(trainee.id, {"verification": Verification.PENDING, **fields}, expected, announcing=event):
+        raise Conflict("Your account changed meanwhile; reload and apply again.")
+    announce(deps, "users", trainee.id)
+    applied = deps.users.get(trainee.id)
+    assert applied is not None
+    return applied
 
 
 def verify_expert(deps: Deps, admin: User, expert_id: str) -> User:

@@ -32,6 +32,14 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
         {"credentials": [{"kind": "diploma", "number": "1", "issuer": "University", "country": "FR"}]},
     ),
     ("GET", "/api/v1/me/bookings"): ({"trainee"}, None),
+    ("POST", "/api/v1/me/expert-application"): (
+        {"trainee"},
+        {
+            "credentials": [{"kind": "diploma", "number": "1", "issuer": "University", "country": "FR"}],
+            "institution": "CHU de Lyon",
+            "specialty": "cardiology",
+        },
+    ),
     ("GET", "/api/v1/me/notifications"): (SIGNED_IN, None),
     ("POST", "/api/v1/me/notifications/read-all"): (SIGNED_IN, None),
     ("POST", "/api/v1/me/notifications/{notification_id}/read"): (SIGNED_IN, None),
