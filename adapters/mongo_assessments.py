@@ -4,6 +4,7 @@ follow-up threads."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -12,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 
 from adapters.mongo_compat import narrowed
 from adapters.mongo_pending import FIELD, push_pending, with_pending
-from core.assessments import Assessment, Competency, FollowUpMessage
+from core.assessments import Assessment, Competency, FollowUpMessage, MessageReport
 from events.envelope import Event
 
 
@@ -20,6 +21,8 @@ def create_assessment_indexes(db: Database) -> None:
     """A trainee's portfolio reads theirs."""
     db.assessments.create_index([("trainee_id", ASCENDING), ("updated_at", DESCENDING)], name="assessments_trainee")
     db.follow_ups.create_index([("booking_id", ASCENDING), ("created_at", ASCENDING)], name="follow_ups_thread")
+    # The moderation desk: sparse, so only reported messages are in it.
+    db.follow_ups.create_index([("reported_at", DESCENDING)], name="follow_ups_reported", sparse=True)
 
 
 class MongoAssessments:
@@ -70,8 +73,8 @@ class MongoFollowUps:
         self._c = db.follow_ups
 
     def add(self, message: FollowUpMessage, announcing: Event | None = None) -> None:
-        """Insert the message with its event."""
-        doc = dataclasses.asdict(message)
+        """Insert the message with its event (not yet reported: out of the desk's sparse index)."""
+        doc = {k: v for k, v in dataclasses.asdict(message).items() if k != "reported_at" or v is not None}
         doc["_id"] = doc.pop("id")
         self._c.insert_one(with_pending(doc, announcing))
 
@@ -80,5 +83,34 @@ class MongoFollowUps:
         query = {"booking_id": booking_id}
         total = self._c.count_documents(query)
         docs = narrowed(self._c.find(query, {FIELD: False}).sort("created_at", ASCENDING), "follow_ups_thread")
-        found = [FollowUpMessage(id=d.pop("_id"), **d) for d in docs.skip(offset).limit(limit)]
-        return found, total
+        return [_message(d) for d in docs.skip(offset).limit(limit)], total
+
+    def get(self, message_id: str) -> FollowUpMessage | None:
+        """By id."""
+        doc = self._c.find_one({"_id": message_id}, {FIELD: False})
+        return _message(doc) if doc else None
+
+    def report(self, message_id: str, report: MessageReport, announcing: Event | None = None) -> bool:
+        """Once per reporter, never on a hidden message: one guarded write, with its event."""
+        guard = {"_id": message_id, "hidden_at": None, "reports.reporter_id": {"$ne": report.reporter_id}}
+        change = {"$push": {"reports": dataclasses.asdict(report)}, "$set": {"reported_at": report.at}}
+        return self._c.update_one(guard, push_pending(change, announcing)).modified_count == 1
+
+    def hide(self, message_id: str, reason: str, at: datetime, announcing: Event | None = None) -> bool:
+        """Once; it leaves the desk (its ``reported_at`` goes)."""
+        change = {"$set": {"hidden_at": at, "hidden_reason": reason}, "$unset": {"reported_at": ""}}
+        result = self._c.update_one({"_id": message_id, "hidden_at": None}, push_pending(change, announcing))
+        return result.modified_count == 1
+
+    def under_review(self, limit: int, offset: int) -> tuple[list[FollowUpMessage], int]:
+        """On the desk's sparse index: only reported, unhidden messages have ``reported_at``."""
+        query = {"reported_at": {"$exists": True}}
+        total = self._c.count_documents(query)
+        docs = narrowed(self._c.find(query, {FIELD: False}).sort("reported_at", DESCENDING), "follow_ups_reported")
+        return [_message(d) for d in docs.skip(offset).limit(limit)], total
+
+
+def _message(doc: dict[str, Any]) -> FollowUpMessage:
+    doc["id"] = doc.pop("_id")
+    doc["reports"] = tuple(MessageReport(**r) for r in doc.get("reports", []))
+    return FollowUpMessage(**doc)

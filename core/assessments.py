@@ -52,6 +52,15 @@ MESSAGE_MAX = 4000
 
 
 @dataclass(frozen=True)
+class MessageReport:
+    """One party's report of a message as inappropriate: the admins read it, and the message, then."""
+
+    reporter_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class FollowUpMessage:
     """One message of the private thread between a trainee and the training's expert, after the day."""
 
@@ -62,3 +71,11 @@ class FollowUpMessage:
     by: str  # "trainee" or "expert"
     text: str
     created_at: datetime
+    reports: tuple[MessageReport, ...] = ()
+    reported_at: datetime | None = None  # the latest report: the moderation desk's order
+    hidden_at: datetime | None = None
+    hidden_reason: str | None = None
+
+    def reported_by(self, user_id: str) -> bool:
+        """Whether this person reported it already."""
+        return any(r.reporter_id == user_id for r in self.reports)

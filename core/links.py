@@ -76,6 +76,10 @@ class Links:
         """The admin's desk of experts to verify."""
         return self._at("/admin/experts")
 
+    def admin_messages(self) -> str:
+        """The moderation desk of reported follow-up messages."""
+        return self._at("/admin/messages")
+
     def admin_questions(self) -> str:
         """The moderation desk of reported questions."""
         return self._at("/admin/questions")

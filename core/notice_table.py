@@ -38,7 +38,9 @@ from events import (
     ExpertVerificationRequested,
     ExpertVerificationWithdrawn,
     ExpertVerified,
+    FollowUpMessageHidden,
     FollowUpMessagePosted,
+    FollowUpMessageReported,
     LearningGoalsSet,
     PaymentFailed,
     PaymentIntentCreated,
@@ -92,6 +94,7 @@ Page = Literal[
     "questions",
     "expert's questions",
     "question desk",
+    "message desk",
 ]
 Condition = Literal[
     "promoted",
@@ -170,6 +173,11 @@ NOTICE_TABLE: dict[str, tuple[Row, ...]] = {  # keyed by the wire name, as event
     FollowUpMessagePosted.TYPE: (
         Row("trainee", "message.from_expert", "messages", when="by the expert"),
         Row("training's expert", "message.from_trainee", "messages", unless="by the expert"),
+    ),
+    FollowUpMessageReported.TYPE: (Row("admins", "message.reported", "message desk", context=()),),
+    FollowUpMessageHidden.TYPE: (
+        Row("trainee", "message.hidden", "messages", unless="by the expert"),
+        Row("training's expert", "message.hidden", "messages", when="by the expert"),
     ),
     AssessmentRecorded.TYPE: (
         Row("trainee", "assessment.recorded", "portfolio", unless="revised"),

@@ -147,6 +147,12 @@ NOTICES: dict[str, Notice] = {
         "A trainee of {title} wrote to you in their follow-up thread about their own cases.",
         action="Read and reply",
     ),
+    "message.hidden": Notice(
+        "mentoring",
+        "Your follow-up message was hidden: {title}",
+        "An admin hid one of your messages in a follow-up thread on {title}; the thread shows the reason "
+        "instead.\n\nReason: {reason}",
+    ),
     "certificate.issued": Notice(
         "certificates",
         "Your certificate: {title}",
@@ -253,6 +259,13 @@ NOTICES: dict[str, Notice] = {
         "The expert of {title} decided not to show “{demo}” there.",
     ),
     # --- admins ---------------------------------------------------------------------------
+    "message.reported": Notice(
+        "admin",
+        "Follow-up message reported: {title}",
+        "One of the two parties of a follow-up thread on {title} reported a message as inappropriate.\n\n"
+        "Their reason: {reason}\n\nRead it on the moderation desk, and hide it if it breaks the rules.",
+        action="Open the desk",
+    ),
     "question.reported": Notice(
         "admin",
         "Question reported: {title}",

@@ -195,3 +195,38 @@ class FollowUpMessagePosted(DomainEvent):
     def subject(self) -> str:
         """The message."""
         return self.message_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowUpMessageModerated(DomainEvent):
+    """A follow-up message reported by one of its two parties, or hidden by an admin (the two types below)."""
+
+    TOPIC = Topic.TRAININGS
+
+    message_id: str
+    booking_id: str
+    training_id: str
+    trainee_id: str
+    expert_id: str
+    by: str  # who wrote the message: "trainee" or "expert"
+    reason: str
+    reporter_id: str | None = optional()
+    admin_id: str | None = optional()
+
+    def subject(self) -> str:
+        """The message."""
+        return self.message_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowUpMessageReported(FollowUpMessageModerated):
+    """One of the two parties reported a message: the admins read it, and decide."""
+
+    TYPE = "message.reported"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowUpMessageHidden(FollowUpMessageModerated):
+    """An admin hid a message: its author is told why."""
+
+    TYPE = "message.hidden"

@@ -213,8 +213,23 @@ class MessageOut(Schema):
     booking_id = fields.String()
     author_id = fields.String()
     by = fields.String(metadata={"description": "trainee or expert"})
-    text = fields.String()
+    text = fields.String(allow_none=True, metadata={"description": "None once an admin hid it (see hidden_reason)."})
     created_at = fields.DateTime()
+    hidden = fields.Boolean()
+    hidden_reason = fields.String(allow_none=True)
+    reported = fields.Boolean(metadata={"description": "Whether I reported it."})
+
+
+class ReportedMessageOut(MessageOut):
+    """What the moderation desk shows: the words, and every report."""
+
+    training_id = fields.String()
+    reports = fields.List(fields.Dict())
+
+
+class ReportedMessagePage(Schema):
+    items = fields.List(fields.Nested(ReportedMessageOut))
+    total = fields.Integer()
 
 
 class ThreadArgs(PageArgs):

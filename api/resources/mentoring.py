@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from api.context import attachment, current_user, deps
 from api.docs import secured
+from core.assessments import FollowUpMessage
 from core.portfolio import Portfolio
 from core.services import alerts, assessments, follow_ups, portfolio
 from core.services.certificates import verify_url
@@ -23,9 +24,12 @@ from schemas.mentoring import (
     MessageIn,
     MessageOut,
     PortfolioOut,
+    ReportedMessageOut,
+    ReportedMessagePage,
     ThreadArgs,
     ThreadOut,
 )
+from schemas.questions import QuestionReasonIn
 
 PREFIX = ""
 blp = Blueprint("mentoring", __name__, description="Assessments, follow-up and the learning record")
@@ -58,8 +62,9 @@ class BookingMessages(MethodView):
     @secured(blp)
     def get(self, args: dict[str, Any], booking_id: str) -> Any:
         """The private follow-up thread after the day (the booking's trainee and the training's expert only)."""
-        thread = follow_ups.thread_of(deps(), current_user(), booking_id, args["limit"], args["offset"])
-        return {"items": thread.messages, "total": thread.total, "open": thread.open,
+        viewer = current_user()
+        thread = follow_ups.thread_of(deps(), viewer, booking_id, args["limit"], args["offset"])
+        return {"items": [shown(m, viewer.id) for m in thread.messages], "total": thread.total, "open": thread.open,
                 "opens_at": thread.opens_at, "closes_at": thread.closes_at}  # fmt: skip
 
     @blp.arguments(MessageIn)
@@ -70,7 +75,60 @@ class BookingMessages(MethodView):
     @secured(blp)
     def post(self, body: dict[str, Any], booking_id: str) -> Any:
         """Write to the other side, while the thread is open; they are told."""
-        return follow_ups.post_message(deps(), current_user(), booking_id, body["text"])
+        viewer = current_user()
+        return shown(follow_ups.post_message(deps(), viewer, booking_id, body["text"]), viewer.id)
+
+
+@blp.route("/messages/<message_id>/report")
+class ReportMessage(MethodView):
+    @blp.arguments(QuestionReasonIn)
+    @blp.response(200, MessageOut)
+    @blp.alt_response(404, schema=ErrorSchema, description="Not a message of my threads")
+    @blp.alt_response(409, schema=ErrorSchema, description="Reported by me already, or hidden")
+    @secured(blp)
+    def post(self, body: dict[str, Any], message_id: str) -> Any:
+        """Report a message of one of my follow-up threads as inappropriate, once; the admins read it then."""
+        viewer = current_user()
+        return shown(follow_ups.report_message(deps(), viewer, message_id, body["reason"]), viewer.id)
+
+
+@blp.route("/messages/<message_id>/hide")
+class HideMessage(MethodView):
+    @blp.arguments(QuestionReasonIn)
+    @blp.response(200, ReportedMessageOut)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such message")
+    @blp.alt_response(409, schema=ErrorSchema, description="Hidden already")
+    @secured(blp)
+    def post(self, body: dict[str, Any], message_id: str) -> Any:
+        """Hide a message (admins): its two parties see the reason instead, and its author is told."""
+        return desk_item(follow_ups.hide_message(deps(), current_user(), message_id, body["reason"]))
+
+
+@blp.route("/admin/messages/reported")
+class ReportedMessages(MethodView):
+    @blp.arguments(ThreadArgs, location="query")
+    @blp.response(200, ReportedMessagePage)
+    @secured(blp)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Reported follow-up messages not hidden yet, the latest report first (admins)."""
+        items, total = follow_ups.messages_under_review(deps(), current_user(), args["limit"], args["offset"])
+        return {"items": [desk_item(m) for m in items], "total": total}
+
+
+def shown(message: FollowUpMessage, viewer_id: str) -> dict[str, Any]:
+    """A message as its thread's parties see it: a hidden one by its reason only."""
+    hidden = message.hidden_at is not None
+    return {
+        "id": message.id, "booking_id": message.booking_id, "author_id": message.author_id, "by": message.by,
+        "text": None if hidden else message.text, "created_at": message.created_at, "hidden": hidden,
+        "hidden_reason": message.hidden_reason, "reported": message.reported_by(viewer_id),
+    }  # fmt: skip
+
+
+def desk_item(message: FollowUpMessage) -> dict[str, Any]:
+    """A message as the moderation desk shows it: the words and the reports."""
+    return {**shown(message, ""), "text": message.text, "training_id": message.training_id,
+            "reports": [asdict(r) for r in message.reports]}  # fmt: skip
 
 
 @blp.route("/me/alerts")

@@ -215,3 +215,30 @@ def delete_alert_page(alert_id: str) -> Any:
     """Delete one of my saved searches."""
     alerts.delete_alert(deps(), require_web_user(), alert_id)
     return redirect(url_for("web.alerts_page"), 303)
+
+
+DESK_SHOWN = 50
+
+
+@blp.post("/messages/<message_id>/report")
+def report_message(message_id: str) -> Any:
+    """One of the two parties reports a message; back in the thread."""
+    user = require_web_user()
+    reported = follow_ups.report_message(deps(), user, message_id, request.form.get("reason", ""))
+    return redirect(url_for("web.messages_page", booking_id=reported.booking_id), 303)
+
+
+@blp.get("/admin/messages")
+def messages_desk() -> Any:
+    """Reported follow-up messages not hidden yet, each with its reports and a hide button (admin)."""
+    admin = require_web_user()
+    items, total = follow_ups.messages_under_review(deps(), admin, DESK_SHOWN, 0)
+    titles = {tid: t.title for tid in {m.training_id for m in items} if (t := deps().trainings.get(tid))}
+    return render_template("web/admin_messages.html", items=items, total=total, titles=titles)
+
+
+@blp.post("/admin/messages/<message_id>/hide")
+def hide_message(message_id: str) -> Any:
+    """Hide a reported message with the reason its two parties read (admin)."""
+    follow_ups.hide_message(deps(), require_web_user(), message_id, request.form.get("reason", ""))
+    return redirect(url_for("web.messages_desk"), 303)

@@ -132,6 +132,7 @@ PAGES: dict[Page, Callable[[Links, NoticeFacts, Recipient], str]] = {
     "questions": lambda links, facts, to: links.questions(facts.data["training_id"]),
     "expert's questions": lambda links, facts, to: links.expert_questions(facts.data["training_id"]),
     "question desk": lambda links, facts, to: links.admin_questions(),
+    "message desk": lambda links, facts, to: links.admin_messages(),
 }
 
 CONDITIONS: dict[Condition, Callable[[NoticeFacts], bool]] = {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
-from core.assessments import Assessment, FollowUpMessage
+from core.assessments import Assessment, FollowUpMessage, MessageReport
 from events.envelope import Event
 
 
@@ -26,3 +27,15 @@ class FollowUps(Protocol):
 
     def of_booking(self, booking_id: str, limit: int, offset: int) -> tuple[list[FollowUpMessage], int]:
         """A thread's messages, oldest first, and how many there are."""
+
+    def get(self, message_id: str) -> FollowUpMessage | None:
+        """One message."""
+
+    def report(self, message_id: str, report: MessageReport, announcing: Event | None = None) -> bool:
+        """Add a report unless this person reported it, or it is hidden; False then."""
+
+    def hide(self, message_id: str, reason: str, at: datetime, announcing: Event | None = None) -> bool:
+        """Hide it unless it is hidden already; False then."""
+
+    def under_review(self, limit: int, offset: int) -> tuple[list[FollowUpMessage], int]:
+        """Reported messages not hidden, the latest report first, and how many."""

@@ -39,7 +39,7 @@ CATEGORIES = {
     "expert": "For experts: new bookings, requests to approve, demos proposed by sponsors",
     "sponsors": "For sponsors: vouchers, redemptions, refunds, the experts' answers to demo proposals",
     "account": "My account: credential checks",
-    "admin": "For admins: credentials to check, questions reported",
+    "admin": "For admins: credentials to check, questions and messages reported",
 }
 LEASE = timedelta(minutes=2)  # longer than any SMTP timeout: a live sender always finishes first
 RETRY_BASE = timedelta(seconds=30)

@@ -7,15 +7,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.assessments import MESSAGE_MAX, FollowUpMessage
+from core.assessments import MESSAGE_MAX, FollowUpMessage, MessageReport
 from core.booking_rules import was_present
 from core.errors import Conflict, NotFound, ValidationError
-from core.model import Booking, Training, TrainingStatus, User
+from core.model import Booking, Role, Training, TrainingStatus, User
+from core.questions import REASON_LENGTH, plain_text
 from core.services import limits
+from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
-from events import FollowUpMessagePosted
-from events.envelope import new_event
+from events import FollowUpMessageHidden, FollowUpMessageModerated, FollowUpMessagePosted, FollowUpMessageReported
+from events.envelope import Event, new_event
 
 
 def thread_of(deps: Deps, viewer: User, booking_id: str, limit: int = 100, offset: int = 0) -> ThreadView:
@@ -93,3 +95,60 @@ def _parties(deps: Deps, viewer: User, booking_id: str) -> tuple[Booking, Traini
     if booking is None or training is None or viewer.id not in (booking.trainee_id, training.expert_id):
         raise NotFound(f"No booking {booking_id}.")
     return booking, training
+
+
+def report_message(deps: Deps, user: User, message_id: str, reason: str) -> FollowUpMessage:
+    """One of the thread's two parties reports a message, once; the admins are told and may read it."""
+    message = deps.follow_ups.get(message_id)
+    if message is None:
+        raise NotFound(f"No message {message_id}.")
+    booking, training = _parties(deps, user, message.booking_id)  # 404 for anyone else
+    if message.hidden_at is not None:
+        raise Conflict("This message is hidden already.")
+    if message.reported_by(user.id):
+        raise Conflict("You have reported this message already.")
+    why = plain_text("reason", reason, REASON_LENGTH)
+    event = _moderated(deps, FollowUpMessageReported, message, booking, training, why, reporter_id=user.id)
+    if not deps.follow_ups.report(message.id, MessageReport(user.id, why, deps.clock()), announcing=event):
+        raise Conflict("This message was reported or hidden meanwhile; reload.")
+    announce(deps, "follow_ups", message.id)
+    return _stored(deps, message.id)
+
+
+def hide_message(deps: Deps, admin: User, message_id: str, reason: str) -> FollowUpMessage:
+    """An admin hides a message: its two parties see the reason instead of the words; its author is told."""
+    require_role(admin, Role.ADMIN)
+    message = deps.follow_ups.get(message_id)
+    booking = deps.bookings.get(message.booking_id) if message else None
+    training = deps.trainings.get(message.training_id) if message else None
+    if message is None or booking is None or training is None:
+        raise NotFound(f"No message {message_id}.")
+    why = plain_text("reason", reason, REASON_LENGTH)
+    event = _moderated(deps, FollowUpMessageHidden, message, booking, training, why, admin_id=admin.id)
+    if not deps.follow_ups.hide(message.id, why, deps.clock(), announcing=event):
+        raise Conflict("This message is hidden already.")
+    announce(deps, "follow_ups", message.id)
+    return _stored(deps, message.id)
+
+
+def messages_under_review(deps: Deps, admin: User, limit: int, offset: int) -> tuple[list[FollowUpMessage], int]:
+    """The moderation desk: reported messages not hidden yet, the latest report first (admins)."""
+    require_role(admin, Role.ADMIN)
+    return deps.follow_ups.under_review(limit, offset)
+
+
+def _moderated(
+    deps: Deps, kind: type[FollowUpMessageModerated], message: FollowUpMessage, booking: Booking, training: Training,
+    reason: str, **who: str,
+) -> Event:  # fmt: skip
+    changed = kind(
+        message_id=message.id, booking_id=booking.id, training_id=training.id, trainee_id=booking.trainee_id,
+        expert_id=training.expert_id, by=message.by, reason=reason, **who,
+    )  # fmt: skip
+    return new_event(changed, deps.policy.source)
+
+
+def _stored(deps: Deps, message_id: str) -> FollowUpMessage:
+    stored = deps.follow_ups.get(message_id)
+    assert stored is not None
+    return stored

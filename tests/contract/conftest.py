@@ -11,7 +11,7 @@ import pytest
 
 from adapters.mongo import MongoProcessedEvents, MongoRateLimits, MongoSessions, MongoUsers
 from adapters.mongo_alerts import MongoAlertMatches, MongoAlerts
-from adapters.mongo_assessments import MongoAssessments
+from adapters.mongo_assessments import MongoAssessments, MongoFollowUps
 from adapters.mongo_bookings import MongoBookings
 from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_deferred import MongoDeferredEvents
@@ -45,6 +45,7 @@ class Ports:
     assessments: p.Assessments
     alerts: p.Alerts
     alert_matches: p.AlertMatches
+    follow_ups: p.FollowUps
 
 
 def mongo_ports(db: Any) -> Ports:
@@ -52,7 +53,8 @@ def mongo_ports(db: Any) -> Ports:
     return Ports("mongo", MongoBookings(db), MongoUsers(db), MongoSessions(db), MongoTrainings(db), MongoInbox(db),
                  MongoOutbox(db), MongoProcessedEvents(db), MongoVouchers(db), MongoLedger(db), MongoRateLimits(db),
                  MongoPendingEvents(db), MongoDeferredEvents(db), MongoGoals(db),
-                 MongoAssessments(db), MongoAlerts(db), MongoAlertMatches(db))  # fmt: skip
+                 MongoAssessments(db), MongoAlerts(db), MongoAlertMatches(db),
+                 MongoFollowUps(db))  # fmt: skip
 
 
 def fake_ports() -> Ports:
@@ -62,7 +64,8 @@ def fake_ports() -> Ports:
                  fakes.FakeTrainings(pending), fakes.FakeInbox(), fakes.FakeOutbox(), fakes.FakeProcessedEvents(),
                  fakes.FakeVouchers(), fakes.FakeLedger(), fakes.FakeRateLimits(), pending,
                  fakes.FakeDeferredEvents(), fakes.FakeGoals(pending),
-                 fakes.FakeAssessments(pending), fakes.FakeAlerts(), fakes.FakeAlertMatches())  # fmt: skip
+                 fakes.FakeAssessments(pending), fakes.FakeAlerts(), fakes.FakeAlertMatches(),
+                 fakes.FakeFollowUps(pending))  # fmt: skip
 
 
 @pytest.fixture(params=["mongo", "fake"])

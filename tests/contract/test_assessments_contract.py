@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from core.assessments import Assessment, Competency
+from core.assessments import Assessment, Competency, FollowUpMessage, MessageReport
 from events import AssessmentRecorded
 from events.envelope import new_event
 from tests.contract.conftest import Ports
@@ -46,3 +46,24 @@ def test_a_trainees_assessments_newest_first_with_their_events(ports: Ports) -> 
     ports.assessments.put(_assessment("b3", trainee_id="bob"))
     assert [a.booking_id for a in ports.assessments.of_trainee("ann")] == ["b2", "b1"]
     assert [e.id for e in ports.pending_events.of("assessments", "b2")] == [event.id]
+
+
+def test_messages_are_reported_once_per_person_and_hidden_once(ports: Ports) -> None:
+    message = FollowUpMessage("m1", "b1", "t1", "e1", "expert", "Rude.", NOW)
+    ports.follow_ups.add(message)
+    ports.follow_ups.add(FollowUpMessage("m2", "b1", "t1", "ann", "trainee", "Thanks.", NOW + timedelta(seconds=1)))
+    assert ports.follow_ups.get("m1") == message and ports.follow_ups.under_review(10, 0) == ([], 0)
+    first = MessageReport("ann", "Insulting.", NOW + timedelta(minutes=1))
+    assert ports.follow_ups.report("m1", first) is True
+    assert ports.follow_ups.report("m1", MessageReport("ann", "Again.", NOW + timedelta(minutes=2))) is False
+    assert ports.follow_ups.report("m2", MessageReport("e1", "Spam.", NOW + timedelta(minutes=3))) is True
+    waiting, total = ports.follow_ups.under_review(10, 0)
+    assert [m.id for m in waiting] == ["m2", "m1"] and total == 2  # the latest report first
+    assert waiting[1].reports == (first,)
+    assert ports.follow_ups.hide("m1", "Rude.", NOW + timedelta(hours=1)) is True
+    assert ports.follow_ups.hide("m1", "Again.", NOW + timedelta(hours=2)) is False
+    assert ports.follow_ups.report("m1", MessageReport("bob", "Late report.", NOW)) is False
+    stored = ports.follow_ups.get("m1")
+    assert stored.hidden_reason == "Rude." and stored.hidden_at == NOW + timedelta(hours=1)
+    assert [m.id for m in ports.follow_ups.under_review(10, 0)[0]] == ["m2"]
+    assert [m.id for m in ports.follow_ups.of_booking("b1", 10, 0)[0]] == ["m1", "m2"]

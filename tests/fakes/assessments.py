@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
-from core.assessments import Assessment, FollowUpMessage
+from core.assessments import Assessment, FollowUpMessage, MessageReport
 from events.envelope import Event
 from tests.fakes.messaging import FakePendingEvents
 
@@ -58,3 +59,33 @@ class FakeFollowUps:
         """Oldest first."""
         thread = sorted((m for m in self.rows if m.booking_id == booking_id), key=lambda m: m.created_at)
         return thread[offset : offset + limit], len(thread)
+
+    def get(self, message_id: str) -> FollowUpMessage | None:
+        """By id."""
+        return next((m for m in self.rows if m.id == message_id), None)
+
+    def report(self, message_id: str, report: MessageReport, announcing: Event | None = None) -> bool:
+        """Once per reporter, never on a hidden message."""
+        found = self.get(message_id)
+        if found is None or found.hidden_at is not None or found.reported_by(report.reporter_id):
+            return False
+        self._put(replace(found, reports=(*found.reports, report), reported_at=report.at))
+        self.pending.keep("follow_ups", message_id, announcing)
+        return True
+
+    def hide(self, message_id: str, reason: str, at: datetime, announcing: Event | None = None) -> bool:
+        """Once; off the desk."""
+        found = self.get(message_id)
+        if found is None or found.hidden_at is not None:
+            return False
+        self._put(replace(found, hidden_at=at, hidden_reason=reason, reported_at=None))
+        self.pending.keep("follow_ups", message_id, announcing)
+        return True
+
+    def under_review(self, limit: int, offset: int) -> tuple[list[FollowUpMessage], int]:
+        """Reported and not hidden, the latest report first."""
+        waiting = sorted((m for m in self.rows if m.reported_at is not None), key=lambda m: m.reported_at, reverse=True)  # type: ignore[arg-type, return-value]
+        return waiting[offset : offset + limit], len(waiting)
+
+    def _put(self, message: FollowUpMessage) -> None:
+        self.rows = [message if m.id == message.id else m for m in self.rows]

@@ -83,6 +83,9 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("GET", "/api/v1/me/alerts"): (SIGNED_IN, None),
     ("POST", "/api/v1/me/alerts"): (SIGNED_IN, {"filters": {"technique": "TAVI"}}),
     ("DELETE", "/api/v1/me/alerts/{alert_id}"): (SIGNED_IN, None),
+    ("POST", "/api/v1/messages/{message_id}/report"): (SIGNED_IN, {"reason": "Rude and off topic."}),
+    ("POST", "/api/v1/messages/{message_id}/hide"): ({"admin"}, {"reason": "Rude and off topic."}),
+    ("GET", "/api/v1/admin/messages/reported"): ({"admin"}, None),
     ("GET", "/api/v1/me/portfolio"): ({"trainee"}, None),
     ("GET", "/api/v1/me/portfolio.csv"): ({"trainee"}, None),
     ("GET", "/api/v1/me/portfolio.pdf"): ({"trainee"}, None),
@@ -157,6 +160,7 @@ def build_world(stack: Stack) -> dict[str, Any]:
            "booking_id": booking["booking"]["id"], "expert_id": users["expert"]["id"],
            "notification_id": "no-such-notification", "certificate_id": "no-such-certificate",
            "review_id": "no-such-review", "code": "ABCD-EFGH", "alert_id": "no-such-alert",
+           "message_id": "no-such-message",
            "question_id": question["id"]}  # fmt: skip
     return {"users": users, "ids": ids}
 

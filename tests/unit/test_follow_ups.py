@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import Conflict, NotFound, RateLimited, ValidationError
+from core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationError
 from core.model import Role, TrainingStatus
 from core.services import follow_ups
 from core.services.deps import Policy
 from core.services.limits import Limit
-from events import FollowUpMessagePosted
+from events import FollowUpMessageHidden, FollowUpMessagePosted, FollowUpMessageReported
 from tests.fakes import fake_deps
 from tests.unit import builders
 
@@ -77,3 +77,31 @@ def test_messages_are_rate_limited_per_author():
     with pytest.raises(RateLimited):
         follow_ups.post_message(deps, here, present.id, "Three")
     assert follow_ups.thread_of(deps, here, present.id).total == 2
+
+
+def test_a_party_reports_a_message_once_and_an_admin_hides_it():
+    deps, expert, here, away, _t, present, _ = _attended()
+    deps.clock.advance(days=3)
+    rude = follow_ups.post_message(deps, expert, present.id, "A rude answer.")
+    admin = builders.user(deps, Role.ADMIN)
+    with pytest.raises(NotFound):
+        follow_ups.report_message(deps, away, rude.id, "I should not even see it.")
+    with pytest.raises(ValidationError):
+        follow_ups.report_message(deps, here, rude.id, "bad")
+    reported = follow_ups.report_message(deps, here, rude.id, "  Insulting, not an answer.  ")
+    assert reported.reported_by(here.id) and reported.reports[0].reason == "Insulting, not an answer."
+    assert deps.publisher.published[-1].type == FollowUpMessageReported.TYPE
+    with pytest.raises(Conflict, match="already"):
+        follow_ups.report_message(deps, here, rude.id, "Again and again.")
+    assert [m.id for m in follow_ups.messages_under_review(deps, admin, 10, 0)[0]] == [rude.id]
+    with pytest.raises(Forbidden):
+        follow_ups.hide_message(deps, here, rude.id, "Not mine to hide.")
+    hidden = follow_ups.hide_message(deps, admin, rude.id, "Breaks the rules of courtesy.")
+    assert hidden.hidden_reason == "Breaks the rules of courtesy." and hidden.hidden_at is not None
+    event = deps.publisher.published[-1]
+    assert event.type == FollowUpMessageHidden.TYPE and event.payload.by == "expert"  # its author is told
+    assert follow_ups.messages_under_review(deps, admin, 10, 0) == ([], 0)
+    with pytest.raises(Conflict, match="hidden already"):
+        follow_ups.hide_message(deps, admin, rude.id, "Breaks the rules of courtesy.")
+    with pytest.raises(Conflict, match="hidden already"):
+        follow_ups.report_message(deps, expert, rude.id, "Reporting my own hidden one.")

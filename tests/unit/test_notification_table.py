@@ -41,7 +41,9 @@ from events import (
     ExpertVerificationRequested,
     ExpertVerificationWithdrawn,
     ExpertVerified,
+    FollowUpMessageHidden,
     FollowUpMessagePosted,
+    FollowUpMessageReported,
     PaymentFailed,
     PaymentRefunded,
     QuestionAnswered,
@@ -170,6 +172,14 @@ SAMPLES: dict[type[DomainEvent], tuple[dict[str, Any], list[tuple[str, str, str]
     FollowUpMessagePosted.TYPE: (
         {**ASSESSMENT, "message_id": "m-1", "by": "trainee"},
         [("curie", "mentoring", f"A follow-up question: {T}")],
+    ),
+    FollowUpMessageReported.TYPE: (
+        {**ASSESSMENT, "message_id": "m-1", "by": "expert", "reporter_id": "ada", "reason": "Rude."},
+        [(admin, "admin", f"Follow-up message reported: {T}") for admin in ("root", "ops")],
+    ),
+    FollowUpMessageHidden.TYPE: (
+        {**ASSESSMENT, "message_id": "m-1", "by": "expert", "admin_id": "root", "reason": "Rude."},
+        [("curie", "mentoring", f"Your follow-up message was hidden: {T}")],
     ),
     AssessmentRecorded.TYPE: ({**ASSESSMENT, "revision": 1}, [("ada", "mentoring", f"Your expert's assessment: {T}")]),
     QuestionAsked.TYPE: (QUESTION, [("curie", "questions", f"New question: {T}")]),
