@@ -58,3 +58,19 @@ def test_a_trainee_saves_a_search_and_deletes_it(stack: Stack, page: Page) -> No
     expect(card).to_contain_text("One digest a day")
     card.get_by_role("button", name="Delete TAVI in Lyon").click()
     expect(page.get_by_text("No alert yet.")).to_be_visible()
+
+
+def test_a_trainee_applies_to_teach_and_waits_for_the_check(stack: Stack, page: Page) -> None:
+    api, base = stack.api, stack.api.base_url
+    trainee = api.user("trainee", "Dr Sam Taylor")
+    sign_in(page, base, trainee["email"])
+    page.get_by_role("link", name="Teach here").click()
+    page.get_by_label("Institution").fill("Hospices Civils de Lyon")
+    page.get_by_label("Specialty").fill("interventional cardiology")
+    page.get_by_label("Number").fill("FR-778899")
+    page.get_by_label("Issued by").fill("Ordre des médecins")
+    page.get_by_label("Country").fill("FR")
+    page.get_by_role("button", name="Apply to teach").click()
+    expect(page.get_by_role("heading", name="My credentials")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("pending")
+    expect(page.get_by_role("link", name="My trainings")).to_be_visible()  # the expert's pages now
