@@ -184,6 +184,20 @@ def _listening(bootstrap_servers: str) -> bool:
     return False
 
 
+PARTITIONS_KNOWN_WITHIN_S = 30.0
+
+
+def partitions_known(consumer: KafkaConsumer, topics: list[str], within_s: float) -> bool:
+    """Wait up to ``within_s`` until the consumer's metadata lists every topic's partitions; whether it does."""
+    end = time.monotonic() + within_s
+    while True:
+        if all(consumer.partitions_for_topic(t) for t in topics):
+            return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.2)
+
+
 @dataclass(frozen=True)
 class Delivery:
     """One record as the runner sees it."""
@@ -201,7 +215,6 @@ class KafkaSource:
 
     def __init__(self, bootstrap_servers: str, group: str, topics: list[str], max_poll_records: int = 50) -> None:
         self._consumer = KafkaConsumer(
-            *topics,
             bootstrap_servers=bootstrap_servers,
             group_id=group,
             enable_auto_commit=False,  # committed by the runner after the effect is durable
@@ -220,6 +233,12 @@ class KafkaSource:
             max_partition_fetch_bytes=64 * 1024,
             client_id=f"marketplace-{group}",
         )
+        # Joined before the broker's metadata lists the topics' partitions (topics created a moment
+        # ago), a member is assigned nothing, and kafka-python may never rebalance it: the group
+        # then sits idle with events waiting. Subscribe once they are known.
+        if not partitions_known(self._consumer, topics, PARTITIONS_KNOWN_WITHIN_S):
+            log.warning("the broker does not list every partition of %s yet; joining the group anyway", topics)
+        self._consumer.subscribe(topics)
 
     def poll(self, timeout_s: float) -> list[Delivery]:
         """Records fetched within ``timeout_s``, in partition order."""

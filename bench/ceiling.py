@@ -22,7 +22,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from pymongo import MongoClient, UpdateOne, WriteConcern
 
 from adapters.config import Config
-from adapters.kafka_bus import ensure_topics
+from adapters.kafka_bus import ensure_topics, partitions_known
 from bench.measure import Progress, rate
 
 PAYLOAD = 600  # bytes: about an encoded booking.requested event
@@ -30,13 +30,10 @@ SEAT_DOCS = 5
 
 
 def _until_known(config: Config, topics: list[str], deadline_s: float = 60) -> None:
-    """Wait until the broker's metadata lists every topic's partitions: a group that joins before
-    that is given none and, on kafka-python, may never be given any (the ceiling then hung)."""
+    """Wait until the broker's metadata lists every topic's partitions (see ``partitions_known``)."""
     probe = KafkaConsumer(bootstrap_servers=config.kafka_bootstrap_servers, group_id=None)
     try:
-        end = time.monotonic() + deadline_s
-        while time.monotonic() < end and not all(probe.partitions_for_topic(t) for t in topics):
-            time.sleep(0.2)
+        partitions_known(probe, topics, deadline_s)
     finally:
         probe.close()
 
