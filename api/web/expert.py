@@ -13,6 +13,7 @@ from api.context import deps
 from api.web.blueprint import blp, form_errors
 from api.web.session import require_web_user
 from core.errors import ValidationError
+from core.goals import LEVELS
 from core.model import BookingStatus, Role, Training, TrainingStatus, can_move_training, zone_of
 from core.questions import QuestionState
 from core.services import approvals, attendance, demos, questions, trainings
@@ -167,6 +168,7 @@ def _fields(step: int, form: Any) -> dict[str, Any]:
             "description": text("description") or None,
             "languages": [x.strip().lower() for x in text("languages").split(",") if x.strip()],
             "prerequisites": [x.strip() for x in text("prerequisites").splitlines() if x.strip()],
+            "levels": [level for level in LEVELS if form.get(f"level-{level}")],
         }  # fmt: skip
     if step == 2:
         steps = []
@@ -192,7 +194,7 @@ def _fields(step: int, form: Any) -> dict[str, Any]:
         return fields
     if step == 4:
         fields = {"currency": text("currency") or None, "requires_approval": bool(form.get("requires_approval"))}
-        for key, convert in (("capacity", int), ("refund_full_days_before", int)):
+        for key, convert in (("capacity", int), ("refund_full_days_before", int), ("follow_up_days", int)):
             if text(key):
                 fields[key] = convert(text(key)) if text(key).isdigit() else text(key)
         if text("price"):
@@ -244,6 +246,7 @@ def _current(training: Training) -> dict[str, Any]:
         "currency": training.currency or "",
         "cme_credits": training.cme_credits if training.cme_credits is not None else "",
         "requires_approval": training.requires_approval, "refund_full_days_before": training.refund_full_days_before,
+        "follow_up_days": training.follow_up_days, **{f"level-{level}": level in training.levels for level in LEVELS},
         **{k: getattr(training.venue, k) or "" for k in ("institution", "address", "postal_code", "city", "country")},
     }  # fmt: skip
     for i, row in enumerate(training.programme):

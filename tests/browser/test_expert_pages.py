@@ -27,6 +27,8 @@ def test_an_expert_creates_and_publishes_a_training_in_five_steps(stack: Stack, 
     page.get_by_label("Technique").fill("endoscopic mitral repair")
     page.get_by_label("Languages").fill("en, fr")
     page.get_by_label("What trainees will learn").fill("Port placement, valve analysis and repair on the day's cases.")
+    page.get_by_label("Fellows").check()
+    page.get_by_label("Specialists").check()
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_role("heading", name="Step 2 of 5: Programme")).to_be_visible()
@@ -57,6 +59,7 @@ def test_an_expert_creates_and_publishes_a_training_in_five_steps(stack: Stack, 
     page.get_by_label("Price per seat").fill("1200.00")
     page.get_by_label("Currency").select_option("eur")
     page.get_by_label("CME credits").fill("7")
+    page.get_by_label("Follow-up open for (days after the day)").fill("60")
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_role("heading", name="Step 5 of 5: Review and publish")).to_be_visible()
@@ -67,6 +70,7 @@ def test_an_expert_creates_and_publishes_a_training_in_five_steps(stack: Stack, 
     expect(page.get_by_role("heading", name="Endoscopic mitral repair, hands-on")).to_be_visible()
     stored = stack.db.trainings.find_one({"_id": draft_id})
     assert stored["status"] == "published" and stored["price"] == 120000 and stored["capacity"] == 4
+    assert stored["levels"] == ["fellow", "specialist"] and stored["follow_up_days"] == 60
     assert stored["venue"]["country"] == "FR" and [s["title"] for s in stored["programme"]] == [
         "Briefing", "Live case", "Wet lab",
     ]  # fmt: skip
