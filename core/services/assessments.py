@@ -18,7 +18,7 @@ from events.envelope import new_event
 def booking_on_my_training(deps: Deps, expert: User, booking_id: str) -> tuple[Booking, Training]:
     """A booking on one of the expert's trainings, and the training; 404 for anyone else's."""
     require_role(expert, Role.EXPERT)
-    booking, training = _booking_of(deps, expert, booking_id)
+    booking, training = booking_and_training(deps, booking_id)
     if training.expert_id != expert.id:
         raise NotFound(f"No booking {booking_id}.")
     return booking, training
@@ -50,18 +50,26 @@ def assess(deps: Deps, expert: User, booking_id: str, values: dict[str, Any]) ->
 
 def assessment_of(deps: Deps, viewer: User, booking_id: str) -> Assessment:
     """The assessment of a booking's day, for its trainee and the training's expert only."""
-    booking, training = _booking_of(deps, viewer, booking_id)
-    if viewer.id not in (booking.trainee_id, training.expert_id):
-        raise NotFound(f"No booking {booking_id}.")
+    booking, _ = between_its_parties(deps, viewer, booking_id)
     found = deps.assessments.get(booking.id)
     if found is None:
         raise NotFound("No assessment yet: the expert gives one after the day.")
     return found
 
 
-def _booking_of(deps: Deps, viewer: User, booking_id: str) -> tuple[Booking, Training]:
+def booking_and_training(deps: Deps, booking_id: str) -> tuple[Booking, Training]:
+    """A booking and its training; 404 if either is missing."""
     booking = deps.bookings.get(booking_id)
     training = deps.trainings.get(booking.training_id) if booking else None
     if booking is None or training is None:
+        raise NotFound(f"No booking {booking_id}.")
+    return booking, training
+
+
+def between_its_parties(deps: Deps, viewer: User, booking_id: str) -> tuple[Booking, Training]:
+    """A booking and its training, for the booking's trainee and the training's expert; 404 for anyone else
+    (which does not say that it exists)."""
+    booking, training = booking_and_training(deps, booking_id)
+    if viewer.id not in (booking.trainee_id, training.expert_id):
         raise NotFound(f"No booking {booking_id}.")
     return booking, training

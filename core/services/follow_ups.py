@@ -15,6 +15,7 @@ from core.questions import REASON_LENGTH, plain_text
 from core.services import limits
 from core.services.accounts import require_role
 from core.services.announce import announce
+from core.services.assessments import between_its_parties, booking_and_training
 from core.services.deps import Deps
 from events import FollowUpMessageHidden, FollowUpMessageModerated, FollowUpMessagePosted, FollowUpMessageReported
 from events.envelope import Event, new_event
@@ -22,7 +23,7 @@ from events.envelope import Event, new_event
 
 def thread_of(deps: Deps, viewer: User, booking_id: str, limit: int = 100, offset: int = 0) -> ThreadView:
     """The thread of a booking, for its trainee and the training's expert only (404 for anyone else)."""
-    booking, training = _parties(deps, viewer, booking_id)
+    booking, training = between_its_parties(deps, viewer, booking_id)
     messages, total = deps.follow_ups.of_booking(booking.id, limit, offset)
     opens, closes = opens_at(training), closes_at(training)
     now = deps.clock()
@@ -32,7 +33,7 @@ def thread_of(deps: Deps, viewer: User, booking_id: str, limit: int = 100, offse
 
 def post_message(deps: Deps, author: User, booking_id: str, text: str) -> FollowUpMessage:
     """Write in the thread while it is open; the other side is told."""
-    booking, training = _parties(deps, author, booking_id)
+    booking, training = between_its_parties(deps, author, booking_id)
     now = deps.clock()
     if not was_present(booking):
         raise Conflict("The follow-up is for trainees who attended: the expert marks attendance on the day.")
@@ -89,20 +90,12 @@ class ThreadView:
     not_yet: bool  # the day is not over
 
 
-def _parties(deps: Deps, viewer: User, booking_id: str) -> tuple[Booking, Training]:
-    booking = deps.bookings.get(booking_id)
-    training = deps.trainings.get(booking.training_id) if booking else None
-    if booking is None or training is None or viewer.id not in (booking.trainee_id, training.expert_id):
-        raise NotFound(f"No booking {booking_id}.")
-    return booking, training
-
-
 def report_message(deps: Deps, user: User, message_id: str, reason: str) -> FollowUpMessage:
     """One of the thread's two parties reports a message, once; the admins are told and may read it."""
     message = deps.follow_ups.get(message_id)
     if message is None:
         raise NotFound(f"No message {message_id}.")
-    booking, training = _parties(deps, user, message.booking_id)  # 404 for anyone else
+    booking, training = between_its_parties(deps, user, message.booking_id)  # 404 for anyone else
     if message.hidden_at is not None:
         raise Conflict("This message is hidden already.")
     if message.reported_by(user.id):
@@ -119,10 +112,9 @@ def hide_message(deps: Deps, admin: User, message_id: str, reason: str) -> Follo
     """An admin hides a message: its two parties see the reason instead of the words; its author is told."""
     require_role(admin, Role.ADMIN)
     message = deps.follow_ups.get(message_id)
-    booking = deps.bookings.get(message.booking_id) if message else None
-    training = deps.trainings.get(message.training_id) if message else None
-    if message is None or booking is None or training is None:
+    if message is None:
         raise NotFound(f"No message {message_id}.")
+    booking, training = booking_and_training(deps, message.booking_id)
     why = plain_text("reason", reason, REASON_LENGTH)
     event = _moderated(deps, FollowUpMessageHidden, message, booking, training, why, admin_id=admin.id)
     if not deps.follow_ups.hide(message.id, why, deps.clock(), announcing=event):
