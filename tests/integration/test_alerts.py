@@ -4,12 +4,11 @@ in the inbox and by e-mail; the web page makes and deletes them."""
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 import pytest
 
-from tests.support import Stack, csrf_of, wait_for
+from tests.support import Stack, csrf_of, page_text, wait_for
 
 pytestmark = pytest.mark.workers("notifications")
 
@@ -64,7 +63,7 @@ def test_the_alerts_page_makes_and_deletes_an_alert(stack: Stack) -> None:
     assert refused.status_code == 422 and "Name at least one of" in html.unescape(refused.text)
     made = web.post(f"{base}/me/alerts", data={"csrf": csrf_of(refused.text), "name": "Lyon", "city": "Lyon",
                                                "delivery": "daily"})  # fmt: skip
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", made.text)).split())
+    text = page_text(made.text)
     assert made.status_code == 200 and "city: Lyon" in text and "One digest a day" in text
     [alert] = api.call("GET", "/api/v1/me/alerts", anna["token"]).json()["items"]
     assert alert["delivery"] == "daily" and alert["filters"] == {"city": "Lyon"}

@@ -3,11 +3,9 @@ write after the day, the other side is told, anyone else gets 404."""
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
-from tests.support import Stack, csrf_of, wait_for
+from tests.support import Stack, csrf_of, page_text, wait_for
 
 
 def _write(stack: Stack, who: dict[str, Any], booking_id: str, text: str) -> Any:
@@ -46,7 +44,7 @@ def test_the_trainee_and_the_expert_write_after_the_day_and_no_one_else_reads(st
     page = web.get(f"{api.base_url}/bookings/{mine}/messages")
     assert page.status_code == 200
     assert "&lt;bicuspid&gt;" in page.text and "<bicuspid>" not in page.text  # shown as typed, escaped
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    text = page_text(page.text)
     assert "Follow-up with Prof. Élise Martin" in text and "Send me the CT; sizing decides." in text
     sent = web.post(f"{api.base_url}/bookings/{mine}/messages", data={"csrf": csrf_of(page.text), "text": "Thanks!"})
     assert sent.status_code == 200 and "Thanks!" in sent.text  # after the redirect back to the thread

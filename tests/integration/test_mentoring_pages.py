@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 
-from tests.support import Stack, csrf_of, wait_for
+from tests.support import Stack, csrf_of, page_text, wait_for
 
 pytestmark = pytest.mark.workers()
-
-
-def _text(page: str) -> str:
-    """What a reader sees: tags and scripts out, entities decoded, spaces collapsed."""
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
 def test_a_trainee_sets_goals_on_the_web_and_sees_what_fits(stack: Stack) -> None:
@@ -27,7 +18,7 @@ def test_a_trainee_sets_goals_on_the_web_and_sees_what_fits(stack: Stack) -> Non
     base = api.base_url
 
     empty = web.get(f"{base}/me/recommendations")
-    assert empty.status_code == 200 and "set my learning goals" in _text(empty.text)
+    assert empty.status_code == 200 and "set my learning goals" in page_text(empty.text)
 
     form = {"csrf": csrf, "techniques": "TAVR", "specialties": "", "level": "fellow", "languages": "fr, EN",
             "countries": "fr", "budget": "lots", "currency": "eur"}  # fmt: skip
@@ -36,13 +27,13 @@ def test_a_trainee_sets_goals_on_the_web_and_sees_what_fits(stack: Stack) -> Non
     assert 'id="budget-error">A whole amount, e.g. 1500.</p>' in refused.text and 'aria-invalid="true"' in refused.text
     assert api.call("GET", "/api/v1/me/goals", anna["token"]).json()["updated_at"] is None  # nothing saved
     saved = web.post(f"{base}/me/goals", data={**form, "budget": "1500", "csrf": csrf_of(refused.text)})
-    assert saved.status_code == 200 and "Saved." in _text(saved.text)
+    assert saved.status_code == 200 and "Saved." in page_text(saved.text)
     assert 'value="fr, en"' in saved.text and 'value="FR"' in saved.text and 'value="1500"' in saved.text
     stored = api.call("GET", "/api/v1/me/goals", anna["token"]).json()
     assert stored["languages"] == ["fr", "en"] and stored["budget"] == {"amount": 150_000, "currency": "eur"}
 
     def fits() -> str | None:
-        text = _text(web.get(f"{base}/me/recommendations").text)
+        text = page_text(web.get(f"{base}/me/recommendations").text)
         return text if "TAVI for fellows" in text else None
 
     text = wait_for(fits, timeout=10, what="the TAVI session recommended")
@@ -65,16 +56,16 @@ def test_the_experts_directory_and_an_experts_page(stack: Stack) -> None:
 
     listed = wait_for(lambda: (p := api.http.get(f"{base}/experts?technique=tavi")) and "TAVI for fellows" in p.text
                       and p, timeout=10, what="the expert listed with the session")  # fmt: skip
-    text = _text(listed.text)
+    text = page_text(listed.text)
     assert "Dr Claire Martin" in text and "1 expert" in text and "France" in text and "Dr Pending" not in text
-    nothing = _text(api.http.get(f"{base}/experts?technique=prostatectomy").text)
+    nothing = page_text(api.http.get(f"{base}/experts?technique=prostatectomy").text)
     assert "0 experts" in nothing and "No expert matches" in nothing
     refused = api.http.get(f"{base}/experts?country=France")
     assert refused.status_code == 400 and 'id="country-error"' in refused.text
 
     page = api.http.get(f"{base}/experts/{expert['id']}")
     assert page.status_code == 200
-    text = _text(page.text)
+    text = page_text(page.text)
     assert "Verified expert" in text and "Interventional cardiology" in text and "French, English" in text
     assert f'href="/trainings/{tavi["id"]}"' in page.text
     assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text  # the bio is shown as typed, escaped

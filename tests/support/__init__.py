@@ -12,7 +12,7 @@ from tests.support.inputs import (
     local_day,
     request_data,
 )
-from tests.support.reading import csrf_of, maildir_of, read_topic, text_of, wait_for
+from tests.support.reading import csrf_of, maildir_of, page_text, read_topic, text_of, wait_for
 from tests.support.stack import WORKER_SPECS, Stack, bare_config, make_config, running_stack, serving
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "request_data",
     "running_stack",
     "serving",
+    "page_text",
     "text_of",
     "wait_for",
 ]

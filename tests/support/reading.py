@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Callable
@@ -30,6 +31,12 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found, "no CSRF token on the page"
     return found.group(1)
+
+
+def page_text(html_page: str) -> str:
+    """What a reader of a web page sees: scripts and tags out, entities decoded, spaces collapsed."""
+    without_code = re.sub(r"<(script|style)\b.*?</\1>", " ", html_page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", without_code)).split())
 
 
 def text_of(mail: Any) -> str:
