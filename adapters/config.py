@@ -56,6 +56,16 @@ class Config:
     # the client address is the socket's). Too high lets clients choose their own address.
     proxy_hops: int = 0
     log_level: str = "INFO"
+    # A worker's own HTTP port: /metrics (Prometheus), /healthz (alive), /readyz (consuming).
+    # The API serves the same on its own port. 0: no worker HTTP server.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9100
+    # /readyz says "not ready" when the group has more records than this waiting on one partition.
+    ready_max_lag: int = 1000
+    # How often a worker reads its group's lag from the broker (and the outbox gauges are read).
+    lag_sample_seconds: float = 15.0
+    # How often the payments worker compares the last day's ledger with Stripe (0: never).
+    reconcile_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
