@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from email.utils import parseaddr
 
 from pymongo.database import Database
@@ -11,6 +10,7 @@ from adapters.catalogue_view import LiveCatalogue
 from adapters.config import Config
 from adapters.email_render import JinjaEmailRenderer
 from adapters.kafka_bus import KafkaPublisher
+from adapters.logs import configure_logging
 from adapters.mongo import (
     MongoProcessedEvents,
     MongoProviderEvents,
@@ -59,14 +59,8 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
     first search and follows the database from then on (adapters/catalogue_view.py). Elsewhere
     each of them asks the database.
     """
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # kafka-python narrates every connection at INFO; its warnings are what matter.
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
-    # stripe logs every request at INFO; the outcome is what we log ourselves.
-    logging.getLogger("stripe").setLevel(max(logging.WARNING, logging.getLogger().level))
-    # pymongo's DEBUG command log prints whole documents (password hashes, client secrets):
-    # never on, whatever LOG_LEVEL says.
-    logging.getLogger("pymongo").setLevel(max(logging.INFO, logging.getLogger().level))
+    # The first call in a process decides its name in the logs (workers.runner.main names its group).
+    configure_logging("api" if for_api else "marketplace", config.log_level)
     db = connect(config.mongodb_uri, config.mongodb_database)
     if create_db_indexes:
         create_database_indexes(db)

@@ -62,8 +62,8 @@ class Config:
     metrics_port: int = 9100
     # /readyz says "not ready" when the group has more records than this waiting on one partition.
     ready_max_lag: int = 1000
-    # How often a worker reads its group's lag from the broker (and the outbox gauges are read).
-    lag_sample_seconds: float = 15.0
+    # How often a worker reads its gauges that live in the database (the e-mail outbox's depth).
+    gauge_sample_seconds: float = 15.0
     # How often the payments worker compares the last day's ledger with Stripe (0: never).
     reconcile_seconds: float = 3600.0
 

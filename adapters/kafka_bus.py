@@ -21,6 +21,7 @@ from kafka.errors import (
 )
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from adapters import metrics
 from core.errors import PublishFailed
 from events import event_class
 from events.codec import encode
@@ -64,8 +65,17 @@ class KafkaPublisher:
 
     def publish_many(self, events: list[Event]) -> None:
         """Send every event, then wait for all the acks (one wait for the batch), else ``PublishFailed``."""
-        self._send([(topic_name(self._prefix, event_class(e.type).TOPIC), e.key, encode(e),  # the type names its topic
-                     [("type", str(e.type).encode()), ("id", e.id.encode())]) for e in events])  # fmt: skip
+        # The type names its topic.
+        records = [(topic_name(self._prefix, event_class(e.type).TOPIC), e.key, encode(e),
+                    [("type", str(e.type).encode()), ("id", e.id.encode())]) for e in events]  # fmt: skip
+        try:
+            self._send(records)
+        except PublishFailed:
+            for e in events:
+                metrics.PUBLISH_FAILURES.labels(str(e.type)).inc()
+            raise
+        for e in events:
+            metrics.EVENTS_PUBLISHED.labels(str(e.type)).inc()
 
     def send_raw(
         self, topic: str, key: str | None, value: bytes, headers: list[tuple[str, bytes]] | None = None
@@ -274,6 +284,27 @@ class KafkaSource:
     def assigned(self) -> bool:
         """Whether the group gave this member partitions yet."""
         return bool(self._consumer.assignment())
+
+    def assignment_size(self) -> int:
+        """How many partitions the group gave this member (from the consumer's own thread only)."""
+        return len(self._consumer.assignment())
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Records this member has yet to consume, per assigned partition: the broker's end offset
+        (as its last fetch response gave it) minus this member's position. Costs no request; a
+        partition not fetched from yet is left out. From the consumer's own thread only."""
+        lag = {}
+        for tp in self._consumer.assignment():
+            end = self._consumer.highwater(tp)
+            if end is None:
+                continue
+            try:
+                position = self._consumer.position(tp, timeout_ms=0)
+            except KafkaError:
+                continue  # not known without asking the coordinator: next poll
+            if position is not None:
+                lag[(tp.topic, tp.partition)] = max(0, end - position)
+        return lag
 
     def close(self) -> None:
         """Leave the group cleanly."""

@@ -86,7 +86,7 @@ def offsets_of(
 
 def partitions_of(bootstrap_servers: str, topics: list[str]) -> list[TopicPartition]:
     """Every partition of these topics (a topic that does not exist has none)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
     try:
         return [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or [])]
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -15,6 +15,7 @@ from adapters.mongo_writes import insert_new
 from core.ports import Attachment, Email, Notification, QueuedEmail
 
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
+BACKLOG_CAP = 10_000  # the most queued e-mails an operator's gauge counts (a read of their ids, not their bodies)
 
 
 def create_notification_indexes(db: Database) -> None:
@@ -108,6 +109,12 @@ class MongoOutbox:
         change: dict[str, Any] = {"last_error": error[:1000]}
         change.update({"due_at": at} if at is not None else {"status": FAILED})
         self._c.update_one({"_id": queued_id, "status": QUEUED}, {"$set": change})
+
+    def backlog(self, cap: int = BACKLOG_CAP) -> tuple[int, datetime | None]:
+        """Queued e-mails (up to ``cap`` counted) and the oldest's queueing time, through ``outbox_due``."""
+        waiting = {"status": QUEUED, "due_at": {"$lte": datetime.max.replace(tzinfo=UTC)}}
+        docs = list(narrowed(self._c.find(waiting, {"created_at": 1}), "outbox_due").limit(cap))
+        return len(docs), min((d["created_at"] for d in docs), default=None)
 
 
 class MongoNotificationPreferences:

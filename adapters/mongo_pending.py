@@ -79,6 +79,19 @@ class MongoPendingEvents:
                 break
         return due
 
+    def backlog(self, cap: int = 10_000) -> tuple[int, datetime | None]:
+        """Events waiting for the broker in every announcing collection (up to ``cap`` documents
+        read each), and when the oldest was stored: through each collection's sparse index."""
+        count, oldest = 0, None
+        for name in COLLECTIONS:
+            query = {f"{FIELD}.at": {"$lte": datetime.max.replace(tzinfo=UTC)}}
+            docs = narrowed(self._db[name].find(query, {f"{FIELD}.at": 1}), f"{name}_pending_events").limit(cap)
+            for doc in docs:
+                for entry in doc.get(FIELD, []):
+                    count += 1
+                    oldest = entry["at"] if oldest is None else min(oldest, entry["at"])
+        return count, oldest
+
     def _collection(self, kind: str) -> Any:
         if kind not in COLLECTIONS:
             raise ValueError(f"no outbox in {kind!r}")

@@ -8,6 +8,7 @@ from email.policy import default as default_policy
 from email.utils import formatdate
 from urllib.parse import unquote, urlparse
 
+from adapters import metrics
 from core.errors import MailRefused, Unavailable
 from core.ports import Attachment, Email
 
@@ -40,9 +41,12 @@ class SmtpMailer:
                     smtp.login(self._user, self._password or "")
                 smtp.send_message(msg)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            metrics.EMAILS_REFUSED.labels("refused").inc()
             raise MailRefused(f"SMTP server refused the e-mail: {exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:
+            metrics.EMAILS_REFUSED.labels("unavailable").inc()
             raise Unavailable(f"SMTP server did not take the e-mail: {exc}") from exc
+        metrics.EMAILS_SENT.inc()
 
     def message(self, email: Email) -> EmailMessage:
         """The MIME message for ``email``: text, or text and HTML as alternatives, then attachments.

@@ -7,6 +7,7 @@ from typing import Any
 
 import stripe
 
+from adapters import metrics
 from core.errors import InvalidSignature, PaymentDeclined, Unavailable
 from core.ports import PaymentIntent, ProviderEvent, ProviderPayment, ProviderRefund
 
@@ -29,7 +30,7 @@ class StripeGateway:
         self, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str
     ) -> PaymentIntent:
         """Create a PaymentIntent (real Stripe dedupes by the idempotency key)."""
-        return _call(
+        intent = _call(
             lambda: self._client.v1.payment_intents.create(
                 params={
                     "amount": amount,
@@ -40,6 +41,8 @@ class StripeGateway:
                 options={"idempotency_key": idempotency_key},
             )
         )
+        metrics.PAYMENT_INTENTS.labels(_currency(currency)).inc()
+        return intent
 
     def find_intent(self, reference: str) -> PaymentIntent | None:
         """Scan PaymentIntents for one made for ``reference``; the crash-recovery path only."""
@@ -86,6 +89,9 @@ class StripeGateway:
             )
         except stripe.APIConnectionError as exc:
             raise Unavailable(f"Stripe unreachable: {exc}") from exc
+        currency = _currency(str(refund.currency or ""))
+        metrics.REFUNDS.labels(currency).inc()
+        metrics.REFUNDED_AMOUNT.labels(currency).inc(int(refund.amount or amount))
         return str(refund.id)
 
     def refunds_of(self, intent_id: str) -> list[str]:
@@ -176,3 +182,12 @@ def _intent(resource: Any) -> PaymentIntent:
         last_error=error.get("message") if error else None,
         charge_id=charge_id,
     )
+
+
+# The currencies the marketplace prices in; anything else is counted as "other" (bounded labels).
+_CURRENCIES = frozenset({"eur", "usd", "gbp", "chf", "inr", "cad", "aud"})
+
+
+def _currency(code: str) -> str:
+    code = code.lower()
+    return code if code in _CURRENCIES else "other"

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
-from api import headers, query, web
+from api import headers, observability, query, web
 from api.cli import register_commands
 from api.errors import MarketplaceApi, register_error_handlers
 from api.repeated import RepeatedSearches
@@ -52,6 +52,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     api = MarketplaceApi(app)
     register_error_handlers(app)
     headers.install(app, config)
+    observability.install(app)
     _read_your_writes(app)
     from api.resources import (
         accounts,
@@ -101,6 +102,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     if config.proxy_hops:
         # The client's address and scheme as the proxies saw them, for the per-client limits.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)  # type: ignore[method-assign]
+    observability.wrap(app)
     return app
 
 

@@ -12,6 +12,7 @@ from adapters import kafka_ops
 from adapters.config import Config
 from adapters.kafka_bus import KafkaPublisher
 from adapters.mongo import connect
+from api import trace
 from api.context import deps
 from core.errors import DomainError
 from core.services import accounts, ledger
@@ -24,6 +25,7 @@ GROUP_TOPICS = {w.GROUP: tuple(w.TOPICS) for w in (capacity, payments, notificat
 
 def register_commands(app: Flask) -> None:
     """Attach the operator commands to the app."""
+    trace.register(app)
 
     @app.cli.command("create-admin")
     @click.option("--email", required=True, help="The admin's e-mail, used to log in.")

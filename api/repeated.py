@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from api.observability import route_seen
 from core.services.catalogue import CataloguePage
 from core.services.deps import Deps
 
@@ -55,6 +56,7 @@ class RepeatedSearches:
             found = kept.found
             date_from = self._deps.clock() if found.dated_by_now else None
             if found.matches is not None and catalogue.holds(found.matches, found.experts_version, date_from):
+                route_seen(environ, PATH)
                 start_response(kept.status, list(kept.headers))
                 return [kept.body]
         return self._answer(query, environ, start_response)

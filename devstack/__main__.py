@@ -27,8 +27,12 @@ from core.services import accounts
 from devstack import demo, history, mentoring_demo
 from devstack.services import free_port
 from devstack.stack import PROJECT_ROOT, app_env, prepare, start_infra
+from events.types import GROUPS
 
-DEFAULT_PORTS = {"api": 8000, "broker": 9092, "mongo": 27017, "stripe": 8420, "smtp": 8025}
+DEFAULT_PORTS = {"api": 8000, "broker": 9092, "mongo": 27017, "stripe": 8420, "smtp": 8025,
+                 # each worker's /metrics, /healthz and /readyz (the Procfile's defaults)
+                 "capacity_metrics": 9101, "payments_metrics": 9102, "notifications_metrics": 9103,
+                 "certificates_metrics": 9104}  # fmt: skip
 
 
 def _port(name: str) -> int:
@@ -58,13 +62,15 @@ def run(args: argparse.Namespace) -> int:
         env = {
             **app_env(config),
             "API_PORT": str(ports["api"]),
+            **{f"{group.upper()}_METRICS_PORT": str(ports[f"{group}_metrics"]) for group in GROUPS},
             # the Procfile's "python" is this interpreter (the project's virtualenv)
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         manager = Manager()
         for name, entry in parse_procfile((PROJECT_ROOT / "Procfile").read_text()).processes.items():
             manager.add_process(name, entry, env={**os.environ, **env}, cwd=str(PROJECT_ROOT))
-        threading.Thread(target=_announce, args=(config, infra, args.demo), daemon=True).start()
+        workers = {group: f"http://127.0.0.1:{ports[f'{group}_metrics']}" for group in GROUPS}
+        threading.Thread(target=_announce, args=(config, infra, args.demo, workers), daemon=True).start()
         manager.loop()  # returns after Ctrl-C (or a process exit) once all are stopped
         return manager.returncode or 0
     finally:
@@ -79,7 +85,7 @@ def _ensure_demo_admin(config: Config) -> None:
         accounts.create_admin(deps, demo.ADMIN[0], demo.PASSWORD, demo.ADMIN[1])
 
 
-def _announce(config: Config, infra: object, with_demo: bool) -> None:
+def _announce(config: Config, infra: object, with_demo: bool, workers: dict[str, str]) -> None:
     base_url = config.public_base_url
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -103,7 +109,11 @@ def _announce(config: Config, infra: object, with_demo: bool) -> None:
         "=" * 72,
         "The marketplace is running. Ctrl-C stops everything.",
         f"  Web            {base_url}/   (sign in with a demo account below)",
-        f"  API            {base_url}/api/v1   (health: {base_url}/healthz)",
+        f"  API            {base_url}/api/v1   (health: {base_url}/healthz, metrics: {base_url}/metrics)",
+        *(
+            f"  {group + ' worker':<14} {url}/metrics   (health: {url}/healthz, ready: {url}/readyz)"
+            for group, url in workers.items()
+        ),
         f"  OpenAPI        {base_url}/api/openapi.json   Swagger UI: {base_url}/api/docs",
         f"  Kafka broker   {infra.broker.url}",  # type: ignore[attr-defined]
         f"  MongoDB        {infra.mongo.url}",  # type: ignore[attr-defined]

@@ -129,15 +129,17 @@ def start_api(infra: Infra, config: Config, port: int, name: str = "api") -> Ser
 
 
 def start_worker(infra: Infra, config: Config, group: str, name: str | None = None) -> ServiceHandle:
-    """A worker as a real process (ready once started: it joins its group by itself)."""
+    """A worker as a real process, its /metrics, /healthz and /readyz on a free port (``url``);
+    ready once it answers /healthz (it joins its group by itself: /readyz says when it has)."""
+    port = free_port()
     handle = start_process(
         name or f"worker-{group}",
         worker_argv(group),
         infra.run_dir,
-        app_env(config),
-        ready=lambda: True,
-        url="",
-        port=free_port(),
+        {**app_env(config), "METRICS_PORT": str(port)},
+        ready=lambda: http_ok(f"http://127.0.0.1:{port}/healthz"),
+        url=f"http://127.0.0.1:{port}",
+        port=port,
         cwd=PROJECT_ROOT,
     )
     infra.extra.append(handle)

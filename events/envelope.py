@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -17,6 +20,34 @@ ENVELOPE_VERSION = 1
 _DERIVED_NS = uuid.UUID("6f1c2a52-8a43-4c1e-9b8e-2d7f0f4b6a10")
 
 E = TypeVar("E", bound=DomainEvent)
+
+# The correlation of whatever this thread is doing now: the HTTP request the API is answering
+# (its X-Request-ID), or the event a worker is applying. An event made without a cause to react
+# to takes it, so the chain a request starts keeps one id through every process.
+_CORRELATION: ContextVar[str] = ContextVar("correlation_id", default="")
+
+
+@contextmanager
+def correlated(correlation_id: str) -> Iterator[None]:
+    """Events made inside, without a correlation of their own, carry ``correlation_id``."""
+    token = _CORRELATION.set(correlation_id)
+    try:
+        yield
+    finally:
+        _CORRELATION.reset(token)
+
+
+def adopt(correlation_id: str) -> None:
+    """Inside a request or an event already correlated, carry ``correlation_id`` instead from here
+    to its end: a request about a booking joins the chain of the request that made the booking.
+    Outside any (a sweep, a script), nothing changes."""
+    if correlation_id and _CORRELATION.get():
+        _CORRELATION.set(correlation_id)  # reset with the enclosing ``correlated``
+
+
+def current_correlation() -> str:
+    """The correlation events made now would carry ("" outside any request or event)."""
+    return _CORRELATION.get()
 
 
 @dataclass(frozen=True)
@@ -69,7 +100,10 @@ def derived_id(cause_id: str, what: str) -> str:
 
 
 def new_event(payload: DomainEvent, source: str, id: str | None = None, correlation_id: str = "") -> Event:
-    """The envelope of ``payload``: its type, subject, key and wire data; a fresh id unless given."""
+    """The envelope of ``payload``: its type, subject, key and wire data; a fresh id unless given.
+
+    Its correlation is ``correlation_id``, else the current one (``correlated``), else its own id.
+    """
     return Event(
         type=payload.TYPE,
         subject=payload.subject(),
@@ -77,7 +111,7 @@ def new_event(payload: DomainEvent, source: str, id: str | None = None, correlat
         data=payload.to_data(),
         id=id or str(uuid.uuid4()),
         source=source,
-        correlation_id=correlation_id,
+        correlation_id=correlation_id or _CORRELATION.get(),
     )
 
 

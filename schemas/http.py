@@ -282,10 +282,16 @@ class WebhookOut(Schema):
     outcome = fields.String()
 
 
+class OutboxBacklogOut(Schema):
+    events = fields.Integer(metadata={"description": "Events stored with their change, not yet on the broker."})
+    oldest_age_seconds = fields.Float(metadata={"description": "How long the oldest of them has waited."})
+
+
 class HealthOut(Schema):
     status = fields.String(metadata={"example": "ok"})
     broker = fields.Boolean()
     database = fields.Boolean()
+    outbox = fields.Nested(OutboxBacklogOut, allow_none=True)
 
 
 class AttendanceIn(Schema):

@@ -7,7 +7,9 @@ Its handler (core/handlers/notifications.py) is bound to the ports it names; the
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from adapters import metrics
 from adapters.config import Config
 from core.handlers import alerts
 from core.handlers.notifications import HANDLERS as NOTICES
@@ -45,9 +47,17 @@ def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
     ]
 
 
+def email_outbox(deps: Deps) -> None:
+    """The e-mail outbox's depth and the age of its oldest e-mail, for /metrics."""
+    count, oldest = deps.outbox.backlog()
+    metrics.EMAIL_OUTBOX.set(count)
+    metrics.EMAIL_OUTBOX_OLDEST_AGE.set((datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0)
+
+
 def main() -> None:
     """Run the notifications consumer group member until SIGTERM."""
-    run(GROUP, HANDLERS, TOPICS, periodic, deferred=DEFERRED, max_poll_records=MAX_POLL_RECORDS, apart=APART)
+    run(GROUP, HANDLERS, TOPICS, periodic, deferred=DEFERRED, max_poll_records=MAX_POLL_RECORDS, apart=APART,
+        gauges=(email_outbox,))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,16 +25,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from adapters import metrics
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import Delivery, KafkaPublisher, KafkaSource, ensure_topics
+from adapters.logs import configure_logging, log_context
 from adapters.transient import TRANSIENT_ERRORS
 from core.handlers import bind_all, inject
 from core.services.deps import Deps
 from events import DomainEvent, event_class
 from events.codec import InvalidEvent, decode, encode
-from events.envelope import Event
+from events.envelope import Event, correlated
 from events.types import GROUPS, Topic, all_topics, dead_letter_topic, topic_name
+from workers.health import Health, Pulse, Sampler, serve
 
 log = logging.getLogger("workers.runner")
 
@@ -90,6 +93,8 @@ class Runner:
     deferred: frozenset[type[DomainEvent]] = frozenset()
     deferred_per_poll: int = 20
     deferred_every_s: float = 5.0
+    # What the loop tells /healthz and /readyz (workers/health.py).
+    pulse: Pulse = field(default=None)  # type: ignore[assignment]
     _drained: float = 0.0
     _next_run: dict[int, float] = field(default_factory=dict)
     _by_class: dict[type[DomainEvent], list[Callable[[Event], None]]] = field(init=False)
@@ -99,6 +104,7 @@ class Runner:
         # Keyed by class, whatever it was given; each handler bound once to the ports it names.
         self._by_class = bind_all(merge_handlers(self.handlers), self.deps)
         self._batch_of = {kind: inject(handler, self.deps) for kind, handler in self.batch_handlers.items()}
+        self.pulse = self.pulse or Pulse(self.group)
 
     def _handlers_of(self, event: Event) -> list[Callable[[Event], None]]:
         # decode() lets only known types through, so the class exists.
@@ -113,10 +119,12 @@ class Runner:
                                  name=f"{self.group}-{task.__name__}").start()  # fmt: skip
         try:
             while not self.stop.is_set():
+                self.pulse.turned()
                 self._run_periodic()
                 try:
                     # A broker restart makes poll raise: wait for it, do not die (the chaos suite).
                     deliveries = self._until_available(lambda: self.source.poll(0.5))
+                    self.pulse.polled(self.source.assignment_size(), self.source.lag())
                     urgent = self.handle_batch(deliveries) if deliveries else 0
                     # What was set aside waits while records keep coming, a few at least every
                     # ``deferred_every_s`` when nothing urgent came with them.
@@ -127,6 +135,7 @@ class Runner:
                 except StopRequested:
                     pass  # uncommitted: the next member starts again from there
         finally:
+            self.pulse.stopping = True
             self.source.close()
             log.info("%s worker stopped", self.group)
 
@@ -156,9 +165,16 @@ class Runner:
         If asked to stop midway, what was applied so far is marked and committed, and the
         rest is left to the next member.
         """
+        started = time.perf_counter()
         events = [self._decode(d) for d in deliveries]
+        metrics.BATCH_SIZE.labels(self.group).observe(len(deliveries))
+        for e in events:
+            metrics.EVENTS_RECEIVED.labels(self.group, e.type if isinstance(e, Event) else "unreadable").inc()
         wanted = [e.id for e in events if isinstance(e, Event) and self._handlers_of(e)]
         done = self._until_available(lambda: self.deps.processed.seen_many(self.group, wanted)) if wanted else set()
+        for e in events:
+            if isinstance(e, Event) and e.id in done:
+                metrics.EVENTS_DUPLICATE.labels(self.group, e.type).inc()
         applied = self._defer([e for e in events if isinstance(e, Event) and e.id not in done])
         set_aside = len(applied)
         done.update(applied)
@@ -189,6 +205,7 @@ class Runner:
         finally:
             if handled:
                 self._settle(applied, handled)
+            metrics.BATCH_DURATION.labels(self.group).observe(time.perf_counter() - started)
         return len(applied) - set_aside
 
     def _defer(self, events: list[Event]) -> list[str]:
@@ -242,8 +259,13 @@ class Runner:
         """A run through its batch handler; if that fails for any reason but an outage, one by one."""
         if not events:
             return []
+        started = time.perf_counter()
         try:
             self._until_available(lambda: self._batch_of[event_class(events[0].type)](events))
+            metrics.HANDLER_DURATION.labels(self.group, events[0].type).observe(time.perf_counter() - started)
+            metrics.EVENTS_HANDLED.labels(self.group, events[0].type).inc(len(events))
+            log.debug("%s: applied %d %s at once in %.1f ms", self.group, len(events), events[0].type,
+                      (time.perf_counter() - started) * 1000)  # fmt: skip
             return [e.id for e in events]
         except StopRequested:
             raise
@@ -280,11 +302,21 @@ class Runner:
                 self._wait(outage)
 
     def _apply(self, delivery: Delivery, event: Event) -> bool:
-        """Run the event's handlers until they succeed (True) or it is dead-lettered (False)."""
+        """Run the event's handlers until they succeed (True) or it is dead-lettered (False); every
+        line logged meanwhile names the event, its booking and training, and its correlation."""
+        with correlated(event.correlation_id), log_context(**_about(event)):
+            return self._apply_now(delivery, event)
+
+    def _apply_now(self, delivery: Delivery, event: Event) -> bool:
         failures = 0
         while True:
+            started = time.perf_counter()
             try:
                 self._until_available(lambda: self._run_handlers(event))
+                elapsed = time.perf_counter() - started
+                metrics.HANDLER_DURATION.labels(self.group, event.type).observe(elapsed)
+                metrics.EVENTS_HANDLED.labels(self.group, event.type).inc()
+                log.debug("%s: applied %s in %.1f ms", self.group, event.type, elapsed * 1000)
                 return True
             except StopRequested:
                 raise
@@ -302,6 +334,7 @@ class Runner:
                 if failures >= self.max_attempts:
                     self._dead_letter(delivery, exc, failures)
                     return False
+                metrics.EVENTS_RETRIED.labels(self.group, event.type).inc()
                 self._wait(failures)
 
     def _run_handlers(self, event: Event) -> None:
@@ -329,6 +362,9 @@ class Runner:
         ]
         key = delivery.key.decode(errors="replace") if delivery.key else None
         self.dead_letters.send_raw(self.dead_letter_topic, key, delivery.value, headers)
+        event_type = dict(delivery.headers).get("type", b"").decode(errors="replace")
+        known = event_type if event_class_known(event_type) else "unreadable"
+        metrics.EVENTS_DEAD_LETTERED.labels(self.group, known).inc()
         log.error(
             "%s: dead-lettered %s/%s@%s: %s", self.group, delivery.topic, delivery.partition, delivery.offset, error
         )
@@ -337,6 +373,22 @@ class Runner:
         delay = min(self.max_backoff_s, self.backoff_s * 2 ** (attempt - 1))
         if self.stop.wait(delay):
             raise StopRequested()
+
+
+def _about(event: Event) -> dict[str, str | None]:
+    """The log fields naming an event and what it is about."""
+    data = event.data
+    return {"event_id": event.id, "event_type": event.type,
+            "booking_id": data.get("booking_id"), "training_id": data.get("training_id")}  # fmt: skip
+
+
+def event_class_known(event_type: str) -> bool:
+    """Whether a wire name is an event type (bounded metric labels: anything else is "unreadable")."""
+    try:
+        event_class(event_type)
+    except KeyError:
+        return False
+    return True
 
 
 def build_runner(
@@ -383,12 +435,18 @@ def main(
     max_poll_records: int = 50,
     deferred: frozenset[type[DomainEvent]] = frozenset(),
     apart: frozenset[Callable[[Deps], object]] = frozenset(),
+    gauges: Iterable[Callable[[Deps], None]] = (),
 ) -> None:
-    """Entry point of a worker process: configuration from the environment, SIGTERM stops."""
+    """Entry point of a worker process: configuration from the environment, JSON logs, its HTTP
+    port for /metrics, /healthz and /readyz (``METRICS_PORT``; 0: none), SIGTERM stops."""
     config = Config.from_env()
+    configure_logging(group, config.log_level)
     runner = build_runner(group, handlers, topics, config, periodic=periodic(config) if periodic else None,
                           batch_handlers=batch_handlers, max_poll_records=max_poll_records,
                           deferred=deferred, apart=apart)  # fmt: skip
+    if config.metrics_port:
+        Sampler(group, runner.deps, config.gauge_sample_seconds, tuple(gauges), stop=runner.stop).start()
+        serve(Health(runner.pulse, runner.deps, config.ready_max_lag), config.metrics_host, config.metrics_port)
 
     def _stop(signum: int, _frame: object) -> None:
         log.info("%s worker: signal %s, finishing the current message", group, signum)

@@ -1,4 +1,4 @@
-"""Liveness of the API and reachability of its broker and database."""
+"""Liveness of the API, reachability of its broker and database, and its outbox backlog."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.context import deps
+from api.observability import outbox_backlog
 from schemas.http import HealthOut
 
 PREFIX = ""
@@ -19,8 +20,21 @@ class Health(MethodView):
     @blp.response(200, HealthOut)
     @blp.alt_response(503, schema=HealthOut, description="Broker or database unreachable")
     def get(self) -> Any:
-        """``ok`` when the broker and the database both answer, else 503."""
+        """``ok`` when the broker and the database both answer, else 503; with the events stored
+        and not yet on the broker (``outbox``: how many, the oldest's age; null if unreadable)."""
         checks = {name: probe() for name, probe in deps().health_checks.items()}
         healthy = all(checks.values())
-        body = {"status": "ok" if healthy else "degraded", **checks}
+        body = {"status": "ok" if healthy else "degraded", **checks, "outbox": outbox_backlog() if healthy else None}
         return body, 200 if healthy else 503
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @blp.response(200, HealthOut)
+    @blp.alt_response(503, schema=HealthOut, description="Broker or database unreachable")
+    def get(self) -> Any:
+        """Ready for traffic: the broker and the database both answer (the API keeps no other state
+        a request would wait for). A load balancer sends requests only to ready replicas."""
+        checks = {name: probe() for name, probe in deps().health_checks.items()}
+        ready = all(checks.values())
+        return {"status": "ready" if ready else "not ready", **checks}, 200 if ready else 503

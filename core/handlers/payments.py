@@ -208,8 +208,10 @@ def _new_attempt(
         claimed_first=bookings.claim_payment_intent(booking.id, attempt, clock()),
         amount=booking.amount,
         currency=booking.currency,
+        # The correlation rides along to Stripe and back in its webhook: the payment's events keep
+        # the chain of the request that made the booking (docs/operations.md, "Logs").
         metadata={"booking_id": booking.id, "training_id": booking.training_id, "trainee_id": booking.trainee_id,
-                  "attempt": str(attempt)},
+                  "attempt": str(attempt), "correlation_id": cause.correlation_id},
     )  # fmt: skip
     bookings.update_payment(
         booking.id,

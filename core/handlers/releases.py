@@ -41,7 +41,8 @@ def sweep_expired_holds(deps: Deps, limit: int = 500) -> int:
         expires_at = booking.expires_at.isoformat()
         # One id per hold: sweeping twice announces it once downstream.
         announcement = BookingExpiryDue(**ref(booking), expires_at=expires_at)
-        deps.publisher.publish(new_event(announcement, SOURCE, id=derived_id(booking.id, f"expiry/{expires_at}")))
+        deps.publisher.publish(new_event(announcement, SOURCE, id=derived_id(booking.id, f"expiry/{expires_at}"),
+                                         correlation_id=booking.correlation_id))  # fmt: skip
     return len(due)
 
 

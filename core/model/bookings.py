@@ -106,3 +106,6 @@ class Booking:
     attendance_at: datetime | None = None
     payment: dict[str, Any] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
+    # The correlation of the request that made it: every event about it carries this one, so its
+    # whole life shares one id in the logs (docs/operations.md). "" for bookings made before.
+    correlation_id: str = ""

@@ -33,6 +33,9 @@ class PendingEvents(Protocol):
     def due(self, stored_before: datetime, limit: int) -> list[tuple[str, str]]:
         """Up to ``limit`` documents, as (kind, id), with an event waiting since before ``stored_before``."""
 
+    def backlog(self) -> tuple[int, datetime | None]:
+        """How many events wait for the broker, and when the oldest was stored (for operators)."""
+
 
 class ProcessedEvents(Protocol):
     def seen(self, group: str, event_id: str) -> bool:

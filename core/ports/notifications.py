@@ -54,6 +54,8 @@ class Email:
     attachments: tuple[Attachment, ...] = ()
     # The one-click unsubscribe link of the e-mail's category (List-Unsubscribe, RFC 8058).
     unsubscribe_url: str | None = None
+    # The correlation of the event it tells of, so that its sending is logged with that event's chain.
+    correlation_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ class Outbox(Protocol):
 
     def retry_later(self, queued_id: str, error: str, at: datetime | None) -> None:
         """Try again at ``at``; None gives up (the e-mail stays, marked failed, with its error)."""
+
+    def backlog(self) -> tuple[int, datetime | None]:
+        """How many e-mails wait to be sent, and when the oldest of them was queued (for operators)."""
 
 
 class NotificationPreferences(Protocol):

@@ -7,7 +7,7 @@ from core.model import Booking, BookingStatus, Role, User
 from core.services.accounts import require_role
 from core.services.deps import Deps
 from events import BookingApprovalDecided
-from events.envelope import new_event
+from events.envelope import adopt, new_event
 
 
 def pending_requests(deps: Deps, expert: User) -> list[tuple[Booking, User | None]]:
@@ -28,6 +28,7 @@ def decide(deps: Deps, expert: User, booking_id: str, approved: bool, reason: st
         raise NotFound(f"No booking {booking_id}.")
     if training.expert_id != expert.id:
         raise Forbidden("Only the training's expert decides on its requests.")
+    adopt(booking.correlation_id)  # the decision joins the booking's chain
     if booking.status is not BookingStatus.PENDING_APPROVAL:
         raise Conflict(f"This request is {booking.status}, not waiting for a decision.")
     decided = BookingApprovalDecided(

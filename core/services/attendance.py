@@ -12,7 +12,7 @@ from core.services.accounts import require_role
 from core.services.deps import Deps
 from core.services.trainings import complete, get_training
 from events import AttendanceRecorded
-from events.envelope import new_event
+from events.envelope import adopt, new_event
 
 # After the day ends, this long is left for the expert to correct the roll call before
 # the training is completed automatically.
@@ -63,6 +63,7 @@ def record_attendance(deps: Deps, expert: User, booking_id: str, present: bool) 
     training = deps.trainings.get(booking.training_id) if booking else None
     if booking is None or training is None or training.expert_id != expert.id:
         raise NotFound(f"No booking {booking_id}.")  # not revealing others' bookings
+    adopt(booking.correlation_id)
     now = deps.clock()
     state = roll_call_state(training, now)
     if state is RollCallState.CLOSED:

@@ -21,7 +21,7 @@ from events import (
     BookingRequested,
     PaymentSubmitted,
 )
-from events.envelope import new_event
+from events.envelope import adopt, current_correlation, new_event
 
 # A stable namespace so that a retried request with the same Idempotency-Key maps to
 # the same booking id, and so to the same event id downstream.
@@ -93,10 +93,12 @@ def request_booking(
         status=BookingStatus.REQUESTED,
         requested_at=now,
         refund_terms=RefundTerms.of(training),  # the terms of the sale stay with the seat
+        correlation_id=current_correlation() or booking_id,
     )
     # Keyed by the training: every seat event of a training on one partition, in order. One
     # request, one event id: a retried publish dedupes downstream.
-    event = new_event(booking_requested(booking), deps.policy.source, id=booking.id)
+    event = new_event(booking_requested(booking), deps.policy.source, id=booking.id,
+                      correlation_id=booking.correlation_id)  # fmt: skip
     deps.outcomes.expect(booking.id)  # before the publish: a fast decision is not missed
     # Publish first: if the broker does not take it, nothing was accepted or written.
     deps.publisher.publish(event)
@@ -157,6 +159,7 @@ def get_booking(deps: Deps, viewer: User, booking_id: str) -> Booking:
         if training is None or training.expert_id != viewer.id:
             # 404, not 403: do not reveal that someone else's booking exists.
             raise NotFound(f"No booking {booking_id}.")
+    adopt(booking.correlation_id)  # what this request publishes about it joins its chain
     booking.waitlist_position = waitlist_position(deps, booking) or booking.waitlist_position
     return booking
 

@@ -19,7 +19,7 @@ from core.model import User
 from core.ports import Attachment, Email, Notification
 from core.services.deps import Deps, Policy
 from core.unsubscribe import token_for
-from events.envelope import derived_id
+from events.envelope import correlated, current_correlation, derived_id
 
 log = logging.getLogger("core.delivery")
 
@@ -143,6 +143,7 @@ def _email(channels: Channels, message: Notification, user: User) -> Email:
         message_id=derived_id(message.event_id, f"email/{message.user_id}"),
         attachments=attachments,
         unsubscribe_url=unsubscribe_url,
+        correlation_id=current_correlation(),
     )
     return email
 
@@ -155,15 +156,17 @@ def send_due_emails(deps: Deps, limit: int = 50) -> int:
         queued = deps.outbox.claim_due(now, now + LEASE)
         if queued is None:
             break
-        try:
-            deps.mailer.send(queued.email)
-        except MailRefused as refused:
-            _back_off(deps, queued.id, queued.attempts, refused.message)
-            continue  # this message's problem: the next one may go
-        except Unavailable as down:
-            _back_off(deps, queued.id, queued.attempts, down.message)
-            break  # the server is down: the others would fail the same way
-        deps.outbox.mark_sent(queued.id, deps.clock())
+        with correlated(queued.email.correlation_id):
+            try:
+                deps.mailer.send(queued.email)
+            except MailRefused as refused:
+                _back_off(deps, queued.id, queued.attempts, refused.message)
+                continue  # this message's problem: the next one may go
+            except Unavailable as down:
+                _back_off(deps, queued.id, queued.attempts, down.message)
+                break  # the server is down: the others would fail the same way
+            deps.outbox.mark_sent(queued.id, deps.clock())
+            log.info("e-mail %s sent (attempt %d)", queued.id, queued.attempts)
         sent += 1
     return sent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.ports import PaymentIntent
 from core.services.deps import Deps
 from events import PaymentFailed, PaymentSucceeded, SponsorshipPaid
-from events.envelope import Event, derived_id, new_event
+from events.envelope import Event, adopt, derived_id, new_event
 
 HANDLED = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed"})
 
@@ -30,6 +30,7 @@ def handle_stripe_webhook(deps: Deps, payload: bytes, signature: str) -> str:
     if not booking_id or not training_id or deps.bookings.get(booking_id) is None:
         deps.provider_events.record(notice.id, deps.clock())
         return "unknown"
+    adopt(intent.metadata.get("correlation_id", ""))  # the webhook's lines join the booking's chain
     if notice.type == "payment_intent.succeeded" and intent.status == "succeeded":
         event = payment_succeeded(intent, booking_id, training_id, source="stripe-webhook")
     elif notice.type == "payment_intent.payment_failed":
@@ -42,7 +43,10 @@ def handle_stripe_webhook(deps: Deps, payload: bytes, signature: str) -> str:
         )
         # One id per failed charge, whichever notice of it arrives.
         event = new_event(
-            failed, "stripe-webhook", id=derived_id(f"{intent.id}/{intent.charge_id or notice.id}", PaymentFailed.TYPE)
+            failed,
+            "stripe-webhook",
+            id=derived_id(f"{intent.id}/{intent.charge_id or notice.id}", PaymentFailed.TYPE),
+            correlation_id=intent.metadata.get("correlation_id", ""),
         )
     else:
         deps.provider_events.record(notice.id, deps.clock())
@@ -68,7 +72,9 @@ def payment_succeeded(intent: PaymentIntent, booking_id: str, training_id: str, 
         amount=intent.amount,
         currency=intent.currency,
     )
-    return new_event(succeeded, source, id=derived_id(intent.id, PaymentSucceeded.TYPE))
+    # The booking's chain, carried in the PaymentIntent's metadata (else the current request's).
+    correlation = intent.metadata.get("correlation_id", "")
+    return new_event(succeeded, source, id=derived_id(intent.id, PaymentSucceeded.TYPE), correlation_id=correlation)
 
 
 def _sponsorship_notice(deps: Deps, notice_id: str, notice_type: str, intent: PaymentIntent) -> str:

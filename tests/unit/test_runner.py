@@ -30,6 +30,12 @@ class FakeSource:
     in_group: bool = True  # False: the member was dropped from its group, as after a broker restart
     refused: int = 0
 
+    def assignment_size(self) -> int:
+        return 3
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        return {}
+
     def commit(self, *deliveries: Delivery) -> bool:
         if not self.in_group:
             self.refused += 1
