@@ -188,10 +188,11 @@ class DeadLetter:
         return f"{topic}/{partition}@{offset}"
 
 
-def read_dead_letters(bootstrap_servers: str, prefix: str, group: str) -> list[DeadLetter]:
-    """Every record of ``group``'s dead-letter topic, oldest first per partition."""
+def read_dead_letters(bootstrap_servers: str, prefix: str, group: str, timeout_s: float = 120.0) -> list[DeadLetter]:
+    """Every record of ``group``'s dead-letter topic, oldest first per partition (``TimeoutError``
+    if they are not all read within ``timeout_s``)."""
     letters = []
-    for r in read_topic(bootstrap_servers, dead_letter_topic(prefix, group)):
+    for r in read_topic(bootstrap_servers, dead_letter_topic(prefix, group), timeout_s):
         headers = {k: v.decode(errors="replace") for k, v in (r.headers or [])}
         at = datetime.fromtimestamp(r.timestamp / 1000, UTC)
         letters.append(DeadLetter(group, r.partition, r.offset, r.key, r.value, headers, at))

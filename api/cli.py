@@ -8,19 +8,12 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask import Flask, current_app
 
-from adapters import kafka_ops
 from adapters.config import Config
-from adapters.kafka_bus import KafkaPublisher
-from adapters.mongo import connect
-from api import trace
+from api import operations, trace
 from api.context import deps
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.services import accounts, ledger
 from events.types import GROUPS
-from workers import capacity, certificates, notifications, payments
-
-# What each consumer group reads, as its worker module declares it.
-GROUP_TOPICS = {w.GROUP: tuple(w.TOPICS) for w in (capacity, payments, notifications, certificates)}
 
 
 def register_commands(app: Flask) -> None:
@@ -69,15 +62,16 @@ def register_commands(app: Flask) -> None:
     @click.option("--group", "groups", multiple=True, type=click.Choice(GROUPS), help="Only these groups.")
     def lag(groups: tuple[str, ...]) -> None:
         """Each consumer group's committed offset and pending records, per partition, counted by reading."""
-        config = _config()
-        wanted = {g: GROUP_TOPICS[g] for g in groups or GROUPS}
-        rows = kafka_ops.consumer_lag(config.kafka_bootstrap_servers, config.kafka_topic_prefix, wanted)
+        try:
+            rows = operations.lag(_config(), groups)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
         click.echo(f"{'GROUP':<14} {'TOPIC':<14} {'PART':>4} {'COMMITTED':>9} {'PENDING':>7}  OLDEST PENDING")
         for r in rows:
             committed = "-" if r.committed is None else str(r.committed)
             oldest = r.oldest_pending_at.isoformat(timespec="seconds") if r.oldest_pending_at else ""
             click.echo(f"{r.group:<14} {r.topic:<14} {r.partition:>4} {committed:>9} {r.pending:>7}  {oldest}")
-        for group in wanted:
+        for group in dict.fromkeys(groups or GROUPS):
             pending = sum(r.pending for r in rows if r.group == group)
             click.echo(f"{group}: {pending} pending record(s)", err=True)
 
@@ -90,9 +84,11 @@ def register_commands(app: Flask) -> None:
     @click.option("--json", "as_json", is_flag=True, help="One JSON object per dead letter, value included.")
     def list_dead_letters(group: str, as_json: bool) -> None:
         """The group's dead letters, oldest first: ref, failure time, event, source, attempts, error."""
-        config = _config()
-        letters = kafka_ops.read_dead_letters(config.kafka_bootstrap_servers, config.kafka_topic_prefix, group)
-        replayed = _replays().replayed(group)
+        try:
+            found = operations.dead_letters(_config(), group)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+        letters, replayed = found.letters, found.replayed
         for d in letters:
             event_type, event_id = d.headers.get("type", "?"), d.headers.get("id", "?")
             when = replayed.get(d.ref)
@@ -123,35 +119,19 @@ def register_commands(app: Flask) -> None:
         """
         if bool(refs) == every:
             raise click.UsageError("Name the dead letters to replay (PARTITION:OFFSET ...) or pass --all.")
-        config = _config()
-        letters = kafka_ops.read_dead_letters(config.kafka_bootstrap_servers, config.kafka_topic_prefix, group)
-        by_ref = {d.ref: d for d in letters}
-        unknown = [r for r in refs if r not in by_ref]
-        if unknown:
-            raise click.BadParameter(f"no such dead letter in {group}: {', '.join(unknown)}", param_hint="REFS")
-        store = _replays()
-        done = store.replayed(group)
-        chosen = [by_ref[r] for r in refs] if refs else letters
-        sent = 0
-        publisher = KafkaPublisher(config.kafka_bootstrap_servers, config.kafka_topic_prefix)
-        for letter in chosen:
-            if letter.ref in done and not again:
-                click.echo(f"{letter.ref}: already replayed {done[letter.ref]:%Y-%m-%d %H:%M}; --again to resend")
-                continue
-            topic = kafka_ops.replay(publisher, letter)
-            store.record(letter, datetime.now(UTC))
-            click.echo(f"{letter.ref}: replayed to {topic}")
-            sent += 1
-        publisher.close()
-        click.echo(f"{sent} dead letter(s) of {group} replayed", err=True)
+        try:
+            done = operations.replay(_config(), group, refs, again)
+        except NotFound as exc:
+            raise click.BadParameter(exc.message, param_hint="REFS") from exc
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+        for r in done:
+            if r.topic is None:
+                click.echo(f"{r.letter.ref}: already replayed {r.before:%Y-%m-%d %H:%M}; --again to resend")
+            else:
+                click.echo(f"{r.letter.ref}: replayed to {r.topic}")
+        click.echo(f"{sum(r.topic is not None for r in done)} dead letter(s) of {group} replayed", err=True)
 
 
 def _config() -> Config:
     return current_app.extensions["marketplace.config"]  # type: ignore[no-any-return]
-
-
-def _replays() -> kafka_ops.MongoReplays:
-    config = _config()
-    store = kafka_ops.MongoReplays(connect(config.mongodb_uri, config.mongodb_database))
-    store.create_indexes()
-    return store

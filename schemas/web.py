@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
@@ -113,3 +113,26 @@ class GoalsForm(Schema):
             body["budget"] = {"amount": data["budget"] * 100, "currency": data["currency"]}
         loaded: dict[str, Any] = GoalsIn().load(body)
         return loaded
+
+
+class ReconcileForm(Schema):
+    """The reconciliation's period (GET), in UTC to the minute or second, ``to`` excluded; as the
+    ``reconcile`` command, the 24 hours before ``to`` (default now) when ``from`` is blank."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    from_ = fields.NaiveDateTime(
+        data_key="from", error_messages={"invalid": "A UTC date and time, e.g. 2027-03-01T08:00."}
+    )
+    to = fields.NaiveDateTime(error_messages={"invalid": "A UTC date and time, e.g. 2027-03-02T08:00."})
+
+    @pre_load
+    def _drop_blanks(self, data: Any, **_: Any) -> dict[str, Any]:
+        return {k: v.strip() for k, v in data.items() if isinstance(v, str) and v.strip()}
+
+    @post_load
+    def _bounds(self, data: dict[str, Any], **_: Any) -> dict[str, datetime]:
+        end = data["to"].replace(tzinfo=UTC) if data.get("to") else datetime.now(UTC)
+        start = data["from_"].replace(tzinfo=UTC) if data.get("from_") else end - timedelta(days=1)
+        return {"start": start, "end": end}

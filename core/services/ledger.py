@@ -40,11 +40,16 @@ def my_payouts(deps: Deps, expert: User, period: Period) -> tuple[list[PayoutLin
     return payout_lines(entries), entries
 
 
-def payouts_csv(deps: Deps, admin: User, period: Period) -> str:
-    """Every expert's payout over the period, one CSV row per expert and currency."""
+def payouts(deps: Deps, admin: User, period: Period) -> tuple[list[PayoutLine], dict[str, User]]:
+    """Every expert's payout over the period, per currency, and the experts by id (admin)."""
     require_role(admin, Role.ADMIN)
     lines = payout_lines(deps.ledger.entries(period.start, period.end))
-    experts = deps.users.many(sorted({line.expert_id for line in lines}))
+    return lines, deps.users.many(sorted({line.expert_id for line in lines}))
+
+
+def payouts_csv(deps: Deps, admin: User, period: Period) -> str:
+    """Every expert's payout over the period, one CSV row per expert and currency."""
+    lines, experts = payouts(deps, admin, period)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["period_start", "period_end", "expert_id", "expert_name", "expert_email", "currency", "charges",

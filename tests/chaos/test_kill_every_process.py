@@ -40,7 +40,7 @@ from pymongo import MongoClient
 from adapters import kafka_ops
 from adapters.config import Config
 from adapters.kafka_bus import KafkaPublisher
-from api.cli import GROUP_TOPICS
+from api.operations import GROUP_TOPICS
 from devstack.services import ServiceHandle
 from devstack.smtp_sink import read_maildir
 from devstack.stack import WORKERS

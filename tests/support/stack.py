@@ -21,8 +21,11 @@ from core.services.deps import Deps
 from devstack.services import free_port
 from devstack.smtp_sink import read_maildir
 from devstack.stack import Infra, prepare
+from events import BookingRequested
+from events.envelope import Event
 from events.types import GROUPS, all_topics
 from tests.support.client import ApiClient
+from tests.support.inputs import TRAINING, request_data
 from tests.support.reading import wait_for
 from workers import capacity as capacity_worker
 from workers import certificates as certificates_worker
@@ -141,6 +144,27 @@ class Stack:
             assert stored is not None
             trainings.complete(after, stored)
         return training, bookings
+
+    def request_for_a_draft(
+        self, expert: dict[str, Any], trainee: dict[str, Any], booking_id: str
+    ) -> tuple[str, Event]:
+        """A draft training of ``expert`` (no seats yet) and a seat request of ``trainee`` for it,
+        published as the API would: the capacity group cannot decide it and dead-letters it after
+        its retries. The draft's id and the request."""
+        draft = self.api.call("POST", "/api/v1/trainings", expert["token"], json={"title": "Robotic prostatectomy"})
+        assert draft.status_code == 201, draft.text
+        request = Event(type=BookingRequested.TYPE, subject=booking_id, key=draft.json()["id"],
+                        data=request_data(booking_id, draft.json()["id"], trainee["id"], 45000))  # fmt: skip
+        self.deps.publisher.publish(request)
+        return str(draft.json()["id"]), request
+
+    def complete_and_publish(self, expert: dict[str, Any], draft_id: str) -> None:
+        """Complete and publish the draft of ``request_for_a_draft``: the cause of its dead letter fixed."""
+        fixed = self.api.call("PATCH", f"/api/v1/trainings/{draft_id}", expert["token"],
+                              json={k: v for k, v in TRAINING.items() if k != "title"})  # fmt: skip
+        assert fixed.status_code == 200, fixed.text
+        published = self.api.call("POST", f"/api/v1/trainings/{draft_id}/publish", expert["token"])
+        assert published.status_code == 200, published.text
 
     @property
     def stripe(self) -> stripe.StripeClient:

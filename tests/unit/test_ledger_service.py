@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import NotFound, ValidationError
+from core.errors import Forbidden, NotFound, ValidationError
 from core.fees import FeePolicy, basis_points, money_text
 from core.handlers import inject
 from core.handlers import ledger as handlers
@@ -98,8 +98,14 @@ def test_periods_payouts_and_csv():
     period = ledger.check_period(start, deps.clock() + timedelta(days=1))
     lines, entries = ledger.my_payouts(deps, expert, period)
     assert [x.owed for x in lines] == [45_000] and len(entries) == 1
-    csv = ledger.payouts_csv(deps, builders.user(deps, Role.ADMIN), period)
+    admin = builders.user(deps, Role.ADMIN)
+    csv = ledger.payouts_csv(deps, admin, period)
     assert csv.splitlines()[1].endswith("EUR,1,0,525.00,25.00,50.00,450.00") and expert.email in csv
+    totals, experts = ledger.payouts(deps, admin, period)
+    assert [(x.expert_id, x.gross, x.owed) for x in totals] == [(expert.id, 52_500, 45_000)]
+    assert experts[expert.id].email == expert.email
+    with pytest.raises(Forbidden):
+        ledger.payouts(deps, expert, period)
 
 
 def test_reconciliation_finds_what_either_side_lacks():
