@@ -12,7 +12,17 @@ The core never imports this module: the API's middleware, the worker runner and 
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+from functools import partial
+
+import prometheus_client
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client.registry import Collector
+
+# Defined unregistered: a process exports only the families of what it does (``export``), so a
+# worker shows no HTTP counters at 0 and the API no consumer lag.
+Counter = partial(prometheus_client.Counter, registry=None)
+Gauge = partial(prometheus_client.Gauge, registry=None)
+Histogram = partial(prometheus_client.Histogram, registry=None)
 
 # Batches of up to 500 records (the notifications and capacity workers' polls).
 _SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500)
@@ -108,6 +118,29 @@ RECONCILIATION_LAST_RUN = Gauge(
 # The kinds ``core.services.ledger.reconcile`` reports, so that a kind that was found once and
 # then mended reads 0 again instead of keeping its last value.
 RECONCILIATION_KINDS = ("missing_in_ledger", "missing_in_stripe", "amount_mismatch")
+
+
+# What each kind of process exports (besides Python's own process and GC collectors).
+PUBLISHING = (EVENTS_PUBLISHED, PUBLISH_FAILURES)
+STRIPE = (PAYMENT_INTENTS, REFUNDS, REFUNDED_AMOUNT)
+API = (HTTP_REQUESTS, HTTP_DURATION, HTTP_IN_FLIGHT, OUTBOX_EVENTS, OUTBOX_OLDEST_AGE, *PUBLISHING, *STRIPE)
+WORKER = (
+    EVENTS_RECEIVED, EVENTS_HANDLED, EVENTS_DUPLICATE, EVENTS_RETRIED, EVENTS_DEAD_LETTERED, HANDLER_DURATION,
+    BATCH_DURATION, BATCH_SIZE, CONSUMER_LAG, ASSIGNED_PARTITIONS, LAST_POLL, *PUBLISHING, *STRIPE,
+)  # fmt: skip
+EMAIL = (EMAIL_OUTBOX, EMAIL_OUTBOX_OLDEST_AGE, EMAILS_SENT, EMAILS_REFUSED)
+RECONCILIATION = (RECONCILIATION_DIFFERENCES, RECONCILIATION_LAST_RUN)
+
+_exported: set[int] = set()
+
+
+def export(*families: Collector) -> None:
+    """Show these on this process's /metrics (once each, whoever asks first: the tests run the
+    API and the workers in one process)."""
+    for family in families:
+        if id(family) not in _exported:
+            _exported.add(id(family))
+            REGISTRY.register(family)
 
 
 def exposition() -> tuple[bytes, str]:

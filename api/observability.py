@@ -114,6 +114,7 @@ def install(app: Flask) -> None:
         if manager is not None:
             manager.__exit__(None, None, None)
 
+    metrics.export(*metrics.API)
     app.add_url_rule("/metrics", "metrics", _metrics)
 
 

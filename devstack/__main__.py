@@ -110,10 +110,8 @@ def _announce(config: Config, infra: object, with_demo: bool, workers: dict[str,
         "The marketplace is running. Ctrl-C stops everything.",
         f"  Web            {base_url}/   (sign in with a demo account below)",
         f"  API            {base_url}/api/v1   (health: {base_url}/healthz, metrics: {base_url}/metrics)",
-        *(
-            f"  {group + ' worker':<14} {url}/metrics   (health: {url}/healthz, ready: {url}/readyz)"
-            for group, url in workers.items()
-        ),
+        "  Workers        /metrics, /healthz and /readyz of each:",
+        *(f"    {group:<12} {url}/metrics" for group, url in workers.items()),
         f"  OpenAPI        {base_url}/api/openapi.json   Swagger UI: {base_url}/api/docs",
         f"  Kafka broker   {infra.broker.url}",  # type: ignore[attr-defined]
         f"  MongoDB        {infra.mongo.url}",  # type: ignore[attr-defined]

@@ -57,7 +57,7 @@ def email_outbox(deps: Deps) -> None:
 def main() -> None:
     """Run the notifications consumer group member until SIGTERM."""
     run(GROUP, HANDLERS, TOPICS, periodic, deferred=DEFERRED, max_poll_records=MAX_POLL_RECORDS, apart=APART,
-        gauges=(email_outbox,))  # fmt: skip
+        gauges=(email_outbox,), exported=metrics.EMAIL)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ APART = frozenset({reconcile_last_day})
 
 def main() -> None:
     """Run the payments consumer group member until SIGTERM."""
-    run(GROUP, HANDLERS, TOPICS, periodic, apart=APART)
+    run(GROUP, HANDLERS, TOPICS, periodic, apart=APART, exported=metrics.RECONCILIATION)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from prometheus_client.registry import Collector
+
 from adapters import metrics
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
@@ -436,6 +438,7 @@ def main(
     deferred: frozenset[type[DomainEvent]] = frozenset(),
     apart: frozenset[Callable[[Deps], object]] = frozenset(),
     gauges: Iterable[Callable[[Deps], None]] = (),
+    exported: Iterable[Collector] = (),
 ) -> None:
     """Entry point of a worker process: configuration from the environment, JSON logs, its HTTP
     port for /metrics, /healthz and /readyz (``METRICS_PORT``; 0: none), SIGTERM stops."""
@@ -444,6 +447,7 @@ def main(
     runner = build_runner(group, handlers, topics, config, periodic=periodic(config) if periodic else None,
                           batch_handlers=batch_handlers, max_poll_records=max_poll_records,
                           deferred=deferred, apart=apart)  # fmt: skip
+    metrics.export(*metrics.WORKER, *exported)  # and the worker's own (its e-mails, its reconciliation)
     if config.metrics_port:
         Sampler(group, runner.deps, config.gauge_sample_seconds, tuple(gauges), stop=runner.stop).start()
         serve(Health(runner.pulse, runner.deps, config.ready_max_lag), config.metrics_host, config.metrics_port)

@@ -133,6 +133,15 @@ def test_one_booking_shows_in_every_process_metrics_logs_and_health(processes: P
     assert moved("api", "marketplace_events_published_total", event_type="payment.submitted") == 1
     assert moved("payments", "marketplace_events_published_total", event_type="payment.intent_created") == 1
     assert "marketplace_http_requests_in_flight" in {n for n, _ in after["api"]}
+    # Each process shows what it does, not zeros for what the others do.
+    names = {process: {n for n, _ in found} for process, found in after.items()}
+    assert not [n for n in names["api"] if n.startswith("marketplace_consumer_")]
+    assert not [n for g in WORKERS for n in names[g] if n.startswith("marketplace_http_")]
+    assert (
+        "marketplace_emails_sent_total" in names["notifications"]
+        and "marketplace_emails_sent_total" not in names["capacity"]
+    )
+    assert "marketplace_reconciliation_last_run_timestamp_seconds" in names["payments"]
 
     for group, handled in {
         "capacity": ("booking.requested", "payment.succeeded"),
