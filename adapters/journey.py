@@ -80,7 +80,9 @@ def partition_for(key: str, partitions: int) -> int:
     return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
-def booking_journey(bootstrap_servers: str, prefix: str, db: Database, booking_id: str) -> Journey | None:
+def booking_journey(
+    bootstrap_servers: str, prefix: str, db: Database, booking_id: str, timeout_s: float = 60.0
+) -> Journey | None:
     """The journey of ``booking_id``; None when no such booking is stored."""
     booking = db.bookings.find_one({"_id": booking_id}, {"training_id": 1, "trainee_id": 1})
     if booking is None:
@@ -93,7 +95,7 @@ def booking_journey(bootstrap_servers: str, prefix: str, db: Database, booking_i
         parts = partitions_of(bootstrap_servers, [topic])
         if parts:
             starts[parts[partition_for(training_id, len(parts))]] = None
-    records = read_from(bootstrap_servers, starts, timeout_s=60)
+    records = read_from(bootstrap_servers, starts, timeout_s=timeout_s)
     found: dict[str, tuple[Event, datetime, str]] = {}
     given_up: dict[str, list[Handling]] = {}
     unread = 0

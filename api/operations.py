@@ -1,5 +1,5 @@
 """What operators do by hand on the consumer groups: read a group's dead letters, replay them
-once their cause is fixed, and see each group's lag.
+once their cause is fixed, see each group's lag, and follow one booking's journey.
 
 The ``flask`` commands (api/cli.py) and the admin's operations desk (api/web/operations.py)
 both call these. Each read takes ``timeout_s``: a command waits as long as a broker may take,
@@ -17,6 +17,7 @@ from kafka.errors import KafkaError
 
 from adapters import kafka_ops
 from adapters.config import Config
+from adapters.journey import Journey, booking_journey
 from adapters.kafka_bus import KafkaPublisher
 from adapters.mongo import connect
 from core.errors import NotFound, Unavailable
@@ -105,6 +106,20 @@ def lag(
     wanted = {g: GROUP_TOPICS[g] for g in groups or GROUPS}
     with _broker(config, timeout_s):
         return kafka_ops.consumer_lag(config.kafka_bootstrap_servers, config.kafka_topic_prefix, wanted)
+
+
+def journey(config: Config, booking_id: str, timeout_s: float = COMMAND_TIMEOUT_S) -> Journey:
+    """The booking's journey through the processes (``flask trace``); ``NotFound`` if there is no such booking."""
+    db = connect(config.mongodb_uri, config.mongodb_database)
+    try:
+        with _broker(config, timeout_s):
+            found = booking_journey(config.kafka_bootstrap_servers, config.kafka_topic_prefix, db, booking_id,
+                                    timeout_s)  # fmt: skip
+    finally:
+        db.client.close()
+    if found is None:
+        raise NotFound(f"No booking {booking_id}.")
+    return found
 
 
 def _letters(config: Config, group: str, store: kafka_ops.MongoReplays, timeout_s: float) -> GroupLetters:

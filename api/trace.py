@@ -9,8 +9,9 @@ import click
 from flask import Flask, current_app
 
 from adapters.config import Config
-from adapters.journey import as_json, booking_journey
-from adapters.mongo import connect
+from adapters.journey import as_json
+from api import operations
+from core.errors import DomainError
 
 
 def register(app: Flask) -> None:
@@ -23,10 +24,10 @@ def register(app: Flask) -> None:
         """Every event of a booking's life in order (type, time, the groups that applied it and how
         long after, any dead letter), then the notifications it caused, with their e-mails."""
         config: Config = current_app.extensions["marketplace.config"]
-        db = connect(config.mongodb_uri, config.mongodb_database)
-        journey = booking_journey(config.kafka_bootstrap_servers, config.kafka_topic_prefix, db, booking_id)
-        if journey is None:
-            raise click.ClickException(f"No booking {booking_id}.")
+        try:
+            journey = operations.journey(config, booking_id)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
         if as_json_:
             click.echo(json.dumps(as_json(journey), indent=2))
             return

@@ -73,6 +73,15 @@ def replay_dead_letters(group: str) -> Any:
     return redirect(url_for("web.dead_letters_page", group=group, sent=sent, skipped=len(done) - sent), 303)
 
 
+@blp.get("/admin/operations/journey")
+def journey_page() -> Any:
+    """One booking's journey, as ``flask --app api trace`` prints it, once its id is given (admin)."""
+    _admin()
+    booking_id = request.args.get("booking_id", "").strip()
+    found = operations.journey(_config(), booking_id, DESK_TIMEOUT_S) if booking_id else None
+    return render_template("web/admin_operations_journey.html", booking_id=booking_id, journey=found)
+
+
 @blp.get("/admin/operations/lag")
 def lag_page() -> Any:
     """Each group's committed offset and pending records per partition (admin)."""

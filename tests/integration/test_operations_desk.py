@@ -115,6 +115,16 @@ def test_reconciliation_and_payouts_of_a_period_with_a_paid_booking(stack: Stack
     desk, _csrf = api.web_session(api.admin()["email"])
     reconciliation = f"{api.base_url}/admin/operations/reconciliation"
 
+    # The booking's journey, as `flask trace` prints it.
+    journey = f"{api.base_url}/admin/operations/journey"
+    assert "Booking id" in page_text(desk.get(journey).text)
+    shown = page_text(desk.get(journey, params={"booking_id": booking}).text)
+    order = [shown.find(f" {t} ") for t in ("booking.requested", "booking.held", "payment.succeeded",
+                                            "booking.confirmed")]  # fmt: skip
+    assert -1 not in order and order == sorted(order), shown
+    assert "capacity +" in shown and "payments +" in shown
+    assert desk.get(journey, params={"booking_id": "no-such-booking"}).status_code == 404
+
     clean = desk.get(reconciliation, params={"from": start.strftime("%Y-%m-%dT%H:%M:%S"), "to": ""})
     assert clean.status_code == 200, clean.text
     assert "0 difference(s)" in page_text(clean.text) and "None: every charge" in page_text(clean.text)
