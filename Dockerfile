@@ -1,4 +1,4 @@
-# The production image: the API and the three workers run from it, with different commands
+# The production image: the API and the four workers run from it, with different commands
 # (see docker-compose.yml). Only the runtime dependencies are installed, at the versions
 # pinned in requirements.txt; the embedded dev services (devstack/) and the tests stay out.
 #
@@ -40,11 +40,14 @@ RUN python -m compileall -q api workers events schemas core adapters
 
 USER app
 
-EXPOSE 8000
+# 8000: the API (and its /metrics, /healthz, /readyz). 9100: a worker's METRICS_PORT, where it
+# serves /metrics, /healthz and /readyz (METRICS_HOST=0.0.0.0 in a container).
+EXPOSE 8000 9100
 
 # The API's health: 200 when the broker and the database both answer, else 503 (urlopen
 # raises, the exit status is non-zero). No curl in slim images, so Python's urllib.
-# Worker containers run the same image without an HTTP port: compose disables this check there.
+# Worker containers run the same image but do not serve 8000: docker-compose.yml replaces this
+# check there with one on the worker's own /readyz (port 9100).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
