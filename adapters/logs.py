@@ -96,6 +96,14 @@ def configure_logging(process: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.setLevel(level.upper())
     if not root.handlers:
+        # The line names no source file, thread or process of its own: Python's logging then skips
+        # walking the stack and the lookups for each record (its HOWTO, "Optimization"); the API's
+        # middleware and access line went from 66 to 32 µs a request (bench/RESULTS.md, issue 21).
+        # Only in our own processes: pytest's report shows each record's file and line.
+        logging._srcfile = None  # type: ignore[attr-defined]
+        logging.logThreads = False
+        logging.logProcesses = False
+        logging.logMultiprocessing = False
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter(process))
         root.addHandler(handler)

@@ -56,6 +56,8 @@ def email_outbox(deps: Deps) -> None:
 
 def main() -> None:
     """Run the notifications consumer group member until SIGTERM."""
+    for reason in ("refused", "unavailable"):
+        metrics.EMAILS_REFUSED.labels(reason)  # at 0 from the start, for the EmailsRefused alert
     run(GROUP, HANDLERS, TOPICS, periodic, deferred=DEFERRED, max_poll_records=MAX_POLL_RECORDS, apart=APART,
         gauges=(email_outbox,), exported=metrics.EMAIL)  # fmt: skip
 

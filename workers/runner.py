@@ -108,6 +108,10 @@ class Runner:
         self._batch_of = {kind: inject(handler, self.deps) for kind, handler in self.batch_handlers.items()}
         self.pulse = self.pulse or Pulse(self.group)
 
+    def handled_types(self) -> list[str]:
+        """The wire names of the event types this group applies."""
+        return sorted(kind.TYPE for kind, handlers in self._by_class.items() if handlers)
+
     def _handlers_of(self, event: Event) -> list[Callable[[Event], None]]:
         # decode() lets only known types through, so the class exists.
         return self._by_class.get(event_class(event.type), [])
@@ -448,6 +452,11 @@ def main(
                           batch_handlers=batch_handlers, max_poll_records=max_poll_records,
                           deferred=deferred, apart=apart)  # fmt: skip
     metrics.export(*metrics.WORKER, *exported)  # and the worker's own (its e-mails, its reconciliation)
+    # Every series an alert watches exists from the start, at 0: a first failure is an increase.
+    for kind in runner.handled_types():
+        for family in (metrics.EVENTS_HANDLED, metrics.EVENTS_RETRIED, metrics.EVENTS_DEAD_LETTERED):
+            family.labels(group, kind)
+    metrics.EVENTS_DEAD_LETTERED.labels(group, "unreadable")
     if config.metrics_port:
         Sampler(group, runner.deps, config.gauge_sample_seconds, tuple(gauges), stop=runner.stop).start()
         serve(Health(runner.pulse, runner.deps, config.ready_max_lag), config.metrics_host, config.metrics_port)

@@ -313,12 +313,6 @@ def _imported_distributions() -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pyproject.toml's [project].dependencies lack prometheus-client (adapters/metrics.py), reportlab "
-    "(adapters/pdf_*.py) and icalendar (core/calendar.py): the image installs only those dependencies, so the "
-    "API and the workers would not start. Remove this mark once they are listed.",
-)
 def test_the_image_installs_every_package_the_code_imports() -> None:
     installed = _installed_in_image()
     missing = {dist: sorted(where) for dist, where in _imported_distributions().items() if dist not in installed}
