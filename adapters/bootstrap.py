@@ -59,7 +59,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
     first search and follows the database from then on (adapters/catalogue_view.py). Elsewhere
     each of them asks the database.
     """
-    # The first call in a process decides its name in the logs (workers.runner.main names its group).
+    # The first call in a process decides its name in the logs (workers.launch.main names its group).
     configure_logging("api" if for_api else "marketplace", config.log_level)
     db = connect(config.mongodb_uri, config.mongodb_database)
     if create_db_indexes:

@@ -11,7 +11,7 @@ from core.services.announce import relay_pending
 from core.services.attendance import complete_finished_trainings
 from core.services.deps import Deps
 from events.types import Topic
-from workers.runner import main as run
+from workers.launch import main as run
 from workers.runner import merge_handlers
 
 GROUP = "capacity"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from core.handlers.certificates import HANDLERS
 from events.types import Topic
-from workers.runner import main as run
+from workers.launch import main as run
 
 GROUP = "certificates"
 TOPICS = (Topic.TRAININGS,)

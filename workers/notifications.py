@@ -18,7 +18,7 @@ from core.services.deps import Deps
 from core.services.reminders import announce_reminders
 from events import BookingRequested, BookingWaitlisted
 from events.types import Topic
-from workers.runner import main as run
+from workers.launch import main as run
 from workers.runner import merge_handlers
 
 GROUP = "notifications"

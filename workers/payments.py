@@ -13,7 +13,7 @@ from core.handlers import ledger, payments, sponsorships
 from core.services import ledger as ledger_service
 from core.services.deps import Deps
 from events.types import Topic
-from workers.runner import main as run
+from workers.launch import main as run
 from workers.runner import merge_handlers
 
 log = logging.getLogger("workers.payments")

@@ -31,7 +31,8 @@ from workers import capacity as capacity_worker
 from workers import certificates as certificates_worker
 from workers import notifications as notifications_worker
 from workers import payments as payments_worker
-from workers.runner import Runner, build_runner
+from workers.launch import build_runner
+from workers.runner import Runner
 
 WORKER_SPECS = {
     "capacity": (capacity_worker.HANDLERS, capacity_worker.TOPICS, capacity_worker.periodic),
