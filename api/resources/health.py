@@ -21,10 +21,13 @@ class Health(MethodView):
     @blp.alt_response(503, schema=HealthOut, description="Broker or database unreachable")
     def get(self) -> Any:
         """``ok`` when the broker and the database both answer, else 503; with the events stored
-        and not yet on the broker (``outbox``: how many, the oldest's age; null if unreadable)."""
+        and not yet on the broker (``outbox``: how many, the oldest's age; null when the database
+        does not answer)."""
         checks = {name: probe() for name, probe in deps().health_checks.items()}
         healthy = all(checks.values())
-        body = {"status": "ok" if healthy else "degraded", **checks, "outbox": outbox_backlog() if healthy else None}
+        # The backlog is what grows while the broker is down: read whenever the database answers.
+        backlog = outbox_backlog() if checks.get("database") else None
+        body = {"status": "ok" if healthy else "degraded", **checks, "outbox": backlog}
         return body, 200 if healthy else 503
 
 

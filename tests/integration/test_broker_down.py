@@ -52,7 +52,8 @@ def test_a_stopped_broker_makes_booking_answer_503_and_accept_nothing(
 
         health = api.call("GET", "/healthz")
         assert health.status_code == 503
-        assert health.json() == {"status": "degraded", "broker": False, "database": True}
+        assert health.json() == {"status": "degraded", "broker": False, "database": True,
+                                 "outbox": {"events": 0, "oldest_age_seconds": 0.0}}  # fmt: skip
     finally:
         broker.stop()
 
@@ -93,6 +94,8 @@ def test_a_change_made_while_the_broker_is_down_is_stored_with_its_event_and_ann
             waiting = stack.db.trainings.find_one({"_id": training_id})[PENDING]
             assert [w["event"]["type"] for w in waiting] == ["training.created"]
             event_id = waiting[0]["id"]
+            health = stack.api.call("GET", "/healthz")
+            assert health.status_code == 503 and health.json()["outbox"]["events"] == 1  # what the operator sees
 
             broker.restart()  # the capacity worker's relay sends it
             topic = topic_name(stack.config.kafka_topic_prefix, Topic.TRAININGS)
@@ -103,6 +106,7 @@ def test_a_change_made_while_the_broker_is_down_is_stored_with_its_event_and_ann
 
             assert wait_for(announced, timeout=60, what="training.created relayed") == [event_id]
             wait_for(lambda: not stack.db.trainings.find_one({"_id": training_id}).get(PENDING), what="marked sent")
+            assert stack.api.call("GET", "/healthz").json()["outbox"]["events"] == 0
             assert announced() == [event_id]  # once
     finally:
         broker.stop()

@@ -125,6 +125,7 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("POST", "/api/v1/sponsorships/{sponsorship_id}/payment"): ({"sponsor"}, None),
     ("POST", "/api/v1/webhooks/stripe"): (STRIPE, None),
     ("GET", "/healthz"): (PUBLIC, None),
+    ("GET", "/readyz"): (PUBLIC, None),
 }
 
 
