@@ -12,6 +12,7 @@ The core never imports this module: the API's middleware, the worker runner and 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 
 import prometheus_client
@@ -141,6 +142,15 @@ def export(*families: Collector) -> None:
         if id(family) not in _exported:
             _exported.add(id(family))
             REGISTRY.register(family)
+
+
+def backlog(depth: prometheus_client.Gauge, oldest_age: prometheus_client.Gauge, count: int,
+            oldest: datetime | None) -> float:  # fmt: skip
+    """Set an outbox's two gauges from its ``backlog()``; the oldest one's age in seconds (0 when empty)."""
+    age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+    depth.set(count)
+    oldest_age.set(age)
+    return age
 
 
 def exposition() -> tuple[bytes, str]:

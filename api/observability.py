@@ -15,7 +15,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -69,7 +68,6 @@ class Observed:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request_id = request_id_of(environ)
-        environ["marketplace.request_id"] = request_id
         started = time.perf_counter()
         status_seen: list[str] = []
 
@@ -150,9 +148,7 @@ def outbox_backlog() -> dict[str, Any] | None:
         count, oldest = deps.pending_events.backlog()
     except Exception:  # noqa: BLE001 - an unreachable database is what /healthz reports anyway
         return None
-    age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
-    metrics.OUTBOX_EVENTS.set(count)
-    metrics.OUTBOX_OLDEST_AGE.set(age)
+    age = metrics.backlog(metrics.OUTBOX_EVENTS, metrics.OUTBOX_OLDEST_AGE, count, oldest)
     return {"events": count, "oldest_age_seconds": round(age, 1)}
 
 

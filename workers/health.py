@@ -10,11 +10,11 @@
 
 The lag is the broker's end offset of each assigned partition, as its last fetch response gave
 it, minus the member's position: read after every poll, from the consumer itself, with no
-request of its own (a second Kafka client in the process, polling the group's committed offsets
-from another thread, once left the consumer's poll waiting forever). ``flask --app api lag``
-counts from the committed offsets, for the whole group. A sampler thread reads the gauges that
-live in the database (the e-mail outbox's depth) every ``GAUGE_SAMPLE_SECONDS``, so a scrape
-never waits on it. The server is the standard library's: one thread per request.
+request and no second Kafka client of its own. ``flask --app api lag`` counts from the
+committed offsets, for the whole group. Gauges kept in the database (the e-mail outbox's
+depth) are the worker's periodic tasks, run apart from the loop (workers/notifications.py), so
+a scrape never waits on the database. The server is the standard library's: one thread per
+request.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -49,7 +48,7 @@ class Pulse:
     stopping: bool = False
 
     def turned(self) -> None:
-        """The loop is alive (called before each poll and between a batch's records)."""
+        """The loop is alive (called before each poll)."""
         self.turned_at = time.monotonic()
 
     def polled(self, assigned: int, lag: dict[tuple[str, int], int]) -> None:
@@ -64,34 +63,6 @@ class Pulse:
         for (topic, partition), n in lag.items():
             metrics.CONSUMER_LAG.labels(self.group, topic, str(partition)).set(n)
         self.lag = lag
-
-
-@dataclass
-class Sampler:
-    """Reads the worker's database gauges every ``interval_s``, in a thread."""
-
-    group: str
-    deps: Deps
-    interval_s: float
-    gauges: tuple[Callable[[Deps], None], ...] = ()
-    stop: threading.Event = field(default_factory=threading.Event)
-
-    def start(self) -> None:
-        """Sample now, then every ``interval_s``, until ``stop``."""
-        threading.Thread(target=self._run, daemon=True, name=f"{self.group}-sampler").start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            self.sample()
-            self.stop.wait(self.interval_s)
-
-    def sample(self) -> None:
-        """Read each gauge; one that fails is logged and keeps its last value."""
-        for gauge in self.gauges:
-            try:
-                gauge(self.deps)
-            except Exception as exc:  # noqa: BLE001 - a gauge that cannot be read now keeps its value
-                log.warning("%s: gauge %s not read: %s", self.group, gauge.__name__, exc)
 
 
 @dataclass

@@ -7,7 +7,6 @@ Its handler (core/handlers/notifications.py) is bound to the ports it names; the
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from adapters import metrics
 from adapters.config import Config
@@ -30,28 +29,31 @@ DEFERRED = frozenset({BookingRequested, BookingWaitlisted})
 # Set aside in one write per poll: the bigger the poll, the sooner a confirmation behind 2,000
 # requests on the training's partition is reached.
 MAX_POLL_RECORDS = 500
-# E-mails go out from a thread of their own: the outbox is theirs alone, and sending them
-# between polls held a storm's confirmations back (bench/RESULTS.md, run 7).
-APART = frozenset({send_due_emails})
 # Each event's notices, and for a training newly bookable, the saved searches it matches.
 HANDLERS = merge_handlers(NOTICES, alerts.HANDLERS)
 
 
+def email_outbox(deps: Deps) -> None:
+    """The e-mail outbox's depth and the age of its oldest e-mail, for /metrics."""
+    metrics.backlog(metrics.EMAIL_OUTBOX, metrics.EMAIL_OUTBOX_OLDEST_AGE, *deps.outbox.backlog())
+
+
+# E-mails go out from a thread of their own: the outbox is theirs alone, and sending them
+# between polls held a storm's confirmations back (bench/RESULTS.md, run 7). The outbox's gauges
+# are read there too: a scrape or a poll never waits on the database for them.
+APART = frozenset({send_due_emails, email_outbox})
+
+
 def periodic(config: Config) -> list[tuple[float, Callable[[Deps], object]]]:
     """Send queued e-mails every ``OUTBOX_SEND_SECONDS``; announce reminders every ``REMINDER_SWEEP_SECONDS``;
-    send the day's alert digests when they are due (looked at as often as the reminders)."""
+    send the day's alert digests when they are due (looked at as often as the reminders); read the
+    e-mail outbox's gauges every ``GAUGE_SAMPLE_SECONDS``."""
     return [
         (config.outbox_send_seconds, send_due_emails),
         (config.reminder_sweep_seconds, announce_reminders),
         (config.reminder_sweep_seconds, alerts.send_alert_digests),
+        (config.gauge_sample_seconds, email_outbox),
     ]
-
-
-def email_outbox(deps: Deps) -> None:
-    """The e-mail outbox's depth and the age of its oldest e-mail, for /metrics."""
-    count, oldest = deps.outbox.backlog()
-    metrics.EMAIL_OUTBOX.set(count)
-    metrics.EMAIL_OUTBOX_OLDEST_AGE.set((datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0)
 
 
 def main() -> None:
@@ -59,7 +61,7 @@ def main() -> None:
     for reason in ("refused", "unavailable"):
         metrics.EMAILS_REFUSED.labels(reason)  # at 0 from the start, for the EmailsRefused alert
     run(GROUP, HANDLERS, TOPICS, periodic, deferred=DEFERRED, max_poll_records=MAX_POLL_RECORDS, apart=APART,
-        gauges=(email_outbox,), exported=metrics.EMAIL)  # fmt: skip
+        exported=metrics.EMAIL)  # fmt: skip
 
 
 if __name__ == "__main__":
