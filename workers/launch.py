@@ -23,8 +23,8 @@ from adapters.logs import configure_logging
 from core.services.deps import Deps
 from events import DomainEvent
 from events.types import GROUPS, Topic, all_topics, dead_letter_topic, topic_name
-from workers.health import Health, Sampler, serve
-from workers.runner import Handler, Registry, Runner
+from workers.health import Health, serve
+from workers.runner import UNREADABLE, Handler, Registry, Runner
 
 log = logging.getLogger("workers.runner")
 
@@ -73,7 +73,6 @@ def main(
     max_poll_records: int = 50,
     deferred: frozenset[type[DomainEvent]] = frozenset(),
     apart: frozenset[Callable[[Deps], object]] = frozenset(),
-    gauges: Iterable[Callable[[Deps], None]] = (),
     exported: Iterable[Collector] = (),
 ) -> None:
     """Entry point of a worker process: configuration from the environment, JSON logs, its HTTP
@@ -88,9 +87,8 @@ def main(
     for kind in runner.handled_types():
         for family in (metrics.EVENTS_HANDLED, metrics.EVENTS_RETRIED, metrics.EVENTS_DEAD_LETTERED):
             family.labels(group, kind)
-    metrics.EVENTS_DEAD_LETTERED.labels(group, "unreadable")
+    metrics.EVENTS_DEAD_LETTERED.labels(group, UNREADABLE)
     if config.metrics_port:
-        Sampler(group, runner.deps, config.gauge_sample_seconds, tuple(gauges), stop=runner.stop).start()
         serve(Health(runner.pulse, runner.deps, config.ready_max_lag), config.metrics_host, config.metrics_port)
 
     def _stop(signum: int, _frame: object) -> None:
