@@ -6,13 +6,14 @@ chose it: murmur2, as Kafka's clients do). For each event, which consumer groups
 when (their markers in MongoDB), and which it was given up on (the groups' dead-letter topics);
 then the notifications it caused: inbox entries and e-mails, with when each e-mail went out.
 
-Events older than the topics' retention are gone from the broker; their markers stay, so the
-journey says how many applied events it could not find.
+Events older than the topics' retention are gone from the broker (their markers stay in
+MongoDB): the journey shows what the broker still holds. The database is read with ``tz_aware``
+(adapters/mongo.py::connect), so every time here is in UTC.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +38,7 @@ class Handling:
     at: datetime | None
     dead_lettered: bool = False
     error: str = ""
+    after_s: float | None = None  # how long after the event was made (None: not known)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,6 @@ class Journey:
     correlation_ids: tuple[str, ...]
     steps: tuple[Step, ...]
     notices: tuple[Notice, ...]
-    unread: int = 0  # records of these partitions that were not events (nothing a process applied)
 
 
 def partition_for(key: str, partitions: int) -> int:
@@ -89,23 +90,22 @@ def booking_journey(
         return None
     training_id = booking["training_id"]
     training = db.trainings.find_one({"_id": training_id}, {"expert_id": 1}) or {}
-    starts: dict[TopicPartition, int | None] = {}
     topics = [topic_name(prefix, t) for t in TOPICS] + [dead_letter_topic(prefix, g) for g in GROUPS]
-    for topic in topics:
-        parts = partitions_of(bootstrap_servers, [topic])
-        if parts:
-            starts[parts[partition_for(training_id, len(parts))]] = None
+    by_topic: dict[str, list[TopicPartition]] = {}
+    for tp in partitions_of(bootstrap_servers, topics):  # one metadata read for them all
+        by_topic.setdefault(tp.topic, []).append(tp)
+    starts: dict[TopicPartition, int | None] = {
+        parts[partition_for(training_id, len(parts))]: None for parts in by_topic.values()
+    }
     records = read_from(bootstrap_servers, starts, timeout_s=timeout_s)
     found: dict[str, tuple[Event, datetime, str]] = {}
     given_up: dict[str, list[Handling]] = {}
-    unread = 0
     for tp, batch in records.items():
         for record in batch:
             try:
                 event = decode(record.value)
             except InvalidEvent:
-                unread += 1
-                continue
+                continue  # not an event: nothing a process applied
             if booking_id not in (event.subject, event.data.get("booking_id")):
                 continue
             headers = {k: v.decode(errors="replace") for k, v in (record.headers or [])}
@@ -122,14 +122,15 @@ def booking_journey(
     steps: list[Step] = []
     previous: datetime | None = None
     for event, at, topic in ordered:
-        handled = sorted(markers.get(event.id, []), key=lambda h: h.at or at) + given_up.get(event.id, [])
+        applied = sorted(markers.get(event.id, []), key=lambda h: h.at or at) + given_up.get(event.id, [])
+        handled = [replace(h, after_s=(h.at - at).total_seconds() if h.at else None) for h in applied]
         since = (at - previous).total_seconds() if previous else None
         steps.append(Step(event, at, topic, since, tuple(handled)))
         previous = at
     people = [p for p in (booking.get("trainee_id"), training.get("expert_id")) if p]
     notices = _notices(db, people, [s.event.id for s in steps])
     correlations = tuple(dict.fromkeys(s.event.correlation_id for s in steps))
-    return Journey(booking_id, training_id, correlations, tuple(steps), notices, unread)
+    return Journey(booking_id, training_id, correlations, tuple(steps), notices)
 
 
 def _markers(db: Database, event_ids: list[str]) -> dict[str, list[Handling]]:
@@ -138,7 +139,7 @@ def _markers(db: Database, event_ids: list[str]) -> dict[str, list[Handling]]:
     out: dict[str, list[Handling]] = {}
     for doc in db.processed_events.find({"_id": {"$in": keys}}) if keys else []:
         group, _, event_id = doc["_id"].partition(":")
-        out.setdefault(event_id, []).append(Handling(group, _aware(doc.get("at"))))
+        out.setdefault(event_id, []).append(Handling(group, doc.get("at")))
     return out
 
 
@@ -155,19 +156,14 @@ def _notices(db: Database, people: list[str], event_ids: list[str]) -> tuple[Not
     for doc in entries:
         mail = emails.pop(doc["_id"], None)
         notices.append(Notice(doc["event_id"], doc["user_id"], doc.get("kind", ""), doc.get("title", ""),
-                              _aware(doc.get("created_at")) or datetime.now(UTC),
-                              mail["status"] if mail else None,
-                              _aware(mail.get("sent_at")) if mail else None))  # fmt: skip
+                              doc.get("created_at") or datetime.now(UTC), mail["status"] if mail else None,
+                              mail.get("sent_at") if mail else None))  # fmt: skip
     for key, mail in emails.items():  # e-mailed without an inbox entry (the inbox switched off)
         user_id, _, event_id = key.partition(":")
         notices.append(Notice(event_id, user_id, "", mail.get("email", {}).get("subject", ""),
-                              _aware(mail.get("sent_at")) or datetime.now(UTC), mail["status"],
-                              _aware(mail.get("sent_at"))))  # fmt: skip
+                              mail.get("sent_at") or datetime.now(UTC), mail["status"],
+                              mail.get("sent_at")))  # fmt: skip
     return tuple(sorted(notices, key=lambda n: n.at))
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def as_json(journey: Journey) -> dict[str, Any]:
@@ -187,7 +183,7 @@ def as_json(journey: Journey) -> dict[str, Any]:
                 "since_previous_seconds": s.since_previous_s,
                 "handled_by": [
                     {"group": h.group, "at": iso(h.at), "dead_lettered": h.dead_lettered,
-                     "after_seconds": round((h.at - s.at).total_seconds(), 3) if h.at else None,
+                     "after_seconds": round(h.after_s, 3) if h.after_s is not None else None,
                      **({"error": h.error} if h.error else {})}
                     for h in s.handled
                 ],

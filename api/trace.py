@@ -38,7 +38,7 @@ def register(app: Flask) -> None:
             since = f"+{step.since_previous_s:.3f}s" if step.since_previous_s is not None else ""
             handled = ", ".join(
                 f"{h.group} DEAD-LETTERED ({h.error.splitlines()[-1] if h.error else '?'})" if h.dead_lettered
-                else f"{h.group} +{(h.at - step.at).total_seconds():.3f}s" if h.at else h.group
+                else f"{h.group} +{h.after_s:.3f}s" if h.after_s is not None else h.group
                 for h in step.handled
             ) or "-"  # fmt: skip
             click.echo(f"{_time(step.at):<24} {since:>10}  {step.event.type:<28} {step.topic:<9} {handled}")
