@@ -5,7 +5,6 @@ mailer's tests ``smtp_sink``. The helpers are in ``tests.support``."""
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from devstack.process import ServiceHandle
 from devstack.services import start_mongo, start_smtp, start_stripe
 from devstack.stack import Infra
 from tests.support import WORKER_SPECS, Stack, running_stack
+from tests.support.reading import lines_not_json
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,27 +44,6 @@ def services_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield path
     not_json = list(lines_not_json(path / "logs"))
     assert not_json == [], f"{len(not_json)} log line(s) of the API or a worker are not JSON: {not_json[:5]}"
-
-
-# The embedded services' own logs (Kafka's log4j, SecantusDB, localstripe, the SMTP sink).
-SERVICE_LOGS = {"broker.log", "mongo.log", "stripe.log", "smtp.log"}
-
-
-def lines_not_json(logs: Path) -> Iterator[str]:
-    """``file:line: text`` of each line of an application process's log that is not a JSON object
-    (the launcher's ``=== ... starting`` line before each start aside)."""
-    for log_file in sorted(logs.glob("*.log")) if logs.exists() else []:
-        if log_file.name in SERVICE_LOGS:
-            continue
-        for number, line in enumerate(log_file.read_text(errors="replace").splitlines(), 1):
-            if not line.strip() or line.startswith("=== "):
-                continue
-            try:
-                parsed = json.loads(line)
-            except json.JSONDecodeError:
-                parsed = None
-            if not isinstance(parsed, dict) or not {"time", "level", "process", "logger", "message"} <= parsed.keys():
-                yield f"{log_file.name}:{number}: {line[:200]}"
 
 
 @pytest.fixture(scope="session")

@@ -24,9 +24,7 @@ from devstack.services import free_port
 from devstack.smtp_sink import read_maildir
 from devstack.stack import PROJECT_ROOT, WORKERS, Infra, app_env, prepare, start_api, start_worker
 from tests.support import ApiClient, make_config, wait_for
-
-# The lines every process writes carry these, whatever logs them.
-REQUIRED = ("time", "level", "process", "logger", "message")
+from tests.support.reading import log_records
 
 
 @dataclass
@@ -72,18 +70,9 @@ def total(found: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str,
 
 def log_lines(handle: ServiceHandle) -> list[dict[str, Any]]:
     """Every line the process wrote, each parsed as JSON (a line that is not fails the test)."""
-    lines = []
-    for number, line in enumerate(handle.log_path.read_text().splitlines(), 1):
-        if not line.strip() or line.startswith("=== "):
-            continue  # the launcher's own line before each start (devstack/process.py)
-        try:
-            parsed = json.loads(line)
-        except json.JSONDecodeError:
-            pytest.fail(f"{handle.log_path.name}:{number} is not JSON: {line[:200]}")
-        assert isinstance(parsed, dict), line
-        assert all(k in parsed for k in REQUIRED), line
-        lines.append(parsed)
-    return lines
+    records, not_json = log_records(handle.log_path)
+    assert not_json == []
+    return records
 
 
 def book_pay_and_confirm(p: Processes, request_id: str) -> tuple[dict[str, Any], dict[str, Any], str]:

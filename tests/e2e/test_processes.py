@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 from collections.abc import Iterator
 
@@ -12,6 +11,7 @@ from adapters.bootstrap import bootstrap
 from devstack.services import free_port
 from devstack.stack import WORKERS, Infra, prepare, start_api, start_worker
 from tests.support import ApiClient, make_config, wait_for
+from tests.support.reading import log_records
 
 
 @pytest.fixture
@@ -42,8 +42,8 @@ def test_processes_serve_a_booking_and_stop_cleanly_on_sigterm(processes) -> Non
     for group, handle in workers.items():
         handle.process.send_signal(signal.SIGTERM)
         assert handle.process.wait(timeout=30) == 0, group
-        lines = [json.loads(line) for line in handle.log_path.read_text().splitlines()
-                 if line.strip() and not line.startswith("=== ")]  # fmt: skip
+        lines, not_json = log_records(handle.log_path)
+        assert not_json == []
         assert f"{group} worker stopped" in [line["message"] for line in lines]
         # kafka-python may log a socket race of its own while closing; ours must be clean.
         ours = [line for line in lines if line["logger"].startswith(("workers.", "core.", "adapters."))]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,34 @@ def read_topic(config: Config, topic: str, timeout: float = 30.0) -> list[Any]:
 def maildir_of(infra: Infra) -> Path:
     """The SMTP sink's Maildir."""
     return infra.maildir
+
+
+# The fields every line of an API or worker process carries (adapters/logs.py).
+LOG_FIELDS = {"time", "level", "process", "logger", "message"}
+# The embedded services' own logs (Kafka's log4j, SecantusDB, localstripe, the SMTP sink).
+SERVICE_LOGS = {"broker.log", "mongo.log", "stripe.log", "smtp.log"}
+
+
+def log_records(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """An application process's log: its lines as JSON objects, and ``file:line: text`` of each
+    line that is not a log object (the launcher's ``=== ... starting`` line before each start aside)."""
+    records, strays = [], []
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        if not line.strip() or line.startswith("=== "):
+            continue
+        try:
+            parsed = json.loads(line)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict) and LOG_FIELDS <= parsed.keys():
+            records.append(parsed)
+        else:
+            strays.append(f"{path.name}:{number}: {line[:200]}")
+    return records, strays
+
+
+def lines_not_json(logs: Path) -> Iterator[str]:
+    """Every line of every application process's log in ``logs`` that is not a JSON log object."""
+    for log_file in sorted(logs.glob("*.log")) if logs.exists() else []:
+        if log_file.name not in SERVICE_LOGS:
+            yield from log_records(log_file)[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 from adapters.logs import CONTEXT_FIELDS, JsonFormatter, current_context, log_context
 from events.envelope import adopt, correlated, current_correlation, new_event
 from events.trainings import TrainingCancelled
-from tests.conftest import lines_not_json
+from tests.support.reading import lines_not_json
 
 
 def record(message: str, *args: object, exc: bool = False, **extra: object) -> logging.LogRecord:
