@@ -12,6 +12,7 @@ from adapters.email_render import JinjaEmailRenderer
 from adapters.kafka_bus import KafkaPublisher
 from adapters.logs import configure_logging
 from adapters.mongo import (
+    MongoPasswordResets,
     MongoProcessedEvents,
     MongoProviderEvents,
     MongoRateLimits,
@@ -35,6 +36,7 @@ from adapters.mongo_notifications import (
     create_notification_indexes,
 )
 from adapters.mongo_pending import MongoPendingEvents
+from adapters.mongo_personal import MongoPersonalData, create_personal_indexes
 from adapters.mongo_questions import MongoQuestions, create_question_indexes
 from adapters.mongo_records import MongoCertificates, MongoReviews, create_record_indexes
 from adapters.mongo_seats import MongoSeats
@@ -100,6 +102,8 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         alert_matches=MongoAlertMatches(db),
         questions=MongoQuestions(db),
         rate_limits=MongoRateLimits(db),
+        password_resets=MongoPasswordResets(db),
+        personal_data=MongoPersonalData(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
             token_ttl_seconds=config.token_ttl_seconds,
@@ -117,6 +121,9 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
             bookings_per_trainee=Limit.parse(config.bookings_per_trainee),
             messages_per_user=Limit.parse(config.messages_per_user),
             questions_per_trainee=Limit.parse(config.questions_per_trainee),
+            password_reset_ttl_seconds=min(config.password_reset_ttl_seconds, 3600),  # never longer than an hour
+            password_resets_per_address=Limit.parse(config.password_resets_per_address),
+            password_resets_per_client=Limit.parse(config.password_resets_per_client),
             fees=FeePolicy(
                 service_fee_bp=basis_points(config.service_fee_percent),
                 platform_fee_bp=basis_points(config.platform_fee_percent),
@@ -139,6 +146,7 @@ def create_database_indexes(db: Database) -> None:
     create_deferred_indexes(db)
     create_assessment_indexes(db)
     create_alert_indexes(db)
+    create_personal_indexes(db)
 
 
 def release(deps: Deps) -> None:

@@ -52,6 +52,11 @@ class Config:
     bookings_per_trainee: str = "20/minute"
     messages_per_user: str = "30/hour"
     questions_per_trainee: str = "10/hour"
+    # Password resets: how long a link works (at most an hour), and requests per e-mail address and
+    # per client address (the same for addresses with and without an account).
+    password_reset_ttl_seconds: int = 3600
+    password_resets_per_address: str = "3/hour"
+    password_resets_per_client: str = "20/hour"
     # How many reverse proxies in front of the API set X-Forwarded-For/-Proto (0: none, so
     # the client address is the socket's). Too high lets clients choose their own address.
     proxy_hops: int = 0

@@ -28,6 +28,7 @@ from core.model import (
     User,
     Verification,
 )
+from core.ports import SessionInfo
 from events.envelope import Event
 
 
@@ -53,6 +54,9 @@ def create_indexes(db: Database) -> None:
     db.users.create_index("role", name="users_role")
     db.sessions.create_index("expires_at", expireAfterSeconds=0)
     db.sessions.create_index("user_id")
+    db.sessions.create_index("sid", name="sessions_sid", unique=True, sparse=True)
+    db.password_resets.create_index("expires_at", expireAfterSeconds=3600)  # kept an hour past expiry, then gone
+    db.password_resets.create_index("user_id", name="password_resets_user")
     db.rate_limits.create_index("expires_at", expireAfterSeconds=0)
     create_catalogue_indexes(db)
     create_booking_indexes(db)
@@ -148,9 +152,39 @@ class MongoSessions:
         self._c = db.sessions
         self._watched = WatchedDocs(self._c) if watched else None
 
-    def add(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
-        """Remember a token."""
-        self._c.insert_one({"_id": token_hash, "user_id": user_id, "expires_at": expires_at})
+    def add(self, token_hash: str, user_id: str, expires_at: datetime, info: SessionInfo | None = None) -> None:
+        """Remember a token, with what its owner sees of it."""
+        doc: dict[str, Any] = {"_id": token_hash, "user_id": user_id, "expires_at": expires_at}
+        if info is not None:
+            doc.update(sid=info.id, created_at=info.created_at, client=info.client, user_agent=info.user_agent)
+        self._c.insert_one(doc)
+
+    def of_user(self, user_id: str, now: datetime) -> list[tuple[str, SessionInfo]]:
+        """On the user_id index; sessions without an opaque id (older than it) are left out."""
+        docs = self._c.find({"user_id": user_id, "expires_at": {"$gt": now}})
+        found = [
+            (doc["_id"], SessionInfo(doc["sid"], doc.get("created_at"), doc["expires_at"], doc.get("client"),
+                                     doc.get("user_agent")))
+            for doc in docs if doc.get("sid")
+        ]  # fmt: skip
+        return sorted(found, key=lambda pair: pair[1].expires_at, reverse=True)
+
+    def end(self, user_id: str, session_id: str) -> bool:
+        """Forget the session by its opaque id, only if it is the user's."""
+        ended = self._c.delete_one({"sid": session_id, "user_id": user_id}).deleted_count == 1
+        if ended and self._watched is not None:
+            self._watched.forget_where(lambda doc: doc.get("sid") == session_id)
+        return ended
+
+    def revoke_others(self, user_id: str, keep_hash: str | None) -> int:
+        """Forget the user's tokens but one."""
+        query: dict[str, Any] = {"user_id": user_id}
+        if keep_hash:
+            query["_id"] = {"$ne": keep_hash}
+        deleted = int(self._c.delete_many(query).deleted_count)
+        if self._watched is not None:
+            self._watched.forget_where(lambda doc: doc.get("user_id") == user_id and doc.get("_id") != keep_hash)
+        return deleted
 
     def close(self) -> None:
         """Stop watching for changes."""
@@ -258,3 +292,29 @@ class MongoProviderEvents(MongoMarkers):
     def record(self, provider_event_id: str, at: datetime) -> None:
         """Remember it."""
         self._mark(provider_event_id, at=at)
+
+
+class MongoPasswordResets:
+    """Reset links by the hash of their nonce: ``used_at`` set once, atomically, on first use."""
+
+    def __init__(self, db: Database) -> None:
+        self._c = db.password_resets
+
+    def add(
+        self, nonce_hash: str, user_id: str | None, expires_at: datetime, at: datetime, announcing: Event | None = None
+    ) -> None:
+        """One insert, with the event announcing it when there is an account."""
+        doc = {"_id": nonce_hash, "user_id": user_id, "expires_at": expires_at, "created_at": at, "used_at": None}
+        self._c.insert_one(with_pending(doc, announcing))
+
+    def consume(self, nonce_hash: str, now: datetime) -> str | None:
+        """A compare-and-set on ``used_at``: two clicks at once, one wins."""
+        doc = self._c.find_one_and_update(
+            {"_id": nonce_hash, "used_at": None, "expires_at": {"$gt": now}, "user_id": {"$ne": None}},
+            {"$set": {"used_at": now}},
+        )
+        return doc["user_id"] if doc else None
+
+    def revoke_all(self, user_id: str) -> int:
+        """Every outstanding link of the account: gone."""
+        return int(self._c.delete_many({"user_id": user_id}).deleted_count)

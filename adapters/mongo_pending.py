@@ -29,6 +29,7 @@ COLLECTIONS = (
     "assessments",
     "follow_ups",
     "questions",
+    "password_resets",
 )
 
 

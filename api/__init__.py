@@ -64,6 +64,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         health,
         me,
         mentoring,
+        my_account,
         payouts,
         questions,
         reviews,
@@ -75,6 +76,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     modules = (
         accounts,
         me,
+        my_account,
         experts,
         admin,
         trainings,

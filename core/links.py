@@ -88,6 +88,18 @@ class Links:
         """What reaches a person on which channel."""
         return self._at("/me/notification-preferences")
 
+    def verify_email(self, token: str) -> str:
+        """The page that marks an address verified (core/signed_links.py signs the token)."""
+        return self._at(f"/verify-email/{quote(token)}")
+
+    def reset_password(self, token: str) -> str:
+        """The page that sets a new password with a reset link's token."""
+        return self._at(f"/reset-password/{quote(token)}")
+
+    def account(self) -> str:
+        """A person's account: password, sessions, export, closing it."""
+        return self._at("/me/account")
+
     def unsubscribe(self, token: str) -> str:
         """The one-click unsubscribe of one category of e-mails (RFC 8058)."""
         return self._at(f"/unsubscribe/{token}")

@@ -69,6 +69,7 @@ from events import (
     UserRegistered,
     VouchersIssued,
 )
+from events.accounts import AccountClosed, EmailVerificationRequested, PasswordResetRequested
 
 Audience = Literal[
     "trainee",  # the one the event names, else the booking's
@@ -206,7 +207,12 @@ NOTICE_TABLE: dict[str, tuple[Row, ...]] = {  # keyed by the wire name, as event
 # between, and what another event already tells (a training cancelled: each booking cancelled).
 SILENT = frozenset(
     {
+        # The account's own e-mails (address verification, password reset) are core/handlers/account_mail.py's:
+        # they skip the inbox and the preferences. A closed account is told nothing more (core/services/delivery.py).
         UserRegistered.TYPE,
+        EmailVerificationRequested.TYPE,
+        PasswordResetRequested.TYPE,
+        AccountClosed.TYPE,
         LearningGoalsSet.TYPE,  # the trainee's own doing: recommendations follow it
         TrainingCreated.TYPE,
         TrainingPublished.TYPE,

@@ -5,12 +5,16 @@ Each event type is one frozen dataclass, grouped by aggregate; all are re-export
 """
 
 from events.accounts import (
+    AccountClosed,
+    AccountEvent,
+    EmailVerificationRequested,
     ExpertRejected,
     ExpertVerification,
     ExpertVerificationRequested,
     ExpertVerificationWithdrawn,
     ExpertVerified,
     LearningGoalsSet,
+    PasswordResetRequested,
     UserRegistered,
 )
 from events.base import ALL_EVENTS, DomainEvent, event_class
@@ -83,6 +87,8 @@ from events.trainings import (
 
 __all__ = [
     "ALL_EVENTS",
+    "AccountClosed",
+    "AccountEvent",
     "AssessmentRecorded",
     "AttendanceRecorded",
     "BookingApprovalDecided",
@@ -107,6 +113,7 @@ __all__ = [
     "DemoLinkDeclined",
     "DemoLinkRequested",
     "DomainEvent",
+    "EmailVerificationRequested",
     "ExpertRejected",
     "ExpertVerification",
     "ExpertVerificationRequested",
@@ -117,6 +124,7 @@ __all__ = [
     "FollowUpMessagePosted",
     "FollowUpMessageReported",
     "LearningGoalsSet",
+    "PasswordResetRequested",
     "PaymentFailed",
     "PaymentIntentCreated",
     "PaymentRefunded",

@@ -98,3 +98,45 @@ class LearningGoalsSet(DomainEvent):
     def subject(self) -> str:
         """The trainee."""
         return self.trainee_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountEvent(DomainEvent):
+    """Something about one account that only its owner is told of (shared by the ``user.*`` types below)."""
+
+    TOPIC = Topic.ACCOUNTS
+
+    user_id: str
+
+    def key(self) -> str:
+        """Keyed by the user: one account's events in order."""
+        return self.user_id
+
+    def subject(self) -> str:
+        """The user."""
+        return self.user_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailVerificationRequested(AccountEvent):
+    """The person asked for the address-verification link again (the first one follows ``user.registered``)."""
+
+    TYPE = "user.email_verification_requested"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordResetRequested(AccountEvent):
+    """Someone asked to reset this account's password. ``nonce`` is not a usable secret by itself: the
+    link's signature is added where the e-mail is rendered (core/signed_links.py)."""
+
+    TYPE = "user.password_reset_requested"
+
+    nonce: str
+    expires_at: str  # UTC ISO-8601: the link stops working then
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountClosed(AccountEvent):
+    """The owner closed the account: its personal data is erased, what accounting needs is kept nameless."""
+
+    TYPE = "user.closed"

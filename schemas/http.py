@@ -85,6 +85,9 @@ class UserOut(Schema):
     verification = fields.Enum(Verification, by_value=True)
     verification_reason = fields.String(allow_none=True)
     verified = fields.Boolean()
+    email_verified_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the e-mailed link confirmed the address (null: not yet)."}
+    )
     former_roles = fields.List(
         fields.String(), metadata={"description": "e.g. trainee, for an expert who trained here first."}
     )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from adapters import metrics
 from adapters.config import Config
-from core.handlers import alerts
+from core.handlers import account_mail, alerts
 from core.handlers.notifications import HANDLERS as NOTICES
 from core.services.delivery import send_due_emails
 from core.services.deps import Deps
@@ -29,8 +29,8 @@ DEFERRED = frozenset({BookingRequested, BookingWaitlisted})
 # Set aside in one write per poll: the bigger the poll, the sooner a confirmation behind 2,000
 # requests on the training's partition is reached.
 MAX_POLL_RECORDS = 500
-# Each event's notices, and for a training newly bookable, the saved searches it matches.
-HANDLERS = merge_handlers(NOTICES, alerts.HANDLERS)
+# Each event's notices, for a training newly bookable the saved searches it matches, and the account's own e-mails.
+HANDLERS = merge_handlers(NOTICES, alerts.HANDLERS, account_mail.HANDLERS)
 
 
 def email_outbox(deps: Deps) -> None:

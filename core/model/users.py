@@ -66,6 +66,11 @@ class User:
     rating_count: int = 0
     # The roles this account had before (a trainee who applied to teach): its history stays its own.
     former_roles: list[str] = field(default_factory=list)
+    # When the person opened the link e-mailed to the address (None: not yet). Booking and paying
+    # never wait for it; e-mails nobody asked for one by one (alerts, digests) do.
+    email_verified_at: datetime | None = None
+    # The account was closed by its owner: what is left is a nameless placeholder (core/services/closure.py).
+    closed_at: datetime | None = None
 
     @property
     def trained_here(self) -> bool:

@@ -5,7 +5,7 @@ Use cases import them from here (``from core.ports import Bookings``); adapters 
 
 from __future__ import annotations
 
-from core.ports.accounts import RateLimits, Sessions, Users
+from core.ports.accounts import PasswordResets, PersonalData, RateLimits, SessionInfo, Sessions, Users
 from core.ports.alerts import AlertMatches, Alerts
 from core.ports.assessments import Assessments, FollowUps
 from core.ports.bookings import Bookings, Seats
@@ -58,6 +58,9 @@ __all__ = [
     "Mailer",
     "CalendarFile",
     "Notification",
+    "PasswordResets",
+    "PersonalData",
+    "SessionInfo",
     "NotificationPreferences",
     "Outbox",
     "PaymentGateway",

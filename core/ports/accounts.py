@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -38,9 +39,30 @@ class Users(Protocol):
         """Accounts of one role (e.g. the admins to tell of credentials to check)."""
 
 
+@dataclass(frozen=True)
+class SessionInfo:
+    """What a person sees of one signed-in session: an opaque id (never the token or its hash),
+    when it began and ends, and what signed in (client address, user agent)."""
+
+    id: str
+    created_at: datetime | None
+    expires_at: datetime
+    client: str | None = None
+    user_agent: str | None = None
+
+
 class Sessions(Protocol):
-    def add(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
-        """Remember a bearer token (by its hash) until ``expires_at``."""
+    def add(self, token_hash: str, user_id: str, expires_at: datetime, info: SessionInfo | None = None) -> None:
+        """Remember a bearer token (by its hash) until ``expires_at``, with what the person sees of it."""
+
+    def of_user(self, user_id: str, now: datetime) -> list[tuple[str, SessionInfo]]:
+        """The user's live sessions as (token hash, info), newest first; the hash stays in the core."""
+
+    def end(self, user_id: str, session_id: str) -> bool:
+        """Forget the user's session with this opaque id; False if there is none."""
+
+    def revoke_others(self, user_id: str, keep_hash: str | None) -> int:
+        """Forget every token of the user but ``keep_hash``; how many."""
 
     def user_id_for(self, token_hash: str, now: datetime) -> str | None:
         """The user a live token belongs to, or None if unknown or expired."""
@@ -64,3 +86,29 @@ class RateLimits(Protocol):
     def take(self, key: str, window_start: datetime, expires_at: datetime, allowed: int) -> bool:
         """Count one attempt if fewer than ``allowed`` were counted in the window (True), else count
         nothing (False): one atomic step."""
+
+
+class PasswordResets(Protocol):
+    """Outstanding password-reset links, by the hash of their nonce; single use, they expire."""
+
+    def add(
+        self, nonce_hash: str, user_id: str | None, expires_at: datetime, at: datetime, announcing: Event | None = None
+    ) -> None:
+        """Store one (``user_id`` None: a request for an address without an account, kept the same way)."""
+
+    def consume(self, nonce_hash: str, now: datetime) -> str | None:
+        """Use the link once: the account it resets, or None if unknown, used, expired or for no account."""
+
+    def revoke_all(self, user_id: str) -> int:
+        """Every outstanding link of the account stops working; how many."""
+
+
+class PersonalData(Protocol):
+    """Everything stored about one person, across every collection: to hand it over, or to erase it."""
+
+    def export(self, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """The person's own records by kind, without secrets (password and token hashes)."""
+
+    def erase(self, user: User, placeholder: str) -> dict[str, int]:
+        """Delete what is only the person's, replace their name and e-mail by ``placeholder`` where the
+        record must stay (bookings, the ledger, reviews, others' messages); counts by collection."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from core.errors import Conflict, Forbidden, Unauthorized
 from core.model import Role, User
+from core.ports import SessionInfo
 from core.services import limits
 from core.services.announce import announce
 from core.services.deps import Deps
@@ -54,7 +55,9 @@ def _create(deps: Deps, email: str, password: str, name: str, role: Role, **prof
     return user
 
 
-def login(deps: Deps, email: str, password: str, client: str | None = None) -> tuple[str, User, int]:
+def login(
+    deps: Deps, email: str, password: str, client: str | None = None, user_agent: str | None = None
+) -> tuple[str, User, int]:
     """A new bearer token for valid credentials, with its lifetime in seconds.
 
     Password guessing is slowed down: each account takes a few attempts a minute, and a
@@ -74,10 +77,17 @@ def login(deps: Deps, email: str, password: str, client: str | None = None) -> t
         if client:
             limits.record(deps.rate_limits, f"login-failed:{client}", policy.failed_logins_per_client, now)
         raise Unauthorized("Wrong e-mail or password.")
+    return start_session(deps, user, client, user_agent), user, deps.policy.token_ttl_seconds
+
+
+def start_session(deps: Deps, user: User, client: str | None = None, user_agent: str | None = None) -> str:
+    """A new bearer token of ``user``, remembered by its hash with what the person will see of it."""
     token = secrets.token_urlsafe(32)
-    ttl = deps.policy.token_ttl_seconds
-    deps.sessions.add(digest(token), user.id, deps.clock() + timedelta(seconds=ttl))
-    return token, user, ttl
+    now = deps.clock()
+    expires_at = now + timedelta(seconds=deps.policy.token_ttl_seconds)
+    info = SessionInfo(str(uuid.uuid4()), now, expires_at, client, (user_agent or "")[:300] or None)
+    deps.sessions.add(digest(token), user.id, expires_at, info)
+    return token
 
 
 def authenticate(deps: Deps, token: str) -> User:

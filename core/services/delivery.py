@@ -41,6 +41,8 @@ CATEGORIES = {
     "account": "My account: credential checks",
     "admin": "For admins: credentials to check, questions and messages reported",
 }
+# Sent unasked, in bulk: e-mailed only to addresses their owner verified (the inbox still has them).
+VERIFIED_ONLY = frozenset({"alerts"})
 LEASE = timedelta(minutes=2)  # longer than any SMTP timeout: a live sender always finishes first
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
@@ -77,15 +79,20 @@ def _filled(stored: dict[str, dict[str, bool]]) -> dict[str, dict[str, bool]]:
 def deliver(channels: Channels, message: Notification) -> None:
     """Put the notification in the inbox and queue its e-mail, each once per person and event."""
     now = channels.clock()
+    user = channels.users.get(message.user_id)
+    if user is not None and user.closed_at is not None:
+        return  # a closed account is told nothing more
     chosen = chosen_by(channels.preferences, message.user_id)
     if chosen["inbox"][message.category]:
         channels.inbox.add(message, now)  # unique per (person, event): a replay adds nothing
-    if not (message.emailed and chosen["email"][message.category]):
-        return
-    user = channels.users.get(message.user_id)
-    if user is None:
+    if user is None or not (message.emailed and chosen["email"][message.category] and mailable(user, message.category)):
         return
     channels.outbox.enqueue(message.user_id, message.event_id, _email(channels, message, user), now)
+
+
+def mailable(user: User, category: str) -> bool:
+    """Whether e-mails of ``category`` may go to the person's address (alerts: only once verified)."""
+    return user.closed_at is None and (category not in VERIFIED_ONLY or user.email_verified_at is not None)
 
 
 def deliver_many(channels: Channels, messages: list[Notification]) -> None:
@@ -97,10 +104,12 @@ def deliver_many(channels: Channels, messages: list[Notification]) -> None:
     ids = sorted({m.user_id for m in messages})
     stored = channels.preferences.many(ids)
     chosen = {u: _filled(stored.get(u, {})) for u in ids}
+    people = channels.users.many(ids)
+    messages = [m for m in messages if m.user_id not in people or people[m.user_id].closed_at is None]
     channels.inbox.add_many([m for m in messages if chosen[m.user_id]["inbox"][m.category]], now)
-    emailed = [m for m in messages if m.emailed and chosen[m.user_id]["email"][m.category]]
-    people = channels.users.many(sorted({m.user_id for m in emailed}))
-    emails = [(m.user_id, m.event_id, _email(channels, m, people[m.user_id])) for m in emailed if m.user_id in people]
+    emailed = [m for m in messages if m.emailed and chosen[m.user_id]["email"][m.category]
+               and m.user_id in people and mailable(people[m.user_id], m.category)]  # fmt: skip
+    emails = [(m.user_id, m.event_id, _email(channels, m, people[m.user_id])) for m in emailed]
     channels.outbox.enqueue_many(emails, now)
 
 

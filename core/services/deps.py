@@ -50,6 +50,12 @@ class Policy:
     bookings_per_trainee: Limit = Limit(20, 60)
     messages_per_user: Limit = Limit(30, 3600)  # follow-up messages, per author and hour
     questions_per_trainee: Limit = Limit(10, 3600)  # questions to experts before booking
+    # Accounts people control (core/services/passwords.py, email_verification.py).
+    password_reset_ttl_seconds: int = 3600  # a reset link works once, within this
+    email_verification_ttl_seconds: int = 7 * 86400
+    password_resets_per_address: Limit = Limit(3, 3600)
+    password_resets_per_client: Limit = Limit(20, 3600)
+    verification_emails_per_user: Limit = Limit(3, 3600)
 
 
 @dataclass
@@ -87,6 +93,8 @@ class Deps:
     alert_matches: ports.AlertMatches
     questions: ports.Questions
     rate_limits: ports.RateLimits
+    password_resets: ports.PasswordResets
+    personal_data: ports.PersonalData
     hasher: PasswordHasher
     policy: Policy
     clock: Clock = utc_now

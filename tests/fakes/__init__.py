@@ -11,7 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from core.services.deps import Deps, Policy
-from tests.fakes.accounts import FakeHasher, FakeRateLimits, FakeSessions, FakeUsers
+from tests.fakes.accounts import (
+    FakeHasher,
+    FakePasswordResets,
+    FakePersonalData,
+    FakeRateLimits,
+    FakeSessions,
+    FakeUsers,
+)
 from tests.fakes.alerts import FakeAlertMatches, FakeAlerts
 from tests.fakes.assessments import FakeAssessments, FakeFollowUps
 from tests.fakes.bookings import FakeBookings
@@ -58,6 +65,8 @@ __all__ = [
     "FakeProcessedEvents",
     "FakeProviderEvents",
     "FakeQuestions",
+    "FakePasswordResets",
+    "FakePersonalData",
     "FakeRateLimits",
     "FakeRenderer",
     "FakeReviews",
@@ -114,6 +123,8 @@ def fake_deps(**overrides: Any) -> Deps:
         "alert_matches": FakeAlertMatches(),
         "questions": FakeQuestions(pending),
         "rate_limits": FakeRateLimits(),
+        "password_resets": FakePasswordResets(),
+        "personal_data": FakePersonalData(),
         "hasher": FakeHasher(),
         "policy": Policy(),
         "clock": clock,

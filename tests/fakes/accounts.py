@@ -10,6 +10,7 @@ from typing import Any
 
 from core.errors import Conflict
 from core.model import Role, User, Verification
+from core.ports import SessionInfo
 from events.envelope import Event
 from tests.fakes.messaging import FakePendingEvents
 
@@ -89,10 +90,34 @@ class FakeSessions:
     """Tokens by hash with their expiry."""
 
     rows: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    infos: dict[str, SessionInfo] = field(default_factory=dict)
 
-    def add(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+    def add(self, token_hash: str, user_id: str, expires_at: datetime, info: SessionInfo | None = None) -> None:
         """Remember a token."""
         self.rows[token_hash] = (user_id, expires_at)
+        if info is not None:
+            self.infos[token_hash] = info
+
+    def of_user(self, user_id: str, now: datetime) -> list[tuple[str, SessionInfo]]:
+        """The live ones with an id, newest first."""
+        mine = [(h, self.infos[h]) for h, (owner, until) in self.rows.items()
+                if owner == user_id and until > now and h in self.infos]  # fmt: skip
+        return sorted(mine, key=lambda pair: pair[1].expires_at, reverse=True)
+
+    def end(self, user_id: str, session_id: str) -> bool:
+        """Forget one by its opaque id."""
+        for token_hash, info in list(self.infos.items()):
+            if info.id == session_id and self.rows.get(token_hash, ("",))[0] == user_id:
+                self.rows.pop(token_hash, None)
+                return True
+        return False
+
+    def revoke_others(self, user_id: str, keep_hash: str | None) -> int:
+        """Forget all but one."""
+        others = [h for h, (owner, _) in self.rows.items() if owner == user_id and h != keep_hash]
+        for token_hash in others:
+            del self.rows[token_hash]
+        return len(others)
 
     def user_id_for(self, token_hash: str, now: datetime) -> str | None:
         """The owner of a token that has not expired."""
@@ -144,3 +169,47 @@ class FakeHasher:
     def verify(self, password_hash: str, password: str) -> bool:
         """Whether it is the hash of the password."""
         return password_hash == self.hash(password)
+
+
+@dataclass
+class FakePasswordResets:
+    """Reset links by nonce hash: (user, expiry, used)."""
+
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(
+        self, nonce_hash: str, user_id: str | None, expires_at: datetime, at: datetime, announcing: Event | None = None
+    ) -> None:
+        """Remember one."""
+        self.rows[nonce_hash] = {"user_id": user_id, "expires_at": expires_at, "used_at": None}
+
+    def consume(self, nonce_hash: str, now: datetime) -> str | None:
+        """Use it once."""
+        row = self.rows.get(nonce_hash)
+        if not row or row["used_at"] or row["expires_at"] <= now or row["user_id"] is None:
+            return None
+        row["used_at"] = now
+        return str(row["user_id"])
+
+    def revoke_all(self, user_id: str) -> int:
+        """Forget the user's."""
+        mine = [k for k, r in self.rows.items() if r["user_id"] == user_id]
+        for key in mine:
+            del self.rows[key]
+        return len(mine)
+
+
+@dataclass
+class FakePersonalData:
+    """Records what was asked of it: the unit tests of closing check the order of the steps."""
+
+    erased: list[str] = field(default_factory=list)
+
+    def export(self, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Nothing stored beyond the ports the fakes keep."""
+        return {}
+
+    def erase(self, user: User, placeholder: str) -> dict[str, int]:
+        """Remember whom."""
+        self.erased.append(user.id)
+        return {}

@@ -12,9 +12,11 @@ from core.services.deps import Deps
 
 
 def user(deps: Deps, role: Role = Role.TRAINEE, name: str = "Anna Kowalska", **fields: Any) -> User:
-    """A stored account (experts verified unless ``verification=`` says otherwise)."""
+    """A stored account whose address is verified (``email_verified_at=None``: not yet), experts verified
+    unless ``verification=`` says otherwise."""
     if role is Role.EXPERT:
         fields.setdefault("verification", Verification.VERIFIED)
+    fields.setdefault("email_verified_at", deps.clock())
     uid = fields.pop("id", f"{role}-{uuid.uuid4().hex[:8]}")
     made = User(id=uid, email=f"{uid}@example.org", name=name, role=role, password_hash="hashed:pw",
                 created_at=deps.clock(), **fields)  # fmt: skip

@@ -64,6 +64,19 @@ def test_a_publication_tells_instant_alerts_once_and_keeps_daily_ones_for_the_di
     assert deps.alerts.reads == 2  # one candidate read per publication, whatever the number of alerts
 
 
+def test_alerts_and_digests_are_e_mailed_only_to_verified_addresses_the_inbox_has_them_all():
+    deps = fake_deps()
+    unverified = builders.user(deps, name="Dora N", email_verified_at=None)
+    daily = builders.user(deps, name="Eli M", email_verified_at=None)
+    _alert(deps, unverified, technique="TAVI")
+    _alert(deps, daily, "daily", city="Lyon")
+    _published(deps, builders.training(deps, builders.user(deps, Role.EXPERT), **TAVI))
+    deps.clock.advance(days=1)
+    assert send_alert_digests(deps) == 1
+    assert {n["user_id"] for n in deps.inbox.rows.values()} == {unverified.id, daily.id}
+    assert deps.outbox.rows == {}  # neither address is verified: no e-mail at all
+
+
 def test_a_capacity_raise_that_reopens_seats_tells_alerts_that_wanted_a_seat():
     deps = fake_deps()
     anna = builders.user(deps)

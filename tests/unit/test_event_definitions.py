@@ -44,7 +44,7 @@ SAMPLES: dict[str, Any] = {
     "was": "confirmed", "announced": True, "refund_id": "re_1", "payment_method": "pm_card_visa", "code": None,
     "demo_id": "d1", "sponsor_id": "s1", "sponsorship_id": "sp1", "seats": 3, "codes": ["ABCD", "EFGH"],
     "specialties": ["cardiology"], "techniques": ["TAVI"], "level": "fellow", "revision": 1, "message_id": "m1",
-    "question_id": "q1", "reporter_id": "u2",
+    "question_id": "q1", "reporter_id": "u2", "nonce": "n0nce",
 }  # fmt: skip
 
 
@@ -70,7 +70,7 @@ def test_every_event_survives_the_wire_and_comes_back_typed(kind: type[DomainEve
 
 def test_every_type_name_is_unique_and_finds_its_class() -> None:
     names = [kind.TYPE for kind in ALL_EVENTS]
-    assert len(names) == len(set(names)) == 54
+    assert len(names) == len(set(names)) == 57
     for kind in ALL_EVENTS:
         assert event_class(kind.TYPE) is kind
 

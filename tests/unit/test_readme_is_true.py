@@ -7,17 +7,18 @@ import re
 import tomllib
 from pathlib import Path
 
-from core.handlers import certificates, notifications
+from core.handlers import certificates
 from core.services.delivery import CATEGORIES
 from events import ALL_EVENTS
 from workers import capacity, payments
+from workers import notifications as notifications_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 CONSUMERS = {
     "capacity": capacity.HANDLERS,
     "payments": payments.HANDLERS,
-    "notifications": notifications.HANDLERS,
+    "notifications": notifications_worker.HANDLERS,  # the notices, the alerts and the account's own e-mails
     "certificates": certificates.HANDLERS,
 }
 
