@@ -81,7 +81,7 @@ class MongoPersonalData:
                 ("assessments", {"trainee_id": uid}),
             )
         }  # fmt: skip
-        for prefix in (f"login:{user.email}@", f"reset:{digest(user.email)}@"):
+        for prefix in (f"login:{digest(user.email)}@", f"reset:{digest(user.email)}@"):
             db.rate_limits.delete_many({"_id": {"$regex": f"^{re.escape(prefix)}"}})
         scrub = _Scrubber(user, placeholder)
         codes = [b["voucher_code"] for b in bookings if b.get("voucher_code")]

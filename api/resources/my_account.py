@@ -83,7 +83,7 @@ class MyExport(MethodView):
         reviews, questions, goals, alerts, preferences, inbox, assessments, messages, sessions), as a
         download; never a password or token hash, never another person's record."""
         exported = closure.export(deps(), current_user(), bearer_token())
-        body = json.dumps(exported, default=_plain, ensure_ascii=False, indent=2, sort_keys=True)
+        body = json.dumps(exported, default=plain_json, ensure_ascii=False, indent=2, sort_keys=True)
         return attachment(body, "application/json", "my-data.json")
 
 
@@ -101,7 +101,7 @@ class CloseMyAccount(MethodView):
         return {"closed": True, "bookings_cancelled": done["bookings_cancelled"]}
 
 
-def _plain(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
     """JSON for what the database holds besides JSON: instants as ISO-8601, bytes as base64."""
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -12,6 +12,7 @@ from api.web import (  # noqa: F401 - registers routes
     desk,
     expert,
     mentoring,
+    my_account,
     operations,
     pages,
     preferences,

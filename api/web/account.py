@@ -31,7 +31,8 @@ def register() -> Any:
                                       if k in ("email", "password", "name", "role") and v.strip()})  # fmt: skip
             email, password, name, role = (body.pop(k) for k in ("email", "password", "name", "role"))
             accounts.register(deps(), email, password, name, Role(role), **body)
-            token, _user, _ttl = accounts.login(deps(), email, password)
+            token, _user, _ttl = accounts.login(deps(), email, password, request.remote_addr,
+                                                request.headers.get("User-Agent"))  # fmt: skip
         except (FormError, Conflict, ValidationError) as invalid:
             errors = form_errors(invalid)
         else:

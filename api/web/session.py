@@ -87,7 +87,8 @@ def login() -> Any:
     email = request.form.get("email", "")
     if request.method == "POST":
         try:
-            token, _user, _ttl = accounts.login(deps(), email, request.form.get("password", ""), request.remote_addr)
+            token, _user, _ttl = accounts.login(deps(), email, request.form.get("password", ""), request.remote_addr,
+                                                request.headers.get("User-Agent"))  # fmt: skip
         except (Unauthorized, RateLimited) as refused:
             error, status = refused.message, 429 if isinstance(refused, RateLimited) else 401
         else:

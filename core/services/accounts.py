@@ -70,7 +70,8 @@ def login(
         limits.refuse_if_spent(
             deps.rate_limits, f"login-failed:{client}", policy.failed_logins_per_client, now, "failed sign-ins"
         )
-    limits.throttle(deps.rate_limits, f"login:{email}", policy.logins_per_account, now, "sign-in attempts")
+    # The counter is named by a hash of the address: the counters hold nobody's e-mail.
+    limits.throttle(deps.rate_limits, f"login:{digest(email)}", policy.logins_per_account, now, "sign-in attempts")
     user = deps.users.by_email(email)
     # Same answer for unknown e-mail and wrong password: no account enumeration.
     if user is None or not deps.hasher.verify(user.password_hash, password):

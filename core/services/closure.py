@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.cancellation import cancellation
-from core.errors import Conflict
+from core.errors import Conflict, PublishFailed
 from core.model import ACTIVE_STATUSES, Role, User
 from core.services.announce import announce
 from core.services.bookings import cancel_booking
@@ -55,14 +55,23 @@ def close_account(deps: Deps, user: User, password: str) -> dict[str, int]:
     check_password(deps, user, password, "password")
     _refuse_if_others_rely_on(deps, user)
     now = deps.clock()
+    # Closing from here on: the workers' reactions to the cancellations below tell the person nothing
+    # more (core/services/delivery.py), so no notice or e-mail written meanwhile names them.
+    deps.users.update(user.id, {"closed_at": now})
     cancelled = 0
-    if user.role is Role.TRAINEE:
-        for booking in deps.bookings.for_trainee(user.id):
-            training = deps.trainings.get(booking.training_id)
-            if booking.status in ACTIVE_STATUSES and cancellation(booking, training, now).allowed:
-                cancel_booking(deps, user, booking.id)  # published first: refunds follow its terms
-                cancelled += 1
+    try:
+        if user.role is Role.TRAINEE:
+            for booking in deps.bookings.for_trainee(user.id):
+                training = deps.trainings.get(booking.training_id)
+                if booking.status in ACTIVE_STATUSES and cancellation(booking, training, now).allowed:
+                    cancel_booking(deps, user, booking.id)  # published first: refunds follow its terms
+                    cancelled += 1
+    except PublishFailed:
+        deps.users.update(user.id, {"closed_at": None})  # not closed: the person may try again
+        raise
     user.closed_at = now
+    deps.sessions.revoke_all(user.id)  # through the port: every API process forgets them at once
+    deps.password_resets.revoke_all(user.id)
     erased = deps.personal_data.erase(user, PLACEHOLDER)
     event = new_event(AccountClosed(user_id=user.id), deps.policy.source)
     deps.users.update(user.id, {"closed_at": now}, announcing=event)

@@ -91,7 +91,7 @@ def confirm_reset(deps: Deps, token: str, password: str) -> User:
 def check_password(deps: Deps, user: User, password: str, field: str) -> None:
     """``Forbidden`` naming ``field`` unless ``password`` is the account's; guessing it counts against
     the account's sign-in attempts, so this is no way around the sign-in's limits."""
-    limits.throttle(deps.rate_limits, f"login:{user.email}", deps.policy.logins_per_account, deps.clock(),
+    limits.throttle(deps.rate_limits, f"login:{digest(user.email)}", deps.policy.logins_per_account, deps.clock(),
                     "sign-in attempts")  # fmt: skip
     if not deps.hasher.verify(user.password_hash, password):
         raise Forbidden("The password is not right.", {field: ["Wrong password."]})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import stripe
 
@@ -26,7 +28,7 @@ from events.envelope import Event
 from events.types import GROUPS, all_topics
 from tests.support.client import ApiClient
 from tests.support.inputs import TRAINING, request_data
-from tests.support.reading import wait_for
+from tests.support.reading import text_of, wait_for
 from workers import capacity as capacity_worker
 from workers import certificates as certificates_worker
 from workers import notifications as notifications_worker
@@ -176,6 +178,25 @@ class Stack:
         """Every e-mail the SMTP server received for ``address``."""
         assert self.infra is not None, "this stack has no SMTP sink"
         return [m for m in read_maildir(self.infra.maildir) if address in str(m["To"])]
+
+    def link_in_mail(self, address: str, subject: str, page: str, count: int = 1) -> str:
+        """The token of the ``page`` link (``verify-email``, ``reset-password``) in the ``count``-th e-mail
+        of ``subject`` to ``address``, once it arrived (needs the notifications worker)."""
+
+        def arrived() -> list[str]:
+            found = [m for m in self.mails_to(address) if m["Subject"] == subject]
+            tokens = [re.search(rf"/{page}/([^\s/\"<>]+)", text_of(m)) for m in found]
+            return [unquote(t.group(1)) for t in tokens if t]
+
+        return str(
+            wait_for(lambda: (t := arrived()) and len(t) >= count and t, what=f"{subject} to {address}")[count - 1]
+        )
+
+    def verify_address(self, user: dict[str, Any]) -> None:
+        """Open the address-verification link e-mailed after sign-up, as its owner would."""
+        token = self.link_in_mail(user["email"], "Confirm your e-mail address", "verify-email")
+        verified = self.api.call("POST", "/api/v1/auth/verify-email", json={"token": token})
+        assert verified.status_code == 200, verified.text
 
     @property
     def db(self) -> Any:
