@@ -32,6 +32,7 @@ class MyPassword(MethodView):
     @blp.arguments(PasswordChangeIn)
     @blp.response(200, PasswordChangedOut)
     @blp.alt_response(403, schema=ErrorSchema, description="The current password is wrong (names current_password)")
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many attempts on this account")
     @secured(blp)
     def post(self, body: dict[str, Any]) -> Any:
         """Change my password; every other session is signed out, this one stays."""
@@ -93,6 +94,7 @@ class CloseMyAccount(MethodView):
     @blp.response(200, AccountClosedOut)
     @blp.alt_response(403, schema=ErrorSchema, description="Wrong password (names password)")
     @blp.alt_response(409, schema=ErrorSchema, description="The last admin, or an expert or sponsor others rely on")
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many attempts on this account")
     @secured(blp)
     def delete(self, body: dict[str, Any]) -> Any:
         """Close my account: open bookings are cancelled under their refund terms, my personal data is

@@ -34,13 +34,16 @@ EXAMPLES = 15  # per operation and generation mode; simple operations exhaust th
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]  # fmt: skip
 ERROR_KEYS = {"code", "status", "message", "errors"}
+# Operations that may end the session they are called with: each call gets a session of its own.
+SIGNS_OUT = frozenset({"/api/v1/auth/logout", "/api/v1/me/sessions/{session_id}", "/api/v1/me/password", "/api/v1/me"})
 
 
 @pytest.fixture
 def fuzzed(infra: Infra, api_server: Callable[..., str]) -> Iterator[Stack]:
     """A stack whose rate limits stay out of the way: the fuzzer is one client sending thousands."""
     limits = {"logins_per_account": "10000/minute", "failed_logins_per_client": "10000/minute",
-              "bookings_per_trainee": "10000/minute", "questions_per_trainee": "10000/minute"}  # fmt: skip
+              "bookings_per_trainee": "10000/minute", "questions_per_trainee": "10000/minute",
+              "password_resets_per_address": "10000/minute", "password_resets_per_client": "10000/minute"}  # fmt: skip
     with running_stack(infra, api_server, ["capacity", "payments"], **limits) as stack:
         yield stack
 
@@ -76,7 +79,7 @@ def test_generated_requests_get_no_5xx_one_error_format_and_documented_answers(f
                 case.path_parameters[name] = ids[name]
         role = data.draw(st.sampled_from(_token_choices(audience)), label="role")
         token = users[role]["token"] if role else None
-        if role and case.path == "/api/v1/auth/logout":
+        if role and case.path in SIGNS_OUT:
             token = _sign_in(stack, users[role]["email"])  # a logout, everywhere even, must not sign the fuzzer out
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = case.call(base_url=base_url, headers=headers, timeout=60)

@@ -25,6 +25,15 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("POST", "/api/v1/auth/register"): (PUBLIC, None),
     ("POST", "/api/v1/auth/login"): (PUBLIC, None),
     ("POST", "/api/v1/auth/logout"): (SIGNED_IN, None),
+    ("POST", "/api/v1/auth/password-reset"): (PUBLIC, None),
+    ("POST", "/api/v1/auth/password-reset/confirm"): (PUBLIC, None),
+    ("POST", "/api/v1/auth/verify-email"): (PUBLIC, None),
+    ("POST", "/api/v1/me/password"): (SIGNED_IN, {"current_password": "wrong", "new_password": "a long new password"}),
+    ("GET", "/api/v1/me/sessions"): (SIGNED_IN, None),
+    ("DELETE", "/api/v1/me/sessions/{session_id}"): (SIGNED_IN, None),
+    ("POST", "/api/v1/me/email-verification"): (SIGNED_IN, None),
+    ("GET", "/api/v1/me/export"): (SIGNED_IN, None),
+    ("DELETE", "/api/v1/me"): (SIGNED_IN, {"password": "not the password"}),
     ("GET", "/api/v1/me"): (SIGNED_IN, None),
     ("PATCH", "/api/v1/me"): (SIGNED_IN, {"name": "New Name"}),
     ("POST", "/api/v1/me/credentials"): (
@@ -161,7 +170,7 @@ def build_world(stack: Stack) -> dict[str, Any]:
            "booking_id": booking["booking"]["id"], "expert_id": users["expert"]["id"],
            "notification_id": "no-such-notification", "certificate_id": "no-such-certificate",
            "review_id": "no-such-review", "code": "ABCD-EFGH", "alert_id": "no-such-alert",
-           "message_id": "no-such-message",
+           "message_id": "no-such-message", "session_id": "no-such-session",
            "question_id": question["id"]}  # fmt: skip
     return {"users": users, "ids": ids}
 
