@@ -21,10 +21,11 @@ import requests
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
-from adapters.bootstrap import bootstrap
+from adapters.bootstrap import bootstrap, release
 from adapters.config import Config
 from core.services import accounts
 from devstack import demo, history, mentoring_demo
+from devstack.accounts import verify_addresses
 from devstack.services import free_port
 from devstack.stack import PROJECT_ROOT, app_env, prepare, start_infra
 from events.types import GROUPS
@@ -85,6 +86,15 @@ def _ensure_demo_admin(config: Config) -> None:
         accounts.create_admin(deps, demo.ADMIN[0], demo.PASSWORD, demo.ADMIN[1])
 
 
+def _verify_demo_addresses(config: Config) -> None:
+    # Demo accounts are verified: nobody opens the demo's e-mails, and alerts should reach the sink.
+    deps = bootstrap(config)
+    try:
+        verify_addresses(deps, demo.ADDRESSES)
+    finally:
+        release(deps)
+
+
 def _announce(config: Config, infra: object, with_demo: bool, workers: dict[str, str]) -> None:
     base_url = config.public_base_url
     deadline = time.monotonic() + 120
@@ -104,6 +114,7 @@ def _announce(config: Config, infra: object, with_demo: bool, workers: dict[str,
         seeded = demo.seed(base_url)
         history.seed_past_session(config, seeded["trainings"][0]["id"])
         mentoring_demo.seed_mentoring(base_url)
+        _verify_demo_addresses(config)
     lines = [
         "",
         "=" * 72,

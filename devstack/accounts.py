@@ -31,9 +31,21 @@ def token_accounts(deps: Deps, role: Role, count: int, prefix: str, ttl: timedel
             created_at=now,
             verification=Verification.VERIFIED if expert else Verification.UNVERIFIED,
             verified_at=now if expert else None,
+            email_verified_at=now,
         )
         deps.users.add(user)
         token = secrets.token_urlsafe(24)
         deps.sessions.add(digest(token), user.id, now + ttl)
         out.append({"id": user.id, "token": token})
     return out
+
+
+def verify_addresses(deps: Deps, emails: list[str]) -> int:
+    """Mark these accounts' addresses verified, as their links would (demo data: nobody reads its mail);
+    how many changed."""
+    changed = 0
+    for email in emails:
+        user = deps.users.by_email(email)
+        if user is not None and user.email_verified_at is None:
+            changed += deps.users.update(user.id, {"email_verified_at": deps.clock()})
+    return changed

@@ -51,6 +51,8 @@ TRAINEE = ("trainee@demo.example", "Dr Sam Taylor")
 ADMIN = ("admin@demo.example", "Demo Admin")
 SPONSOR = ("sponsor@demo.example", "Jane Doe", "MedDevice SA")
 PENDING_EXPERT = ("dr.garcia@demo.example", "Dr Lucía García")
+# Every demo account: their addresses are verified once seeded (devstack/accounts.py:verify_addresses).
+ADDRESSES = [*(e.email for e in EXPERTS), TRAINEE[0], ADMIN[0], SPONSOR[0], PENDING_EXPERT[0]]
 
 
 def seed(base_url: str) -> dict[str, Any]:

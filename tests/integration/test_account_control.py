@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import requests
 
 from core.errors import ValidationError
 from core.services import passwords
@@ -20,7 +21,7 @@ from core.services.accounts import digest
 from core.signed_links import nonce_hash, read_reset
 from events import PasswordResetRequested
 from events.types import topic_name
-from tests.support import Stack, read_topic, wait_for
+from tests.support import Stack, csrf_of, page_text, read_topic, wait_for
 
 pytestmark = pytest.mark.workers("notifications")
 
@@ -309,3 +310,55 @@ def test_the_last_admin_cannot_close_their_account(stack: Stack) -> None:
     refused = stack.api.call("DELETE", "/api/v1/me", admin["token"], json={"password": PASSWORD})
     assert refused.status_code == 409 and "last admin" in refused.json()["message"]
     assert re.search("password", json.dumps(refused.json()["errors"]))
+
+
+def test_the_web_pages_reset_a_password_end_a_session_export_and_close_the_account(stack: Stack) -> None:
+    api, base = stack.api, stack.api.base_url
+    user = api.user("trainee", "Wen Page")
+    browser = requests.Session()
+    sign_in = browser.get(f"{base}/login").text
+    assert 'href="/forgot-password"' in sign_in and "Forgot your password?" in sign_in
+    form = browser.get(f"{base}/forgot-password")
+    assert '<label for="email">' in form.text
+    sent = browser.post(f"{base}/forgot-password", data={"csrf": csrf_of(form.text), "email": user["email"]})
+    nobody = browser.post(f"{base}/forgot-password", data={"csrf": csrf_of(form.text), "email": "no@example.org"})
+    assert sent.status_code == nobody.status_code == 200
+    assert page_text(sent.text).replace(user["email"], "X") == page_text(nobody.text).replace("no@example.org", "X")
+    token = stack.link_in_mail(user["email"], RESET_SUBJECT, "reset-password")
+    page = browser.get(f"{base}/reset-password/{token}")
+    assert '<label for="password">' in page.text
+    weak = browser.post(f"{base}/reset-password/{token}", data={"csrf": csrf_of(page.text), "password": "short"})
+    assert weak.status_code == 422 and 'id="password-error"' in weak.text
+    done = browser.post(f"{base}/reset-password/{token}", data={"csrf": csrf_of(page.text), "password": NEW_PASSWORD})
+    assert done.status_code == 200 and 'id="reset-done"' in done.text
+    fresh = csrf_of(browser.get(f"{base}/reset-password/{token}").text)  # the reset signed this browser out
+    used = browser.post(f"{base}/reset-password/{token}", data={"csrf": fresh, "password": NEW_PASSWORD})
+    assert used.status_code == 422 and 'id="token-error"' in used.text
+
+    phone = _login(stack, user["email"], NEW_PASSWORD, agent="Phone browser").json()["access_token"]
+    web = requests.Session()
+    login_page = web.get(f"{base}/login")
+    web.post(f"{base}/login", data={"csrf": csrf_of(login_page.text), "email": user["email"], "password": NEW_PASSWORD})
+    account = web.get(f"{base}/me/account")
+    assert account.status_code == 200 and "(this one)" in account.text and "Phone browser" in account.text
+    assert phone not in account.text and digest(phone) not in account.text
+    phone_id = re.search(r'<tr data-session="([^"]+)">\s*<td>[^<]*</td>\s*<td>Phone browser', account.text)
+    assert phone_id, account.text
+    ended = web.post(f"{base}/me/account/sessions/{phone_id.group(1)}/end", data={"csrf": csrf_of(account.text)})
+    assert ended.status_code == 200 and "That session is signed out." in ended.text
+    assert api.call("GET", "/api/v1/me", phone).status_code == 401
+
+    wrong = web.post(f"{base}/me/account/password", data={"csrf": csrf_of(account.text),
+                     "current_password": "not it", "new_password": "whatever it is now"})  # fmt: skip
+    assert wrong.status_code == 403 and 'id="current_password-error"' in wrong.text
+    exported = web.get(f"{base}/me/account/export")
+    assert exported.headers["Content-Disposition"].startswith("attachment;")
+    assert exported.json()["profile"]["email"] == user["email"]
+
+    close = web.get(f"{base}/me/account/close")
+    assert "What is kept, and why" in close.text and "accounting law" in close.text
+    refused = web.post(f"{base}/me/account/close", data={"csrf": csrf_of(close.text), "password": "not mine"})
+    assert refused.status_code == 403 and 'id="password-error"' in refused.text
+    closed = web.post(f"{base}/me/account/close", data={"csrf": csrf_of(close.text), "password": NEW_PASSWORD})
+    assert closed.status_code == 200 and 'id="account-closed"' in closed.text
+    assert stack.db.users.find_one({"_id": user["id"]})["name"] == "A former member"
