@@ -10,8 +10,6 @@ from marshmallow import ValidationError as FormError
 
 from api.errors import STATUS_OF
 from core.errors import DomainError
-from core.model import zone_of
-from core.venue_time import zone_label
 
 # Templates and the stylesheet live in the app's own api/templates and api/static.
 blp = Blueprint("web", __name__)
@@ -21,27 +19,6 @@ blp = Blueprint("web", __name__)
 def merge_page(args: Any, page: int) -> str:
     """The current query string with another page number."""
     return urlencode([(k, v) for k, v in args.items(multi=True) if k != "page"] + [("page", str(page))])
-
-
-@blp.app_template_filter("money")
-def money(amount: int | None, currency: str | None) -> str:
-    """Minor units as people read them: ``450.00 EUR``."""
-    if amount is None or not currency:
-        return ""
-    return f"{amount / 100:,.2f} {currency.upper()}".replace(",", "\u202f")
-
-
-@blp.app_template_filter("local")
-def local(when: Any, zone: str | None, fmt: str = "%A %d %B %Y") -> str:
-    """A UTC instant in the venue's time zone."""
-    if when is None:
-        return ""
-    tz = zone_of(zone)
-    return (when.astimezone(tz) if tz else when).strftime(fmt)
-
-
-# The name of the clock those times are read on: "Europe/Paris time (CEST, UTC+02:00)".
-blp.add_app_template_filter(zone_label, "zone_label")
 
 
 def form_errors(invalid: FormError | DomainError) -> dict[str, Any]:
