@@ -37,7 +37,11 @@ VERIFICATION_TRANSITIONS: dict[Verification, frozenset[Verification]] = {
     Verification.WITHDRAWN: frozenset({Verification.PENDING}),
 }
 
-PROFILE_FIELDS = ("name", "specialty", "country", "languages", "institution", "title", "bio", "company")
+PROFILE_FIELDS = (
+    "name", "specialty", "country", "languages", "institution", "title", "bio", "company", "locale",
+)  # fmt: skip
+# The languages the site speaks to people in (pages, e-mails, certificates); the first is the default.
+UI_LANGUAGES = ("en", "fr")
 
 
 @dataclass
@@ -71,6 +75,9 @@ class User:
     email_verified_at: datetime | None = None
     # The account was closed by its owner: what is left is a nameless placeholder (core/services/closure.py).
     closed_at: datetime | None = None
+    # The language the person reads the site, e-mails and certificates in (one of UI_LANGUAGES);
+    # None until chosen: pages follow the browser's Accept-Language, e-mails the default.
+    locale: str | None = None
 
     @property
     def trained_here(self) -> bool:
