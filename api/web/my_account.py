@@ -7,11 +7,12 @@ import json
 from typing import Any
 
 from flask import abort, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext
 from marshmallow import ValidationError as FormError
 
 from api.context import attachment, deps
 from api.resources.my_account import plain_json
-from api.web.blueprint import blp, form_errors
+from api.web.blueprint import blp, form_errors, translated
 from api.web.session import require_web_user
 from core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationError
 from core.services import closure, email_verification, passwords, sessions
@@ -38,7 +39,9 @@ def forgot_password() -> Any:
             body = PasswordResetIn().load(values)
             record_id = passwords.request_reset(deps(), body["email"], request.remote_addr)
         except (FormError, RateLimited) as refused:
-            errors = form_errors(refused) if isinstance(refused, FormError) else {"email": [refused.message]}
+            errors = (
+                form_errors(refused) if isinstance(refused, FormError) else {"email": [translated(refused.message)]}
+            )
         else:
             if record_id is not None:
                 passwords.announce_reset(deps(), record_id)
@@ -81,9 +84,9 @@ def account_page(errors: dict[str, Any] | None = None, notice: str | None = None
 
 
 NOTICES = {
-    "password": "Your password is changed; your other sessions are signed out.",
-    "ended": "That session is signed out.",
-    "verification": "A new verification link is on its way to your address.",
+    "password": lazy_gettext("Your password is changed; your other sessions are signed out."),
+    "ended": lazy_gettext("That session is signed out."),
+    "verification": lazy_gettext("A new verification link is on its way to your address."),
 }
 
 
@@ -117,7 +120,7 @@ def ask_verification() -> Any:
     try:
         email_verification.ask_again(deps(), user)
     except (Conflict, RateLimited) as refused:
-        return account_page(errors={"verification": [refused.message]}, status=409)
+        return account_page(errors={"verification": [translated(refused.message)]}, status=_status(refused))
     return redirect(url_for("web.account_page", notice="verification"), 303)
 
 

@@ -21,8 +21,20 @@ from core.ports import Email
 from core.services.deps import Clock, Policy
 from core.services.email_verification import link_token
 from core.signed_links import reset_token
+from core.words import N_
 from events import EmailVerificationRequested, PasswordResetRequested, UserRegistered
 from events.envelope import Event, current_correlation, derived_id
+
+# The words, marked for the catalogue (the e-mails are in English until the renderer reads the person's locale).
+VERIFY_BODY = N_(
+    "Please confirm that %(email)s is your address by opening the link below. You can book and pay without it; "
+    "saved-search alerts and their daily digests are e-mailed only to confirmed addresses.\n\n"
+    "If you did not sign up, ignore this e-mail."
+)
+RESET_BODY = N_(
+    "Someone, hopefully you, asked to reset the password of the account of %(email)s. The link below sets a new "
+    "one; it works once, until %(until)s.\n\nIf it was not you, ignore this e-mail: your password stays as it is."
+)
 
 
 def send_verification(
@@ -37,11 +49,9 @@ def send_verification(
         return
     now = clock()
     url = Links(policy.public_base_url).verify_email(link_token(policy, user, now))
-    body = (f"Please confirm that {user.email} is your address by opening the link below. You can book and "
-            "pay without it; saved-search alerts and their daily digests are e-mailed only to confirmed "
-            "addresses.\n\nIf you did not sign up, ignore this e-mail.")  # fmt: skip
-    _queue(event, user, outbox, renderer, policy, now, "account.verify_email", "Confirm your e-mail address",
-           body, url, "Confirm my address")  # fmt: skip
+    body = VERIFY_BODY % {"email": user.email}
+    _queue(event, user, outbox, renderer, policy, now, "account.verify_email", N_("Confirm your e-mail address"),
+           body, url, N_("Confirm my address"))  # fmt: skip
 
 
 def send_reset(
@@ -57,11 +67,9 @@ def send_reset(
         return  # an e-mail that arrives after its link expired helps nobody
     url = Links(policy.public_base_url).reset_password(reset_token(policy.link_key, asked.nonce))
     until = expires_at.strftime("%H:%M UTC on %d %B %Y")
-    body = (f"Someone, hopefully you, asked to reset the password of the account of {user.email}. The link "
-            f"below sets a new one; it works once, until {until}.\n\nIf it was not you, ignore this e-mail: "
-            "your password stays as it is.")  # fmt: skip
-    _queue(event, user, outbox, renderer, policy, now, "account.password_reset", "Reset your password", body,
-           url, "Choose a new password")  # fmt: skip
+    body = RESET_BODY % {"email": user.email, "until": until}
+    _queue(event, user, outbox, renderer, policy, now, "account.password_reset", N_("Reset your password"), body,
+           url, N_("Choose a new password"))  # fmt: skip
 
 
 def _queue(

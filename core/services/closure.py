@@ -25,10 +25,11 @@ from core.services.bookings import cancel_booking
 from core.services.deps import Deps
 from core.services.passwords import check_password
 from core.services.sessions import my_sessions
+from core.words import N_
 from events import AccountClosed
 from events.envelope import new_event
 
-PLACEHOLDER = "A former member"
+PLACEHOLDER = N_("A former member")  # stored in English; pages translate it
 PROFILE_KEYS = ("id", "email", "name", "role", "created_at", "email_verified_at", "specialty", "country",
                 "languages", "institution", "title", "bio", "company", "credentials", "verification",
                 "verified_at", "former_roles")  # fmt: skip
@@ -83,11 +84,11 @@ def _refuse_if_others_rely_on(deps: Deps, user: User) -> None:
     if user.role is Role.ADMIN:
         admins = [a for a in deps.users.with_role(Role.ADMIN) if a.closed_at is None]
         if len(admins) <= 1:
-            raise Conflict("You are the last admin: make another admin before closing this account.",
-                           {"password": ["The last admin's account stays open."]})  # fmt: skip
+            raise Conflict(N_("You are the last admin: make another admin before closing this account."),
+                           {"password": [N_("The last admin's account stays open.")]})  # fmt: skip
     if user.role is Role.EXPERT and deps.trainings.by_expert(user.id, 1, 0)[1]:
-        raise Conflict("Your trainings name you on trainees' records and invoices: write to us to close this "
-                       "account.", {"password": ["An expert with trainings is closed by the operators."]})  # fmt: skip
+        raise Conflict(N_("Your trainings name you on trainees' records and invoices: write to us to close it."),
+                       {"password": [N_("An expert with trainings is closed by the operators.")]})  # fmt: skip
     if user.role is Role.SPONSOR and deps.sponsorships.for_sponsor(user.id):
-        raise Conflict("Your sponsorships are in the books: write to us to close this account.",
-                       {"password": ["A sponsor with sponsorships is closed by the operators."]})  # fmt: skip
+        raise Conflict(N_("Your sponsorships are in the books: write to us to close this account."),
+                       {"password": [N_("A sponsor with sponsorships is closed by the operators.")]})  # fmt: skip

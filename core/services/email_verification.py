@@ -15,10 +15,11 @@ from core.services import limits
 from core.services.announce import announce
 from core.services.deps import Deps, Policy
 from core.signed_links import read_verification, verification_token
+from core.words import N_
 from events import EmailVerificationRequested
 from events.envelope import new_event
 
-LINK_REFUSED = "This verification link is not valid (changed, expired, or for another address); ask for a new one."
+LINK_REFUSED = N_("This verification link is not valid (changed, expired, or for another address); ask for a new one.")
 
 
 def link_token(policy: Policy, user: User, now: datetime) -> str:
@@ -46,7 +47,7 @@ def verify_address(deps: Deps, token: str) -> User:
 def ask_again(deps: Deps, user: User) -> None:
     """E-mail the verification link again (a few times an hour at most)."""
     if user.email_verified_at is not None:
-        raise Conflict("Your address is verified already.", {"email": ["Already verified."]})
+        raise Conflict(N_("Your address is verified already."), {"email": [N_("Already verified.")]})
     now = deps.clock()
     limits.throttle(deps.rate_limits, f"verify-mail:{user.id}", deps.policy.verification_emails_per_user, now,
                     "verification e-mails")  # fmt: skip

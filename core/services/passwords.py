@@ -26,10 +26,11 @@ from core.services.accounts import digest
 from core.services.announce import announce
 from core.services.deps import Deps
 from core.signed_links import nonce_hash, read_reset
+from core.words import N_
 from events import PasswordResetRequested
 from events.envelope import new_event
 
-TOKEN_REFUSED = "This link was already used, has expired, or is not one we sent; ask for a new one."
+TOKEN_REFUSED = N_("This link was already used, has expired, or is not one we sent; ask for a new one.")
 
 
 def request_reset(deps: Deps, email: str, client: str | None = None) -> str | None:
@@ -94,7 +95,7 @@ def check_password(deps: Deps, user: User, password: str, field: str) -> None:
     limits.throttle(deps.rate_limits, f"login:{digest(user.email)}", deps.policy.logins_per_account, deps.clock(),
                     "sign-in attempts")  # fmt: skip
     if not deps.hasher.verify(user.password_hash, password):
-        raise Forbidden("The password is not right.", {field: ["Wrong password."]})
+        raise Forbidden(N_("The password is not right."), {field: [N_("Wrong password.")]})
 
 
 def change_password(deps: Deps, user: User, current: str, new: str, current_token: str | None) -> int:
@@ -102,7 +103,9 @@ def change_password(deps: Deps, user: User, current: str, new: str, current_toke
     outstanding stops working. How many sessions ended."""
     check_password(deps, user, current, "current_password")
     if current == new:
-        raise ValidationError("Choose a password you did not use here.", {"new_password": ["Same as the current one."]})
+        raise ValidationError(
+            N_("Choose a password you did not use here."), {"new_password": [N_("Same as the current one.")]}
+        )
     deps.users.update(user.id, {"password_hash": deps.hasher.hash(new), "password_changed_at": deps.clock()})
     deps.password_resets.revoke_all(user.id)
     return deps.sessions.revoke_others(user.id, digest(current_token) if current_token else None)
