@@ -70,17 +70,22 @@ class PasswordReset(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """E-mail a single-use link to reset the password, valid for an hour. The answer is the same
         whether or not the address has an account."""
-        wired = deps()
-        record_id = passwords.request_reset(wired, body["email"], request.remote_addr)
-        if record_id is not None:
-            # Announced once the answer is sent, so that an account's answer takes no longer than
-            # another address's; stored with its event already, so the relay sends it if this fails.
-            @after_this_request
-            def announce_later(response: Response) -> Response:
-                response.call_on_close(lambda: _announce(wired, record_id))
-                return response
-
+        announce_after_answering(passwords.request_reset(deps(), body["email"], request.remote_addr))
         return RESET_ACCEPTED
+
+
+def announce_after_answering(record_id: str | None) -> None:
+    """Send a reset request's event once the answer is on its way (the API's and the web form's), so that
+    an account's answer takes no longer than another address's. It is stored with its event already:
+    if this fails, the relay sends it."""
+    if record_id is None:
+        return
+    wired = deps()
+
+    @after_this_request
+    def announce_later(response: Response) -> Response:
+        response.call_on_close(lambda: _announce(wired, record_id))
+        return response
 
 
 def _announce(wired: Any, record_id: str) -> None:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext
 from marshmallow import ValidationError as FormError
 
 from api.context import attachment, deps
+from api.resources.accounts import announce_after_answering
 from api.resources.my_account import plain_json
 from api.web.blueprint import blp, form_errors, translated
 from api.web.session import require_web_user
@@ -37,14 +38,12 @@ def forgot_password() -> Any:
     if request.method == "POST":
         try:
             body = PasswordResetIn().load(values)
-            record_id = passwords.request_reset(deps(), body["email"], request.remote_addr)
-        except (FormError, RateLimited) as refused:
-            errors = (
-                form_errors(refused) if isinstance(refused, FormError) else {"email": [translated(refused.message)]}
-            )
+            announce_after_answering(passwords.request_reset(deps(), body["email"], request.remote_addr))
+        except FormError as invalid:
+            errors = form_errors(invalid)
+        except RateLimited as refused:
+            errors = {"email": [translated(refused.message)]}
         else:
-            if record_id is not None:
-                passwords.announce_reset(deps(), record_id)
             sent = True
     return render_template("web/forgot_password.html", values=values, errors=errors, sent=sent), (
         422 if errors else 200
