@@ -12,7 +12,6 @@ from adapters.email_render import JinjaEmailRenderer
 from adapters.kafka_bus import KafkaPublisher
 from adapters.logs import configure_logging
 from adapters.mongo import (
-    MongoPasswordResets,
     MongoProcessedEvents,
     MongoProviderEvents,
     MongoRateLimits,
@@ -39,6 +38,7 @@ from adapters.mongo_pending import MongoPendingEvents
 from adapters.mongo_personal import MongoPersonalData, create_personal_indexes
 from adapters.mongo_questions import MongoQuestions, create_question_indexes
 from adapters.mongo_records import MongoCertificates, MongoReviews, create_record_indexes
+from adapters.mongo_resets import MongoPasswordResets, create_reset_indexes
 from adapters.mongo_seats import MongoSeats
 from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers, create_sponsor_indexes
 from adapters.outcomes import KafkaOutcomes
@@ -147,6 +147,7 @@ def create_database_indexes(db: Database) -> None:
     create_assessment_indexes(db)
     create_alert_indexes(db)
     create_personal_indexes(db)
+    create_reset_indexes(db)
 
 
 def release(deps: Deps) -> None:

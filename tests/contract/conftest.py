@@ -19,6 +19,7 @@ from adapters.mongo_goals import MongoGoals
 from adapters.mongo_ledger import MongoLedger
 from adapters.mongo_notifications import MongoInbox, MongoOutbox
 from adapters.mongo_pending import MongoPendingEvents
+from adapters.mongo_resets import MongoPasswordResets
 from adapters.mongo_sponsors import MongoVouchers
 from core import ports as p
 from tests import fakes
@@ -46,6 +47,7 @@ class Ports:
     alerts: p.Alerts
     alert_matches: p.AlertMatches
     follow_ups: p.FollowUps
+    password_resets: p.PasswordResets
 
 
 def mongo_ports(db: Any) -> Ports:
@@ -54,7 +56,7 @@ def mongo_ports(db: Any) -> Ports:
                  MongoOutbox(db), MongoProcessedEvents(db), MongoVouchers(db), MongoLedger(db), MongoRateLimits(db),
                  MongoPendingEvents(db), MongoDeferredEvents(db), MongoGoals(db),
                  MongoAssessments(db), MongoAlerts(db), MongoAlertMatches(db),
-                 MongoFollowUps(db))  # fmt: skip
+                 MongoFollowUps(db), MongoPasswordResets(db))  # fmt: skip
 
 
 def fake_ports() -> Ports:
@@ -65,7 +67,7 @@ def fake_ports() -> Ports:
                  fakes.FakeVouchers(), fakes.FakeLedger(), fakes.FakeRateLimits(), pending,
                  fakes.FakeDeferredEvents(), fakes.FakeGoals(pending),
                  fakes.FakeAssessments(pending), fakes.FakeAlerts(), fakes.FakeAlertMatches(),
-                 fakes.FakeFollowUps(pending))  # fmt: skip
+                 fakes.FakeFollowUps(pending), fakes.FakePasswordResets())  # fmt: skip
 
 
 @pytest.fixture(params=["mongo", "fake"])

@@ -1,4 +1,4 @@
-"""Contract of ``Users``, ``Sessions`` and ``RateLimits``."""
+"""Contract of ``Users``, ``Sessions``, ``PasswordResets`` and ``RateLimits``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from core.errors import Conflict
 from core.model import Role, User, Verification
+from core.ports import SessionInfo
 from tests.contract.conftest import Ports
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -87,3 +88,36 @@ def test_taking_from_a_rate_limit_counts_only_while_under_it(ports: Ports) -> No
     assert ports.rate_limits.take("booking:ann", later, ends, 3) is True  # a new window starts again
     assert ports.rate_limits.take("booking:bob", window, ends, 0) is False
     assert ports.rate_limits.count("booking:bob", window) == 0
+
+
+def test_sessions_are_listed_by_opaque_id_and_ended_one_by_one(ports: Ports) -> None:
+    soon, later = NOW + timedelta(hours=1), NOW + timedelta(hours=2)
+    ports.sessions.add("h1", "ann", soon, SessionInfo("s1", NOW, soon, "10.0.0.1", "Phone"))
+    ports.sessions.add("h2", "ann", later, SessionInfo("s2", NOW, later, None, "Laptop"))
+    ports.sessions.add("h3", "ann", NOW - timedelta(seconds=1), SessionInfo("s3", NOW, NOW - timedelta(seconds=1)))
+    ports.sessions.add("h4", "ann", soon)  # from before sessions had an id: not listed
+    ports.sessions.add("h5", "bob", soon, SessionInfo("s5", NOW, soon))
+    assert [(h, i.id, i.user_agent) for h, i in ports.sessions.of_user("ann", NOW)] == [
+        ("h2", "s2", "Laptop"), ("h1", "s1", "Phone")]  # fmt: skip
+    assert ports.sessions.end("bob", "s1") is False  # not his
+    assert ports.sessions.end("ann", "s1") is True and ports.sessions.end("ann", "s1") is False
+    assert ports.sessions.user_id_for("h1", NOW) is None and ports.sessions.user_id_for("h2", NOW) == "ann"
+    assert ports.sessions.revoke_others("ann", "h2") == 2  # h3 (expired, not swept yet) and h4
+    assert ports.sessions.user_id_for("h2", NOW) == "ann" and ports.sessions.user_id_for("h4", NOW) is None
+    assert ports.sessions.user_id_for("h5", NOW) == "bob"
+
+
+def test_a_reset_link_is_used_once_before_it_expires_and_never_for_no_account(ports: Ports) -> None:
+    soon = NOW + timedelta(hours=1)
+    ports.password_resets.add("n1", "ann", soon, NOW)
+    ports.password_resets.add("n2", "ann", soon, NOW)
+    ports.password_resets.add("n3", None, soon, NOW)  # an address without an account
+    ports.password_resets.add("n4", "bob", soon, NOW)
+    assert ports.password_resets.consume("n3", NOW) is None
+    assert ports.password_resets.consume("n1", soon) is None  # expired
+    assert ports.password_resets.consume("n1", NOW) == "ann"
+    assert ports.password_resets.consume("n1", NOW) is None  # once
+    assert ports.password_resets.revoke_all("ann") == 2
+    assert ports.password_resets.consume("n2", NOW) is None
+    assert ports.password_resets.consume("n4", NOW) == "bob"
+    assert ports.password_resets.consume("unknown", NOW) is None
