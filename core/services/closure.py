@@ -32,7 +32,7 @@ from events.envelope import new_event
 PLACEHOLDER = N_("A former member")  # stored in English; pages translate it
 PROFILE_KEYS = ("id", "email", "name", "role", "created_at", "email_verified_at", "specialty", "country",
                 "languages", "institution", "title", "bio", "company", "credentials", "verification",
-                "verified_at", "former_roles")  # fmt: skip
+                "verified_at", "former_roles", "locale")  # fmt: skip
 
 
 def export(deps: Deps, user: User, token: str | None) -> dict[str, Any]:
