@@ -170,6 +170,11 @@ def my_trainings(deps: Deps, expert: User, limit: int, offset: int) -> tuple[lis
     return deps.trainings.by_expert(expert.id, limit, offset)
 
 
+def my_training(deps: Deps, expert: User, training_id: str) -> Training:
+    """One of the expert's own trainings, drafts included; another's is refused."""
+    return _own(deps, expert, training_id)
+
+
 def _own(deps: Deps, expert: User, training_id: str) -> Training:
     require_role(expert, Role.EXPERT)
     training = get_training(deps, training_id, viewer=expert)

@@ -47,6 +47,10 @@ def test_each_role_is_kept_to_its_own_pages(stack: Stack) -> None:
     decided = other.post(f"{base}/me/trainings/{training['id']}/demos/{demo['id']}",
                          data={"csrf": other_csrf, "decision": "accept"})  # fmt: skip
     assert decided.status_code == 403
+    for day in (_days(30), "not a day"):  # a bad day or a good one: another's training is not copied
+        refused = other.post(f"{base}/me/trainings/{training['id']}/duplicate", data={"csrf": other_csrf, "day": day})
+        assert refused.status_code == 403 and "Not allowed" in page_text(refused.text)
+    assert other.post(f"{base}/me/trainings/{training['id']}/complete", data={"csrf": other_csrf}).status_code == 403
 
 
 def test_a_demo_form_names_each_bad_field_and_saves_nothing(stack: Stack) -> None:
