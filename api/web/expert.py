@@ -11,6 +11,7 @@ from marshmallow import ValidationError as FormError
 
 from api.context import deps
 from api.web.blueprint import blp, form_errors
+from api.web.expert_flows import training_flows
 from api.web.session import require_web_user
 from core.errors import ValidationError
 from core.goals import LEVELS
@@ -102,7 +103,7 @@ def expert_training(training_id: str) -> Any:
     _, asked, asked_total = questions.questions_of(deps(), expert, training.id, QuestionState.OPEN, 100, 0)
     return render_template("web/expert_training.html", training=training, groups=groups, pending=pending,
                            proposed=[(d, sponsors.get(d.sponsor_id)) for d in proposed], questions=asked,
-                           questions_total=asked_total)  # fmt: skip
+                           questions_total=asked_total, **training_flows(training))  # fmt: skip
 
 
 @blp.post("/me/trainings/<training_id>/demos/<demo_id>")
