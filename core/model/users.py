@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from core.model.pictures import Picture
+
 
 class Role(StrEnum):
     """What an account may do."""
@@ -66,6 +68,7 @@ class User:
     rating_count: int = 0
     # The roles this account had before (a trainee who applied to teach): its history stays its own.
     former_roles: list[str] = field(default_factory=list)
+    portrait: Picture | None = None  # experts: shown on their page, their trainings' pages and lists
 
     @property
     def trained_here(self) -> bool:
