@@ -14,6 +14,7 @@ from api.web import (  # noqa: F401 - registers routes
     mentoring,
     operations,
     pages,
+    pictures,
     preferences,
     questions,
     records,
