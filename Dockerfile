@@ -36,7 +36,9 @@ COPY events ./events
 COPY schemas ./schemas
 COPY core ./core
 COPY adapters ./adapters
-RUN python -m compileall -q api workers events schemas core adapters
+# The French catalogue, compiled here as `make install` compiles it (the .mo files are not in git).
+COPY locales ./locales
+RUN python -m adapters.l10n compile && python -m compileall -q api workers events schemas core adapters
 
 USER app
 

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench lint clean catalogue
 
 # The virtualenv is rebuilt whenever the pinned requirements change.
 $(STAMP): requirements.txt
@@ -22,7 +22,16 @@ $(KAFKA_STAMP): devstack/kafka/pom.xml devstack/kafka.py $(STAMP)
 	$(PY) -m devstack.kafka
 	touch $(KAFKA_STAMP)
 
-install: $(STAMP) $(KAFKA_STAMP)
+# The message catalogues, compiled from the .po files in git (adapters/l10n.py).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/*.po))
+
+$(CATALOGUES): %.mo: %.po $(STAMP)
+	$(PY) -m adapters.l10n compile
+
+install: $(STAMP) $(KAFKA_STAMP) $(CATALOGUES)
+
+catalogue: install ## after marking new words: merge them into each language's .po to translate
+	$(PY) -m adapters.l10n update
 
 run: install ## the marketplace with demo data on the embedded services
 	$(PY) -m devstack run

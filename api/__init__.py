@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
-from api import headers, observability, query, uploads, web
+from api import headers, i18n, observability, query, uploads, web
 from api.cli import register_commands
 from api.errors import MarketplaceApi, register_error_handlers
 from api.repeated import RepeatedSearches
@@ -54,6 +54,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     headers.install(app, config)
     uploads.install(app)
     observability.install(app)
+    i18n.install(app)
     _read_your_writes(app)
     from api.resources import (
         accounts,

@@ -20,22 +20,34 @@ def zone_label(when: datetime | None, timezone: str | None) -> str:
     a missing or unknown zone, pages show the instant as stored: ``UTC`` (or its own offset,
     ``UTC+02:00``, if it carries another one). A naive instant is read as UTC.
     """
+    name, abbreviation, offset = zone_parts(when, timezone)
+    if name is None:
+        return offset or "UTC"
+    if offset is None:
+        return f"{name} time"
+    if abbreviation is None:
+        return f"{name} time ({offset})"
+    return f"{name} time ({abbreviation}, {offset})"
+
+
+def zone_parts(when: datetime | None, timezone: str | None) -> tuple[str | None, str | None, str | None]:
+    """What a zone's label names: the zone (None for UTC or unknown), its abbreviation at ``when``
+    (None where it has no lettered one) and its offset (None without an instant), for
+    ``zone_label`` here and for the other languages' labels (``adapters.l10n``)."""
     zone = zone_of(timezone)
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     if zone is None or zone.key in UTC_NAMES:
         offset = when.utcoffset() if when is not None and zone is None else None
-        return utc_offset(offset) if offset else "UTC"
+        return None, None, utc_offset(offset) if offset else None
     name = zone.key.replace("_", " ")  # IANA names write spaces as underscores: America/Sao_Paulo
     if when is None:
-        return f"{name} time"
+        return name, None, None
     local = when.astimezone(zone)
     abbreviation = local.tzname() or ""
-    offset_text = utc_offset(local.utcoffset() or timedelta(0))
     # tzdata writes "+04" where a zone has no abbreviation of its own: the offset says it already.
-    if not abbreviation or abbreviation[0] in "+-":
-        return f"{name} time ({offset_text})"
-    return f"{name} time ({abbreviation}, {offset_text})"
+    lettered = abbreviation if abbreviation and abbreviation[0] not in "+-" else None
+    return name, lettered, utc_offset(local.utcoffset() or timedelta(0))
 
 
 def utc_offset(offset: timedelta) -> str:

@@ -13,7 +13,7 @@ from core.model import TrainingStatus
 from schemas.http import LANGUAGE, MAX_OFFSET, ExpertPublicOut
 from schemas.pictures import PictureOut
 
-CURRENCIES = ("eur", "usd", "gbp", "chf")
+CURRENCIES = ("eur", "usd", "gbp", "chf", "inr")
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166-1 alpha-2 code, e.g. FR.")
 MAX_PRICE = 10_000_000  # minor units: 100,000.00 in any currency
 HHMM = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="A time of day, HH:MM.")

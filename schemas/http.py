@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.model import BookingStatus, Role, Verification
+from core.model import UI_LANGUAGES, BookingStatus, Role, Verification
 from core.services.accounts import SELF_SERVICE_ROLES
 from schemas.pictures import PictureOut
 
-CURRENCIES = ("eur", "usd", "gbp", "chf")
+CURRENCIES = ("eur", "usd", "gbp", "chf", "inr")
 # Deeper pages are refused: a database skips every row before them, and no listing is that long.
 MAX_OFFSET = 100_000
 
@@ -36,6 +36,10 @@ class ProfileIn(Schema):
     title = fields.String(validate=validate.Length(min=2, max=200))
     bio = fields.String(validate=validate.Length(max=5000))
     company = fields.String(validate=validate.Length(min=2, max=200))
+    locale = fields.String(
+        validate=validate.OneOf(UI_LANGUAGES, error="One of: " + ", ".join(UI_LANGUAGES) + "."),
+        metadata={"description": "The language of my pages, e-mails and certificates."},
+    )
 
 
 class RegisterIn(ProfileIn):
@@ -83,6 +87,7 @@ class UserOut(Schema):
     title = fields.String(allow_none=True)
     bio = fields.String(allow_none=True)
     company = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
     verification = fields.Enum(Verification, by_value=True)
     verification_reason = fields.String(allow_none=True)
     verified = fields.Boolean()

@@ -11,6 +11,7 @@ from api.web import (  # noqa: F401 - registers routes
     booking,
     desk,
     expert,
+    language,
     mentoring,
     operations,
     pages,

@@ -6,12 +6,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext
 from marshmallow import ValidationError as FormError
 
 from api.errors import STATUS_OF
 from core.errors import DomainError
-from core.model import zone_of
-from core.venue_time import zone_label
 
 # Templates and the stylesheet live in the app's own api/templates and api/static.
 blp = Blueprint("web", __name__)
@@ -23,33 +22,20 @@ def merge_page(args: Any, page: int) -> str:
     return urlencode([(k, v) for k, v in args.items(multi=True) if k != "page"] + [("page", str(page))])
 
 
-@blp.app_template_filter("money")
-def money(amount: int | None, currency: str | None) -> str:
-    """Minor units as people read them: ``450.00 EUR``."""
-    if amount is None or not currency:
-        return ""
-    return f"{amount / 100:,.2f} {currency.upper()}".replace(",", "\u202f")
-
-
-@blp.app_template_filter("local")
-def local(when: Any, zone: str | None, fmt: str = "%A %d %B %Y") -> str:
-    """A UTC instant in the venue's time zone."""
-    if when is None:
-        return ""
-    tz = zone_of(zone)
-    return (when.astimezone(tz) if tz else when).strftime(fmt)
-
-
-# The name of the clock those times are read on: "Europe/Paris time (CEST, UTC+02:00)".
-blp.add_app_template_filter(zone_label, "zone_label")
-
-
 def form_errors(invalid: FormError | DomainError) -> dict[str, Any]:
     """What a form shows beside its fields: the schema's messages, or a domain error's fields
     (its message alone when it names none)."""
     if isinstance(invalid, FormError):
-        return {k: v if isinstance(v, list) else [str(v)] for k, v in invalid.messages_dict.items()}
-    return invalid.errors or {"form": [invalid.message]}
+        found = {k: v if isinstance(v, list) else [str(v)] for k, v in invalid.messages_dict.items()}
+    else:
+        found = invalid.errors or {"form": [invalid.message]}
+    return {field: [translated(m) for m in messages] for field, messages in found.items()}
+
+
+def translated(message: object) -> str:
+    """A message of the core or a schema in this page's language: those marked with ``N_`` are in the
+    catalogue; one made up with its facts (an f-string) stays as it was written."""
+    return gettext(str(message))
 
 
 def stripe_js_method() -> str | None:
@@ -62,7 +48,8 @@ def stripe_js_method() -> str | None:
 def domain_error(error: DomainError) -> Any:
     """A page, not JSON, for the people using the site; the same status as the API's."""
     status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
-    titles = {404: "Not found", 403: "Not allowed", 409: "Not possible now", 503: "Try again in a moment"}
-    details = [m for messages in error.errors.values() for m in messages]
-    return render_template("web/error.html", message=error.message, details=details, status=status,
-                           title=titles.get(status, "Something is wrong")), status  # fmt: skip
+    titles = {404: gettext("Not found"), 403: gettext("Not allowed"), 409: gettext("Not possible now"),
+              503: gettext("Try again in a moment")}  # fmt: skip
+    details = [translated(m) for messages in error.errors.values() for m in messages]
+    return render_template("web/error.html", message=translated(error.message), details=details, status=status,
+                           title=titles.get(status, gettext("Something is wrong"))), status  # fmt: skip

@@ -73,7 +73,7 @@ def _check_csrf() -> None:
         abort(400, "The form expired or did not come from this site; reload the page and try again.")
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site: never a redirect to somewhere else."""
     if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("web.catalogue_page")
@@ -91,9 +91,12 @@ def login() -> Any:
         except (Unauthorized, RateLimited) as refused:
             error, status = refused.message, 429 if isinstance(refused, RateLimited) else 401
         else:
+            chosen = session.get("locale")
             session.clear()  # a fresh session (and CSRF token) on every sign-in
             session["token"] = token
-            return redirect(_safe_next(request.args.get("next")))
+            if chosen:
+                session["locale"] = chosen  # the language picked before signing in stays
+            return redirect(safe_next(request.args.get("next")))
     return render_template("web/login.html", error=error, email=email), status
 
 

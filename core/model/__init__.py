@@ -27,7 +27,7 @@ from core.model.trainings import (
     can_move_training,
     zone_of,
 )
-from core.model.users import PROFILE_FIELDS, VERIFICATION_TRANSITIONS, Role, User, Verification
+from core.model.users import PROFILE_FIELDS, UI_LANGUAGES, VERIFICATION_TRANSITIONS, Role, User, Verification
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -36,6 +36,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "SEATED_STATUSES",
     "TRAINING_TRANSITIONS",
+    "UI_LANGUAGES",
     "TRANSITIONS",
     "VERIFICATION_TRANSITIONS",
     "Booking",

@@ -39,7 +39,11 @@ VERIFICATION_TRANSITIONS: dict[Verification, frozenset[Verification]] = {
     Verification.WITHDRAWN: frozenset({Verification.PENDING}),
 }
 
-PROFILE_FIELDS = ("name", "specialty", "country", "languages", "institution", "title", "bio", "company")
+PROFILE_FIELDS = (
+    "name", "specialty", "country", "languages", "institution", "title", "bio", "company", "locale",
+)  # fmt: skip
+# The languages the site speaks to people in (pages, e-mails, certificates); the first is the default.
+UI_LANGUAGES = ("en", "fr")
 
 
 @dataclass
@@ -68,6 +72,9 @@ class User:
     rating_count: int = 0
     # The roles this account had before (a trainee who applied to teach): its history stays its own.
     former_roles: list[str] = field(default_factory=list)
+    # The language the person reads the site, e-mails and certificates in (one of UI_LANGUAGES);
+    # None until chosen: pages follow the browser's Accept-Language, e-mails the default.
+    locale: str | None = None
     portrait: Picture | None = None  # experts: shown on their page, their trainings' pages and lists
 
     @property

@@ -11,10 +11,10 @@ from core.services.deps import Deps
 
 # Which profile fields each role may fill in.
 ROLE_FIELDS: dict[Role, frozenset[str]] = {
-    Role.TRAINEE: frozenset({"name", "specialty", "country", "languages"}),
-    Role.EXPERT: frozenset({"name", "specialty", "country", "languages", "institution", "title", "bio"}),
-    Role.SPONSOR: frozenset({"name", "country", "languages", "company"}),
-    Role.ADMIN: frozenset({"name"}),
+    Role.TRAINEE: frozenset({"name", "specialty", "country", "languages", "locale"}),
+    Role.EXPERT: frozenset({"name", "specialty", "country", "languages", "institution", "title", "bio", "locale"}),
+    Role.SPONSOR: frozenset({"name", "country", "languages", "company", "locale"}),
+    Role.ADMIN: frozenset({"name", "locale"}),
 }
 
 

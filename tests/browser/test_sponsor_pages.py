@@ -21,7 +21,7 @@ def test_a_sponsor_buys_seats_and_a_trainee_redeems_a_voucher(stack: Stack, page
     expect(page.get_by_role("heading", name="Sponsored seats")).to_be_visible()
     expect(page.locator("#pay")).to_be_visible()
     fill_card(page, "4242424242424242")
-    page.get_by_role("button", name="Pay 900.00 EUR").click()
+    page.get_by_role("button", name="Pay €900.00").click()
     expect(page.locator("#status-label")).to_have_text("Paid: vouchers issued", timeout=30_000)
     page.reload()
     codes = page.locator("code.voucher").all_inner_texts()

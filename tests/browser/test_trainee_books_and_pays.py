@@ -37,7 +37,7 @@ def test_a_trainee_searches_books_pays_and_sees_the_booking_confirmed(stack: Sta
     expect(page.locator("#pay")).to_be_visible()
     fill_card(page, "4242424242424242")
     screenshot(page, "trainee-pays")
-    page.get_by_role("button", name=re.compile(r"^Pay 472\.50 EUR$")).click()
+    page.get_by_role("button", name=re.compile(r"^Pay €472\.50$")).click()
 
     expect(page.locator("#status-label")).to_have_text("Confirmed", timeout=30_000)  # no reload
     expect(page.locator("#pay")).to_be_hidden()
@@ -47,7 +47,7 @@ def test_a_trainee_searches_books_pays_and_sees_the_booking_confirmed(stack: Sta
 
     page.get_by_role("link", name="My bookings").first.click()
     expect(page.get_by_role("cell", name="Confirmed")).to_be_visible()
-    expect(page.get_by_text("450.00 EUR refunded")).to_be_visible()  # 30+ days before: the price, not the fee
+    expect(page.get_by_text("€450.00 refunded")).to_be_visible()  # 30+ days before: the price, not the fee
 
 
 def test_a_declined_card_is_shown_and_another_card_pays(stack: Stack, page: Page) -> None:

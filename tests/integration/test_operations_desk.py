@@ -143,7 +143,7 @@ def test_reconciliation_and_payouts_of_a_period_with_a_paid_booking(stack: Stack
     period = {"from": (today - timedelta(days=1)).isoformat(), "to": (today + timedelta(days=2)).isoformat()}
     payouts = desk.get(f"{api.base_url}/admin/operations/payouts", params=period)
     [line] = [r for r in rows_of(payouts.text) if r[0].startswith("Dr Desk")]
-    assert line[1:] == ["1", "0", "472.50 EUR", "22.50 EUR", "45.00 EUR", "405.00 EUR"]
+    assert line[1:] == ["1", "0", "€472.50", "€22.50", "€45.00", "€405.00"]
     link = re.search(r'href="([^"]+payouts\.csv[^"]*)"', payouts.text)
     assert link, "no download link on the payouts page"
     export = desk.get(api.base_url + link.group(1).replace("&amp;", "&"))
