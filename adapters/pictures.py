@@ -15,6 +15,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from core.errors import ValidationError
 from core.ports import EncodedImage
+from core.words import N_
 
 # Pillow's name of each accepted format -> what it is served as. MPO is the JPEG that phones and
 # stereo cameras write with extra pictures inside; its first picture is a JPEG like any other.
@@ -23,7 +24,8 @@ _SAVED_AS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 # Refused before decoding: a few KB of PNG can claim 100,000 x 100,000 pixels (a decompression
 # bomb). Below Pillow's own limit (89 M pixels), so its warning never has to be relied on.
 MAX_PIXELS = 40_000_000
-ACCEPTED = "JPEG, PNG or WebP"
+TOO_MANY_PIXELS = N_("Too many pixels: at most 40 million.")
+DAMAGED = N_("The file is damaged or cut short and cannot be read.")
 
 
 class PillowEncoder:
@@ -38,19 +40,19 @@ class PillowEncoder:
         try:
             image = Image.open(io.BytesIO(data))
         except UnidentifiedImageError as exc:
-            raise refusal(field, f"Not an image; send a {ACCEPTED} picture.") from exc
+            raise refusal(field, N_("Not an image: send a JPEG, PNG or WebP picture.")) from exc
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise refusal(field, f"Too many pixels (at most {self._max_pixels // 1_000_000} million).") from exc
+            raise refusal(field, TOO_MANY_PIXELS) from exc
         except (OSError, SyntaxError, ValueError) as exc:
-            raise refusal(field, "The file is damaged and cannot be read.") from exc
+            raise refusal(field, DAMAGED) from exc
         with image:
             content_type = FORMATS.get(image.format or "")
             if content_type is None:
-                raise refusal(field, f"A {image.format} picture; send a {ACCEPTED} one.")
+                raise refusal(field, N_("This format is not taken: send a JPEG, PNG or WebP picture."),
+                              f"a {image.format} picture")  # fmt: skip
             width, height = image.size
             if width * height > self._max_pixels:
-                limit = self._max_pixels // 1_000_000
-                raise refusal(field, f"{width} x {height} pixels is too many (at most {limit} million).")
+                raise refusal(field, TOO_MANY_PIXELS, f"{width} x {height} pixels")
             upright = self._decode(image, max(longest_sides), field)
         made: dict[int, EncodedImage] = {}
         for side in sorted(set(longest_sides), reverse=True):
@@ -72,7 +74,7 @@ class PillowEncoder:
             wanted = "RGBA" if alpha and image.format in ("PNG", "WEBP") else ("L" if upright.mode == "L" else "RGB")
             clean = upright.convert(wanted) if upright.mode != wanted else upright.copy()
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise refusal(field, "The file is damaged or truncated and cannot be read.") from exc
+            raise refusal(field, DAMAGED) from exc
         clean.info = {}
         return clean
 
@@ -88,9 +90,11 @@ class PillowEncoder:
         return EncodedImage(out.getvalue(), content_type, image.width, image.height)
 
 
-def refusal(field: str, problem: str) -> ValidationError:
-    """The 422 for an upload that is not a picture we take, naming its field."""
-    return ValidationError(f"The {field} was refused: {problem[:1].lower()}{problem[1:]}", {field: [problem]})
+def refusal(field: str, problem: str, facts: str | None = None) -> ValidationError:
+    """The 422 for an upload that is not a picture we take: the field's problem in words the
+    catalogue translates, the facts (which format, how many pixels) in the message."""
+    found = f" ({facts})" if facts else ""
+    return ValidationError(f"The {field} was refused{found}: {problem[:1].lower()}{problem[1:]}", {field: [problem]})
 
 
 def _in_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:

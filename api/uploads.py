@@ -12,10 +12,11 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.errors import error_body
-from core.services.pictures import MAX_UPLOAD_BYTES
+from core.services.pictures import MAX_UPLOAD_BYTES, TOO_LARGE
 
 FORM_ROOM = 256 * 1024  # the multipart envelope, the CSRF token and the alt text beside the file
 UPLOAD_BODY_BYTES = MAX_UPLOAD_BYTES + FORM_ROOM
@@ -54,11 +55,9 @@ def install(app: Flask) -> None:
             limit = (app.config.get("MAX_CONTENT_LENGTH") or 0) // _MB or 1
             message, errors = f"The request body is too large: at most {limit} MB.", {}
         else:
-            limit = MAX_UPLOAD_BYTES // _MB
-            message = f"The {field} is too large: at most {limit} MB."
-            errors = {field: [f"At most {limit} MB: send a smaller or more compressed picture."]}
+            message = f"The {field} is too large: at most {MAX_UPLOAD_BYTES // _MB} MB."
+            errors = {field: [TOO_LARGE]}
         if request.path.startswith("/api/"):
             return jsonify(error_body("too_large", 413, message, errors)), 413
-        details = [m for messages in errors.values() for m in messages]
-        return render_template("web/error.html", message=message, details=details, status=413,
-                               title="Too large"), 413  # fmt: skip
+        return render_template("web/error.html", message=gettext("The file is too large: at most 5 MB."),
+                               details=[gettext(TOO_LARGE)], status=413, title=gettext("Too large")), 413  # fmt: skip

@@ -19,13 +19,15 @@ from core.model import Picture, Rendition, Role, Training, TrainingStatus, User
 from core.services import trainings
 from core.services.accounts import require_role
 from core.services.deps import Deps
+from core.words import N_
 
 T = TypeVar("T")
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # of the file as sent, before re-encoding
+TOO_LARGE = N_("Larger than 5 MB: send a smaller or more compressed picture.")
 PORTRAIT_SIDES = (512, 128)  # longest side of the large and the small rendition, in pixels
 PHOTO_SIDES = (1600, 480)
-MAX_PHOTOS = 8
+MAX_PHOTOS = 8  # and ALT_MAX: the messages below say them in words (for the catalogue)
 ALT_MAX = 300
 # Photos change with the training's description; a training that is over keeps the ones it had.
 PHOTOS_EDITABLE = (TrainingStatus.DRAFT, TrainingStatus.PUBLISHED)
@@ -34,13 +36,13 @@ PHOTOS_EDITABLE = (TrainingStatus.DRAFT, TrainingStatus.PUBLISHED)
 def set_portrait(deps: Deps, expert: User, data: bytes, alt: str | None = None) -> User:
     """Upload (or replace) the signed-in expert's portrait; the old one's images are removed."""
     require_role(expert, Role.EXPERT)
-    alt = _alt(alt, "alt", required=False) or f"Portrait of {expert.name}"
+    alt = _alt(alt, "alt", required=False)  # none: pages describe it by the expert's name, in their language
     picture = _stored(deps, data, "portrait", PORTRAIT_SIDES, alt, owner_id=expert.id)
     old = expert.portrait
     changes, guard = {"portrait": _doc(picture)}, {"portrait": _doc(old)}
     if not _discarding(deps, picture, lambda: deps.users.update(expert.id, changes, expected=guard)):
         deps.media.delete(picture.media_ids)
-        raise Conflict("Your portrait changed meanwhile; reload and try again.")
+        raise Conflict(N_("Your portrait changed meanwhile; reload and try again."))
     if old is not None:
         deps.media.delete(old.media_ids)
     return _reloaded(deps, expert)
@@ -53,7 +55,7 @@ def remove_portrait(deps: Deps, expert: User) -> User:
     if old is None:
         return expert
     if not deps.users.update(expert.id, {"portrait": None}, expected={"portrait": _doc(old)}):
-        raise Conflict("Your portrait changed meanwhile; reload and try again.")
+        raise Conflict(N_("Your portrait changed meanwhile; reload and try again."))
     deps.media.delete(old.media_ids)
     return _reloaded(deps, expert)
 
@@ -71,8 +73,8 @@ def add_photo(deps: Deps, expert: User, training_id: str, data: bytes, alt: str 
     training = _editable(deps, expert, training_id)
     alt_text = _alt(alt, "alt", required=True)
     if len(training.photos) >= MAX_PHOTOS:
-        raise ValidationError(f"A training shows at most {MAX_PHOTOS} photos.",
-                              {"photo": [f"At most {MAX_PHOTOS} photos: remove one first."]})  # fmt: skip
+        raise ValidationError(N_("A training shows at most 8 photos."),
+                              {"photo": [N_("At most 8 photos: remove one first.")]})  # fmt: skip
     picture = _stored(deps, data, "photo", PHOTO_SIDES, alt_text, owner_id=training.id)
     after = replace(training, photos=[*training.photos, picture])
     return _discarding(deps, picture, lambda: trainings.store_edit(deps, training, after, ["photos"]))
@@ -89,7 +91,7 @@ def edit_photo(
     if alt is not None:
         photo = replace(photo, alt=_alt(alt, "alt", required=True))
     if not 0 <= index <= len(photos):
-        raise ValidationError("No such position.", {"position": [f"Between 1 and {len(training.photos)}."]})
+        raise ValidationError(N_("No such position."), {"position": [f"Between 1 and {len(training.photos)}."]})
     photos.insert(index, photo)
     if photos == training.photos:
         return training
@@ -109,7 +111,7 @@ def remove_photo(deps: Deps, expert: User, training_id: str, photo_id: str) -> T
 def _editable(deps: Deps, expert: User, training_id: str) -> Training:
     training = trainings.own_training(deps, expert, training_id)
     if training.status not in PHOTOS_EDITABLE:
-        raise Conflict(f"A {training.status} training's photos can no longer be added to or changed.")
+        raise Conflict(N_("The training is over or cancelled: its photos can no longer change."))
     return training
 
 
@@ -124,21 +126,21 @@ def _alt(text: str | None, field: str, required: bool) -> str:
     """Alt text: what the picture shows, for people who cannot see it (one line, trimmed)."""
     alt = " ".join((text or "").split())
     if required and not alt:
-        raise ValidationError("Describe the photo for people who cannot see it.",
-                              {field: ["Required: what the photo shows, in a sentence."]})  # fmt: skip
+        raise ValidationError(N_("Describe the photo for people who cannot see it."),
+                              {field: [N_("Required: what the photo shows, in a sentence.")]})  # fmt: skip
     if len(alt) > ALT_MAX:
-        raise ValidationError("The alt text is too long.", {field: [f"At most {ALT_MAX} characters."]})
+        raise ValidationError(N_("The description is too long."), {field: [N_("At most 300 characters.")]})
     return alt
 
 
 def _stored(deps: Deps, data: bytes, field: str, sides: tuple[int, int], alt: str, owner_id: str) -> Picture:
     """The upload checked, re-encoded at both sizes and stored (both images, or neither)."""
     if not data:
-        raise ValidationError(f"Choose a {field} to upload.", {field: ["Required: a JPEG, PNG or WebP file."]})
+        raise ValidationError(N_("Choose a picture to upload."), {field: [N_("Required: a JPEG, PNG or WebP file.")]})
     if len(data) > MAX_UPLOAD_BYTES:
-        limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise TooLarge(f"The {field} is too large: at most {limit} MB.",
-                       {field: [f"{len(data) / (1024 * 1024):.1f} MB; at most {limit} MB."]})  # fmt: skip
+        size = len(data) / (1024 * 1024)
+        raise TooLarge(f"The {field} is too large ({size:.1f} MB): at most 5 MB.",
+                       {field: [TOO_LARGE]})  # fmt: skip
     large, small = deps.images.encode(data, field, sides)
     stored: list[str] = []
     try:
