@@ -52,7 +52,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     api = MarketplaceApi(app)
     register_error_handlers(app)
     headers.install(app, config)
-    uploads.install(app)
+    uploads.install(app, api)
     observability.install(app)
     i18n.install(app)
     _read_your_writes(app)

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api.errors import error_body
+from api.errors import MarketplaceApi, error_body
 from core.services.pictures import MAX_UPLOAD_BYTES, TOO_LARGE
 
 FORM_ROOM = 256 * 1024  # the multipart envelope, the CSRF token and the alt text beside the file
@@ -39,8 +39,9 @@ def upload_field() -> str | None:
     return getattr(view, "upload_field", None) or getattr(getattr(view, "view_class", None), "upload_field", None)
 
 
-def install(app: Flask) -> None:
-    """Raise the body limit for upload endpoints; answer 413 in the site's formats."""
+def install(app: Flask, api: MarketplaceApi) -> None:
+    """Raise the body limit for upload endpoints; answer their 413 in the site's formats (other
+    requests' 413 stays ``api``'s, as for any HTTP error)."""
 
     @app.before_request
     def _room_for_an_upload() -> None:
@@ -52,11 +53,9 @@ def install(app: Flask) -> None:
     def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
         field = upload_field()
         if field is None:
-            limit = (app.config.get("MAX_CONTENT_LENGTH") or 0) // _MB or 1
-            message, errors = f"The request body is too large: at most {limit} MB.", {}
-        else:
-            message = f"The {field} is too large: at most {MAX_UPLOAD_BYTES // _MB} MB."
-            errors = {field: [TOO_LARGE]}
+            return api.handle_http_exception(error)
+        message = f"The {field} is too large: at most {MAX_UPLOAD_BYTES // _MB} MB."
+        errors = {field: [TOO_LARGE]}
         if request.path.startswith("/api/"):
             return jsonify(error_body("too_large", 413, message, errors)), 413
         return render_template("web/error.html", message=gettext("The file is too large: at most 5 MB."),

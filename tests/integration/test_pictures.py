@@ -147,7 +147,7 @@ def test_an_upload_over_5_mb_is_refused_with_the_limit_in_json(stack: Stack) -> 
     # Elsewhere the usual 1 MB limit holds, in the same JSON format.
     big = stack.api.call("PATCH", "/api/v1/me", expert["token"], data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
                          headers={"Content-Type": "application/json"})  # fmt: skip
-    assert big.status_code == 413 and big.json()["code"] == "too_large"
+    assert big.status_code == 413 and big.json()["code"] == "request_entity_too_large"
     assert _files(stack) == (0, 0)
 
 
