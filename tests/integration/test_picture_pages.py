@@ -50,6 +50,13 @@ def test_an_expert_uploads_a_portrait_and_photos_through_the_forms(stack: Stack)
     own_page = web.get(f"{base}/experts/{expert['id']}").text
     assert any(i.get("alt") == "Dr Hopper at the console" for i in _imgs(own_page))
 
+    # In French, the page and a refusal beside its field (the core's words, from the catalogue).
+    french = web.get(f"{base}/me/portrait", headers={"Accept-Language": "fr"})
+    assert "Mon portrait" in page_text(french.text) and "Retirer mon portrait" in page_text(french.text)
+    refused = web.post(f"{base}/me/portrait", data={"csrf": csrf}, headers={"Accept-Language": "fr"},
+                       files={"portrait": ("notes.txt", b"just some notes")})  # fmt: skip
+    assert refused.status_code == 422 and "Ce n’est pas une image" in page_text(refused.text)
+
     photo_id = stack.api.call("GET", f"/api/v1/trainings/{training['id']}").json()["photos"][0]["id"]
     removed = web.post(f"{base}/me/trainings/{training['id']}/photos/{photo_id}",
                        data={"csrf": csrf, "action": "remove"})  # fmt: skip
