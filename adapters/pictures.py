@@ -9,6 +9,7 @@ an embedded ICC profile to sRGB (dropping the profile untouched would shift them
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -31,9 +32,11 @@ DAMAGED = N_("The file is damaged or cut short and cannot be read.")
 class PillowEncoder:
     """The ``ImageEncoder`` port on Pillow."""
 
-    def __init__(self, max_pixels: int = MAX_PIXELS, quality: int = 85) -> None:
+    def __init__(self, max_pixels: int = MAX_PIXELS, quality: int = 85, at_once: int = 2) -> None:
         self._max_pixels = max_pixels
         self._quality = quality
+        # A 40 M-pixel PNG is 160 MB decoded: a few at a time, whatever the server's thread count.
+        self._decoding = threading.BoundedSemaphore(at_once)
 
     def encode(self, data: bytes, field: str, longest_sides: Sequence[int]) -> list[EncodedImage]:
         """Every size asked for, each smaller one resized from the one before."""
@@ -53,11 +56,12 @@ class PillowEncoder:
             width, height = image.size
             if width * height > self._max_pixels:
                 raise refusal(field, TOO_MANY_PIXELS, f"{width} x {height} pixels")
-            upright = self._decode(image, max(longest_sides), field)
-        made: dict[int, EncodedImage] = {}
-        for side in sorted(set(longest_sides), reverse=True):
-            upright.thumbnail((side, side), Image.Resampling.LANCZOS)  # keeps the aspect, never enlarges
-            made[side] = self._save(upright, content_type)
+            with self._decoding:
+                upright = self._decode(image, max(longest_sides), field)
+                made: dict[int, EncodedImage] = {}
+                for side in sorted(set(longest_sides), reverse=True):
+                    upright.thumbnail((side, side), Image.Resampling.LANCZOS)  # keeps the aspect, never enlarges
+                    made[side] = self._save(upright, content_type)
         return [made[side] for side in longest_sides]
 
     def _decode(self, image: Image.Image, largest: int, field: str) -> Image.Image:

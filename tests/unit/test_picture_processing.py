@@ -97,3 +97,17 @@ def test_decompression_bombs_are_refused_before_they_are_decoded() -> None:
     small_limit = PillowEncoder(max_pixels=1_000_000)
     with pytest.raises(ValidationError):
         small_limit.encode(picture("JPEG", (1200, 900)), "photo", (480,))
+
+
+def test_an_animation_keeps_its_first_frame_and_cmyk_becomes_rgb() -> None:
+    frames = [Image.new("RGB", (200, 100), (200, 0, 0)), Image.new("RGB", (200, 100), (0, 0, 200))]
+    out = io.BytesIO()
+    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    assert getattr(opened(out.getvalue()), "n_frames", 1) == 2
+    (large,) = encoder.encode(out.getvalue(), "photo", (1600,))
+    image = opened(large.data)
+    assert getattr(image, "n_frames", 1) == 1 and image.convert("RGB").getpixel((10, 10))[0] > 150  # type: ignore[index]
+    out = io.BytesIO()
+    Image.new("CMYK", (120, 80), (0, 255, 255, 0)).save(out, "JPEG")  # red, in print colours
+    (large,) = encoder.encode(out.getvalue(), "photo", (1600,))
+    assert opened(large.data).mode == "RGB"
