@@ -34,8 +34,12 @@ class PictureOut(Schema):
     """A picture: the large image for its own page, the small one for cards and lists."""
 
     id = fields.String()
-    alt = fields.String(metadata={"description": "What the picture shows, for people who cannot see it; "
-                                              "empty for a portrait its expert did not describe (name them)."})
+    alt = fields.String(
+        metadata={
+            "description": "What the picture shows, for people who cannot see it; "
+            "empty for a portrait its expert did not describe (name them)."
+        }
+    )
     large = fields.Nested(RenditionOut)
     small = fields.Nested(RenditionOut)
 
