@@ -29,6 +29,7 @@ PORTRAIT_SIDES = (512, 128)  # longest side of the large and the small rendition
 PHOTO_SIDES = (1600, 480)
 MAX_PHOTOS = 8  # and ALT_MAX: the messages below say them in words (for the catalogue)
 ALT_MAX = 300
+ADD_ATTEMPTS = 3  # a photo added to a training that changed meanwhile is added to what it became
 # Photos change with the training's description; a training that is over keeps the ones it had.
 PHOTOS_EDITABLE = (TrainingStatus.DRAFT, TrainingStatus.PUBLISHED)
 
@@ -69,15 +70,25 @@ def erase_pictures_of(deps: Deps, user: User) -> int:
 
 
 def add_photo(deps: Deps, expert: User, training_id: str, data: bytes, alt: str | None) -> Training:
-    """Add a photo after the training's others (its expert only, while a draft or published)."""
-    training = _editable(deps, expert, training_id)
-    alt_text = _alt(alt, "alt", required=True)
-    if len(training.photos) >= MAX_PHOTOS:
-        raise ValidationError(N_("A training shows at most 8 photos."),
-                              {"photo": [N_("At most 8 photos: remove one first.")]})  # fmt: skip
-    picture = _stored(deps, data, "photo", PHOTO_SIDES, alt_text, owner_id=training.id)
-    after = replace(training, photos=[*training.photos, picture])
-    return _discarding(deps, picture, lambda: trainings.store_edit(deps, training, after, ["photos"]))
+    """Add a photo after the training's others (its expert only, while a draft or published).
+
+    Adding commutes with any other edit, so a training changed meanwhile (two photos sent at once,
+    say) is read again and the photo added to it, a few times before giving up.
+    """
+    training = _with_room(_editable(deps, expert, training_id))
+    picture = _stored(deps, data, "photo", PHOTO_SIDES, _alt(alt, "alt", required=True), owner_id=training.id)
+
+    def append() -> Training:
+        current = training
+        for _attempt in range(ADD_ATTEMPTS - 1):
+            try:
+                return trainings.store_edit(deps, current, replace(current, photos=[*current.photos, picture]),
+                                            ["photos"])  # fmt: skip
+            except Conflict:
+                current = _with_room(_editable(deps, expert, training_id))
+        return trainings.store_edit(deps, current, replace(current, photos=[*current.photos, picture]), ["photos"])
+
+    return _discarding(deps, picture, append)
 
 
 def edit_photo(
@@ -112,6 +123,13 @@ def _editable(deps: Deps, expert: User, training_id: str) -> Training:
     training = trainings.own_training(deps, expert, training_id)
     if training.status not in PHOTOS_EDITABLE:
         raise Conflict(N_("The training is over or cancelled: its photos can no longer change."))
+    return training
+
+
+def _with_room(training: Training) -> Training:
+    if len(training.photos) >= MAX_PHOTOS:
+        raise ValidationError(N_("A training shows at most 8 photos."),
+                              {"photo": [N_("At most 8 photos: remove one first.")]})  # fmt: skip
     return training
 
 

@@ -105,3 +105,26 @@ def test_a_closed_account_takes_its_portrait_images_along() -> None:
     expert = user(deps, Role.EXPERT)
     pictures.set_portrait(deps, expert, b"me")
     assert pictures.erase_pictures_of(deps, expert) == 2 and not deps.media.rows  # type: ignore[attr-defined]
+
+
+def test_a_photo_sent_while_the_training_changed_is_added_to_what_it_became() -> None:
+    deps = fake_deps()
+    expert = user(deps, Role.EXPERT)
+    day = training(deps, expert)
+    edits = {"left": 1}
+
+    class EditedMeanwhile(type(deps.trainings)):  # type: ignore[misc]
+        """Someone else's edit lands between this request's read and its write, once."""
+
+        def replace(self, training: object, expected_version: int, announcing: object = None) -> bool:
+            if edits["left"]:
+                edits["left"] -= 1
+                stored = self.rows[day.id]
+                self.rows[day.id] = dataclasses.replace(stored, title="Renamed", version=stored.version + 1)
+            return bool(super().replace(training, expected_version, announcing))
+
+    racing = EditedMeanwhile(deps.pending_events, rows=deps.trainings.rows)  # type: ignore[attr-defined]
+    raced = dataclasses.replace(deps, trainings=racing)
+    added = pictures.add_photo(raced, expert, day.id, b"photo", "The lab")
+    assert added.title == "Renamed" and [p.alt for p in added.photos] == ["The lab"]
+    assert len(deps.media.rows) == 2  # type: ignore[attr-defined]
