@@ -16,6 +16,7 @@ from api.web import (  # noqa: F401 - registers routes
     mentoring,
     operations,
     pages,
+    pictures,
     preferences,
     profile,
     questions,

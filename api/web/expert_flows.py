@@ -63,7 +63,7 @@ def _again(training_id: str, errors: dict[str, Any], status: int, values: dict[s
 def duplicate_training(training_id: str) -> Any:
     """A new draft copying this training to another day (same hours unless told), then its wizard."""
     expert = _expert()
-    source = trainings.my_training(deps(), expert, training_id)  # another's is refused before its form is read
+    source = trainings.own_training(deps(), expert, training_id)  # another's is refused before its form is read
     day, start = (request.form.get(k, "").strip() for k in ("day", "start_time"))
     values = {"day": day, "start_time": start}
     zone = zone_of(source.timezone) or zone_of("UTC")

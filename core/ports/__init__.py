@@ -34,6 +34,7 @@ from core.ports.payments import (
     ProviderPayment,
     ProviderRefund,
 )
+from core.ports.pictures import EncodedImage, ImageEncoder, MediaStore, StoredMedia
 from core.ports.questions import Questions
 from core.ports.records import CertificateRenderer, Certificates, PortfolioRenderer, Reviews
 from core.ports.sponsors import Demos, Sponsorships, Vouchers
@@ -50,12 +51,15 @@ __all__ = [
     "Demos",
     "Email",
     "EmailRenderer",
+    "EncodedImage",
     "EventPublisher",
     "FollowUps",
     "Goals",
+    "ImageEncoder",
     "Inbox",
     "Ledger",
     "Mailer",
+    "MediaStore",
     "CalendarFile",
     "Notification",
     "NotificationPreferences",
@@ -79,6 +83,7 @@ __all__ = [
     "Seats",
     "Sessions",
     "Sponsorships",
+    "StoredMedia",
     "TrainingQuery",
     "Trainings",
     "Users",

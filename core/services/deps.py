@@ -87,6 +87,8 @@ class Deps:
     alert_matches: ports.AlertMatches
     questions: ports.Questions
     rate_limits: ports.RateLimits
+    images: ports.ImageEncoder
+    media: ports.MediaStore
     hasher: PasswordHasher
     policy: Policy
     clock: Clock = utc_now

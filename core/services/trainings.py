@@ -170,9 +170,16 @@ def my_trainings(deps: Deps, expert: User, limit: int, offset: int) -> tuple[lis
     return deps.trainings.by_expert(expert.id, limit, offset)
 
 
-def my_training(deps: Deps, expert: User, training_id: str) -> Training:
-    """One of the expert's own trainings, drafts included; another's is refused."""
+def own_training(deps: Deps, expert: User, training_id: str) -> Training:
+    """The training if ``expert`` is its expert (``Forbidden`` for another, ``NotFound`` if none)."""
     return _own(deps, expert, training_id)
+
+
+def store_edit(deps: Deps, before: Training, after: Training, changes: list[str]) -> Training:
+    """Store an edit made by another use case (the photos) as every edit is: guarded by the
+    version it was made from, with its ``training.updated``; ``Conflict`` if it changed meanwhile."""
+    edited = replace(after, updated_at=deps.clock(), version=before.version + 1)
+    return _store_and_announce(deps, before, edited, TrainingUpdated, changes)
 
 
 def _own(deps: Deps, expert: User, training_id: str) -> Training:

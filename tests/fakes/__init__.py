@@ -27,6 +27,7 @@ from tests.fakes.messaging import (
 )
 from tests.fakes.notifications import FakeInbox, FakeMailer, FakeOutbox, FakePreferences, FakeRenderer
 from tests.fakes.payments import DECLINED, SIGNATURE, FakeGateway, FakeLedger, webhook
+from tests.fakes.pictures import FakeImageEncoder, FakeMedia
 from tests.fakes.questions import FakeQuestions
 from tests.fakes.records import FakeCertificateRenderer, FakeCertificates, FakePortfolioRenderer, FakeReviews
 from tests.fakes.seats import FakeSeats
@@ -48,9 +49,11 @@ __all__ = [
     "FakeGateway",
     "FakeGoals",
     "FakeHasher",
+    "FakeImageEncoder",
     "FakeInbox",
     "FakeLedger",
     "FakeMailer",
+    "FakeMedia",
     "FakeOutbox",
     "FakePendingEvents",
     "FakePortfolioRenderer",
@@ -114,6 +117,8 @@ def fake_deps(**overrides: Any) -> Deps:
         "alert_matches": FakeAlertMatches(),
         "questions": FakeQuestions(pending),
         "rate_limits": FakeRateLimits(),
+        "images": FakeImageEncoder(),
+        "media": FakeMedia(),
         "hasher": FakeHasher(),
         "policy": Policy(),
         "clock": clock,
