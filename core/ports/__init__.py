@@ -37,6 +37,7 @@ from core.ports.payments import (
 from core.ports.questions import Questions
 from core.ports.records import CertificateRenderer, Certificates, PortfolioRenderer, Reviews
 from core.ports.sponsors import Demos, Sponsorships, Vouchers
+from core.ports.wording import Wording, Wordings
 
 __all__ = [
     "AlertMatches",
@@ -83,4 +84,6 @@ __all__ = [
     "Trainings",
     "Users",
     "Vouchers",
+    "Wording",
+    "Wordings",
 ]
