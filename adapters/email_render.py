@@ -28,6 +28,7 @@ _OPTIONAL: dict[str, Any] = {
     "action": None, "training": None, "codes": None, "has_invitation": False, "has_cancellation": False,
     "unsubscribe_url": None, "category_label": "",
 }  # fmt: skip
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
 _PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n")
 
@@ -50,7 +51,8 @@ class JinjaEmailRenderer:
         html = env.select_template([f"{kind}.html", "default.html"]).render(values)
         # Block tags and empty optional sections leave runs of blank lines in the text part.
         text = _BLANK_LINES.sub("\n\n", text).strip() + "\n"
-        subject = " ".join(str(context["title"]).split())
+        # One line, as a header must be; the no-break spaces of French typography stay.
+        subject = _SPACES.sub(" ", str(context["title"])).strip()
         return RenderedEmail(subject=subject, text=text, html=html)
 
 
