@@ -37,7 +37,8 @@ class JinjaEmailRenderer:
     """Implements ``EmailRenderer`` with the Jinja2 templates of a directory."""
 
     def __init__(self, templates_dir: Path | None = None) -> None:
-        self._envs = {lang: _environment(templates_dir or TEMPLATES_DIR, lang) for lang in l10n.LANGUAGES}
+        self._dir = templates_dir or TEMPLATES_DIR
+        self._envs: dict[str, Environment] = {}  # made on a language's first e-mail: its catalogue is read then
 
     def render(self, kind: str, context: Mapping[str, Any], locale: str | None = None) -> RenderedEmail:
         """Render ``kind``'s templates (or the default ones) in ``locale``'s words; the subject is
@@ -45,7 +46,10 @@ class JinjaEmailRenderer:
 
         Raises ``jinja2.UndefinedError`` when the context lacks a key a template uses.
         """
-        env = self._envs[l10n.supported(locale)]
+        lang = l10n.supported(locale)
+        if lang not in self._envs:
+            self._envs[lang] = _environment(self._dir, lang)
+        env = self._envs[lang]
         values = {**_OPTIONAL, **context}
         text = env.select_template([f"{kind}.txt", "default.txt"]).render(values)
         html = env.select_template([f"{kind}.html", "default.html"]).render(values)
