@@ -6,6 +6,7 @@ from email.utils import parseaddr
 
 from pymongo.database import Database
 
+from adapters import l10n
 from adapters.catalogue_view import LiveCatalogue
 from adapters.config import Config
 from adapters.email_render import JinjaEmailRenderer
@@ -84,6 +85,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         outbox=MongoOutbox(db),
         preferences=MongoNotificationPreferences(db),
         renderer=JinjaEmailRenderer(),
+        wordings=l10n.wording,
         mailer=SmtpMailer(config.smtp_url, config.mail_from),
         ledger=MongoLedger(db),
         processed=MongoProcessedEvents(db),

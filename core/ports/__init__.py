@@ -38,6 +38,7 @@ from core.ports.pictures import EncodedImage, ImageEncoder, MediaStore, StoredMe
 from core.ports.questions import Questions
 from core.ports.records import CertificateRenderer, Certificates, PortfolioRenderer, Reviews
 from core.ports.sponsors import Demos, Sponsorships, Vouchers
+from core.ports.wording import Wording, Wordings
 
 __all__ = [
     "AlertMatches",
@@ -88,4 +89,6 @@ __all__ = [
     "Trainings",
     "Users",
     "Vouchers",
+    "Wording",
+    "Wordings",
 ]

@@ -70,6 +70,7 @@ class Deps:
     outbox: ports.Outbox
     preferences: ports.NotificationPreferences
     renderer: ports.EmailRenderer
+    wordings: ports.Wordings  # each reader's language, for the notifications, e-mails and PDFs
     ledger: ports.Ledger
     processed: ports.ProcessedEvents
     deferred: ports.DeferredEvents

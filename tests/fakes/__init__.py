@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters import l10n
 from core.services.deps import Deps, Policy
 from tests.fakes.accounts import FakeHasher, FakeRateLimits, FakeSessions, FakeUsers
 from tests.fakes.alerts import FakeAlertMatches, FakeAlerts
@@ -100,6 +101,7 @@ def fake_deps(**overrides: Any) -> Deps:
         "outbox": FakeOutbox(),
         "preferences": FakePreferences(),
         "renderer": FakeRenderer(),
+        "wordings": l10n.wording,  # the real one: Babel and the catalogue, no infrastructure
         "ledger": FakeLedger(),
         "processed": FakeProcessedEvents(),
         "deferred": FakeDeferredEvents(),
