@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from core.goals import LEVELS
 from core.model import TrainingStatus
 from schemas.http import LANGUAGE, MAX_OFFSET, ExpertPublicOut
+from schemas.pictures import PictureOut
 
 CURRENCIES = ("eur", "usd", "gbp", "chf", "inr")
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166-1 alpha-2 code, e.g. FR.")
@@ -152,6 +153,7 @@ class TrainingOut(Schema):
     approval_hours = fields.Integer()
     cancellation_reason = fields.String(allow_none=True)
     duplicated_from = fields.String(allow_none=True)
+    photos = fields.List(fields.Nested(PictureOut), metadata={"description": "In order; the first is the card's."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

@@ -76,6 +76,7 @@ class Deps:
     outbox: ports.Outbox
     preferences: ports.NotificationPreferences
     renderer: ports.EmailRenderer
+    wordings: ports.Wordings  # each reader's language, for the notifications, e-mails and PDFs
     ledger: ports.Ledger
     processed: ports.ProcessedEvents
     deferred: ports.DeferredEvents
@@ -95,6 +96,8 @@ class Deps:
     rate_limits: ports.RateLimits
     password_resets: ports.PasswordResets
     personal_data: ports.PersonalData
+    images: ports.ImageEncoder
+    media: ports.MediaStore
     hasher: PasswordHasher
     policy: Policy
     clock: Clock = utc_now
