@@ -18,6 +18,7 @@ from core import ports
 from core.links import Links
 from core.model import User
 from core.ports import Email
+from core.ports.wording import Wording
 from core.services.deps import Clock, Policy
 from core.services.email_verification import link_token
 from core.signed_links import reset_token
@@ -25,7 +26,7 @@ from core.words import N_
 from events import EmailVerificationRequested, PasswordResetRequested, UserRegistered
 from events.envelope import Event, current_correlation, derived_id
 
-# The words, marked for the catalogue (the e-mails are in English until the renderer reads the person's locale).
+# The words, marked for the catalogue: each e-mail is worded in its reader's language (``User.locale``).
 VERIFY_BODY = N_(
     "Please confirm that %(email)s is your address by opening the link below. You can book and pay without it; "
     "saved-search alerts and their daily digests are e-mailed only to confirmed addresses.\n\n"
@@ -38,8 +39,8 @@ RESET_BODY = N_(
 
 
 def send_verification(
-    event: Event, users: ports.Users, outbox: ports.Outbox, renderer: ports.EmailRenderer, policy: Policy,
-    clock: Clock,
+    event: Event, users: ports.Users, outbox: ports.Outbox, renderer: ports.EmailRenderer, wordings: ports.Wordings,
+    policy: Policy, clock: Clock,
 ) -> None:  # fmt: skip
     """After sign-up (or when asked again): the link that verifies the address, unless it is verified."""
     user_id = event.payload_as(UserRegistered).user_id if event.type == UserRegistered.TYPE else \
@@ -49,14 +50,15 @@ def send_verification(
         return
     now = clock()
     url = Links(policy.public_base_url).verify_email(link_token(policy, user, now))
-    body = VERIFY_BODY % {"email": user.email}
-    _queue(event, user, outbox, renderer, policy, now, "account.verify_email", N_("Confirm your e-mail address"),
-           body, url, N_("Confirm my address"))  # fmt: skip
+    wording = wordings(user.locale)
+    body = wording.gettext(VERIFY_BODY) % {"email": user.email}
+    _queue(event, user, outbox, renderer, wording, policy, now, "account.verify_email",
+           N_("Confirm your e-mail address"), body, url, N_("Confirm my address"))  # fmt: skip
 
 
 def send_reset(
-    event: Event, users: ports.Users, outbox: ports.Outbox, renderer: ports.EmailRenderer, policy: Policy,
-    clock: Clock,
+    event: Event, users: ports.Users, outbox: ports.Outbox, renderer: ports.EmailRenderer, wordings: ports.Wordings,
+    policy: Policy, clock: Clock,
 ) -> None:  # fmt: skip
     """The password-reset link, signed now from the event's nonce."""
     asked = event.payload_as(PasswordResetRequested)
@@ -66,23 +68,25 @@ def send_reset(
     if user is None or user.closed_at is not None or expires_at <= now:
         return  # an e-mail that arrives after its link expired helps nobody
     url = Links(policy.public_base_url).reset_password(reset_token(policy.link_key, asked.nonce))
-    until = expires_at.strftime("%H:%M UTC on %d %B %Y")
-    body = RESET_BODY % {"email": user.email, "until": until}
-    _queue(event, user, outbox, renderer, policy, now, "account.password_reset", N_("Reset your password"), body,
-           url, N_("Choose a new password"))  # fmt: skip
+    wording = wordings(user.locale)
+    until = wording.local(expires_at, "UTC", "datetime")
+    body = wording.gettext(RESET_BODY) % {"email": user.email, "until": until}
+    _queue(event, user, outbox, renderer, wording, policy, now, "account.password_reset",
+           N_("Reset your password"), body, url, N_("Choose a new password"))  # fmt: skip
 
 
 def _queue(
-    event: Event, user: User, outbox: ports.Outbox, renderer: ports.EmailRenderer, policy: Policy, now: datetime,
-    kind: str, title: str, body: str, url: str, label: str,
+    event: Event, user: User, outbox: ports.Outbox, renderer: ports.EmailRenderer, wording: Wording, policy: Policy,
+    now: datetime, kind: str, title: str, body: str, url: str, label: str,
 ) -> None:  # fmt: skip
+    """Render in the person's language and queue, once per person and event."""
     links = Links(policy.public_base_url)
     context: dict[str, Any] = {
-        "kind": kind, "title": title, "body": body, "recipient_name": user.name,
-        "action": {"url": url, "label": label}, "preferences_url": links.account(),
-        "marketplace_name": policy.marketplace_name, "category_label": "your account",
+        "kind": kind, "title": wording.gettext(title), "body": body, "recipient_name": user.name,
+        "action": {"url": url, "label": wording.gettext(label)}, "preferences_url": links.account(),
+        "marketplace_name": policy.marketplace_name,
     }  # fmt: skip
-    rendered = renderer.render(kind, context)
+    rendered = renderer.render(kind, context, wording.locale)
     email = Email(
         to=user.email, subject=rendered.subject, text=rendered.text, html=rendered.html,
         message_id=derived_id(event.id, f"email/{user.id}"), correlation_id=current_correlation(),

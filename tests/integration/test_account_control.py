@@ -21,7 +21,7 @@ from core.services.accounts import digest
 from core.signed_links import nonce_hash, read_reset
 from events import PasswordResetRequested
 from events.types import topic_name
-from tests.support import Stack, csrf_of, page_text, read_topic, wait_for
+from tests.support import Stack, csrf_of, page_text, read_topic, text_of, wait_for
 
 pytestmark = pytest.mark.workers("notifications")
 
@@ -108,6 +108,19 @@ def test_a_reset_link_expires_within_the_hour(stack: Stack) -> None:
         passwords.confirm_reset(an_hour_later, token, NEW_PASSWORD)
     assert set(expired.value.errors) == {"token"}
     # Refused for its age only: the same link, before its hour is over, still works (once).
+    assert _confirm(stack, token).status_code == 200
+
+
+def test_the_account_e_mails_are_in_the_reader_s_language(stack: Stack) -> None:
+    api = stack.api
+    lucie = api.user("trainee", "Lucie Fontaine")
+    assert api.call("PATCH", "/api/v1/me", lucie["token"], json={"locale": "fr"}).status_code == 200
+    assert _reset(stack, lucie["email"]).status_code == 202
+    token = stack.link_in_mail(lucie["email"], "Réinitialisez votre mot de passe", "reset-password")
+    [mail] = [m for m in stack.mails_to(lucie["email"]) if m["Subject"] == "Réinitialisez votre mot de passe"]
+    assert "il fonctionne une fois" in text_of(mail) and "Choisir un nouveau mot de passe" in text_of(mail)
+    assert api.call("POST", "/api/v1/me/email-verification", lucie["token"]).status_code == 202
+    stack.link_in_mail(lucie["email"], "Confirmez votre adresse e-mail", "verify-email")
     assert _confirm(stack, token).status_code == 200
 
 
