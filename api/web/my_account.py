@@ -123,7 +123,7 @@ def ask_verification() -> Any:
     return redirect(url_for("web.account_page", notice="verification"), 303)
 
 
-@blp.route("/me/account/export")
+@blp.route("/me/account/my-data.json")
 def export_my_data() -> Any:
     """Everything we hold about me, as the JSON file the API gives."""
     user = require_web_user()

@@ -17,7 +17,8 @@ from tests.browser.conftest import sign_in
 from tests.support import Stack
 
 # Links that lead out of the pages (the API's own documents, downloads) or that only act.
-NOT_PAGES = ("/api/", "/metrics", "/healthz", "/readyz", "/static/", ".pdf", ".csv", ".ics", "/logout", "/unsubscribe/")
+NOT_PAGES = ("/api/", "/metrics", "/healthz", "/readyz", "/static/", ".pdf", ".csv", ".ics", ".json", "/logout",
+             "/unsubscribe/")  # fmt: skip
 MOST_PAGES = 60  # per role: enough for every kind of page, bounded however many trainings there are
 
 

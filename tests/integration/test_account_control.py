@@ -364,7 +364,7 @@ def test_the_web_pages_reset_a_password_end_a_session_export_and_close_the_accou
     wrong = web.post(f"{base}/me/account/password", data={"csrf": csrf_of(account.text),
                      "current_password": "not it", "new_password": "whatever it is now"})  # fmt: skip
     assert wrong.status_code == 403 and 'id="current_password-error"' in wrong.text
-    exported = web.get(f"{base}/me/account/export")
+    exported = web.get(f"{base}/me/account/my-data.json")
     assert exported.headers["Content-Disposition"].startswith("attachment;")
     assert exported.json()["profile"]["email"] == user["email"]
 
