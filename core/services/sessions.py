@@ -3,6 +3,10 @@
 A session is shown by an opaque id made when it began; the token and its hash never leave the
 core, so no URL, page or log line can carry a usable credential. Sessions begun before they had
 an id are not listed (they expire within a token's lifetime; signing out everywhere ends them).
+
+"Last used" is not shown: it would cost a write per authenticated request (and wake every API
+process's cache of sessions through the change stream) for a date people rarely need; the client
+address and user agent of the sign-in say which device a session is.
 """
 
 from __future__ import annotations
