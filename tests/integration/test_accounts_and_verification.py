@@ -171,6 +171,7 @@ def test_only_a_verified_expert_publishes_and_the_badge_shows(stack: Stack) -> N
         "verified": True,
         "rating_average": None,  # no reviews yet
         "rating_count": 0,
+        "portrait": None,  # none uploaded
     }
     assert api.call("GET", f"/api/v1/experts/{expert['id']}").json()["verified"] is True
     listed = api.call("GET", "/api/v1/trainings").json()["items"]
