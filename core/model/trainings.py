@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.words import N_
+
 
 class TrainingStatus(StrEnum):
     """Lifecycle of a training."""
@@ -113,21 +115,21 @@ class Training:
         }
         for name, value in required.items():
             if value is None or value == "" or value == []:
-                problem(name, "Required to publish.")
+                problem(name, N_("Required to publish."))
         if self.starts_at is not None and self.starts_at <= now:
-            problem("starts_at", "Must be in the future.")
+            problem("starts_at", N_("Must be in the future."))
         zone = zone_of(self.timezone)
         if self.timezone and zone is None:
-            problem("timezone", "Unknown time zone; use an IANA name such as Europe/Paris.")
+            problem("timezone", N_("Unknown time zone; use an IANA name such as Europe/Paris."))
         if self.starts_at and self.ends_at:
             if self.ends_at <= self.starts_at:
-                problem("ends_at", "Must be after starts_at.")
+                problem("ends_at", N_("Must be after starts_at."))
             elif zone and self.starts_at.astimezone(zone).date() != self.ends_at.astimezone(zone).date():
-                problem("ends_at", "A training lasts one day: it must end on the day it starts.")
+                problem("ends_at", N_("A training lasts one day: it must end on the day it starts."))
         if self.capacity is not None and self.capacity < 1:
-            problem("capacity", "Must be at least 1.")
+            problem("capacity", N_("Must be at least 1."))
         if self.price is not None and self.price < 0:
-            problem("price", "Must be at least 0.")
+            problem("price", N_("Must be at least 0."))
         for message in self._programme_problems(zone):
             problem("programme", message)
         return errors
