@@ -30,7 +30,7 @@ class Period:
 def check_period(start: datetime, end: datetime) -> Period:
     """A valid reporting period, or a ``ValidationError`` naming the field."""
     if end <= start:
-        raise ValidationError("The period is empty.", {"to": ["Must be after 'from'."]})
+        raise ValidationError(N_("The period is empty."), {"to": [N_("Must be after 'from'.")]})
     return Period(start, end)
 
 

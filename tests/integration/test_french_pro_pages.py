@@ -122,3 +122,4 @@ def test_an_admin_reads_the_experts_to_verify_and_the_operations_desk_in_french(
     backwards = f"{api.base_url}/admin/operations/payouts?from=2026-04-01&to=2026-03-01"
     bad = admin.get(backwards, headers=FRENCH, timeout=30)
     assert bad.status_code == 400 and "Veuillez corriger les champs signalés ci-dessous." in page_text(bad.text)
+    assert "Doit être postérieur au début de la période." in page_text(bad.text)  # the schema's message, beside "to"
