@@ -20,6 +20,7 @@ from core.model import BookingStatus, Role, Training, TrainingStatus, can_move_t
 from core.questions import QuestionState
 from core.services import approvals, attendance, demos, questions, trainings
 from core.services.accounts import require_role
+from core.words import N_
 from schemas.catalogue import CURRENCIES, TrainingPatch
 
 STEPS = {
@@ -49,6 +50,19 @@ FIELD_LABELS = {
     "currency": lazy_gettext("Currency"),
 }
 PROGRAMME_ROWS = 8
+# The schema's words (marshmallow's own, with TrainingIn's bounds) that the wizard shows as they are
+# (``translated`` looks each up): marked here so the catalogue holds their French.
+SCHEMA_WORDS = (
+    N_("Length must be between 3 and 200."), N_("Length must be between 2 and 200."),
+    N_("Length must be between 2 and 100."), N_("Length must be between 1 and 100."),
+    N_("Length must be between 2 and 300."), N_("A time of day, HH:MM."), N_("Not a valid datetime."),
+    N_("Not a valid number."), N_("Not a valid integer."), N_("Must be one of: eur, usd, gbp, chf, inr."),
+    N_("Must be greater than or equal to 1 and less than or equal to 1000."),
+    N_("Must be greater than or equal to 0 and less than or equal to 365."),
+    N_("Must be greater than or equal to 0 and less than or equal to 24."),
+    N_("Must be greater than or equal to 0 and less than or equal to 10000000."),
+    N_("An ISO 3166-1 alpha-2 code, e.g. FR."),
+)  # fmt: skip
 
 
 def _expert() -> Any:

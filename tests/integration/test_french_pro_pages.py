@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.support import Stack, day_ahead, page_text
+from tests.support import Stack, csrf_of, day_ahead, page_text
 
 pytestmark = pytest.mark.workers()
 
@@ -67,6 +67,16 @@ def test_an_expert_reads_their_trainings_wizard_and_roll_call_in_french(stack: S
     review = _french(browser, f"{base}/{training['id']}/edit/5")
     assert "Vérifier et publier" in review and "Lieu" in review and "1 200,00 €" in review
     assert f"{_full(day)}, 08:00–17:00 heure de Europe/Paris" in review
+
+    # The schema's refusals read in French beside their field: a programme row by its number, a venue's field.
+    edit = f"{base}/{training['id']}/edit"
+    csrf = csrf_of(browser.get(f"{edit}/2", headers=FRENCH, timeout=30).text)
+    row = {"csrf": csrf, "programme-0-start": "9h", "programme-0-end": "10:00", "programme-0-title": "Accueil"}
+    refused = browser.post(f"{edit}/2", data=row, headers=FRENCH, timeout=30)
+    assert refused.status_code == 422 and "Veuillez corriger les champs signalés ci-dessous." in page_text(refused.text)
+    assert 'id="programme-error">étape 1 : Une heure de la journée, HH:MM.' in refused.text
+    venue = browser.post(f"{edit}/3", data={"csrf": csrf, "institution": "H"}, headers=FRENCH, timeout=30)
+    assert venue.status_code == 422 and 'id="institution-error">Entre 2 et 200 caractères.' in venue.text
 
     roll = _french(browser, f"{base}/{training['id']}/attendance")
     assert "Présences" in roll and "Aucun participant confirmé." in roll
