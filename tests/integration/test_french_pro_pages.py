@@ -9,7 +9,8 @@ day names, not by the Babel code the pages use.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import time
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,7 +58,8 @@ def test_an_expert_reads_their_trainings_wizard_and_roll_call_in_french(stack: S
     assert f"{day.day} {MONTHS[day.month - 1][:3]}" in mine  # the short date: "7 déc. 2026"
 
     page = _french(browser, f"{base}/{training['id']}")
-    assert "Demandes à approuver (0)" in page and "Participants (payé) (0)" in page and "Liste d'attente (0)" in page
+    assert "Demandes à approuver (0) Aucune demande en attente." in page and "Liste d'attente (0) Personne." in page
+    assert "Participants (ayant payé) (0)" in page
     assert "Annuler la formation" in page and "Chaque participant est intégralement remboursé" in page
     assert _full(day) in page and "présences" in page
 
@@ -124,6 +126,17 @@ def test_an_admin_reads_the_experts_to_verify_and_the_operations_desk_in_french(
     desk = _french(admin, f"{api.base_url}/admin/operations")
     assert "Lettres mortes" in desk and "Retard des consommateurs" in desk and "Rapprochement" in desk
     assert "Reversements" in desk
+
+    lag = _french(admin, f"{api.base_url}/admin/operations/lag")
+    assert "Retard des consommateurs" in lag and "capacity : 0 enregistrement(s) en attente" in lag
+    letters = _french(admin, f"{api.base_url}/admin/operations/dead-letters/capacity")
+    assert "Lettres mortes de capacity (0)" in letters and "Aucune lettre morte : capacity a appliqué tout" in letters
+    # Every test shares one Stripe: the period starts after the previous tests' objects (as the desk's test).
+    time.sleep(1.1)
+    since = datetime.now(UTC).replace(microsecond=0)
+    compared = _french(admin, f"{api.base_url}/admin/operations/reconciliation?from={since:%Y-%m-%dT%H:%M:%S}")
+    assert f"0 écart(s), du {_long(since.date())} {since:%H:%M:%S} au " in compared
+    assert "Aucun : chaque paiement et chaque remboursement" in compared
 
     payouts = _french(admin, f"{api.base_url}/admin/operations/payouts?from=2026-03-01&to=2026-04-01")
     assert "Reversements aux experts" in payouts and "Télécharger le CSV" in payouts
