@@ -146,3 +146,37 @@ def test_an_admin_reads_the_experts_to_verify_and_the_operations_desk_in_french(
     bad = admin.get(backwards, headers=FRENCH, timeout=30)
     assert bad.status_code == 400 and "Veuillez corriger les champs signalés ci-dessous." in page_text(bad.text)
     assert "Doit être postérieur au début de la période." in page_text(bad.text)  # the schema's message, beside "to"
+
+
+def test_a_question_and_a_demo_read_in_french_on_the_experts_page_and_the_admins_desk(stack: Stack) -> None:
+    api = stack.api
+    expert, anna = api.expert("Dr Lefèvre"), api.user("trainee", "Anna Karlsson")
+    training = api.published_training(expert, title="TAVI en direct")
+    asked = api.call("POST", f"/api/v1/trainings/{training['id']}/questions", anna["token"],
+                     json={"text": "Faut-il apporter son propre tablier de plomb ?"})  # fmt: skip
+    assert asked.status_code == 201, asked.text
+    question = asked.json()
+    reported = api.call("POST", f"/api/v1/questions/{question['id']}/report", expert["token"],
+                        json={"reason": "Hors sujet pour cette formation."})  # fmt: skip
+    assert reported.ok, reported.text
+    sponsor = api.user("sponsor", "Jeanne Martin")
+    assert api.call("PATCH", "/api/v1/me", sponsor["token"], json={"company": "MedDevice SA"}).status_code == 200
+    listed = {"title": "Evolut FX au bloc", "device": "Evolut FX", "urls": ["https://example.org/evolut"]}
+    demo = api.call("POST", "/api/v1/demos", sponsor["token"], json=listed)
+    assert demo.status_code == 201, demo.text
+    proposed = api.call("POST", f"/api/v1/demos/{demo.json()['id']}/trainings", sponsor["token"],
+                        json={"training_id": training["id"]})  # fmt: skip
+    assert proposed.status_code == 202, proposed.text
+    day = _long(datetime.fromisoformat(question["created_at"]).astimezone(UTC).date())
+
+    browser, _csrf = api.web_session(expert["email"])
+    page = _french(browser, f"{api.base_url}/me/trainings/{training['id']}")
+    assert f"Anna K. a demandé le {day}" in page and "Votre réponse (publique, définitive)" in page
+    assert "Publier ma réponse" in page and "Questions en attente de votre réponse (1)" in page
+    assert "Evolut FX au bloc (Evolut FX), par MedDevice SA" in page and "La présenter à ma formation" in page
+
+    admin, _csrf = api.web_session(api.admin()["email"])
+    desk = _french(admin, f"{api.base_url}/admin/questions")
+    assert "Questions signalées (1)" in desk and f"Anna K. a demandé sur TAVI en direct {day}" in desk
+    assert f"Signalé le {day}" in desk and "Hors sujet pour cette formation." in desk
+    assert "Motif (lu par l'auteur)" in desk and "Masquer cette question" in desk
