@@ -76,7 +76,7 @@ def test_an_expert_reads_their_trainings_wizard_and_roll_call_in_french(stack: S
     row = {"csrf": csrf, "programme-0-start": "9h", "programme-0-end": "10:00", "programme-0-title": "Accueil"}
     refused = browser.post(f"{edit}/2", data=row, headers=FRENCH, timeout=30)
     assert refused.status_code == 422 and "Veuillez corriger les champs signalés ci-dessous." in page_text(refused.text)
-    assert 'id="programme-error">étape 1 : Une heure de la journée, HH:MM.' in refused.text
+    assert 'id="programme-error">étape 1\xa0: Une heure de la journée, HH:MM.' in refused.text
     venue = browser.post(f"{edit}/3", data={"csrf": csrf, "institution": "H"}, headers=FRENCH, timeout=30)
     assert venue.status_code == 422 and 'id="institution-error">Entre 2 et 200 caractères.' in venue.text
 
@@ -101,7 +101,7 @@ def test_a_sponsor_reads_their_sponsored_seats_in_french(stack: Stack) -> None:
     assert "Places sponsorisées" in page and "En attente de paiement" in page
     assert "Montant 900,00 €" in page and "Payer 900,00 €" in page and "Payer par carte" in page
     raw = browser.get(f"{api.base_url}/sponsorships/{bought.json()['id']}", headers=FRENCH, timeout=30).text
-    assert 'data-msg-declined="Paiement refusé : {reason}' in raw  # the script's words, in French too
+    assert 'data-msg-declined="Paiement refusé\xa0: {reason}' in raw  # the script's words, in French too
     status = browser.get(f"{api.base_url}/sponsorships/{bought.json()['id']}/status", headers=FRENCH, timeout=30)
     assert status.json()["label"] == "En attente de paiement"  # the live view keeps the page's language
 
