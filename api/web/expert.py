@@ -120,7 +120,7 @@ def edit_training(training_id: str, step: int) -> Any:
         else:
             target = request.form.get("go") or str(step + 1)
             return redirect(url_for("web.edit_training", training_id=training_id, step=int(target)), 303)
-    problems = training.missing_for_publication(deps().clock()) if step == 5 else {}
+    problems = _publication_problems(training) if step == 5 else {}
     may_publish = can_move_training(training.status, TrainingStatus.PUBLISHED)  # only a draft is published
     return render_template("web/wizard.html", step=step, steps=STEPS, training=training, values=values,
                            errors=errors, problems=problems, may_publish=may_publish, currencies=CURRENCIES,
@@ -199,6 +199,15 @@ def cancel_training(training_id: str) -> Any:
                               {"reason": [gettext("Required.")]})  # fmt: skip
     trainings.cancel_training(deps(), expert, training_id, reason)
     return redirect(url_for("web.expert_training", training_id=training_id), 303)
+
+
+def _publication_problems(training: Training) -> dict[str, list[str]]:
+    """What stops the draft's publication, by field, in the page's language: the core's marked
+    messages looked up, the programme's steps worded from their facts."""
+    found = training.missing_for_publication(deps().clock())
+    steps = {message % facts: gettext(message, **facts) for message, facts in
+             training.programme_wording(zone_of(training.timezone))}  # fmt: skip
+    return {field: [steps.get(m) or translated(m) for m in messages] for field, messages in found.items()}
 
 
 def _fields(step: int, form: Any) -> dict[str, Any]:

@@ -135,7 +135,12 @@ class Training:
         return errors
 
     def _programme_problems(self, zone: ZoneInfo | None) -> list[str]:
-        problems: list[str] = []
+        return [message % facts for message, facts in self.programme_wording(zone)]
+
+    def programme_wording(self, zone: ZoneInfo | None) -> list[tuple[str, dict[str, Any]]]:
+        """What is wrong with the programme's steps, each as a marked message and its facts, so a
+        page words it in its reader's language (``gettext(message) % facts``)."""
+        problems: list[tuple[str, dict[str, Any]]] = []
         day_start = day_end = None
         if zone and self.starts_at and self.ends_at:
             day_start = self.starts_at.astimezone(zone).strftime("%H:%M")
@@ -144,11 +149,15 @@ class Training:
         for i, step in enumerate(self.programme, start=1):
             start, end = step.get("start", ""), step.get("end", "")
             if end <= start:
-                problems.append(f"Step {i} must end after it starts.")
+                problems.append((N_("Step %(num)s must end after it starts."), {"num": i}))
             if previous_end and start < previous_end:
-                problems.append(f"Step {i} starts before step {i - 1} ends.")
+                problems.append(
+                    (N_("Step %(num)s starts before step %(previous)s ends."), {"num": i, "previous": i - 1})
+                )
             if day_start and day_end and (start < day_start or end > day_end):
-                problems.append(f"Step {i} ({start}-{end}) is outside the day ({day_start}-{day_end}).")
+                facts = {"num": i, "start": start, "end": end, "day_start": day_start, "day_end": day_end}
+                problems.append((N_("Step %(num)s (%(start)s-%(end)s) is outside the day (%(day_start)s-%(day_end)s)."),
+                                 facts))  # fmt: skip
             previous_end = end
         return problems
 

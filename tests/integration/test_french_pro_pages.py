@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.support import Stack, csrf_of, day_ahead, page_text
+from tests.support import TRAINING, Stack, csrf_of, day_ahead, page_text
 
 pytestmark = pytest.mark.workers()
 
@@ -79,6 +79,14 @@ def test_an_expert_reads_their_trainings_wizard_and_roll_call_in_french(stack: S
     assert 'id="programme-error">étape 1\xa0: Une heure de la journée, HH:MM.' in refused.text
     venue = browser.post(f"{edit}/3", data={"csrf": csrf, "institution": "H"}, headers=FRENCH, timeout=30)
     assert venue.status_code == 422 and 'id="institution-error">Entre 2 et 200 caractères.' in venue.text
+
+    # A draft's review lists what stops its publication, the programme's steps worded from their facts.
+    early = [{"start": "07:00", "end": "09:00", "title": "Accueil"}]
+    body = {**TRAINING, "starts_at": starts_at, "ends_at": ends_at, "programme": early}
+    draft = api.call("POST", "/api/v1/trainings", expert["token"], json=body)
+    assert draft.status_code == 201, draft.text
+    blocked = _french(browser, f"{base}/{draft.json()['id']}/edit/5")
+    assert "Avant de publier : Programme : L'étape 1 (07:00-09:00) sort de la journée (08:00-17:00)." in blocked
 
     roll = _french(browser, f"{base}/{training['id']}/attendance")
     assert "Présences" in roll and "Aucun participant confirmé." in roll
