@@ -8,6 +8,8 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validates_schema
 from marshmallow import ValidationError as SchemaError
 
+from core.words import N_
+
 
 def _month_start(day: date) -> date:
     return day.replace(day=1)
@@ -26,14 +28,14 @@ class PeriodArgs(Schema):
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("from_") and data.get("to") and data["to"] <= data["from_"]:
-            raise SchemaError("Must be after 'from'.", field_name="to")
+            raise SchemaError(N_("Must be after 'from'."), field_name="to")
 
     @post_load
     def _bounds(self, data: dict[str, Any], **_: Any) -> dict[str, datetime]:
         start = data.get("from_") or _month_start(datetime.now(UTC).date())
         end = data.get("to") or _next_month(start)
         if end <= start:
-            raise SchemaError("Must be after 'from'.", field_name="to")
+            raise SchemaError(N_("Must be after 'from'."), field_name="to")
         return {
             "start": datetime(start.year, start.month, start.day, tzinfo=UTC),
             "end": datetime(end.year, end.month, end.day, tzinfo=UTC),

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from core.words import N_
 from schemas.catalogue import COUNTRY, CURRENCIES, require_currency_with_prices
 from schemas.http import LANGUAGE
 from schemas.mentoring import GoalsIn
@@ -123,9 +124,9 @@ class ReconcileForm(Schema):
         unknown = EXCLUDE
 
     from_ = fields.NaiveDateTime(
-        data_key="from", error_messages={"invalid": "A UTC date and time, e.g. 2027-03-01T08:00."}
+        data_key="from", error_messages={"invalid": N_("A UTC date and time, e.g. 2027-03-01T08:00.")}
     )
-    to = fields.NaiveDateTime(error_messages={"invalid": "A UTC date and time, e.g. 2027-03-02T08:00."})
+    to = fields.NaiveDateTime(error_messages={"invalid": N_("A UTC date and time, e.g. 2027-03-02T08:00.")})
 
     @pre_load
     def _drop_blanks(self, data: Any, **_: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from api.context import deps
 from api.web.blueprint import blp
@@ -53,7 +54,8 @@ def decide_expert(expert_id: str) -> Any:
         return redirect(url_for("web.experts_to_verify"), 303)
     reason = (request.form.get("reason") or "").strip()
     if len(reason) < 5:
-        raise ValidationError("Say why, in a few words (5 characters or more).", {"reason": ["Required."]})
+        raise ValidationError(gettext("Say why, in a few words (5 characters or more)."),
+                              {"reason": [gettext("Required.")]})  # fmt: skip
     if decision == "withdraw":
         verification.withdraw_verification(deps(), admin, expert_id, reason)
     else:

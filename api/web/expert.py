@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
-from api.web.blueprint import blp, form_errors
+from api.web.blueprint import blp, form_errors, translated
 from api.web.expert_flows import training_flows
+from api.web.labels import LEVEL_NAMES
 from api.web.pictures import photos_context
 from api.web.session import require_web_user
 from core.errors import ValidationError
@@ -20,10 +22,49 @@ from core.model import BookingStatus, Role, Training, TrainingStatus, can_move_t
 from core.questions import QuestionState
 from core.services import approvals, attendance, demos, questions, trainings
 from core.services.accounts import require_role
+from core.words import N_
 from schemas.catalogue import CURRENCIES, TrainingPatch
 
-STEPS = {1: "Description", 2: "Programme", 3: "Date and venue", 4: "Seats and price", 5: "Review and publish"}
+STEPS = {
+    1: lazy_gettext("Description"),
+    2: lazy_gettext("Programme"),
+    3: lazy_gettext("Date and venue"),
+    4: lazy_gettext("Seats and price"),
+    5: lazy_gettext("Review and publish"),
+}
+# What the last step names a field that stops publication (core.model.Training.missing_for_publication).
+FIELD_LABELS = {
+    "title": lazy_gettext("Title"),
+    "specialty": lazy_gettext("Specialty"),
+    "technique": lazy_gettext("Technique"),
+    "description": lazy_gettext("What trainees will learn"),
+    "languages": lazy_gettext("Languages"),
+    "programme": lazy_gettext("Programme"),
+    "venue.institution": lazy_gettext("Hospital or institution"),
+    "venue.address": lazy_gettext("Address"),
+    "venue.city": lazy_gettext("City"),
+    "venue.country": lazy_gettext("Country"),
+    "starts_at": lazy_gettext("Starts at"),
+    "ends_at": lazy_gettext("Ends at"),
+    "timezone": lazy_gettext("Time zone"),
+    "capacity": lazy_gettext("Seats"),
+    "price": lazy_gettext("Price per seat"),
+    "currency": lazy_gettext("Currency"),
+}
 PROGRAMME_ROWS = 8
+# The schema's words (marshmallow's own, with TrainingIn's bounds) that the wizard shows as they are
+# (``translated`` looks each up): marked here so the catalogue holds their French.
+SCHEMA_WORDS = (
+    N_("Length must be between 3 and 200."), N_("Length must be between 2 and 200."),
+    N_("Length must be between 2 and 100."), N_("Length must be between 1 and 100."),
+    N_("Length must be between 2 and 300."), N_("A time of day, HH:MM."), N_("Not a valid datetime."),
+    N_("Not a valid number."), N_("Not a valid integer."), N_("Must be one of: eur, usd, gbp, chf, inr."),
+    N_("Must be greater than or equal to 1 and less than or equal to 1000."),
+    N_("Must be greater than or equal to 0 and less than or equal to 365."),
+    N_("Must be greater than or equal to 0 and less than or equal to 24."),
+    N_("Must be greater than or equal to 0 and less than or equal to 10000000."),
+    N_("An ISO 3166-1 alpha-2 code, e.g. FR."),
+)  # fmt: skip
 
 
 def _expert() -> Any:
@@ -56,7 +97,8 @@ def new_training() -> Any:
         else:
             return redirect(url_for("web.edit_training", training_id=draft.id, step=2), 303)
     return render_template("web/wizard.html", step=1, steps=STEPS, training=None, values=values, errors=errors,
-                           currencies=CURRENCIES, rows=PROGRAMME_ROWS), (422 if errors else 200)  # fmt: skip
+                           currencies=CURRENCIES, rows=PROGRAMME_ROWS, levels=LEVEL_NAMES,
+                           fields=FIELD_LABELS), (422 if errors else 200)  # fmt: skip
 
 
 @blp.route("/me/trainings/<training_id>/edit/<int:step>", methods=["GET", "POST"])
@@ -80,11 +122,12 @@ def edit_training(training_id: str, step: int) -> Any:
         else:
             target = request.form.get("go") or str(step + 1)
             return redirect(url_for("web.edit_training", training_id=training_id, step=int(target)), 303)
-    problems = training.missing_for_publication(deps().clock()) if step == 5 else {}
+    problems = _publication_problems(training) if step == 5 else {}
     may_publish = can_move_training(training.status, TrainingStatus.PUBLISHED)  # only a draft is published
     return render_template("web/wizard.html", step=step, steps=STEPS, training=training, values=values,
                            errors=errors, problems=problems, may_publish=may_publish, currencies=CURRENCIES,
-                           rows=PROGRAMME_ROWS), (422 if errors else 200)  # fmt: skip
+                           rows=PROGRAMME_ROWS, levels=LEVEL_NAMES,
+                           fields=FIELD_LABELS), (422 if errors else 200)  # fmt: skip
 
 
 @blp.get("/me/trainings/<training_id>")
@@ -123,7 +166,8 @@ def decide(booking_id: str) -> Any:
     approve = request.form.get("decision") == "approve"
     reason = (request.form.get("reason") or "").strip() or None
     if not approve and (reason is None or len(reason) < 5):
-        raise ValidationError("Say why, in a few words (5 characters or more).", {"reason": ["Required to reject."]})
+        raise ValidationError(gettext("Say why, in a few words (5 characters or more)."),
+                              {"reason": [gettext("Required to reject.")]})  # fmt: skip
     booking = approvals.decide(deps(), expert, booking_id, approved=approve, reason=reason)
     return redirect(url_for("web.expert_training", training_id=booking.training_id), 303)
 
@@ -154,9 +198,19 @@ def cancel_training(training_id: str) -> Any:
     expert = _expert()
     reason = (request.form.get("reason") or "").strip()
     if len(reason) < 5:
-        raise ValidationError("Tell the trainees why (5 characters or more).", {"reason": ["Required."]})
+        raise ValidationError(gettext("Tell the trainees why (5 characters or more)."),
+                              {"reason": [gettext("Required.")]})  # fmt: skip
     trainings.cancel_training(deps(), expert, training_id, reason)
     return redirect(url_for("web.expert_training", training_id=training_id), 303)
+
+
+def _publication_problems(training: Training) -> dict[str, list[str]]:
+    """What stops the draft's publication, by field, in the page's language: the core's marked
+    messages looked up, the programme's steps worded from their facts."""
+    found = training.missing_for_publication(deps().clock())
+    steps = {message % facts: gettext(message, **facts) for message, facts in
+             training.programme_wording(zone_of(training.timezone))}  # fmt: skip
+    return {field: [steps.get(m) or translated(m) for m in messages] for field, messages in found.items()}
 
 
 def _fields(step: int, form: Any) -> dict[str, Any]:
@@ -221,17 +275,29 @@ def _load(fields: dict[str, Any], partial: bool = True) -> dict[str, Any]:
 
 
 def _errors(invalid: FormError | ValidationError) -> dict[str, Any]:
-    raw = form_errors(invalid)
+    """The step's errors by form field, translated: the venue's beside its fields, the programme's
+    rows named by number (the schema's nested messages, which ``form_errors`` would flatten to text)."""
+    raw = invalid.messages_dict if isinstance(invalid, FormError) else form_errors(invalid)
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         if isinstance(value, dict) and key in ("venue",):
-            flat.update({k: v for k, v in value.items()})
+            flat.update({k: _words(v) for k, v in value.items()})
         elif isinstance(value, dict):
-            flat[key] = ["; ".join(f"step {int(i) + 1}: {' '.join(m if isinstance(m, list) else [str(m)])}"
-                                   for i, m in value.items() if str(i).isdigit()) or str(value)]  # fmt: skip
+            rows = [gettext("step %(num)s: %(problems)s", num=int(i) + 1, problems=" ".join(_words(m)))
+                    for i, m in value.items() if str(i).isdigit()]  # fmt: skip
+            flat[key] = ["; ".join(rows) or " ".join(_words(value))]
         else:
-            flat[{"starts_at": "start_time", "ends_at": "end_time"}.get(key, key)] = value
+            flat[{"starts_at": "start_time", "ends_at": "end_time"}.get(key, key)] = _words(value)
     return flat
+
+
+def _words(messages: Any) -> list[str]:
+    """Every message in a schema's (possibly nested) errors, in the page's language."""
+    if isinstance(messages, dict):
+        return [m for nested in messages.values() for m in _words(nested)]
+    if isinstance(messages, list):
+        return [m for nested in messages for m in _words(nested)]
+    return [translated(messages)]
 
 
 def _current(training: Training) -> dict[str, Any]:

@@ -8,14 +8,17 @@ replays are api/operations.py's, the commands' own; here they wait a few seconds
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError as FormError
 
 from adapters.config import Config
 from api import operations
 from api.context import attachment, deps
+from api.i18n import local, money
 from api.web.blueprint import blp, form_errors
 from api.web.session import require_web_user
 from core.errors import Conflict, ValidationError
@@ -63,13 +66,12 @@ def replay_dead_letters(group: str) -> Any:
     _admin()
     refs = request.form.getlist("ref")
     if not refs and request.form.get("all") != "yes":
-        raise ValidationError("Choose the dead letters to replay.", {"ref": ["Choose at least one."]})
+        raise ValidationError(gettext("Choose the dead letters to replay."), {"ref": [gettext("Choose at least one.")]})
     done = operations.replay(_config(), group, refs, request.form.get("again") == "yes", DESK_TIMEOUT_S)
     sent = sum(r.topic is not None for r in done)
     if done and not sent:
         before = max(r.before for r in done if r.before is not None)
-        raise Conflict(f"{_which(done)} replayed already (last on {before:%d %B %Y %H:%M} UTC); nothing was sent. "
-                       "Tick \u201cReplay again\u201d to send it once more.")  # fmt: skip
+        raise Conflict(_already_replayed(done, before))
     return redirect(url_for("web.dead_letters_page", group=group, sent=sent, skipped=len(done) - sent), 303)
 
 
@@ -105,8 +107,9 @@ def reconciliation_page() -> Any:
             differences = ledger.reconcile(deps(), period)
         except (FormError, ValidationError) as invalid:
             errors = form_errors(invalid)
+    details = [_detail(d) for d in differences or ()]
     return render_template("web/admin_operations_reconciliation.html", form=form, errors=errors, period=period,
-                           differences=differences), (400 if errors else 200)  # fmt: skip
+                           differences=differences, details=details), (400 if errors else 200)  # fmt: skip
 
 
 @blp.get("/admin/operations/payouts")
@@ -155,8 +158,21 @@ def _config() -> Config:
     return current_app.extensions["marketplace.config"]  # type: ignore[no-any-return]
 
 
-def _which(done: list[operations.Replay]) -> str:
-    return f"Dead letter {done[0].letter.ref} was" if len(done) == 1 else f"All {len(done)} dead letters were"
+def _already_replayed(done: list[operations.Replay], before: datetime) -> str:
+    """Why nothing was sent, in the admin's language: one sentence per count, so it reads whole."""
+    when = local(before, None, "datetime")
+    if len(done) == 1:
+        return gettext("Dead letter %(ref)s was replayed already (last on %(when)s UTC); nothing was sent. "
+                       "Tick \u201cReplay again\u201d to send it once more.",
+                       ref=done[0].letter.ref, when=when)  # fmt: skip
+    return gettext("All %(num)s dead letters were replayed already (last on %(when)s UTC); nothing was sent. "
+                   "Tick \u201cReplay again\u201d to send them once more.", num=len(done), when=when)  # fmt: skip
+
+
+def _detail(difference: ledger.Difference) -> str:
+    """A reconciliation difference in the admin's words, its amounts as they write money."""
+    facts = {k: money(*v) if isinstance(v, tuple) else v for k, v in difference.facts.items()}
+    return gettext(difference.message) % facts
 
 
 def _readable(value: bytes) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from api.context import deps
 from api.web.blueprint import blp, stripe_js_method
@@ -18,10 +19,10 @@ from core.services.accounts import require_role
 from core.sponsoring import SponsorshipStatus
 
 LABELS = {
-    SponsorshipStatus.PAYMENT_PENDING: "Waiting for payment",
-    SponsorshipStatus.PAID: "Paid: vouchers issued",
-    SponsorshipStatus.CANCELLED: "Called off: the training was cancelled before the payment",
-    SponsorshipStatus.REFUNDED: "Refunded in full: the training was cancelled; the vouchers are void",
+    SponsorshipStatus.PAYMENT_PENDING: lazy_gettext("Waiting for payment"),
+    SponsorshipStatus.PAID: lazy_gettext("Paid: vouchers issued"),
+    SponsorshipStatus.CANCELLED: lazy_gettext("Called off: the training was cancelled before the payment"),
+    SponsorshipStatus.REFUNDED: lazy_gettext("Refunded in full: the training was cancelled; the vouchers are void"),
 }
 
 
@@ -37,7 +38,7 @@ def sponsor_seats(training_id: str) -> Any:
     sponsor = _sponsor()
     seats = request.form.get("seats", "")
     if not seats.isdigit() or not 1 <= int(seats) <= 50:
-        raise ValidationError("Choose between 1 and 50 seats.", {"seats": ["Between 1 and 50."]})
+        raise ValidationError(gettext("Choose between 1 and 50 seats."), {"seats": [gettext("Between 1 and 50.")]})
     sponsorship = sponsorships.buy_seats(deps(), sponsor, training_id, int(seats))
     return redirect(url_for("web.sponsorship_page", sponsorship_id=sponsorship.id), 303)
 
@@ -64,7 +65,7 @@ def sponsorship_status(sponsorship_id: str) -> Any:
     sponsorship, vouchers = sponsorships.get_sponsorship(deps(), sponsor, sponsorship_id)
     payment = sponsorship.payment
     return jsonify(
-        status=str(sponsorship.status), label=LABELS[sponsorship.status],
+        status=str(sponsorship.status), label=str(LABELS[sponsorship.status]),
         final=sponsoring.is_final(sponsorship, vouchers), payable=sponsoring.payable(sponsorship),
         payment_status=payment.get("status"), failure=payment.get("failure"),
     )  # fmt: skip
@@ -76,7 +77,7 @@ def pay_sponsorship(sponsorship_id: str) -> Any:
     sponsor = _sponsor()
     method = stripe_js_method()
     if method is None:
-        return jsonify(error="Stripe.js did not give a card to pay with."), 400
+        return jsonify(error=gettext("Stripe.js did not give a card to pay with.")), 400
     answer = sponsorships.pay_sponsorship(deps(), sponsor, sponsorship_id, method)
     return jsonify(submitted=answer["submitted"]), 202
 

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.model.pictures import Picture
+from core.words import N_
 
 
 class TrainingStatus(StrEnum):
@@ -116,27 +117,32 @@ class Training:
         }
         for name, value in required.items():
             if value is None or value == "" or value == []:
-                problem(name, "Required to publish.")
+                problem(name, N_("Required to publish."))
         if self.starts_at is not None and self.starts_at <= now:
-            problem("starts_at", "Must be in the future.")
+            problem("starts_at", N_("Must be in the future."))
         zone = zone_of(self.timezone)
         if self.timezone and zone is None:
-            problem("timezone", "Unknown time zone; use an IANA name such as Europe/Paris.")
+            problem("timezone", N_("Unknown time zone; use an IANA name such as Europe/Paris."))
         if self.starts_at and self.ends_at:
             if self.ends_at <= self.starts_at:
-                problem("ends_at", "Must be after starts_at.")
+                problem("ends_at", N_("Must be after starts_at."))
             elif zone and self.starts_at.astimezone(zone).date() != self.ends_at.astimezone(zone).date():
-                problem("ends_at", "A training lasts one day: it must end on the day it starts.")
+                problem("ends_at", N_("A training lasts one day: it must end on the day it starts."))
         if self.capacity is not None and self.capacity < 1:
-            problem("capacity", "Must be at least 1.")
+            problem("capacity", N_("Must be at least 1."))
         if self.price is not None and self.price < 0:
-            problem("price", "Must be at least 0.")
+            problem("price", N_("Must be at least 0."))
         for message in self._programme_problems(zone):
             problem("programme", message)
         return errors
 
     def _programme_problems(self, zone: ZoneInfo | None) -> list[str]:
-        problems: list[str] = []
+        return [message % facts for message, facts in self.programme_wording(zone)]
+
+    def programme_wording(self, zone: ZoneInfo | None) -> list[tuple[str, dict[str, Any]]]:
+        """What is wrong with the programme's steps, each as a marked message and its facts, so a
+        page words it in its reader's language (``gettext(message) % facts``)."""
+        problems: list[tuple[str, dict[str, Any]]] = []
         day_start = day_end = None
         if zone and self.starts_at and self.ends_at:
             day_start = self.starts_at.astimezone(zone).strftime("%H:%M")
@@ -145,11 +151,15 @@ class Training:
         for i, step in enumerate(self.programme, start=1):
             start, end = step.get("start", ""), step.get("end", "")
             if end <= start:
-                problems.append(f"Step {i} must end after it starts.")
+                problems.append((N_("Step %(num)s must end after it starts."), {"num": i}))
             if previous_end and start < previous_end:
-                problems.append(f"Step {i} starts before step {i - 1} ends.")
+                problems.append(
+                    (N_("Step %(num)s starts before step %(previous)s ends."), {"num": i, "previous": i - 1})
+                )
             if day_start and day_end and (start < day_start or end > day_end):
-                problems.append(f"Step {i} ({start}-{end}) is outside the day ({day_start}-{day_end}).")
+                facts = {"num": i, "start": start, "end": end, "day_start": day_start, "day_end": day_end}
+                problems.append((N_("Step %(num)s (%(start)s-%(end)s) is outside the day (%(day_start)s-%(day_end)s)."),
+                                 facts))  # fmt: skip
             previous_end = end
         return problems
 

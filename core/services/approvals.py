@@ -6,6 +6,7 @@ from core.errors import Conflict, Forbidden, NotFound
 from core.model import Booking, BookingStatus, Role, User
 from core.services.accounts import require_role
 from core.services.deps import Deps
+from core.words import N_
 from events import BookingApprovalDecided
 from events.envelope import adopt, new_event
 
@@ -27,7 +28,7 @@ def decide(deps: Deps, expert: User, booking_id: str, approved: bool, reason: st
     if booking is None or training is None:
         raise NotFound(f"No booking {booking_id}.")
     if training.expert_id != expert.id:
-        raise Forbidden("Only the training's expert decides on its requests.")
+        raise Forbidden(N_("Only the training's expert decides on its requests."))
     adopt(booking.correlation_id)  # the decision joins the booking's chain
     if booking.status is not BookingStatus.PENDING_APPROVAL:
         raise Conflict(f"This request is {booking.status}, not waiting for a decision.")

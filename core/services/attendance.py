@@ -11,6 +11,7 @@ from core.model import Booking, BookingStatus, Role, Training, TrainingStatus, U
 from core.services.accounts import require_role
 from core.services.deps import Deps
 from core.services.trainings import complete, get_training
+from core.words import N_
 from events import AttendanceRecorded
 from events.envelope import adopt, new_event
 
@@ -69,7 +70,7 @@ def record_attendance(deps: Deps, expert: User, booking_id: str, present: bool) 
     if state is RollCallState.CLOSED:
         raise Conflict(f"The roll call is closed: the training is {training.status}.")
     if state is RollCallState.NOT_YET:
-        raise Conflict("The roll call opens on the day of the training.")
+        raise Conflict(N_("The roll call opens on the day of the training."))
     if not deps.bookings.set_attendance(booking.id, present, now):
         raise Conflict(f"Only confirmed trainees attend; this booking is {booking.status}.")
     recorded = AttendanceRecorded(

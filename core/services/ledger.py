@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.errors import ValidationError
@@ -16,6 +16,7 @@ from core.ledger import EntryKind, LedgerEntry, PayoutLine, payout_lines
 from core.model import Role, User
 from core.services.accounts import require_role
 from core.services.deps import Deps
+from core.words import N_
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Period:
 def check_period(start: datetime, end: datetime) -> Period:
     """A valid reporting period, or a ``ValidationError`` naming the field."""
     if end <= start:
-        raise ValidationError("The period is empty.", {"to": ["Must be after 'from'."]})
+        raise ValidationError(N_("The period is empty."), {"to": [N_("Must be after 'from'.")]})
     return Period(start, end)
 
 
@@ -67,13 +68,26 @@ def payouts_csv(deps: Deps, admin: User, period: Period) -> str:
 LOOKBEHIND = timedelta(days=1)
 
 
+# A fact that is an amount: (minor units, currency), worded where the difference is shown.
+Amount = tuple[int, str]
+
+
 @dataclass(frozen=True)
 class Difference:
-    """One disagreement between the ledger and the payment provider."""
+    """One disagreement between the ledger and the payment provider.
+
+    Its detail is a marked message and its facts, so the desk words it in the admin's language;
+    ``detail`` is the English the command, the logs and the API print."""
 
     kind: str  # missing_in_ledger, missing_in_stripe, amount_mismatch
     object_id: str  # the PaymentIntent or refund id
-    detail: str
+    message: str
+    facts: dict[str, str | Amount] = field(default_factory=dict)
+
+    @property
+    def detail(self) -> str:
+        """The difference in English, amounts as ``472.50 EUR``."""
+        return self.message % {k: money_text(*v) if isinstance(v, tuple) else v for k, v in self.facts.items()}
 
 
 def reconcile(deps: Deps, period: Period) -> list[Difference]:
@@ -92,21 +106,22 @@ def reconcile(deps: Deps, period: Period) -> list[Difference]:
         if intent.status != "succeeded" or intent.created < period.start:
             continue
         entry = charges.get(intent.id)
+        received = (intent.amount_received, intent.currency)
         if entry is None:
-            differences.append(Difference("missing_in_ledger", intent.id,
-                f"Stripe charged {money_text(intent.amount_received, intent.currency)} "
-                f"({_what(intent.metadata)}); the ledger has no charge."))  # fmt: skip
+            message, facts = _unrecorded_charge(intent.metadata)
+            differences.append(Difference("missing_in_ledger", intent.id, message, {"amount": received, **facts}))
         elif entry.gross != intent.amount_received or entry.currency != intent.currency:
             differences.append(Difference("amount_mismatch", intent.id,
-                f"Stripe charged {money_text(intent.amount_received, intent.currency)}; "
-                f"the ledger says {money_text(entry.gross, entry.currency)}."))  # fmt: skip
+                N_("Stripe charged %(stripe)s; the ledger says %(ledger)s."),
+                {"stripe": received, "ledger": (entry.gross, entry.currency)}))  # fmt: skip
     for entry in charges.values():
         found = paid.get(entry.payment_intent_id)
         if entry.at < period.end and (found is None or found.status != "succeeded"):
-            state = found.status if found else "not found"
             differences.append(Difference("missing_in_stripe", entry.payment_intent_id,
-                f"The ledger has a charge of {money_text(entry.gross, entry.currency)} for {entry.payer} "
-                f"{entry.reference}; in Stripe the PaymentIntent is {state}."))  # fmt: skip
+                N_("The ledger has a charge of %(amount)s for %(payer)s %(reference)s; in Stripe the PaymentIntent "
+                   "is %(state)s."),
+                {"amount": (entry.gross, entry.currency), "payer": str(entry.payer), "reference": entry.reference,
+                 "state": found.status if found else "not found"}))  # fmt: skip
     made = {r.id: r for r in deps.payments.refunds_since(period.start - LOOKBEHIND) if r.created < period.end}
     for refund in made.values():
         if refund.status != "succeeded" or refund.created < period.start:
@@ -114,23 +129,26 @@ def reconcile(deps: Deps, period: Period) -> list[Difference]:
         entry = refunds.get(refund.id)
         if entry is None:
             differences.append(Difference("missing_in_ledger", refund.id,
-                f"Stripe refunded {money_text(refund.amount, refund.currency)} of {refund.payment_intent_id}; "
-                "the ledger has no refund."))  # fmt: skip
+                N_("Stripe refunded %(amount)s of %(intent)s; the ledger has no refund."),
+                {"amount": (refund.amount, refund.currency), "intent": str(refund.payment_intent_id)}))  # fmt: skip
         elif -entry.gross != refund.amount:
             differences.append(Difference("amount_mismatch", refund.id,
-                f"Stripe refunded {money_text(refund.amount, refund.currency)}; "
-                f"the ledger says {money_text(-entry.gross, entry.currency)}."))  # fmt: skip
+                N_("Stripe refunded %(stripe)s; the ledger says %(ledger)s."),
+                {"stripe": (refund.amount, refund.currency), "ledger": (-entry.gross, entry.currency)}))  # fmt: skip
     for refund_id, entry in refunds.items():
         if entry.at < period.end and refund_id not in made:
             differences.append(Difference("missing_in_stripe", refund_id or "",
-                f"The ledger has a refund of {money_text(-entry.gross, entry.currency)} on "
-                f"{entry.payment_intent_id}; Stripe has no such refund."))  # fmt: skip
+                N_("The ledger has a refund of %(amount)s on %(intent)s; Stripe has no such refund."),
+                {"amount": (-entry.gross, entry.currency), "intent": entry.payment_intent_id}))  # fmt: skip
     return differences
 
 
-def _what(metadata: dict[str, str]) -> str:
+def _unrecorded_charge(metadata: dict[str, str]) -> tuple[str, dict[str, str | Amount]]:
+    """What a charge the ledger lacks was for: one whole sentence per case, for its translator."""
     if "booking_id" in metadata:
-        return f"booking {metadata['booking_id']}"
+        return N_("Stripe charged %(amount)s (booking %(reference)s); the ledger has no charge."), {
+            "reference": metadata["booking_id"]}  # fmt: skip
     if "sponsorship_id" in metadata:
-        return f"sponsorship {metadata['sponsorship_id']}"
-    return "not made by the marketplace"
+        return N_("Stripe charged %(amount)s (sponsorship %(reference)s); the ledger has no charge."), {
+            "reference": metadata["sponsorship_id"]}  # fmt: skip
+    return N_("Stripe charged %(amount)s (not made by the marketplace); the ledger has no charge."), {}

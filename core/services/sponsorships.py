@@ -17,6 +17,7 @@ from core.services.deps import Deps
 from core.services.seating import seats_left
 from core.services.trainings import get_training
 from core.sponsoring import Sponsorship, SponsorshipStatus, Voucher, payment_refusal
+from core.words import N_
 from events import (
     SponsorshipChanged,
     SponsorshipPaymentSubmitted,
@@ -34,10 +35,10 @@ def buy_seats(deps: Deps, sponsor: User, training_id: str, seats: int) -> Sponso
     if training.status is not TrainingStatus.PUBLISHED:
         raise Conflict(f"Seats can be sponsored only on a published training; this one is {training.status}.")
     if not training.price:
-        raise Conflict("This training is free: there is nothing to sponsor.")
+        raise Conflict(N_("This training is free: there is nothing to sponsor."))
     left = seats_left(deps, training) or 0
     if seats > left:
-        raise Conflict("Not that many seats are left.", {"seats": [f"At most {left} seats are left."]})
+        raise Conflict(N_("Not that many seats are left."), {"seats": [f"At most {left} seats are left."]})
     assert training.currency is not None
     sponsorship = Sponsorship(
         id=str(uuid.uuid4()), sponsor_id=sponsor.id, training_id=training.id, seats=seats,

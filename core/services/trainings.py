@@ -72,14 +72,14 @@ def update_training(deps: Deps, expert: User, training_id: str, fields: dict[str
         raise Conflict(f"A {training.status} training can no longer be edited.")
     values = _values(fields, current=training)
     if training.status is TrainingStatus.PUBLISHED:
-        frozen = {k: ["Cannot change once published."] for k in values if k in FROZEN_AFTER_PUBLISH}
+        frozen = {k: [N_("Cannot change once published.")] for k in values if k in FROZEN_AFTER_PUBLISH}
         if frozen:
-            raise ValidationError("Some fields are fixed once the training is published.", frozen)
+            raise ValidationError(N_("Some fields are fixed once the training is published."), frozen)
         if "capacity" in values:
             taken = _seats_taken(deps, training)
             if values["capacity"] < taken:
                 raise Conflict(
-                    "Capacity cannot fall below the seats already taken.",
+                    N_("Capacity cannot fall below the seats already taken."),
                     {"capacity": [f"At least {taken}: {taken} seats are held or confirmed."]},
                 )
     changed = {k: v for k, v in values.items() if getattr(training, k) != v}
@@ -90,7 +90,7 @@ def update_training(deps: Deps, expert: User, training_id: str, fields: dict[str
     if updated.status is TrainingStatus.PUBLISHED:
         errors = updated.missing_for_publication(deps.clock())
         if errors:
-            raise ValidationError("A published training must stay complete and in the future.", errors)
+            raise ValidationError(N_("A published training must stay complete and in the future."), errors)
     return _store_and_announce(deps, training, updated, TrainingUpdated, sorted(changed))
 
 
@@ -99,14 +99,16 @@ def publish_training(deps: Deps, expert: User, training_id: str) -> Training:
     require_role(expert, Role.EXPERT)
     if not expert.verified:
         raise Forbidden(
-            "Only verified experts can publish: submit your credentials (POST /api/v1/me/credentials) "
-            "and wait for an admin's check."
+            N_(
+                "Only verified experts can publish: submit your credentials (POST /api/v1/me/credentials) "
+                "and wait for an admin's check."
+            )
         )
     training = _own(deps, expert, training_id)
     _check_move(training, TrainingStatus.PUBLISHED)
     errors = training.missing_for_publication(deps.clock())
     if errors:
-        raise ValidationError("The training is not complete enough to publish.", errors)
+        raise ValidationError(N_("The training is not complete enough to publish."), errors)
     published = replace(
         training, status=TrainingStatus.PUBLISHED, expert_verified=True, updated_at=deps.clock(),
         version=training.version + 1,
@@ -186,7 +188,7 @@ def _own(deps: Deps, expert: User, training_id: str) -> Training:
     require_role(expert, Role.EXPERT)
     training = get_training(deps, training_id, viewer=expert)
     if training.expert_id != expert.id:
-        raise Forbidden("Only the training's own expert can change it.")
+        raise Forbidden(N_("Only the training's own expert can change it."))
     return training
 
 
@@ -211,7 +213,7 @@ def _values(fields: dict[str, Any], current: Training | None = None) -> dict[str
 
 def _check_times(training: Training) -> None:
     if training.starts_at and training.ends_at and training.ends_at <= training.starts_at:
-        raise ValidationError("Invalid times.", {"ends_at": ["Must be after starts_at."]})
+        raise ValidationError(N_("Invalid times."), {"ends_at": [N_("Must be after starts_at.")]})
 
 
 def _store_and_announce(
@@ -219,7 +221,7 @@ def _store_and_announce(
 ) -> Training:
     event = _event(deps, kind, after, changes)
     if not deps.trainings.replace(after, expected_version=before.version, announcing=event):
-        raise Conflict("The training changed meanwhile; reload and try again.")
+        raise Conflict(N_("The training changed meanwhile; reload and try again."))
     announce(deps, "trainings", after.id)
     return after
 

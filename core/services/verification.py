@@ -9,6 +9,7 @@ from core.model import ACTIVE_STATUSES, VERIFICATION_TRANSITIONS, Role, Training
 from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
+from core.words import N_
 from events import (
     ExpertRejected,
     ExpertVerification,
@@ -125,7 +126,7 @@ def _move(
     changed = kind(expert_id=expert.id, status=str(target), reason=reason, admin_id=admin.id if admin else None)
     event = new_event(changed, deps.policy.source)
     if not deps.users.update(expert.id, {"verification": target, **fields}, expected=before, announcing=event):
-        raise Conflict("This expert's verification changed meanwhile; reload.")
+        raise Conflict(N_("This expert's verification changed meanwhile; reload."))
     if expert.verified != (target is Verification.VERIFIED):  # the trainings' badge follows (searches filter on it)
         deps.trainings.set_expert_verified(expert.id, target is Verification.VERIFIED)
     announce(deps, "users", expert.id)

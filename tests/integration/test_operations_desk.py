@@ -132,7 +132,7 @@ def test_reconciliation_and_payouts_of_a_period_with_a_paid_booking(stack: Stack
     stack.db.ledger.update_one({"_id": f"charge:{intent}"}, {"$inc": {"gross": 1}})
     found = desk.get(reconciliation, params={"from": start.strftime("%Y-%m-%dT%H:%M:%S")})
     assert "1 difference(s)" in page_text(found.text)
-    mismatch = ["amount mismatch", intent, "Stripe charged 472.50 EUR; the ledger says 472.51 EUR."]
+    mismatch = ["amount mismatch", intent, "Stripe charged €472.50; the ledger says €472.51."]
     assert rows_of(found.text) == [mismatch]
     backwards = desk.get(reconciliation, params={"from": start.isoformat()[:19], "to": start.isoformat()[:16]})
     assert backwards.status_code == 400 and "Must be after 'from'." in page_text(backwards.text)

@@ -48,7 +48,7 @@ class _BareText(HTMLParser):
             self._skip += 1
         for name, value in attrs:
             readable = name in _READ_ATTRIBUTES or name.startswith("data-msg") or (
-                name == "value" and dict(attrs).get("type") in ("submit", "button", "reset")
+                name == "value" and tag == "input" and dict(attrs).get("type") in ("submit", "button", "reset")
             )  # fmt: skip
             if readable and value:
                 self._words(f"{name}={value!r}", value)
@@ -116,10 +116,11 @@ def test_the_checker_finds_bare_text_and_accepts_marked_text() -> None:
     page = """<p>{{ _("Marked") }} Bare words</p>
 <button title="Unmarked title">{{ _("Go") }}</button> {% trans %}A marked block{% endtrans %}
 <img alt="{{ _('Marked alt') }}"> <input type="submit" value="Send now"> {# a comment #} · 12 €
+<button type="submit" name="decision" value="approve">{{ _("Approve") }}</button>
 <script>const label = "Code, not read";</script> <p>{{ price | money(currency) }} CME</p>"""
     found = bare_text(page, html=True)
     assert [text for _line, text in found] == ["Bare words", "title='Unmarked title'", "value='Send now'"]
-    assert [line for line, _text in found] == [1, 2, 3]
+    assert [line for line, _text in found] == [1, 2, 3]  # a button's value is sent, never shown
     mail = "Hello {{ name }},\n{% trans %}Marked{% endtrans %}\nSee you soon\n-- \n{{ marketplace_name }}\n"
     assert bare_text(mail, html=False) == [(1, "Hello ,"), (3, "See you soon")]
 
