@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.words import N_
+
 # From watching to doing alone, in order.
 PRACTICE = ("observed", "assisted", "performed_supervised", "performed_independently")
 PRACTICE_WORDS = {
-    "observed": "Observed",
-    "assisted": "Assisted",
-    "performed_supervised": "Performed under supervision",
-    "performed_independently": "Performed independently",
+    "observed": N_("Observed"),
+    "assisted": N_("Assisted"),
+    "performed_supervised": N_("Performed under supervision"),
+    "performed_independently": N_("Performed independently"),
 }
 
 

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from core.model import UI_LANGUAGES, BookingStatus, Role, Verification
 from core.services.accounts import SELF_SERVICE_ROLES
+from core.words import N_
 
 CURRENCIES = ("eur", "usd", "gbp", "chf", "inr")
 # Deeper pages are refused: a database skips every row before them, and no listing is that long.
@@ -21,7 +22,7 @@ class ErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Field name -> list of problems."})
 
 
-LANGUAGE = fields.String(validate=validate.Regexp(r"^[a-z]{2}$", error="An ISO 639-1 code, e.g. fr."))
+LANGUAGE = fields.String(validate=validate.Regexp(r"^[a-z]{2}$", error=N_("An ISO 639-1 code, e.g. fr.")))
 
 
 class ProfileIn(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
@@ -16,8 +17,8 @@ from core.services import accounts, verification
 from core.services.accounts import require_role
 from schemas.http import CredentialIn, ExpertApplicationIn, RegisterIn
 
-ROLES = {"trainee": "A practitioner who wants to train", "expert": "An expert who teaches",
-         "sponsor": "A medical-device company"}  # fmt: skip
+ROLES = {"trainee": lazy_gettext("A practitioner who wants to train"), "expert": lazy_gettext("An expert who teaches"),
+         "sponsor": lazy_gettext("A medical-device company")}  # fmt: skip
 
 
 @blp.route("/register", methods=["GET", "POST"])

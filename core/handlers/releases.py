@@ -14,6 +14,7 @@ from core.model import Booking, BookingStatus, Training
 from core.seats import SeatLedger
 from core.services import seating
 from core.services.deps import Clock, Deps
+from core.words import N_
 from events import (
     BookingApprovalDecided,
     BookingApproved,
@@ -138,7 +139,7 @@ def on_training_completed(
     their trainees told; an unpaid PaymentIntent is cancelled by the payments worker."""
     done = event.payload
     assert isinstance(done, TrainingCompleted)
-    reason = "The training took place before this request got a confirmed seat."
+    reason = N_("The training took place before this request got a confirmed seat.")  # stored, shown translated
     gone: list[str] = []
     for booking in bookings.live_on_training(done.training_id):
         if booking.status is BookingStatus.CONFIRMED:

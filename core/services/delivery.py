@@ -19,6 +19,7 @@ from core.model import User
 from core.ports import Attachment, Email, Notification
 from core.services.deps import Deps, Policy
 from core.unsubscribe import token_for
+from core.words import N_
 from events.envelope import correlated, current_correlation, derived_id
 
 log = logging.getLogger("core.delivery")
@@ -26,20 +27,20 @@ log = logging.getLogger("core.delivery")
 CHANNELS = ("inbox", "email")
 # What a person may switch off, per channel.
 CATEGORIES = {
-    "bookings": "My bookings: requests, holds, approvals, confirmations, expiries, cancellations",
-    "waitlist": "Waitlist positions and promotions",
-    "payments": "Declined payments and refunds",
-    "trainings": "Changes to and cancellations of trainings I booked",
-    "reminders": "A reminder the day before a training",
-    "certificates": "My certificates of attendance, when they are ready",
-    "reviews": "Reviews: new ones of my trainings (experts), answers to mine (trainees)",
-    "questions": "Questions before booking: new ones on my trainings (experts), answers to mine (trainees)",
-    "alerts": "Saved searches: new trainings that match my alerts",
-    "mentoring": "Mentoring: assessments of my day and follow-up messages with my expert or trainees",
-    "expert": "For experts: new bookings, requests to approve, demos proposed by sponsors",
-    "sponsors": "For sponsors: vouchers, redemptions, refunds, the experts' answers to demo proposals",
-    "account": "My account: credential checks",
-    "admin": "For admins: credentials to check, questions and messages reported",
+    "bookings": N_("My bookings: requests, holds, approvals, confirmations, expiries, cancellations"),
+    "waitlist": N_("Waitlist positions and promotions"),
+    "payments": N_("Declined payments and refunds"),
+    "trainings": N_("Changes to and cancellations of trainings I booked"),
+    "reminders": N_("A reminder the day before a training"),
+    "certificates": N_("My certificates of attendance, when they are ready"),
+    "reviews": N_("Reviews: new ones of my trainings (experts), answers to mine (trainees)"),
+    "questions": N_("Questions before booking: new ones on my trainings (experts), answers to mine (trainees)"),
+    "alerts": N_("Saved searches: new trainings that match my alerts"),
+    "mentoring": N_("Mentoring: assessments of my day and follow-up messages with my expert or trainees"),
+    "expert": N_("For experts: new bookings, requests to approve, demos proposed by sponsors"),
+    "sponsors": N_("For sponsors: vouchers, redemptions, refunds, the experts' answers to demo proposals"),
+    "account": N_("My account: credential checks"),
+    "admin": N_("For admins: credentials to check, questions and messages reported"),
 }
 LEASE = timedelta(minutes=2)  # longer than any SMTP timeout: a live sender always finishes first
 RETRY_BASE = timedelta(seconds=30)
