@@ -15,8 +15,12 @@ from core.errors import Conflict, ValidationError
 from core.model import Role
 from core.services import accounts, verification
 from core.services.accounts import require_role
+from core.words import N_
 from schemas.http import CredentialIn, ExpertApplicationIn, RegisterIn
 
+# Marshmallow's own words that these forms show as they are (form_errors translates them): in the catalogue.
+MARSHMALLOW_WORDS = (N_("Missing data for required field."), N_("Not a valid email address."),
+                     N_("Shorter than minimum length 10."))  # fmt: skip
 ROLES = {"trainee": lazy_gettext("A practitioner who wants to train"), "expert": lazy_gettext("An expert who teaches"),
          "sponsor": lazy_gettext("A medical-device company")}  # fmt: skip
 
