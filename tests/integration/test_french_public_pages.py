@@ -43,7 +43,7 @@ def test_a_french_reader_finds_and_reads_a_training_in_french(stack: Stack) -> N
 
     catalogue = _french(visitor, api.base_url + "/")
     assert "Trouver une formation pratique" in catalogue and "1 formation" in catalogue
-    assert "Les plus proches d’abord" in catalogue  # a sort label, from schemas/web.py
+    assert "Les plus proches" in catalogue  # a sort label, from schemas/web.py
     assert "Expert vérifié" in catalogue and "7 crédits FMC" in catalogue and "450,00 €" in catalogue
     assert FRENCH_DAY.search(catalogue), catalogue
     # A filter's mistake is told beside its field, in French too.
@@ -139,3 +139,35 @@ def test_registering_and_the_notification_preferences_read_in_french(stack: Stac
         'aria-label="Par e-mail\u00a0: Un rappel la veille d’une formation"'
         in browser.get(api.base_url + "/me/notification-preferences", timeout=30).text
     )
+
+
+def test_every_other_page_of_a_trainee_reads_in_french(stack: Stack) -> None:
+    api = stack.api
+    expert = api.expert("Dr Hugo Bernard")
+    trainee = api.user("trainee")
+    browser, _ = api.web_session(trainee["email"])
+    browser.headers.update(FRENCH)
+    pages = {
+        "/experts": ["Trouver un expert", "1 expert", "Expert vérifié"],
+        f"/experts/{expert['id']}": ["Formations à venir", "Aucune session prévue pour l’instant."],
+        "/verify?code=abc": ["Vérifier une attestation de présence", "Ce n’est pas un code d’attestation"],
+        "/me/goals": ["Mes objectifs de formation", "Interne", "Enregistrer mes objectifs"],
+        "/me/recommendations": ["Formations et experts pour vous", "définir mes objectifs de formation"],
+        "/me/alerts": ["Mes alertes", "Aucune alerte pour l’instant.", "Dans un récapitulatif quotidien"],
+        "/me/inbox": ["(0 non lus)", "Choisir ce que je reçois, et comment"],
+        "/me/portfolio": ["Mon portfolio", "Crédits FMC : 0", "Aucune formation suivie pour l’instant."],
+        "/me/certificates": ["Mes attestations", "Aucune attestation pour l’instant."],
+        "/me/teach": ["Enseigner ici", "Inscription à l’Ordre / droit d’exercice", "Demander à enseigner"],
+    }
+    for path, words in pages.items():
+        text = _french(browser, api.base_url + path)
+        missing = [w for w in words if w not in text]
+        assert not missing, f"{path}: {missing} not in {text}"
+    # A bad goal is told in French beside its field (schemas/web.py's N_ markers).
+    page = browser.get(api.base_url + "/me/goals", timeout=30)
+    refused = browser.post(
+        api.base_url + "/me/goals",
+        data={"csrf": csrf_of(page.text), "budget": "beaucoup", "currency": "eur"},
+        timeout=30,
+    )
+    assert refused.status_code == 422 and "Un montant entier, p. ex. 1500." in page_text(refused.text)
