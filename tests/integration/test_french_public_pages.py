@@ -171,3 +171,15 @@ def test_every_other_page_of_a_trainee_reads_in_french(stack: Stack) -> None:
         timeout=30,
     )
     assert refused.status_code == 422 and "Un montant entier, p. ex. 1500." in page_text(refused.text)
+    # And a question too short for the expert, on the question form (schemas/questions.py's N_ markers).
+    training = api.published_training(expert)
+    asked = browser.post(
+        api.base_url + f"/trainings/{training['id']}/questions", data={"csrf": csrf_of(page.text), "text": "Court"},
+        timeout=30,
+    )  # fmt: skip
+    told = page_text(asked.text)
+    assert (
+        asked.status_code == 422
+        and "Poser une question à l’expert de" in told
+        and "Entre 10 et 2 000 caractères." in told
+    )
