@@ -170,7 +170,10 @@ def test_every_other_page_of_a_trainee_reads_in_french(stack: Stack) -> None:
         data={"csrf": csrf_of(page.text), "budget": "beaucoup", "currency": "eur"},
         timeout=30,
     )
-    assert refused.status_code == 422 and "Un montant entier, p. ex. 1500." in page_text(refused.text)
+    told = page_text(refused.text)
+    assert refused.status_code == 422 and "Un montant entier, p. ex. 1500." in told
+    nothing = browser.post(api.base_url + "/me/goals", data={"csrf": csrf_of(page.text), "currency": "eur"}, timeout=30)
+    assert "Indiquez au moins une technique ou une spécialité." in page_text(nothing.text)  # schemas/mentoring.py's
     # And a question too short for the expert, on the question form (schemas/questions.py's N_ markers).
     training = api.published_training(expert)
     asked = browser.post(
