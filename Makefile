@@ -45,11 +45,20 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
 
+# axe-core, the accessibility checks the browser tests run on every page, from npm (package-lock.json).
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "installing Debian's nodejs and npm for axe-core..."; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(AXE)
+
 # The unit layer first, alone, with the share of core/ it covers (issue 18: at least 85%).
 COVERAGE := $(PY) -m coverage
 COV_DATA := .data/coverage.unit
 
-test: install $(CHROMIUM) ## every test, against real embedded services and a real browser
+test: install $(CHROMIUM) $(AXE) ## every test, against real embedded services and a real browser
 	@mkdir -p .data
 	$(COVERAGE) run --data-file=$(COV_DATA) --source=core -m pytest -q -p no:cacheprovider tests/unit
 	$(COVERAGE) report --data-file=$(COV_DATA) --skip-covered --skip-empty --fail-under=85

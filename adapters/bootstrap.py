@@ -6,6 +6,7 @@ from email.utils import parseaddr
 
 from pymongo.database import Database
 
+from adapters import l10n
 from adapters.catalogue_view import LiveCatalogue
 from adapters.config import Config
 from adapters.email_render import JinjaEmailRenderer
@@ -28,6 +29,7 @@ from adapters.mongo_catalogue import MongoTrainings
 from adapters.mongo_deferred import MongoDeferredEvents, create_deferred_indexes
 from adapters.mongo_goals import MongoGoals
 from adapters.mongo_ledger import MongoLedger, create_ledger_indexes
+from adapters.mongo_media import GridFSMedia, create_media_indexes
 from adapters.mongo_notifications import (
     MongoInbox,
     MongoNotificationPreferences,
@@ -42,6 +44,7 @@ from adapters.mongo_sponsors import MongoDemos, MongoSponsorships, MongoVouchers
 from adapters.outcomes import KafkaOutcomes
 from adapters.pdf_certificates import ReportlabCertificates
 from adapters.pdf_portfolio import ReportlabPortfolio
+from adapters.pictures import PillowEncoder
 from adapters.security import WerkzeugHasher
 from adapters.smtp_mailer import SmtpMailer
 from adapters.stripe_gateway import StripeGateway
@@ -82,6 +85,7 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         outbox=MongoOutbox(db),
         preferences=MongoNotificationPreferences(db),
         renderer=JinjaEmailRenderer(),
+        wordings=l10n.wording,
         mailer=SmtpMailer(config.smtp_url, config.mail_from),
         ledger=MongoLedger(db),
         processed=MongoProcessedEvents(db),
@@ -100,6 +104,8 @@ def bootstrap(config: Config, create_db_indexes: bool = True, for_api: bool = Fa
         alert_matches=MongoAlertMatches(db),
         questions=MongoQuestions(db),
         rate_limits=MongoRateLimits(db),
+        images=PillowEncoder(),
+        media=GridFSMedia(db),
         hasher=WerkzeugHasher(),
         policy=Policy(
             token_ttl_seconds=config.token_ttl_seconds,
@@ -139,6 +145,7 @@ def create_database_indexes(db: Database) -> None:
     create_deferred_indexes(db)
     create_assessment_indexes(db)
     create_alert_indexes(db)
+    create_media_indexes(db)
 
 
 def release(deps: Deps) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
 from core.model import UI_LANGUAGES, zone_of
@@ -120,6 +120,48 @@ def zone_label(when: datetime | None, zone: str | None, locale: str) -> str:
     return gettext("%(zone)s time (%(abbreviation)s, %(offset)s)") % {
         "zone": name, "abbreviation": abbreviation, "offset": offset,
     }  # fmt: skip
+
+
+class Wording:
+    """``core.ports.Wording`` for one language: the catalogue's words, Babel's money, dates and numbers.
+
+    What the notifications worker and the PDF renderers word their reader's texts with (the pages
+    go through Flask-Babel, on the same catalogue and the same functions)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = supported(locale)
+        self._catalogue = translations(self.locale)
+
+    def gettext(self, message: str) -> str:
+        """``message`` in this language (text no catalogue holds, such as what a person typed: as it is)."""
+        return self._catalogue.gettext(message) if message else message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form for ``n`` in this language."""
+        return self._catalogue.ngettext(singular, plural, n)
+
+    def money(self, amount: int, currency: str) -> str:
+        """``€472.50``, ``472,50 €``."""
+        return money(amount, currency, self.locale)
+
+    def local(self, when: datetime | None, zone: str | None, style: str = "day") -> str:
+        """An instant on the venue's clock, as ``local`` words it."""
+        return local(when, zone, self.locale, style)
+
+    def zone_label(self, when: datetime | None, zone: str | None) -> str:
+        """The venue's clock, as ``zone_label`` words it."""
+        return zone_label(when, zone, self.locale)
+
+    def number(self, value: float) -> str:
+        """``7.5``, ``7,5``: as many decimals as the value has, up to three."""
+        return format_decimal(value, locale=formats_of(self.locale))
+
+
+@cache
+def wording(locale: str | None) -> Wording:
+    """The ``Wording`` of a person's locale (None, or a language we do not speak: the default's);
+    ``core.ports.Wordings``."""
+    return Wording(supported(locale))
 
 
 def compile_catalogues(directory: Path = LOCALES_DIR) -> list[Path]:

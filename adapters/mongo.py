@@ -24,6 +24,7 @@ from adapters.mongo_writes import GroupedWrites
 from adapters.watched import WatchedDocs
 from core.errors import Conflict
 from core.model import (
+    Picture,
     Role,
     User,
     Verification,
@@ -136,6 +137,7 @@ def _user(doc: dict[str, Any] | None) -> User | None:
     doc["id"] = doc.pop("_id")
     doc["role"] = Role(doc["role"])
     doc["verification"] = Verification(doc.get("verification", Verification.UNVERIFIED))
+    doc["portrait"] = Picture.from_doc(doc.get("portrait"))
     # Keep only what the model knows (the document also holds e.g. submitted_at).
     return User(**{k: v for k, v in doc.items() if k in _USER_FIELDS})
 

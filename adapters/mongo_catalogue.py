@@ -12,6 +12,7 @@ from pymongo.database import Database
 from adapters.mongo_compat import indexed, narrowed, narrowed_on, on_index
 from adapters.mongo_pending import push_pending, with_pending
 from core.model import (
+    Picture,
     Training,
     TrainingStatus,
     Venue,
@@ -228,6 +229,7 @@ def _training(doc: dict[str, Any] | None) -> Training | None:
     doc["id"] = doc.pop("_id")
     doc["status"] = TrainingStatus(doc["status"])
     doc["venue"] = Venue(**(doc.get("venue") or {}))
+    doc["photos"] = [p for p in map(Picture.from_doc, doc.get("photos") or []) if p is not None]
     return Training(**{k: v for k, v in doc.items() if k in _TRAINING_FIELDS})
 
 

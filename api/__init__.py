@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from adapters.bootstrap import bootstrap
 from adapters.config import Config
 from adapters.kafka_bus import ensure_topics
-from api import headers, i18n, observability, query, web
+from api import headers, i18n, observability, query, uploads, web
 from api.cli import register_commands
 from api.errors import MarketplaceApi, register_error_handlers
 from api.repeated import RepeatedSearches
@@ -52,6 +52,7 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
     api = MarketplaceApi(app)
     register_error_handlers(app)
     headers.install(app, config)
+    uploads.install(app, api)
     observability.install(app)
     i18n.install(app)
     _read_your_writes(app)
@@ -64,8 +65,10 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         experts,
         health,
         me,
+        media,
         mentoring,
         payouts,
+        pictures,
         questions,
         reviews,
         sponsorships,
@@ -87,12 +90,14 @@ def create_app(config: Config | None = None, deps: Deps | None = None) -> Flask:
         reviews,
         mentoring,
         questions,
+        pictures,
     )
     for module in (*modules, webhooks):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     api.register_blueprint(trainings.mine, url_prefix="/api/v1/me")
     api.register_blueprint(questions.desk, url_prefix="/api/v1/admin")
     api.register_blueprint(health.blp)
+    api.register_blueprint(media.blp, url_prefix=media.PREFIX)
     # The web pages are plain Flask: HTML, not part of the OpenAPI document.
     app.register_blueprint(web.blp)
     app.add_url_rule("/api/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_asset)

@@ -18,6 +18,7 @@ log = logging.getLogger("api")
 
 STATUS_OF: dict[type[domain.DomainError], int] = {
     domain.ValidationError: 422,
+    domain.TooLarge: 413,
     domain.NotFound: 404,
     domain.Conflict: 409,
     domain.Unauthorized: 401,

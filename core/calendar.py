@@ -7,11 +7,14 @@ zone (UTC), and which values it refuses rather than escapes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
 from core.model import Training
+from core.ports import Wording
+from core.words import N_
 
 PRODID = "-//InSitu Marketplace//Training invitation//EN"
 
@@ -28,6 +31,7 @@ def invitation(
     *,
     sequence: int = 0,
     method: str = "REQUEST",
+    wording: Wording | None = None,
 ) -> str:
     """An iCalendar ``METHOD:REQUEST`` with one event: the training day, for one attendee.
 
@@ -35,7 +39,8 @@ def invitation(
     update the event instead of adding a second one; a later revision needs a higher
     ``sequence``. With ``method="CANCEL"`` it is the invitation's cancellation (RFC 5546
     3.2.5): ``STATUS:CANCELLED``, no alarm, and a ``sequence`` higher than the last
-    invitation's, or calendars ignore it as stale. Raises ``ValueError`` if the training has
+    invitation's, or calendars ignore it as stale. The notes are in ``wording``'s language (None:
+    the English they are written in). Raises ``ValueError`` if the training has
     no (or a naive) start or end, or for another method.
     """
     if method not in ("REQUEST", "CANCEL"):
@@ -59,7 +64,8 @@ def invitation(
     location = _location(training)
     if location:
         event.add("location", location)
-    event.add("description", _description(training, url))
+    say = wording.gettext if wording else _as_written
+    event.add("description", _description(training, url, say, wording))
     if url:
         event.add("url", _uri(url))
     event.add("organizer", _person(organizer_email, organizer_name))
@@ -72,7 +78,7 @@ def invitation(
     if not cancel:  # no reminder for a day that is off
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", "Tomorrow: " + training.title)
+        alarm.add("description", say(N_("Tomorrow: %(title)s")) % {"title": training.title})
         alarm.add("trigger", timedelta(days=-1))
         event.add_component(alarm)
     calendar.add_component(event)
@@ -118,19 +124,28 @@ def _location(training: Training) -> str:
     return ", ".join(part for part in (venue.institution, venue.address, town, venue.country) if part)
 
 
-def _description(training: Training, url: str | None) -> str:
+def _as_written(message: str) -> str:
+    return message
+
+
+def _description(training: Training, url: str | None, say: Callable[[str], str], wording: Wording | None) -> str:
     """The plain-text notes of the event: technique, the day's programme, CME credits, link."""
     paragraphs: list[str] = []
     if training.technique:
-        paragraphs.append(f"Technique: {training.technique}")
+        paragraphs.append(say(N_("Technique: %(technique)s")) % {"technique": training.technique})
     if training.programme:
-        zone = f" ({training.timezone} time)" if training.timezone else ""
+        heading = (
+            say(N_("Programme (%(zone)s time):")) % {"zone": training.timezone}
+            if training.timezone
+            else say(N_("Programme:"))
+        )
         steps = [
             f"{step.get('start', '')}-{step.get('end', '')} {step.get('title', '')}" for step in training.programme
         ]
-        paragraphs.append("\n".join([f"Programme{zone}:", *steps]))
+        paragraphs.append("\n".join([heading, *steps]))
     if training.cme_credits:
-        paragraphs.append(f"CME credits: {training.cme_credits:g}")
+        credits = wording.number(training.cme_credits) if wording else f"{training.cme_credits:g}"
+        paragraphs.append(say(N_("CME credits: %(credits)s")) % {"credits": credits})
     if url:
         paragraphs.append(url)
     return "\n\n".join(paragraphs)

@@ -20,6 +20,12 @@ class ValidationError(DomainError):
     code = "validation_error"
 
 
+class TooLarge(DomainError):
+    """An upload over its size limit; the message says the limit, ``errors`` names the field."""
+
+    code = "too_large"
+
+
 class NotFound(DomainError):
     """No such aggregate, or not one the caller may know of."""
 

@@ -154,3 +154,12 @@ def payout_lines(entries: list[LedgerEntry]) -> list[PayoutLine]:
             owed=line.owed + e.expert_amount,
         )
     return [lines[k] for k in sorted(lines)]
+
+
+def lines_by_training(entries: list[LedgerEntry]) -> list[tuple[str, PayoutLine]]:
+    """One expert's entries summed per training and currency, as ``payout_lines`` sums them per
+    expert: the training ids in the order their first entry came (the period's story)."""
+    grouped: dict[str, list[LedgerEntry]] = {}
+    for e in sorted(entries, key=lambda e: e.at):
+        grouped.setdefault(e.training_id, []).append(e)
+    return [(training_id, line) for training_id, some in grouped.items() for line in payout_lines(some)]

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from devstack.demo_pictures import add_pictures
+
 PASSWORD = "demo-password-1"
 
 
@@ -90,6 +92,8 @@ def seed(base_url: str) -> dict[str, Any]:
             found = _ok(
                 http.post(f"{base_url}/api/v1/trainings/{created['id']}/publish", headers=_auth(token), timeout=10)
             )
+        if i == 0:  # Dr Martin: a portrait, and a photo on her training's card
+            add_pictures(http, base_url, token, found)
         out["trainings"].append(found)
     trainee = _account(http, base_url, TRAINEE[0], TRAINEE[1], "trainee")
     out["trainee"] = TRAINEE[0]

@@ -12,6 +12,7 @@ from core.goals import LEVELS
 from core.model import TrainingStatus
 from core.words import N_
 from schemas.http import LANGUAGE, MAX_OFFSET, ExpertPublicOut
+from schemas.pictures import PictureOut
 
 CURRENCIES = ("eur", "usd", "gbp", "chf", "inr")
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error=N_("An ISO 3166-1 alpha-2 code, e.g. FR."))
@@ -153,6 +154,7 @@ class TrainingOut(Schema):
     approval_hours = fields.Integer()
     cancellation_reason = fields.String(allow_none=True)
     duplicated_from = fields.String(allow_none=True)
+    photos = fields.List(fields.Nested(PictureOut), metadata={"description": "In order; the first is the card's."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

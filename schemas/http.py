@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from core.model import UI_LANGUAGES, BookingStatus, Role, Verification
 from core.services.accounts import SELF_SERVICE_ROLES
 from core.words import N_
+from schemas.pictures import PictureOut
 
 CURRENCIES = ("eur", "usd", "gbp", "chf", "inr")
 # Deeper pages are refused: a database skips every row before them, and no listing is that long.
@@ -94,6 +95,7 @@ class UserOut(Schema):
     former_roles = fields.List(
         fields.String(), metadata={"description": "e.g. trainee, for an expert who trained here first."}
     )
+    portrait = fields.Nested(PictureOut, allow_none=True, metadata={"description": "Experts: PUT /me/portrait."})
 
 
 class ExpertApplicationIn(CredentialsIn):
@@ -139,6 +141,7 @@ class ExpertPublicOut(Schema):
     verified = fields.Boolean()
     rating_average = fields.Float(allow_none=True, metadata={"description": "Average over all their trainings."})
     rating_count = fields.Integer()
+    portrait = fields.Nested(PictureOut, allow_none=True)
 
 
 class LogoutQuery(Schema):

@@ -11,15 +11,19 @@ from api.web import (  # noqa: F401 - registers routes
     booking,
     desk,
     expert,
+    expert_flows,
     language,
     mentoring,
     operations,
     pages,
+    pictures,
     preferences,
+    profile,
     questions,
     records,
     session,
     sponsor,
+    sponsor_demos,
 )
 from api.web.blueprint import blp
 

@@ -11,6 +11,8 @@ from marshmallow import ValidationError as FormError
 
 from api.context import deps
 from api.web.blueprint import blp, form_errors
+from api.web.expert_flows import training_flows
+from api.web.pictures import photos_context
 from api.web.session import require_web_user
 from core.errors import ValidationError
 from core.goals import LEVELS
@@ -100,9 +102,10 @@ def expert_training(training_id: str) -> Any:
     proposed = deps().demos.pending_for_trainings([training.id])
     sponsors = deps().users.many(sorted({d.sponsor_id for d in proposed}))
     _, asked, asked_total = questions.questions_of(deps(), expert, training.id, QuestionState.OPEN, 100, 0)
-    return render_template("web/expert_training.html", training=training, groups=groups, pending=pending,
+    return render_template("web/expert_training.html", groups=groups, pending=pending,
                            proposed=[(d, sponsors.get(d.sponsor_id)) for d in proposed], questions=asked,
-                           questions_total=asked_total)  # fmt: skip
+                           questions_total=asked_total, **training_flows(training),
+                           **photos_context(expert, training.id))  # fmt: skip
 
 
 @blp.post("/me/trainings/<training_id>/demos/<demo_id>")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from core import ports
 from core.alerts import AlertMatch, keys_of, matches
@@ -22,6 +23,7 @@ from core.ports import Notification
 from core.services.delivery import Channels, deliver, deliver_many
 from core.services.deps import Clock, Deps, Policy
 from core.services.notice_facts import FactSources, training_context
+from core.words import N_
 from events import TrainingPublished, TrainingUpdated
 from events.envelope import Event
 
@@ -44,10 +46,11 @@ def match_alerts(
     outbox: ports.Outbox,
     preferences: ports.NotificationPreferences,
     renderer: ports.EmailRenderer,
+    wordings: ports.Wordings,
     policy: Policy,
     clock: Clock,
 ) -> None:
-    """Record and tell the alerts a newly bookable training matches."""
+    """Record and tell the alerts a newly bookable training matches, each in its person's language."""
     changed = event.payload_as(TrainingPublished if event.type == TrainingPublished.TYPE else TrainingUpdated)
     if event.type == TrainingUpdated.TYPE and "capacity" not in (changed.changes or []):
         return
@@ -64,20 +67,28 @@ def match_alerts(
         return
     alert_matches.add([AlertMatch(a.id, a.user_id, training.id, a.delivery, now, training.title) for a in found])
     channels = Channels(inbox, outbox, preferences, users, renderer, policy, clock)
-    details = training_context(FactSources(users, trainings, bookings, policy, clock), training)
+    sources = FactSources(users, trainings, bookings, policy, clock, wordings)
     place = ", ".join(p for p in (training.venue.institution, training.venue.city) if p)
     notice = ALERT_NOTICES["alert.matched"]
     link = Links(policy.public_base_url).training(training.id)
+    instant = [a for a in found if a.delivery == "instant"]
+    people = users.many(sorted({a.user_id for a in instant}))
+    details: dict[str, dict[str, Any]] = {}  # per language
     told = []
-    for alert in (a for a in found if a.delivery == "instant"):
-        named = alert.name or "my alert"
+    for alert in instant:
+        person = people.get(alert.user_id)
+        wording = wordings(person.locale if person else None)
+        if wording.locale not in details:
+            details[wording.locale] = training_context(sources, training, wording)
+        shown = details[wording.locale]
+        named = alert.name or wording.gettext(N_("my alert"))
         subject, body = notice.words(
-            {"title": training.title, "day": details["day_label"], "place": place, "alert": named}
+            {"title": training.title, "day": shown["day_label"], "place": place, "alert": named}, wording
         )
-        context = {"training": details, "action_label": notice.action}
+        context = {"training": shown, "action_label": wording.gettext(notice.action) if notice.action else None}
         event_id = f"alert:{alert.id}:{training.id}"
         told.append(Notification(alert.user_id, event_id, "alert.matched", subject, body, link, notice.category,
-                                 context=context))  # fmt: skip
+                                 context=context, locale=wording.locale))  # fmt: skip
     deliver_many(channels, told)  # hundreds at once: one write per collection
 
 
@@ -94,14 +105,19 @@ def send_alert_digests(deps: Deps) -> int:
     channels = Channels(deps.inbox, deps.outbox, deps.preferences, deps.users, deps.renderer, deps.policy, deps.clock)
     links = Links(deps.policy.public_base_url)
     notice = ALERT_NOTICES["alert.digest"]
+    people = deps.users.many(sorted(by_user))
     for user_id, found in by_user.items():
+        person = people.get(user_id)
+        wording = deps.wordings(person.locale if person else None)
         titles = list(dict.fromkeys(m.title for m in found))  # one line per training, whichever alerts matched
         lines = "\n".join(f"- {t}" for t in titles[:DIGEST_LINES])
         if len(titles) > DIGEST_LINES:
-            lines += f"\n... and {len(titles) - DIGEST_LINES} more."
-        subject, body = notice.words({"count": len(titles), "lines": lines})
+            more = len(titles) - DIGEST_LINES
+            lines += "\n" + wording.ngettext("... and %(num)d more.", "... and %(num)d more.", more) % {"num": more}
+        subject, body = notice.words({"count": len(titles), "lines": lines}, wording)
+        action = wording.gettext(notice.action) if notice.action else None
         digest = Notification(user_id, f"digest:{user_id}:{day}", "alert.digest", subject, body, links.alerts(),
-                              notice.category, context={"action_label": notice.action})  # fmt: skip
+                              notice.category, context={"action_label": action}, locale=wording.locale)  # fmt: skip
         deliver(channels, digest)
         deps.alert_matches.mark_sent([m.id for m in found], day)
     return len(by_user)

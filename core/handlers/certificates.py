@@ -24,7 +24,8 @@ def issue_certificates(
     policy: Policy,
     clock: Clock,
 ) -> None:
-    """On ``training.completed``: a signed certificate and its PDF for every trainee marked present.
+    """On ``training.completed``: a signed certificate and its PDF, in the trainee's language, for every
+    trainee marked present.
 
     Idempotent: a certificate's id follows from its booking's, the first one stored is kept (with
     its code), a missing PDF is rendered again, and ``certificate.issued`` has a derived id.
@@ -44,7 +45,7 @@ def issue_certificates(
         draft = draft_certificate(booking, training, trainee, expert, clock())
         certificate = certificates.add_once(sign(draft, policy.certificate_key))
         if certificates.pdf(certificate.id) is None:
-            certificates.set_pdf(certificate.id, render_pdf(certificate_renderer, policy, certificate))
+            certificates.set_pdf(certificate.id, render_pdf(certificate_renderer, policy, certificate, trainee.locale))
         issued = CertificateIssued(
             certificate_id=certificate.id, booking_id=booking.id, training_id=training.id, trainee_id=trainee.id
         )

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from core import ports
 from core.errors import NeedsReconciliation, NotFound
-from core.model import Booking, Training
+from core.model import Booking, Training, TrainingStatus
+from core.words import N_
 from events import RefundRequested
 from events.envelope import Event, reaction
 
 SOURCE = "capacity-worker"
+# Why a request is refused when its training takes no bookings, told to the trainee in their language.
+CLOSED_REASONS = {
+    TrainingStatus.DRAFT: N_("Bookings are closed: the training is draft."),
+    TrainingStatus.PUBLISHED: N_("Bookings are closed: the training is published."),  # never given: it takes them
+    TrainingStatus.CANCELLED: N_("Bookings are closed: the training is cancelled."),
+    TrainingStatus.COMPLETED: N_("Bookings are closed: the training is completed."),
+}
 
 
 def load_booking(bookings: ports.Bookings, booking_id: str) -> Booking:

@@ -10,6 +10,7 @@ from core.handlers.common import SOURCE, load_booking, request_refund, return_vo
 from core.model import Booking, BookingStatus, SeatOutcome, Training, TrainingStatus
 from core.services import seating
 from core.services.deps import Clock
+from core.words import N_
 from events import BookingConfirmed, PaymentSucceeded
 from events.envelope import Event, reaction
 
@@ -76,7 +77,7 @@ def on_late_or_orphan_payment(
     if booking.status in released and not counted:
         if paid.amount:  # a free seat (a voucher's) brought no money in: none goes back
             # Never money kept for no seat: the whole payment goes back.
-            request_refund(publisher, event, booking, paid.amount, "Paid after the seat was released.",
+            request_refund(publisher, event, booking, paid.amount, N_("Paid after the seat was released."),
                             paid.payment_intent_id)  # fmt: skip
         return None
     if not counted:

@@ -14,7 +14,7 @@ from core import ports
 from core.links import Links
 from core.model import ACTIVE_STATUSES, BookingStatus, Role
 from core.notice_table import NOTICE_TABLE, Audience, Calendar, Condition, Page, Row
-from core.ports import CalendarFile, Notification
+from core.ports import CalendarFile, Notification, Wording
 from core.services.delivery import Channels, deliver
 from core.services.deps import Clock, Policy
 from core.services.notice_facts import FactSources, NoticeFacts, calendar_file
@@ -38,37 +38,43 @@ def on_event(
     outbox: ports.Outbox,
     preferences: ports.NotificationPreferences,
     renderer: ports.EmailRenderer,
+    wordings: ports.Wordings,
     policy: Policy,
     clock: Clock,
 ) -> None:
-    """Deliver every notice the table gives the event, each once per person and event."""
-    sources = FactSources(users, trainings, bookings, policy, clock)
+    """Deliver every notice the table gives the event, each once per person and event, in their language."""
+    sources = FactSources(users, trainings, bookings, policy, clock, wordings)
     channels = Channels(inbox, outbox, preferences, users, renderer, policy, clock)
     for notification in notices_of(sources, event):
         deliver(channels, notification)
 
 
 def notices_of(sources: FactSources, event: Event) -> Iterator[Notification]:
-    """The notices the table gives the event, in its order: one per row that applies and person concerned."""
+    """The notices the table gives the event, in its order: one per row that applies and person concerned,
+    worded in that person's language (their profile's locale, read with the others of the row at once)."""
     facts = NoticeFacts(sources, event)
     links = Links(sources.policy.public_base_url)
     for row in NOTICE_TABLE.get(event.type, ()):
         if (row.when and not CONDITIONS[row.when](facts)) or (row.unless and CONDITIONS[row.unless](facts)):
             continue
-        for recipient in AUDIENCES[row.audience](facts):
-            yield _notification(row, facts, recipient, PAGES[row.page](links, facts, recipient))
+        recipients = AUDIENCES[row.audience](facts)
+        facts.meet(r.user_id for r in recipients)
+        for recipient in recipients:
+            link = PAGES[row.page](links, facts, recipient)
+            yield _notification(row, facts, recipient, link, facts.wording_of(recipient.user_id))
 
 
-def _notification(row: Row, facts: NoticeFacts, recipient: Recipient, link: str) -> Notification:
+def _notification(row: Row, facts: NoticeFacts, recipient: Recipient, link: str, wording: Wording) -> Notification:
     notice = row.notice
-    subject, body = notice.words(facts)
+    worded = facts.worded(wording)
+    subject, body = notice.words(worded, wording)
     context: dict[str, Any] = {}
     if "training" in row.context and facts.training is not None:
-        context["training"] = facts.training_details
+        context["training"] = worded.training_details
     if "codes" in row.context:
         context["codes"] = list(facts.data.get("codes", []))
     if notice.action:
-        context["action_label"] = notice.action
+        context["action_label"] = wording.gettext(notice.action)
     inbox_only = row.inbox_only_if is not None and CONDITIONS[row.inbox_only_if](facts)
     return Notification(
         recipient.user_id,
@@ -80,18 +86,22 @@ def _notification(row: Row, facts: NoticeFacts, recipient: Recipient, link: str)
         notice.category,
         emailed=notice.emailed and not inbox_only,
         context=context,
-        calendar=_calendar(row.calendar, facts, recipient),
+        calendar=_calendar(row.calendar, facts, recipient, wording),
+        locale=wording.locale,
     )
 
 
-def _calendar(calendar: Calendar | None, facts: NoticeFacts, recipient: Recipient) -> CalendarFile | None:
+def _calendar(
+    calendar: Calendar | None, facts: NoticeFacts, recipient: Recipient, wording: Wording
+) -> CalendarFile | None:
     if calendar is None or facts.training is None:
         return None
     cancels, applies = CALENDARS[calendar]
     if not applies(facts, recipient):
         return None
     booking_id = recipient.booking_id or facts.data["booking_id"]
-    return calendar_file(facts.sources, facts.training, booking_id, recipient.user_id, cancelled=cancels)
+    return calendar_file(facts.sources, facts.training, booking_id, recipient.user_id, cancelled=cancels,
+                         wording=wording)  # fmt: skip
 
 
 def _seats(facts: NoticeFacts, statuses: frozenset[BookingStatus]) -> list[Recipient]:

@@ -92,7 +92,7 @@ def on_cancellation_requested(
         # A redelivery finds the booking cancelled, and gets it back only if this request did it.
         cancelled = bookings.transition(
             booking.id, BookingStatus.CANCELLED, event.id, clock(),
-            {"cancellation_reason": "Cancelled by the trainee.", "refund_amount": decision.refund,
+            {"cancellation_reason": N_("Cancelled by the trainee."), "refund_amount": decision.refund,
              "cancelled_from": str(booking.status)},
         )  # fmt: skip
     if cancelled is None:
@@ -114,7 +114,7 @@ def on_training_cancelled(
     """The expert cancels the training: every booking cancelled, every payment refunded in full."""
     called_off = event.payload
     assert isinstance(called_off, TrainingCancelled)
-    reason = called_off.reason or "The training was cancelled by its expert."
+    reason = called_off.reason or N_("The training was cancelled by its expert.")
     training = trainings.get(called_off.training_id)
     for booking in bookings.live_on_training(called_off.training_id):
         paid = booking.status is BookingStatus.CONFIRMED
@@ -139,7 +139,7 @@ def on_training_completed(
     their trainees told; an unpaid PaymentIntent is cancelled by the payments worker."""
     done = event.payload
     assert isinstance(done, TrainingCompleted)
-    reason = N_("The training took place before this request got a confirmed seat.")  # stored, shown translated
+    reason = N_("The training took place before this request got a confirmed seat.")
     gone: list[str] = []
     for booking in bookings.live_on_training(done.training_id):
         if booking.status is BookingStatus.CONFIRMED:
@@ -184,7 +184,7 @@ def on_approval_decided(
             publisher.publish(reaction(event, BookingApproved(**ref(held)), source=SOURCE))
             announce_state(publisher, event, held)
         return
-    reason = decided.reason or "The expert did not accept this request."
+    reason = decided.reason or N_("The expert did not accept this request.")
     rejected = bookings.transition(booking.id, BookingStatus.REJECTED, event.id, now, {"rejection_reason": reason})
     if rejected is not None:
         return_voucher(vouchers, rejected)
@@ -210,7 +210,7 @@ def _after_cancel(
         capacity = training.capacity or 0
         seating.copy_free_seats(trainings, seating.change(seats, training.id, capacity, lambda c: c.leave(booking.id)))
     refund = booking.refund_amount or 0
-    reason = booking.cancellation_reason or "Cancelled."
+    reason = booking.cancellation_reason or N_("Cancelled.")
     was = str(booking.cancelled_from) if booking.cancelled_from else None
     cancelled = BookingCancelled(**ref(booking), reason=reason, refund_amount=refund, currency=booking.currency,
                                  by=by, was=was)  # fmt: skip

@@ -22,13 +22,14 @@ from datetime import datetime
 
 from core import ports
 from core.errors import NeedsReconciliation
-from core.handlers.common import caused_by
+from core.handlers.common import CLOSED_REASONS, caused_by
 from core.handlers.seats import redeem_voucher, seat_window, state_reaction
 from core.model import DECIDED_STATUSES, Booking, BookingStatus, SeatOutcome, Training, TrainingStatus
 from core.ports.bookings import Move
 from core.seats import SeatLedger
 from core.services.bookings import booking_from_request
 from core.services.deps import Clock
+from core.words import N_
 from events import BookingRequested
 from events.envelope import Event
 
@@ -151,14 +152,14 @@ def _decide(
         )
 
     if training.status is not TrainingStatus.PUBLISHED:
-        return reject(f"Bookings are closed: the training is {training.status}.")
+        return reject(CLOSED_REASONS[training.status])
     earlier = mine - {booking.id}
     if earlier and not seen.ledger.holds(booking.id):
         # Two requests of one trainee raced past the API's check: one seat each.
-        return reject("You already have a booking for this training.")
+        return reject(N_("You already have a booking for this training."))
     sponsored = redeem_voucher(vouchers, users, booking, booking.voucher_code, now)
     if sponsored is None:
-        return reject("This voucher code is unknown, for another training, or already used.")
+        return reject(N_("This voucher code is unknown, for another training, or already used."))
     before = seen.ledger
     seen.ledger, decision = before.request(booking.id)
     seen.changed = seen.changed or seen.ledger != before

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 
 from core import ports
 from core.errors import NeedsReconciliation
-from core.handlers.common import SOURCE, caused_by, load_booking, ref
+from core.handlers.common import CLOSED_REASONS, SOURCE, caused_by, load_booking, ref
 from core.model import DECIDED_STATUSES, Booking, BookingStatus, SeatOutcome, Training, TrainingStatus
 from core.seats import Promotion, SeatLedger
 from core.services import seating
 from core.services.bookings import booking_awaiting_approval, booking_from_request, booking_held
 from core.services.deps import Clock
+from core.words import N_
 from events import (
     BookingRejected,
     BookingRequested,
@@ -96,15 +97,15 @@ def on_booking_requested(
         announce_state(publisher, event, rejected or load_booking(bookings, booking.id))
 
     if training.status is not TrainingStatus.PUBLISHED:
-        return reject(f"Bookings are closed: the training is {training.status}.")
+        return reject(CLOSED_REASONS[training.status])
     earlier = bookings.active_for(booking.trainee_id, training.id, exclude=booking.id, statuses=DECIDED_STATUSES)
     if earlier is not None and not _holds(seats, training.id, booking.id):
         # Two requests of one trainee raced past the API's check: one seat each is the
         # rule, and this worker sees a training's events in order, so it decides.
-        return reject("You already have a booking for this training.")
+        return reject(N_("You already have a booking for this training."))
     sponsored = redeem_voucher(vouchers, users, booking, request.voucher_code, now)
     if sponsored is None:
-        return reject("This voucher code is unknown, for another training, or already used.")
+        return reject(N_("This voucher code is unknown, for another training, or already used."))
     ledger, decision = seating.decide(seats, training.id, training.capacity, lambda now_: now_.request(booking.id))
     if decision.outcome is SeatOutcome.FULL:
         fields = {"waitlist_position": decision.position, **sponsored}
@@ -187,7 +188,7 @@ def state_reaction(cause: Event, booking: Booking) -> Event | None:
     elif booking.status is BookingStatus.WAITLISTED:
         payload = BookingWaitlisted(**ref(booking), position=booking.waitlist_position or 1)
     elif booking.status is BookingStatus.REJECTED:
-        payload = BookingRejected(**ref(booking), reason=booking.rejection_reason or "The booking was refused.")
+        payload = BookingRejected(**ref(booking), reason=booking.rejection_reason or N_("The booking was refused."))
     else:
         return None
     return reaction(cause, payload, source=SOURCE)

@@ -17,6 +17,7 @@ from core.model import TrainingStatus
 from core.services.deps import Clock, Policy
 from core.services.sponsorships import _changed
 from core.sponsoring import Sponsorship, SponsorshipStatus, Voucher
+from core.words import N_
 from events import (
     SponsorshipCancelled,
     SponsorshipPaid,
@@ -116,7 +117,7 @@ def on_training_cancelled(
     """Every cent a sponsor paid for the cancelled training's seats goes back, and its vouchers are void;
     a purchase not paid yet is called off. The sponsor is told either way."""
     cancelled = event.payload_as(TrainingCancelled)
-    reason = cancelled.reason or "The training was cancelled by its expert."
+    reason = cancelled.reason or N_("The training was cancelled by its expert.")
     for sponsorship in sponsorships.for_training(cancelled.training_id):
         if sponsorship.status is SponsorshipStatus.PAYMENT_PENDING and not _paid_meanwhile(
             sponsorship, sponsorships, payments, clock
@@ -155,7 +156,8 @@ def _call_off(
     sponsorships.close(sponsorship.id, SponsorshipStatus.PAYMENT_PENDING, SponsorshipStatus.CANCELLED, clock())
     if _load(sponsorships, sponsorship.id).status is not SponsorshipStatus.CANCELLED:
         return
-    called_off = _changed(SponsorshipCancelled, sponsorship, reason="The training was cancelled before the payment.")
+    why = N_("The training was cancelled before the payment.")
+    called_off = _changed(SponsorshipCancelled, sponsorship, reason=why)
     publisher.publish(new_event(
         called_off, SOURCE, id=derived_id(sponsorship.id, SponsorshipCancelled.TYPE),
         correlation_id=cause.correlation_id,

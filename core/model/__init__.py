@@ -16,6 +16,7 @@ from core.model.bookings import (
     can_transition,
     sources_of,
 )
+from core.model.pictures import Picture, Rendition
 from core.model.seats import SeatHold, SeatOutcome, free_seats
 from core.model.trainings import (
     FROZEN_AFTER_PUBLISH,
@@ -40,6 +41,8 @@ __all__ = [
     "VERIFICATION_TRANSITIONS",
     "Booking",
     "BookingStatus",
+    "Picture",
+    "Rendition",
     "Role",
     "SeatHold",
     "SeatOutcome",

@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.model.pictures import Picture
+
 
 class TrainingStatus(StrEnum):
     """Lifecycle of a training."""
@@ -79,6 +81,7 @@ class Training:
     series_id: str | None = None
     expert_verified: bool = False  # set at publication, which only verified experts reach
     sponsor_ids: list[str] = field(default_factory=list)  # sponsors whose demos the expert accepted
+    photos: list[Picture] = field(default_factory=list)  # in the order the expert chose; the first on cards
     # The average of its reviews, and how many: a projection only the reviews write.
     rating_average: float | None = None
     rating_count: int = 0

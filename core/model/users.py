@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from core.model.pictures import Picture
+
 
 class Role(StrEnum):
     """What an account may do."""
@@ -73,6 +75,7 @@ class User:
     # The language the person reads the site, e-mails and certificates in (one of UI_LANGUAGES);
     # None until chosen: pages follow the browser's Accept-Language, e-mails the default.
     locale: str | None = None
+    portrait: Picture | None = None  # experts: shown on their page, their trainings' pages and lists
 
     @property
     def trained_here(self) -> bool:

@@ -34,9 +34,11 @@ from core.ports.payments import (
     ProviderPayment,
     ProviderRefund,
 )
+from core.ports.pictures import EncodedImage, ImageEncoder, MediaStore, StoredMedia
 from core.ports.questions import Questions
 from core.ports.records import CertificateRenderer, Certificates, PortfolioRenderer, Reviews
 from core.ports.sponsors import Demos, Sponsorships, Vouchers
+from core.ports.wording import Wording, Wordings
 
 __all__ = [
     "AlertMatches",
@@ -50,12 +52,15 @@ __all__ = [
     "Demos",
     "Email",
     "EmailRenderer",
+    "EncodedImage",
     "EventPublisher",
     "FollowUps",
     "Goals",
+    "ImageEncoder",
     "Inbox",
     "Ledger",
     "Mailer",
+    "MediaStore",
     "CalendarFile",
     "Notification",
     "NotificationPreferences",
@@ -79,8 +84,11 @@ __all__ = [
     "Seats",
     "Sessions",
     "Sponsorships",
+    "StoredMedia",
     "TrainingQuery",
     "Trainings",
     "Users",
     "Vouchers",
+    "Wording",
+    "Wordings",
 ]

@@ -31,6 +31,7 @@ class Notification:
     # Extra template context: "training" (details), "codes", "action_label".
     context: Mapping[str, Any] = field(default_factory=dict)
     calendar: CalendarFile | None = None  # attached to the e-mail
+    locale: str = "en"  # the language its words are in (its person's): the e-mail is rendered in it too
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,9 @@ class RenderedEmail:
 
 
 class EmailRenderer(Protocol):
-    def render(self, kind: str, context: Mapping[str, Any]) -> RenderedEmail:
-        """Render the templates of a notification ``kind`` (falling back to the default ones)."""
+    def render(self, kind: str, context: Mapping[str, Any], locale: str | None = None) -> RenderedEmail:
+        """Render the templates of a notification ``kind`` (falling back to the default ones) in the
+        words of ``locale`` (None: the default language)."""
 
 
 class Inbox(Protocol):

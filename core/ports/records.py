@@ -32,15 +32,22 @@ class Certificates(Protocol):
 
 
 class CertificateRenderer(Protocol):
-    def render(self, certificate: Certificate, verify_url: str, marketplace: str) -> bytes:
-        """The certificate as a PDF, with its code and where to verify it."""
+    def render(self, certificate: Certificate, verify_url: str, marketplace: str, locale: str | None = None) -> bytes:
+        """The certificate as a PDF, with its code and where to verify it, in ``locale``'s words (its holder's)."""
 
 
 class PortfolioRenderer(Protocol):
     def render(
-        self, portfolio: Portfolio, trainee_name: str, verify_links: dict[str, str], marketplace: str, at: datetime
+        self,
+        portfolio: Portfolio,
+        trainee_name: str,
+        verify_links: dict[str, str],
+        marketplace: str,
+        at: datetime,
+        locale: str | None = None,
     ) -> bytes:
-        """The learning record as a PDF: each training, its credits and certificate code, the assessments."""
+        """The learning record as a PDF: each training, its credits and certificate code, the assessments,
+        in ``locale``'s words (its trainee's)."""
 
 
 class Reviews(Protocol):

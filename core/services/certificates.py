@@ -26,9 +26,11 @@ def _verify_page(policy: Policy, code: str) -> str:
     return f"{policy.public_base_url}/verify/{code}"
 
 
-def render_pdf(renderer: ports.CertificateRenderer, policy: Policy, certificate: Certificate) -> bytes:
-    """The certificate's PDF, with the page that checks its code printed on it."""
-    return renderer.render(certificate, _verify_page(policy, certificate.code), policy.marketplace_name)
+def render_pdf(
+    renderer: ports.CertificateRenderer, policy: Policy, certificate: Certificate, locale: str | None
+) -> bytes:
+    """The certificate's PDF in its holder's language (``locale``), with the page that checks its code printed on it."""
+    return renderer.render(certificate, _verify_page(policy, certificate.code), policy.marketplace_name, locale)
 
 
 def my_certificates(deps: Deps, user: User) -> list[Certificate]:
@@ -50,8 +52,12 @@ def get_certificate(deps: Deps, user: User, certificate_id: str) -> Certificate:
 def certificate_pdf(deps: Deps, user: User, certificate_id: str) -> tuple[str, bytes]:
     """The PDF of a certificate and the file name to save it as, for the same people as ``get_certificate``."""
     certificate = get_certificate(deps, user, certificate_id)
-    # None: stored but not rendered yet (the worker is on it, or crashed in between).
-    pdf = deps.certificates.pdf(certificate.id) or render_pdf(deps.certificate_renderer, deps.policy, certificate)
+    # None: stored but not rendered yet (the worker is on it, or crashed in between): drawn now, as the
+    # worker draws it, in its holder's language.
+    pdf = deps.certificates.pdf(certificate.id)
+    if pdf is None:
+        holder = deps.users.get(certificate.trainee_id)
+        pdf = render_pdf(deps.certificate_renderer, deps.policy, certificate, holder.locale if holder else None)
     return f"certificate-{certificate.day}-{certificate.code}.pdf", pdf
 
 

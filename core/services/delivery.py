@@ -119,9 +119,8 @@ def _email(channels: Channels, message: Notification, user: User) -> Email:
             "title": message.title,
             "body": message.body,
             "recipient_name": user.name,
-            "action": {"url": message.link, "label": context.pop("action_label", "See the details")}
-            if message.link
-            else None,
+            # No label of its own: the templates' "See the details", in the reader's language.
+            "action": {"url": message.link, "label": context.pop("action_label", None)} if message.link else None,
             "has_invitation": calendar is not None and calendar.method == "REQUEST",
             "has_cancellation": calendar is not None and calendar.method == "CANCEL",
             "preferences_url": links.preferences(),
@@ -129,6 +128,7 @@ def _email(channels: Channels, message: Notification, user: User) -> Email:
             "category_label": CATEGORIES[message.category],
             "marketplace_name": channels.policy.marketplace_name,
         },
+        message.locale,
     )
     attachments: tuple[Attachment, ...] = ()
     if calendar is not None:

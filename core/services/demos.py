@@ -12,6 +12,7 @@ from core.services.announce import announce
 from core.services.deps import Deps
 from core.services.trainings import get_training
 from core.sponsoring import LinkStatus, TechnologyDemo
+from core.words import N_
 from events import DemoChanged, DemoCreated, DemoLinkAccepted, DemoLinkDeclined, DemoLinkRequested
 from events.envelope import Event, new_event
 
@@ -53,7 +54,7 @@ def request_showing(deps: Deps, sponsor: User, demo_id: str, training_id: str) -
         raise Conflict(f"Demos can be shown only at a published training; this one is {training.status}.")
     requested = _event(deps, DemoLinkRequested, demo, training.id, training.expert_id)
     if not deps.demos.request_link(demo.id, training.id, deps.clock(), announcing=requested):
-        raise Conflict("This demo was already proposed for this training.")
+        raise Conflict(N_("This demo was already proposed for this training."))
     announce(deps, "demos", demo.id)
     return get_demo(deps, demo.id)
 
@@ -63,13 +64,13 @@ def decide_showing(deps: Deps, expert: User, training_id: str, demo_id: str, acc
     require_role(expert, Role.EXPERT)
     training = get_training(deps, training_id, viewer=expert)
     if training.expert_id != expert.id:
-        raise Forbidden("Only the training's expert decides which demos are shown there.")
+        raise Forbidden(N_("Only the training's expert decides which demos are shown there."))
     demo = get_demo(deps, demo_id)
     status = LinkStatus.ACCEPTED if accept else LinkStatus.DECLINED
     kind = DemoLinkAccepted if accept else DemoLinkDeclined
     decided = _event(deps, kind, demo, training.id, expert.id)
     if not deps.demos.decide_link(demo.id, training.id, status, deps.clock(), announcing=decided):
-        raise Conflict("No pending request to show this demo at this training.")
+        raise Conflict(N_("No pending request to show this demo at this training."))
     if accept:  # the catalogue's sponsor filter (a projection of the accepted links)
         deps.trainings.set_sponsor(training.id, demo.sponsor_id, shown=True)
     announce(deps, "demos", demo.id)
@@ -90,11 +91,16 @@ def requests_for_expert(deps: Deps, expert: User) -> list[TechnologyDemo]:
     return deps.demos.pending_for_trainings([t.id for t in mine])
 
 
+def my_demo(deps: Deps, sponsor: User, demo_id: str) -> TechnologyDemo:
+    """One of the sponsor's own demos, as its editing pages show it; another's is refused."""
+    return _own(deps, sponsor, demo_id)
+
+
 def _own(deps: Deps, sponsor: User, demo_id: str) -> TechnologyDemo:
     require_role(sponsor, Role.SPONSOR)
     demo = get_demo(deps, demo_id)
     if demo.sponsor_id != sponsor.id:
-        raise Forbidden("Only the sponsor who listed this demo can change it.")
+        raise Forbidden(N_("Only the sponsor who listed this demo can change it."))
     return demo
 
 

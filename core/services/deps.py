@@ -70,6 +70,7 @@ class Deps:
     outbox: ports.Outbox
     preferences: ports.NotificationPreferences
     renderer: ports.EmailRenderer
+    wordings: ports.Wordings  # each reader's language, for the notifications, e-mails and PDFs
     ledger: ports.Ledger
     processed: ports.ProcessedEvents
     deferred: ports.DeferredEvents
@@ -87,6 +88,8 @@ class Deps:
     alert_matches: ports.AlertMatches
     questions: ports.Questions
     rate_limits: ports.RateLimits
+    images: ports.ImageEncoder
+    media: ports.MediaStore
     hasher: PasswordHasher
     policy: Policy
     clock: Clock = utc_now

@@ -43,10 +43,12 @@ def portfolio_csv(deps: Deps, trainee: User) -> str:
 
 
 def portfolio_pdf(deps: Deps, trainee: User) -> tuple[str, bytes]:
-    """The record as a PDF to hand to a licensing body: the file name and its bytes."""
+    """The record as a PDF to hand to a licensing body, in the trainee's language: the file name and its bytes."""
     record = my_portfolio(deps, trainee)
     links = {e.certificate.code: verify_url(deps, e.certificate.code) for e in record.entries if e.certificate}
-    pdf = deps.portfolio_renderer.render(record, trainee.name, links, deps.policy.marketplace_name, deps.clock())
+    pdf = deps.portfolio_renderer.render(
+        record, trainee.name, links, deps.policy.marketplace_name, deps.clock(), trainee.locale
+    )
     return f"portfolio-{trainee.id}.pdf", pdf
 
 

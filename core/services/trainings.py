@@ -24,6 +24,7 @@ from core.model import (
 from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
+from core.words import N_
 from events import (
     TrainingCancelled,
     TrainingChanged,
@@ -129,7 +130,7 @@ def complete_training(deps: Deps, expert: User, training_id: str) -> Training:
     training = _own(deps, expert, training_id)
     _check_move(training, TrainingStatus.COMPLETED)
     if training.ends_at is None or training.ends_at > deps.clock():
-        raise Conflict("A training can be completed only after it ends.")
+        raise Conflict(N_("A training can be completed only after it ends."))
     return complete(deps, training)
 
 
@@ -167,6 +168,18 @@ def my_trainings(deps: Deps, expert: User, limit: int, offset: int) -> tuple[lis
     """The expert's own trainings, drafts included, newest first."""
     require_role(expert, Role.EXPERT)
     return deps.trainings.by_expert(expert.id, limit, offset)
+
+
+def own_training(deps: Deps, expert: User, training_id: str) -> Training:
+    """The training if ``expert`` is its expert (``Forbidden`` for another, ``NotFound`` if none)."""
+    return _own(deps, expert, training_id)
+
+
+def store_edit(deps: Deps, before: Training, after: Training, changes: list[str]) -> Training:
+    """Store an edit made by another use case (the photos) as every edit is: guarded by the
+    version it was made from, with its ``training.updated``; ``Conflict`` if it changed meanwhile."""
+    edited = replace(after, updated_at=deps.clock(), version=before.version + 1)
+    return _store_and_announce(deps, before, edited, TrainingUpdated, changes)
 
 
 def _own(deps: Deps, expert: User, training_id: str) -> Training:

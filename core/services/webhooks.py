@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.ports import PaymentIntent
 from core.services.deps import Deps
+from core.words import N_
 from events import PaymentFailed, PaymentSucceeded, SponsorshipPaid
 from events.envelope import Event, adopt, derived_id, new_event
 
@@ -39,7 +40,7 @@ def handle_stripe_webhook(deps: Deps, payload: bytes, signature: str) -> str:
             training_id=training_id,
             payment_intent_id=intent.id,
             code=None,
-            reason=intent.last_error or "The payment was declined.",
+            reason=intent.last_error or N_("The payment was declined."),
         )
         # One id per failed charge, whichever notice of it arrives.
         event = new_event(

@@ -55,7 +55,7 @@ def test_a_booking_is_held_paid_confirmed_and_notified(stack: Stack) -> None:
         ],
         what="inbox",
     )
-    assert "472.50 EUR" in inbox[0]["body"]
+    assert "€472.50" in inbox[0]["body"]
 
     mails = wait_for(
         lambda: [m for m in stack.mails_to(trainee["email"]) if m["Subject"].startswith("Booking confirmed")],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters import l10n
 from core.services.deps import Deps, Policy
 from tests.fakes.accounts import FakeHasher, FakeRateLimits, FakeSessions, FakeUsers
 from tests.fakes.alerts import FakeAlertMatches, FakeAlerts
@@ -27,6 +28,7 @@ from tests.fakes.messaging import (
 )
 from tests.fakes.notifications import FakeInbox, FakeMailer, FakeOutbox, FakePreferences, FakeRenderer
 from tests.fakes.payments import DECLINED, SIGNATURE, FakeGateway, FakeLedger, webhook
+from tests.fakes.pictures import FakeImageEncoder, FakeMedia
 from tests.fakes.questions import FakeQuestions
 from tests.fakes.records import FakeCertificateRenderer, FakeCertificates, FakePortfolioRenderer, FakeReviews
 from tests.fakes.seats import FakeSeats
@@ -48,9 +50,11 @@ __all__ = [
     "FakeGateway",
     "FakeGoals",
     "FakeHasher",
+    "FakeImageEncoder",
     "FakeInbox",
     "FakeLedger",
     "FakeMailer",
+    "FakeMedia",
     "FakeOutbox",
     "FakePendingEvents",
     "FakePortfolioRenderer",
@@ -97,6 +101,7 @@ def fake_deps(**overrides: Any) -> Deps:
         "outbox": FakeOutbox(),
         "preferences": FakePreferences(),
         "renderer": FakeRenderer(),
+        "wordings": l10n.wording,  # the real one: Babel and the catalogue, no infrastructure
         "ledger": FakeLedger(),
         "processed": FakeProcessedEvents(),
         "deferred": FakeDeferredEvents(),
@@ -114,6 +119,8 @@ def fake_deps(**overrides: Any) -> Deps:
         "alert_matches": FakeAlertMatches(),
         "questions": FakeQuestions(pending),
         "rate_limits": FakeRateLimits(),
+        "images": FakeImageEncoder(),
+        "media": FakeMedia(),
         "hasher": FakeHasher(),
         "policy": Policy(),
         "clock": clock,

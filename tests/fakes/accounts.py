@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from core.errors import Conflict
-from core.model import Role, User, Verification
+from core.model import Picture, Role, User, Verification
 from events.envelope import Event
 from tests.fakes.messaging import FakePendingEvents
 
@@ -41,8 +41,10 @@ class FakeUsers:
         return next((copy.deepcopy(u) for u in self.rows.values() if u.email == email.lower()), None)
 
     def _value(self, user_id: str, name: str) -> Any:
+        """As the document holds it (a portrait as its sub-document)."""
         if name in _USER_FIELDS:
-            return getattr(self.rows[user_id], name)
+            value = getattr(self.rows[user_id], name)
+            return dataclasses.asdict(value) if isinstance(value, Picture) else value
         return self.extra[user_id].get(name)
 
     def update(
@@ -58,7 +60,9 @@ class FakeUsers:
         if any(self._value(user_id, k) != v for k, v in (expected or {}).items()):
             return False
         for name, value in fields.items():
-            if name in _USER_FIELDS:
+            if name == "portrait":  # stored as a sub-document, read back as the model's picture
+                setattr(self.rows[user_id], name, Picture.from_doc(copy.deepcopy(value)))
+            elif name in _USER_FIELDS:
                 setattr(self.rows[user_id], name, copy.deepcopy(value))
             else:
                 self.extra[user_id][name] = copy.deepcopy(value)

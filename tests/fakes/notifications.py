@@ -146,10 +146,12 @@ class FakeRenderer:
     """Renders ``kind`` and the context's ``title``/``body`` plainly; records what it was asked."""
 
     rendered: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    locales: list[str | None] = field(default_factory=list)  # the language of each render
 
-    def render(self, kind: str, context: Mapping[str, Any]) -> RenderedEmail:
+    def render(self, kind: str, context: Mapping[str, Any], locale: str | None = None) -> RenderedEmail:
         """A subject naming the kind, the body in text and HTML."""
         self.rendered.append((kind, dict(context)))
+        self.locales.append(locale)
         subject = str(context.get("title") or kind)
         body = str(context.get("body") or "")
         return RenderedEmail(subject=subject, text=body, html=f"<p>{body}</p>")

@@ -54,7 +54,7 @@ class FakeCertificateRenderer:
 
     renders: int = 0
 
-    def render(self, certificate: Certificate, verify_url: str, marketplace: str) -> bytes:
+    def render(self, certificate: Certificate, verify_url: str, marketplace: str, locale: str | None = None) -> bytes:
         """Bytes a test can read."""
         self.renders += 1
         return f"%PDF-fake {certificate.code} {verify_url} {marketplace}".encode()
@@ -65,7 +65,13 @@ class FakePortfolioRenderer:
     """A 'PDF' listing each entry's title and credits and the total, for a test to read."""
 
     def render(
-        self, portfolio: Portfolio, trainee_name: str, verify_links: dict[str, str], marketplace: str, at: datetime
+        self,
+        portfolio: Portfolio,
+        trainee_name: str,
+        verify_links: dict[str, str],
+        marketplace: str,
+        at: datetime,
+        locale: str | None = None,
     ) -> bytes:
         """Bytes a test can read."""
         lines = [f"%PDF-fake {trainee_name} total {portfolio.credits_total:g}"]

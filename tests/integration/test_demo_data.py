@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.services import accounts
-from devstack import demo, history, mentoring_demo
+from devstack import demo, demo_pictures, history, mentoring_demo
 from tests.support import Stack
 
 ZONES = {"Paris": "Europe/Paris", "Milano": "Europe/Rome", "Berlin": "Europe/Berlin"}
@@ -35,6 +35,15 @@ def test_demo_trainings_are_at_real_venues_on_their_own_clocks(stack: Stack) -> 
         assert (starts.date(), starts.strftime("%H:%M"), ends.strftime("%H:%M")) == (ends.date(), "07:30", "16:30")
         text = _page_text(stack, f"/trainings/{training['id']}")
         assert f"07:30–16:30 {training['timezone']} time (" in text and "UTC time" not in text, text
+
+    # Dr Martin's portrait and her training's photo, drawn at load time; loading again adds none.
+    martin = seeded["trainings"][0]["expert"]
+    shown = stack.api.call("GET", f"/api/v1/trainings/{seeded['trainings'][0]['id']}").json()
+    assert shown["expert"]["portrait"]["alt"] == demo_pictures.PORTRAIT_ALT, martin
+    assert [p["alt"] for p in shown["photos"]] == [demo_pictures.PHOTO_ALT]
+    assert stack.api.call("GET", shown["photos"][0]["small"]["url"]).headers["Content-Type"] == "image/jpeg"
+    demo.seed(stack.api.base_url)
+    assert stack.db.fs.files.count_documents({}) == 4  # two images each, the portrait's and the photo's
 
     # The past session of the first programme keeps the venue's local hours, whatever the season then.
     history.seed_past_session(stack.config, seeded["trainings"][0]["id"])

@@ -51,6 +51,9 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("GET", "/api/v1/me/goals"): ({"trainee"}, None),
     ("PUT", "/api/v1/me/goals"): ({"trainee"}, {"techniques": ["TAVI"]}),
     ("GET", "/api/v1/me/recommendations"): ({"trainee"}, None),
+    # Uploads are multipart; the role is checked before the (here missing) file.
+    ("PUT", "/api/v1/me/portrait"): ({"expert"}, None),
+    ("DELETE", "/api/v1/me/portrait"): ({"expert"}, None),
     ("GET", "/api/v1/experts"): (PUBLIC, None),
     ("GET", "/api/v1/experts/{expert_id}"): (PUBLIC, None),
     ("GET", "/api/v1/admin/experts"): ({"admin"}, None),
@@ -65,6 +68,10 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, Any] | None]] = {
     ("POST", "/api/v1/trainings/{training_id}/cancel"): ({"expert"}, {"reason": "The OR is closed."}),
     ("POST", "/api/v1/trainings/{training_id}/complete"): ({"expert"}, None),
     ("POST", "/api/v1/trainings/{training_id}/duplicate"): ({"expert"}, {"starts_at": day_ahead(150)[0]}),
+    ("POST", "/api/v1/trainings/{training_id}/photos"): ({"expert"}, None),
+    ("PATCH", "/api/v1/trainings/{training_id}/photos/{photo_id}"): ({"expert"}, {"alt": "The skills lab"}),
+    ("DELETE", "/api/v1/trainings/{training_id}/photos/{photo_id}"): ({"expert"}, None),
+    ("GET", "/media/{media_id}"): (PUBLIC, None),
     ("POST", "/api/v1/trainings/{training_id}/bookings"): ({"trainee"}, None),
     # A booking is shown to its trainee and the training's expert; anyone else gets 404,
     # which hides that it exists (see test_booking_privacy below).
@@ -161,7 +168,7 @@ def build_world(stack: Stack) -> dict[str, Any]:
            "booking_id": booking["booking"]["id"], "expert_id": users["expert"]["id"],
            "notification_id": "no-such-notification", "certificate_id": "no-such-certificate",
            "review_id": "no-such-review", "code": "ABCD-EFGH", "alert_id": "no-such-alert",
-           "message_id": "no-such-message",
+           "message_id": "no-such-message", "photo_id": "no-such-photo", "media_id": "no-such-image",
            "question_id": question["id"]}  # fmt: skip
     return {"users": users, "ids": ids}
 

@@ -158,7 +158,7 @@ def test_the_expert_cancelling_refunds_every_paid_seat_in_full_and_tells_everyon
         ]
         assert [m["Subject"] for m in mails] == [f"Training cancelled: {training['title']}"], user["email"]
         assert "operating room is closed" in text_of(mails[0])
-    assert "315.00 EUR will be refunded" in text_of(
+    assert "€315.00 will be refunded" in text_of(
         next(m for m in stack.mails_to(paid["email"]) if m["Subject"].startswith("Training cancelled"))
     )
     [confirmation] = [m for m in stack.mails_to(paid["email"]) if m["Subject"].startswith("Booking confirmed")]

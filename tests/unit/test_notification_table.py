@@ -210,7 +210,7 @@ SAMPLES: dict[type[DomainEvent], tuple[dict[str, Any], list[tuple[str, str, str]
 
 def _sources(**world: Any) -> FactSources:
     deps = _deps(**world)
-    return FactSources(deps.users, deps.trainings, deps.bookings, deps.policy, deps.clock)
+    return FactSources(deps.users, deps.trainings, deps.bookings, deps.policy, deps.clock, deps.wordings)
 
 
 def test_a_waitlist_notice_told_after_the_seat_came_is_not_sent() -> None:
@@ -266,7 +266,7 @@ def test_a_follow_up_message_tells_the_other_side_only() -> None:
 def test_a_promoted_hold_says_the_waitlist_freed_a_seat() -> None:
     promoted = _notices(_event(BookingHeld.TYPE, **BOOKING, **UNTIL, promoted=True))
     assert _rows(promoted) == [("ada", "waitlist", f"A seat freed up for you: {T}")]
-    assert "Pay 120.00" in promoted[0].body and promoted[0].context["action_label"] == "Pay now"
+    assert "Pay €120.00" in promoted[0].body and promoted[0].context["action_label"] == "Pay now"
 
 
 def test_a_confirmation_carries_the_invitation_the_terms_and_tells_sponsor_and_expert() -> None:
@@ -295,7 +295,7 @@ def test_a_cancellation_says_who_cancelled_and_takes_a_confirmed_day_out_of_the_
 ) -> None:
     data = {**BOOKING, "reason": "Sorry.", "refund_amount": 9000, "by": by, "was": was}
     (notice,) = _notices(_event(BookingCancelled.TYPE, **data))
-    assert notice.kind == kind and notice.body.endswith("\n\n90.00 EUR will be refunded to your card.")
+    assert notice.kind == kind and notice.body.endswith("\n\n€90.00 will be refunded to your card.")
     assert (notice.calendar.method if notice.calendar else None) == method
 
 
@@ -362,7 +362,8 @@ def test_preferences_choose_the_channels_and_an_inbox_only_notice_is_never_email
 def test_the_facts_are_a_mapping_of_every_name_and_say_what_they_lack() -> None:
     facts = NoticeFacts(_sources(sponsored=False), _event(BookingHeld.TYPE, **BOOKING))
     assert len(facts) == len(list(facts)) and "title" in facts and facts["title"] == T
-    assert facts["until"] == "" and venue_when(None, None) == "" and money(None, "EUR") == "the price"
+    english = facts.sources.wordings(None)
+    assert facts["until"] == "" and venue_when(None, None, english) == "" and money(None, "EUR", english) == "the price"
     with pytest.raises(LookupError, match="No sponsorship paid booking b-ada"):
         _ = facts.sponsorship_id
     unknown = NoticeFacts(_sources(training=False), _event(BookingHeld.TYPE, **BOOKING))
