@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel import Locale
 from flask import redirect, render_template, request, url_for
-from flask_babel import lazy_gettext
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
-from api.i18n import page_locale
 from api.web.blueprint import blp, form_errors, translated
 from api.web.session import require_web_user
-from core import names
+from api.web.wording import LEVEL_WORDS
 from core.assessments import PRACTICE_WORDS
 from core.errors import Conflict, NotFound, ValidationError
 from core.goals import LEVELS, LearningGoals
@@ -27,25 +24,6 @@ from schemas.mentoring import AlertIn, AssessmentIn, ExpertsArgs
 from schemas.web import GoalsForm
 
 EXPERTS_PER_PAGE = 12
-# Where a trainee says they are (core.goals.LEVELS), as the goals form words it.
-LEVEL_WORDS = {"resident": lazy_gettext("Resident"), "fellow": lazy_gettext("Fellow"),
-               "specialist": lazy_gettext("Specialist"), "senior": lazy_gettext("Senior")}  # fmt: skip
-
-
-@blp.app_template_global()
-def language_name(code: str) -> str:
-    """A language code as this page's reader names the language: 'fr' -> 'French', 'français'."""
-    if page_locale() == "en":
-        return names.language_name(code)
-    return str(Locale.parse(page_locale()).languages.get(code.lower(), code))
-
-
-@blp.app_template_global()
-def country_name(code: str) -> str:
-    """A country code as this page's reader names the country: 'GB' -> 'the United Kingdom', 'Royaume-Uni'."""
-    if page_locale() == "en":
-        return names.country_name(code)
-    return str(Locale.parse(page_locale()).territories.get(code.upper(), code))
 
 
 @blp.route("/me/goals", methods=["GET", "POST"])

@@ -186,3 +186,28 @@ def test_every_other_page_of_a_trainee_reads_in_french(stack: Stack) -> None:
         and "Poser une question à l’expert de" in told
         and "Entre 10 et 2 000 caractères." in told
     )
+
+
+def test_the_reasons_a_training_fits_read_in_french(stack: Stack) -> None:
+    api = stack.api
+    tavi = api.published_training(
+        api.expert(), title="TAVI pour chefs de clinique", technique="TAVI", levels=["fellow"]
+    )
+    trainee = api.user("trainee")
+    browser, csrf = api.web_session(trainee["email"])
+    browser.headers.update(FRENCH)
+    goals = {"csrf": csrf, "techniques": "TAVR", "level": "fellow", "languages": "fr", "countries": "FR",
+             "budget": "1500", "currency": "eur"}  # fmt: skip
+    assert browser.post(api.base_url + "/me/goals", data=goals, timeout=30).status_code == 200
+
+    def fits() -> str | None:
+        text = _french(browser, api.base_url + "/me/recommendations")
+        return text if tavi["title"] in text else None
+
+    text = wait_for(fits, timeout=10, what="the TAVI session recommended")
+    for reason in ("TAVR fait partie de vos objectifs", "Enseignée en français", "Lieu : France, où vous souhaitez",
+                   "Conçue pour les chefs de clinique comme vous", "Dans votre budget de 1 500,00 €"):  # fmt: skip
+        assert reason in text, f"{reason!r} not in {text}"
+    # The API gives the same reasons in the English it documents.
+    reasons = api.call("GET", "/api/v1/me/recommendations", trainee["token"], headers=FRENCH).json()["trainings"]
+    assert "Within your budget of 1500.00 EUR" in reasons[0]["reasons"]
