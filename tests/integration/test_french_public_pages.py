@@ -13,6 +13,7 @@ import re
 import pytest
 import requests
 
+from core.unsubscribe import token_for
 from tests.support import Stack, csrf_of, day_ahead, wait_for
 from tests.support.reading import page_text
 
@@ -135,6 +136,12 @@ def test_registering_and_the_notification_preferences_read_in_french(stack: Stac
     assert "Préférences de notification" in preferences and "Enregistrer mes choix" in preferences
     assert "Un rappel la veille d’une formation" in preferences  # a category of core/services/delivery.py
     assert "Dans mes messages" in preferences and "Par e-mail" in preferences
+    # The one-click unsubscribe page an e-mail links to (no session: the browser's language).
+    link = api.base_url + "/unsubscribe/" + token_for(stack.deps.policy.link_key, trainee["id"], "reminders")
+    asked = _french(visitor, link)
+    assert "Se désabonner" in asked and "« Un rappel la veille d’une formation »" in asked
+    done = visitor.post(link, timeout=30)
+    assert done.status_code == 200 and "C’est fait : " in page_text(done.text), page_text(done.text)
     assert (
         'aria-label="Par e-mail\u00a0: Un rappel la veille d’une formation"'
         in browser.get(api.base_url + "/me/notification-preferences", timeout=30).text
