@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.model import Booking, BookingStatus, Training, TrainingStatus
+from core.words import N_
 
 # A trainee can always take back a request, until the training starts: waiting for a seat,
 # for the expert's decision, for payment, or paid.
@@ -62,13 +63,30 @@ class RefundTerms:
 
     def summary(self) -> str:
         """The terms in one sentence, as the training and booking pages and the confirmation show them."""
+        message, facts = self.wording()
+        return message % facts
+
+    def wording(self) -> tuple[str, dict[str, int]]:
+        """The summary's message (marked for the catalogue) and its facts, for a reader of another
+        language: ``gettext(message) % facts``. One message per grammatical number, as no
+        refund deadline is zero days or fewer."""
         days = self.full_refund_days_before
         if days <= 0:
-            return "Full refund of the price if you cancel before the training starts; the service fee is not refunded."
-        return (
-            f"Full refund of the price if you cancel at least {days} day{'s' if days != 1 else ''} before the "
-            "training starts, no refund after; the service fee is not refunded."
-        )
+            return TERMS_UNTIL_START, {}
+        return (TERMS_ONE_DAY if days == 1 else TERMS_DAYS), {"days": days}
+
+
+TERMS_UNTIL_START = N_(
+    "Full refund of the price if you cancel before the training starts; the service fee is not refunded."
+)
+TERMS_ONE_DAY = N_(
+    "Full refund of the price if you cancel at least %(days)s day before the training starts, no refund after; "
+    "the service fee is not refunded."
+)
+TERMS_DAYS = N_(
+    "Full refund of the price if you cancel at least %(days)s days before the training starts, no refund after; "
+    "the service fee is not refunded."
+)
 
 
 def terms_of(booking: Booking, training: Training) -> RefundTerms:

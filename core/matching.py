@@ -20,11 +20,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.fees import money_text
 from core.goals import LEVELS, LearningGoals
 from core.model import Training, User
-from core.names import country_name, language_name
+from core.reasons import Named, Reason
 from core.text import fold
+from core.words import N_
 
 POINTS = {
     "technique": 40,  # the training teaches a technique the trainee named
@@ -79,7 +79,6 @@ SAME_TECHNIQUE = {
     "regional anaesthesia": "ultrasound guided regional anaesthesia",
     "nerve blocks": "ultrasound guided regional anaesthesia",
 }
-_PLURAL = {"resident": "residents", "fellow": "fellows", "specialist": "specialists", "senior": "senior operators"}
 _SEP = re.compile(r"[^a-z0-9]+")
 _SUFFIXES = ("ically", "ical", "ics", "ic", "ies", "al", "y", "s")
 _COMMON = frozenset({"and", "of", "the", "in", "for", "with", "a", "an", "to", "surgery", "advanced", "course"})
@@ -131,14 +130,14 @@ def training_fit(goals: LearningGoals, training: Training) -> Fit | None:
     shared = [lang for lang in training.languages if lang in goals.languages]
     if shared:
         points += POINTS["language"]
-        reasons.append(f"Taught in {language_name(shared[0])}")
+        reasons.append(Reason(N_("Taught in %(language)s"), language=Named("language", shared[0])))
     elif goals.languages and training.languages:
         points += POINTS["no shared language"]
 
     country = training.venue.country
     if country and country in goals.countries:
         points += POINTS["country"]
-        reasons.append(f"Held in {country_name(country)}, where you want to train")
+        reasons.append(Reason(N_("Held in %(country)s, where you want to train"), country=Named("country", country)))
 
     points += _level_points(goals.level, training.levels, reasons)
     points += _budget_points(goals, training, reasons)
@@ -150,7 +149,9 @@ def training_fit(goals: LearningGoals, training: Training) -> Fit | None:
         else:
             points += POINTS["seats"]
             if left <= 3:
-                reasons.append(f"Only {left} seat{'s' if left > 1 else ''} left")
+                reasons.append(
+                    Reason(N_("Only %(left)s seat left") if left == 1 else N_("Only %(left)s seats left"), left=left)
+                )
     points += _rating_points(training.rating_average, training.rating_count, reasons)
     return Fit.of(points, reasons)
 
@@ -171,22 +172,22 @@ def rank_experts(
             best = fits[0]
             points += best.fit.score * 0.6
             topic = best.training.technique or best.training.specialty or best.training.title
-            reasons.append(f"Teaches {topic}, in line with your goals")
+            reasons.append(Reason(N_("Teaches %(topic)s, in line with your goals"), topic=topic))
             if len(fits) > 1:
                 points += EXPERT_POINTS["more sessions"] * min(len(fits) - 1, 3)
-                reasons.append(f"{len(fits)} upcoming sessions that fit your goals")
+                reasons.append(Reason(N_("%(count)s upcoming sessions that fit your goals"), count=len(fits)))
         if expert.specialty and any(_related(s, expert.specialty) for s in goals.specialties):
             points += EXPERT_POINTS["specialty"]
-            reasons.append(f"Practises {expert.specialty}, one of your specialties")
+            reasons.append(Reason(N_("Practises %(specialty)s, one of your specialties"), specialty=expert.specialty))
         if not fits and not reasons:
             continue
         spoken = [lang for lang in expert.languages if lang in goals.languages]
         if spoken:
             points += EXPERT_POINTS["language"]
-            reasons.append(f"Speaks {language_name(spoken[0])}")
+            reasons.append(Reason(N_("Speaks %(language)s"), language=Named("language", spoken[0])))
         if expert.country and expert.country in goals.countries:
             points += EXPERT_POINTS["country"]
-            reasons.append(f"Works in {country_name(expert.country)}")
+            reasons.append(Reason(N_("Works in %(country)s"), country=Named("country", expert.country)))
         points += _rating_points(expert.rating_average, expert.rating_count, reasons)
         fit = Fit.of(points, reasons)
         matches.append(ExpertMatch(expert, fit, tuple(m.training for m in fits)))
@@ -202,18 +203,22 @@ def _topic_fit(
     related = [g for g in goals.techniques if g not in named and _related(g, technique or "", title)]
     if named:
         points += POINTS["technique"]
-        reasons.append(f"{named[0]} is one of your goals")
+        reasons.append(Reason(N_("%(technique)s is one of your goals"), technique=named[0]))
     elif related:
         points += POINTS["technique, related"]
-        reasons.append(f"Teaches {technique}, close to {related[0]}, one of your goals")
+        reasons.append(
+            Reason(
+                N_("Teaches %(technique)s, close to %(goal)s, one of your goals"), technique=technique, goal=related[0]
+            )
+        )
     same = [s for s in goals.specialties if specialty and _stems(s) == _stems(specialty)]
     near = [s for s in goals.specialties if s not in same and specialty and _related(s, specialty)]
     if same:
         points += POINTS["specialty"]
-        reasons.append(f"In {specialty}, your specialty")
+        reasons.append(Reason(N_("In %(specialty)s, your specialty"), specialty=specialty))
     elif near:
         points += POINTS["specialty, related"]
-        reasons.append(f"In {specialty}, close to {near[0]}")
+        reasons.append(Reason(N_("In %(specialty)s, close to %(goal)s"), specialty=specialty, goal=near[0]))
     return (points, reasons) if reasons else None
 
 
@@ -221,7 +226,7 @@ def _level_points(level: str | None, levels: list[str], reasons: list[str]) -> i
     if level not in LEVELS or not levels:
         return 0  # no stage given, or a day for any level
     if level in levels:
-        reasons.append(f"Meant for {_PLURAL[level]} like you")
+        reasons.append(Reason(N_("Meant for %(level)s like you"), level=Named("level", level)))
         return POINTS["level"]
     distance = min(abs(LEVELS.index(level) - LEVELS.index(x)) for x in levels if x in LEVELS)
     return POINTS["level, one step off"] if distance == 1 else POINTS["level, far off"]
@@ -232,7 +237,9 @@ def _budget_points(goals: LearningGoals, training: Training, reasons: list[str])
     if budget is None or training.price is None or (training.currency or "").lower() != budget.currency.lower():
         return 0  # no budget, or prices in another currency: not compared
     if training.price <= budget.amount:
-        reasons.append(f"Within your budget of {money_text(budget.amount, budget.currency)}")
+        reasons.append(
+            Reason(N_("Within your budget of %(budget)s"), budget=Named("money", (budget.amount, budget.currency)))
+        )
         return POINTS["budget"]
     return POINTS["over budget, a little"] if training.price <= budget.amount * 1.2 else POINTS["over budget"]
 
@@ -241,7 +248,10 @@ def _rating_points(average: float | None, count: int, reasons: list[str]) -> flo
     if average is None or count < 1:
         return 0
     if average >= 4:
-        reasons.append(f"Rated {average:.1f} by {count} trainee{'s' if count > 1 else ''}")
+        rated = (
+            N_("Rated %(rating)s by %(count)s trainee") if count == 1 else N_("Rated %(rating)s by %(count)s trainees")
+        )
+        reasons.append(Reason(rated, rating=Named("rating", average), count=count))
     return max(0.0, (average - 3) / 2) * POINTS["rating"]
 
 

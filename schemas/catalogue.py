@@ -10,11 +10,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core.goals import LEVELS
 from core.model import TrainingStatus
+from core.words import N_
 from schemas.http import LANGUAGE, MAX_OFFSET, ExpertPublicOut
 from schemas.pictures import PictureOut
 
 CURRENCIES = ("eur", "usd", "gbp", "chf", "inr")
-COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="An ISO 3166-1 alpha-2 code, e.g. FR.")
+COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error=N_("An ISO 3166-1 alpha-2 code, e.g. FR."))
 MAX_PRICE = 10_000_000  # minor units: 100,000.00 in any currency
 HHMM = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="A time of day, HH:MM.")
 

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from core.model import UI_LANGUAGES, BookingStatus, Role, Verification
 from core.services.accounts import SELF_SERVICE_ROLES
+from core.words import N_
 from schemas.pictures import PictureOut
 
 CURRENCIES = ("eur", "usd", "gbp", "chf", "inr")
@@ -22,7 +23,7 @@ class ErrorSchema(Schema):
     errors = fields.Dict(metadata={"description": "Field name -> list of problems."})
 
 
-LANGUAGE = fields.String(validate=validate.Regexp(r"^[a-z]{2}$", error="An ISO 639-1 code, e.g. fr."))
+LANGUAGE = fields.String(validate=validate.Regexp(r"^[a-z]{2}$", error=N_("An ISO 639-1 code, e.g. fr.")))
 
 
 class ProfileIn(Schema):

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core.assessments import MESSAGE_MAX, PRACTICE
 from core.goals import LEVELS
+from core.words import N_
 from schemas.catalogue import COUNTRY, CURRENCIES, MAX_PRICE, PageArgs, TrainingOut
 from schemas.http import LANGUAGE, ExpertPublicOut
 
@@ -50,7 +51,7 @@ class GoalsIn(Schema):
         if not any(s.strip() for s in data.get("specialties", [])) and not any(
             t.strip() for t in data.get("techniques", [])
         ):
-            raise ValidationError("Name at least one technique or specialty.", "techniques")
+            raise ValidationError(N_("Name at least one technique or specialty."), "techniques")
 
 
 class GoalsOut(Schema):
@@ -146,9 +147,9 @@ class AssessmentIn(Schema):
     def _each_once_and_said(self, data: dict[str, Any], **_: object) -> None:
         names = [c["name"].strip().casefold() for c in data.get("competencies", [])]
         if len(names) != len(set(names)):
-            raise ValidationError("Each competency once.", "competencies")
+            raise ValidationError(N_("Each competency once."), "competencies")
         if not data.get("comment", "").strip():
-            raise ValidationError("Say something about the day.", "comment")
+            raise ValidationError(N_("Say something about the day."), "comment")
 
 
 class CompetencyOut(Schema):
@@ -263,9 +264,11 @@ class AlertFilters(Schema):
     @validates_schema(skip_on_field_errors=False)
     def _something_and_a_currency(self, data: dict[str, Any], **_: object) -> None:
         if data.get("price_max") is not None and not data.get("currency"):
-            raise ValidationError("Required with price_max: prices compare within one currency.", "currency")
+            raise ValidationError(N_("Required with price_max: prices compare within one currency."), "currency")
         if not any(data.get(k) for k in ("q", "specialty", "technique", "city", "country", "language")):
-            raise ValidationError("Name at least one of q, specialty, technique, city, country, language.", "_schema")
+            raise ValidationError(
+                N_("Name at least one of q, specialty, technique, city, country, language."), "_schema"
+            )
 
 
 class AlertIn(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from core.questions import ANSWER_LENGTH, QUESTION_LENGTH, REASON_LENGTH, QuestionState
+from core.words import N_
 from schemas.catalogue import PageArgs
 
 
@@ -17,21 +18,28 @@ class Trimmed(fields.String):
         return str(super()._deserialize(value, attr, data, **kwargs)).strip()
 
 
-def _length(bounds: tuple[int, int]) -> validate.Length:
-    return validate.Length(min=bounds[0], max=bounds[1], error="Must be between {min} and {max} characters.")
+def _length(bounds: tuple[int, int], message: str) -> validate.Length:
+    """The bounds, with their message written out (so a page finds it in the catalogue): it must say them."""
+    if message != f"Must be between {bounds[0]} and {bounds[1]} characters.":
+        raise ValueError(f"{message!r} does not state the bounds {bounds}")
+    return validate.Length(min=bounds[0], max=bounds[1], error=message)
 
 
 class QuestionIn(Schema):
-    text = Trimmed(required=True, validate=_length(QUESTION_LENGTH),
+    text = Trimmed(required=True, validate=_length(QUESTION_LENGTH, N_("Must be between 10 and 2000 characters.")),
                    metadata={"description": "Plain text, shown as typed (never as HTML)."})  # fmt: skip
 
 
 class QuestionAnswerIn(Schema):
-    text = Trimmed(required=True, validate=_length(ANSWER_LENGTH), metadata={"description": "Plain text."})
+    text = Trimmed(
+        required=True,
+        validate=_length(ANSWER_LENGTH, N_("Must be between 1 and 4000 characters.")),
+        metadata={"description": "Plain text."},
+    )
 
 
 class QuestionReasonIn(Schema):
-    reason = Trimmed(required=True, validate=_length(REASON_LENGTH))
+    reason = Trimmed(required=True, validate=_length(REASON_LENGTH, N_("Must be between 5 and 1000 characters.")))
 
 
 class QuestionArgs(PageArgs):

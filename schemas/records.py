@@ -5,10 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as SchemaError
 
+from core.words import N_
 from schemas.catalogue import PageArgs
 
-RATING = validate.Range(min=1, max=5, error="Must be a whole number from 1 to 5.")
-TEXT = validate.Length(min=10, max=5000, error="Must be between {min} and {max} characters.")
+# The bounds are written out in the messages, so the review form finds them in the catalogue.
+RATING = validate.Range(min=1, max=5, error=N_("Must be a whole number from 1 to 5."))
+TEXT = validate.Length(min=10, max=5000, error=N_("Must be between 10 and 5000 characters."))
 
 
 class CertificateOut(Schema):

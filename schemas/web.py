@@ -13,11 +13,11 @@ from schemas.http import LANGUAGE
 from schemas.mentoring import GoalsIn
 
 SORTS = {
-    "date": "Soonest first",
-    "-date": "Latest first",
-    "price": "Cheapest first",
-    "-price": "Dearest first",
-    "rating": "Best rated",
+    "date": N_("Soonest first"),
+    "-date": N_("Latest first"),
+    "price": N_("Cheapest first"),
+    "-price": N_("Dearest first"),
+    "rating": N_("Best rated"),
 }
 PAGE_SIZE = 12
 
@@ -33,13 +33,13 @@ class CatalogueForm(Schema):
     city = fields.String(validate=validate.Length(max=100))
     country = fields.String(validate=COUNTRY)
     language = LANGUAGE
-    date_from = fields.Date(error_messages={"invalid": "A date, e.g. 2027-03-01."})
-    date_to = fields.Date(error_messages={"invalid": "A date, e.g. 2027-03-31."})
+    date_from = fields.Date(error_messages={"invalid": N_("A date, e.g. 2027-03-01.")})
+    date_to = fields.Date(error_messages={"invalid": N_("A date, e.g. 2027-03-31.")})
     price_max = fields.Integer(
-        validate=validate.Range(min=0, error="Must be 0 or more."),
-        error_messages={"invalid": "A whole amount, e.g. 500."},
+        validate=validate.Range(min=0, error=N_("Must be 0 or more.")),
+        error_messages={"invalid": N_("A whole amount, e.g. 500.")},
     )
-    currency = fields.String(validate=validate.OneOf(CURRENCIES, error="Choose a currency from the list."))
+    currency = fields.String(validate=validate.OneOf(CURRENCIES, error=N_("Choose a currency from the list.")))
     free_seats = fields.Boolean(load_default=False)
     verified_only = fields.Boolean(load_default=False)
     sort = fields.String(load_default="date", validate=validate.OneOf(list(SORTS)))
@@ -53,12 +53,12 @@ class CatalogueForm(Schema):
     @validates_schema(skip_on_field_errors=False)  # every mistake at once, not one per submit
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            raise ValidationError("Must not be before the first day.", "date_to")
+            raise ValidationError(N_("Must not be before the first day."), "date_to")
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _one_currency(self, _: dict[str, Any], original: Any, **__: Any) -> None:
         require_currency_with_prices(
-            original, "Choose a currency for this price: prices are compared within one currency."
+            original, N_("Choose a currency for this price: prices are compared within one currency.")
         )
 
     @post_load
@@ -95,10 +95,10 @@ class GoalsForm(Schema):
     languages = fields.String(load_default="", validate=validate.Length(max=100))
     countries = fields.String(load_default="", validate=validate.Length(max=300))
     budget = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100_000, error="0 to 100,000."),
-        error_messages={"invalid": "A whole amount, e.g. 1500."},
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100_000, error=N_("0 to 100,000.")),
+        error_messages={"invalid": N_("A whole amount, e.g. 1500.")},
     )  # fmt: skip
-    currency = fields.String(load_default="eur", validate=validate.OneOf(CURRENCIES, error="Choose from the list."))
+    currency = fields.String(load_default="eur", validate=validate.OneOf(CURRENCIES, error=N_("Choose from the list.")))
 
     @pre_load
     def _blank_budget(self, data: Any, **_: object) -> Any:

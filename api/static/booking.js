@@ -12,6 +12,24 @@
   let card = null;
   let authenticating = null;  // the client secret whose 3-D Secure step is under way
 
+  // The page's words, in its language (data-msg-* attributes); English where a page gives none.
+  const ENGLISH = {
+    position: "(number {position})",
+    declined: "Payment declined: {reason} You can try another card.",
+    confirming: "Your bank asks you to confirm the payment…",
+    notConfirmed: "The bank did not confirm the payment: {reason} You can try again or use another card.",
+    authenticationFailed: "authentication failed",
+    cardRefused: "The card was not accepted.",
+    notSent: "The payment could not be sent.",
+    sent: "Payment sent: waiting for the bank…",
+  };
+  function msg(name, facts) {
+    const key = "msg" + name.charAt(0).toUpperCase() + name.slice(1);
+    let text = root.dataset[key] || ENGLISH[name];
+    Object.keys(facts || {}).forEach(function (fact) { text = text.split("{" + fact + "}").join(facts[fact]); });
+    return text;
+  }
+
   function mountCard() {
     if (card || !window.Stripe) return;
     stripe = window.Stripe(root.dataset.publishableKey);
@@ -31,7 +49,7 @@
       if (response.ok) state = await response.json();
     } catch (e) { /* a network blip: try again below */ }
     if (state) {
-      label.textContent = state.label + (state.waitlist_position ? " (number " + state.waitlist_position + ")" : "");
+      label.textContent = state.label + (state.waitlist_position ? " " + msg("position", { position: state.waitlist_position }) : "");
       root.dataset.status = state.status;
       payBox.hidden = !state.payable;
       if (state.payable && state.payment_status === "requires_action" && state.client_secret &&
@@ -42,7 +60,7 @@
       if (state.payable) {
         mountCard();
         button.disabled = state.payment_status === "processing" || state.payment_status === "succeeded";
-        if (state.failure) showError("Payment declined: " + state.failure + " You can try another card.");
+        if (state.failure) showError(msg("declined", { reason: state.failure }));
       }
       if (state.final) { showError(""); return; }
     }
@@ -53,12 +71,11 @@
   // outcome reaches us through Stripe's webhook, like any payment.
   async function authenticate(clientSecret) {
     authenticating = clientSecret;
-    label.textContent = "Your bank asks you to confirm the payment…";
+    label.textContent = msg("confirming");
     const act = stripe.handleNextAction ? stripe.handleNextAction.bind(stripe) : null;
     const result = act ? await act({ clientSecret: clientSecret }) : await stripe.confirmCardPayment(clientSecret);
     if (result && result.error) {
-      showError("The bank did not confirm the payment: " + (result.error.message || "authentication failed") +
-                " You can try again or use another card.");
+      showError(msg("notConfirmed", { reason: result.error.message || msg("authenticationFailed") }));
       button.disabled = false;
     }
   }
@@ -69,7 +86,7 @@
     if (made && made.paymentMethod) return made.paymentMethod.id;
     // localstripe's fake Stripe.js makes no PaymentMethods; the card of a token stands in.
     const tokenised = await stripe.createToken(card);
-    if (tokenised.error) throw new Error(tokenised.error.message || "The card was not accepted.");
+    if (tokenised.error) throw new Error(tokenised.error.message || msg("cardRefused"));
     return tokenised.token.card.id;
   }
 
@@ -86,9 +103,9 @@
       });
       if (!response.ok) {
         const body = await response.json().catch(function () { return {}; });
-        throw new Error(body.error || body.message || "The payment could not be sent.");
+        throw new Error(body.error || body.message || msg("notSent"));
       }
-      label.textContent = "Payment sent: waiting for the bank…";
+      label.textContent = msg("sent");
     } catch (e) {
       showError(e.message);
       button.disabled = false;

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
@@ -14,10 +15,14 @@ from core.errors import Conflict, ValidationError
 from core.model import Role
 from core.services import accounts, verification
 from core.services.accounts import require_role
+from core.words import N_
 from schemas.http import CredentialIn, ExpertApplicationIn, RegisterIn
 
-ROLES = {"trainee": "A practitioner who wants to train", "expert": "An expert who teaches",
-         "sponsor": "A medical-device company"}  # fmt: skip
+# Marshmallow's own words that these forms show as they are (form_errors translates them): in the catalogue.
+MARSHMALLOW_WORDS = (N_("Missing data for required field."), N_("Not a valid email address."),
+                     N_("Shorter than minimum length 10."))  # fmt: skip
+ROLES = {"trainee": lazy_gettext("A practitioner who wants to train"), "expert": lazy_gettext("An expert who teaches"),
+         "sponsor": lazy_gettext("A medical-device company")}  # fmt: skip
 
 
 @blp.route("/register", methods=["GET", "POST"])

@@ -6,27 +6,35 @@ import uuid
 from typing import Any
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from api.context import deps
 from api.web.blueprint import blp, stripe_js_method
 from api.web.session import require_web_user
 from core import booking_rules
-from core.cancellation import cancellation, terms_of
+from core.cancellation import RefundTerms, cancellation, terms_of
 from core.model import BookingStatus
 from core.services import bookings
 
 # What a person reads for each status.
 LABELS = {
-    BookingStatus.REQUESTED: "Requested: checking for a seat…",
-    BookingStatus.PENDING_APPROVAL: "Waiting for the expert's approval",
-    BookingStatus.HELD: "Seat held: pay to confirm it",
-    BookingStatus.WAITLISTED: "On the waitlist",
-    BookingStatus.CONFIRMED: "Confirmed",
-    BookingStatus.REJECTED: "Refused",
-    BookingStatus.EXPIRED: "Expired: the hold ran out",
-    BookingStatus.CANCELLED: "Cancelled",
-    BookingStatus.CLOSED: "Closed: the training took place before a seat was confirmed",
+    BookingStatus.REQUESTED: lazy_gettext("Requested: checking for a seat…"),
+    BookingStatus.PENDING_APPROVAL: lazy_gettext("Waiting for the expert's approval"),
+    BookingStatus.HELD: lazy_gettext("Seat held: pay to confirm it"),
+    BookingStatus.WAITLISTED: lazy_gettext("On the waitlist"),
+    BookingStatus.CONFIRMED: lazy_gettext("Confirmed"),
+    BookingStatus.REJECTED: lazy_gettext("Refused"),
+    BookingStatus.EXPIRED: lazy_gettext("Expired: the hold ran out"),
+    BookingStatus.CANCELLED: lazy_gettext("Cancelled"),
+    BookingStatus.CLOSED: lazy_gettext("Closed: the training took place before a seat was confirmed"),
 }
+
+
+@blp.app_template_global()
+def terms_words(terms: RefundTerms) -> str:
+    """The refund terms' sentence in this page's language (the API keeps ``summary()``, in English)."""
+    message, facts = terms.wording()
+    return gettext(message, **facts)
 
 
 @blp.post("/trainings/<training_id>/book")
@@ -65,7 +73,7 @@ def booking_status(booking_id: str) -> Any:
     payment = booking.payment
     return jsonify(
         status=str(booking.status),
-        label=LABELS[booking.status],
+        label=str(LABELS[booking.status]),  # in the language of the page that asks
         expires_at=booking.expires_at.isoformat() if booking.expires_at else None,
         waitlist_position=booking.waitlist_position,
         final=booking_rules.is_final(booking),
@@ -83,7 +91,7 @@ def pay(booking_id: str) -> Any:
     user = require_web_user()
     method = stripe_js_method()
     if method is None:
-        return jsonify(error="Stripe.js did not give a card to pay with."), 400
+        return jsonify(error=gettext("Stripe.js did not give a card to pay with.")), 400
     answer = bookings.pay_booking(deps(), user, booking_id, method)
     return jsonify(submitted=answer["submitted"]), 202
 

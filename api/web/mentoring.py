@@ -9,13 +9,13 @@ from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
-from api.web.blueprint import blp, form_errors
+from api.web.blueprint import blp, form_errors, translated
 from api.web.session import require_web_user
+from api.web.wording import LEVEL_WORDS
 from core.assessments import PRACTICE_WORDS
 from core.errors import Conflict, NotFound, ValidationError
 from core.goals import LEVELS, LearningGoals
 from core.model import Role
-from core.names import country_name, language_name
 from core.services import alerts, assessments, experts, follow_ups, goals, portfolio
 from core.services.accounts import require_role
 from core.services.catalogue import upcoming_trainings
@@ -44,8 +44,9 @@ def goals_page() -> Any:
             values = _form_values(goals.goals_of(deps(), trainee))
     else:
         values = _form_values(goals.goals_of(deps(), trainee))
+    levels = {k: LEVEL_WORDS[k] for k in LEVELS}
     return render_template(
-        "web/goals.html", values=values, errors=errors, saved=saved, levels=LEVELS, currencies=CURRENCIES
+        "web/goals.html", values=values, errors=errors, saved=saved, levels=levels, currencies=CURRENCIES
     ), (422 if errors else 200)
 
 
@@ -76,7 +77,7 @@ def experts_page() -> Any:
     found, total = experts.directory(deps(), filters)
     return render_template(
         "web/experts.html", found=found, total=total, form=form, errors=errors, page=page_number,
-        pages=max(1, -(-total // EXPERTS_PER_PAGE)), language_name=language_name, country_name=country_name,
+        pages=max(1, -(-total // EXPERTS_PER_PAGE)),
     ), (400 if errors else 200)  # fmt: skip
 
 
@@ -87,9 +88,7 @@ def expert_page(expert_id: str) -> Any:
     if expert is None or not expert.verified:
         raise NotFound(f"No expert {expert_id}.")
     upcoming = [t for t in upcoming_trainings(deps()) if t.expert_id == expert.id]
-    return render_template(
-        "web/expert.html", expert=expert, upcoming=upcoming, language_name=language_name, country_name=country_name
-    )
+    return render_template("web/expert.html", expert=expert, upcoming=upcoming)
 
 
 def _form_values(stored: LearningGoals) -> dict[str, Any]:
@@ -103,12 +102,12 @@ def _form_values(stored: LearningGoals) -> dict[str, Any]:
 
 
 def _flat(messages: dict[str, Any]) -> dict[str, list[str]]:
-    """Each field's messages as one list, those of list items and nested fields included."""
+    """Each field's messages as one list, those of list items and nested fields included, in the page's language."""
 
     def strings(value: Any) -> list[str]:
         if isinstance(value, dict):
             return [m for v in value.values() for m in strings(v)]
-        return [str(m) for m in value] if isinstance(value, list) else [str(value)]
+        return [translated(m) for m in value] if isinstance(value, list) else [translated(value)]
 
     return {field: list(dict.fromkeys(strings(value))) for field, value in messages.items()}
 
@@ -156,7 +155,7 @@ def portfolio_page() -> Any:
     """My learning record: credits, trainings attended, certificates, assessments; CSV and PDF to take away."""
     trainee = require_web_user()
     record = portfolio.my_portfolio(deps(), trainee)
-    return render_template("web/portfolio.html", record=record, practice=PRACTICE_WORDS, country_name=country_name)
+    return render_template("web/portfolio.html", record=record, practice=PRACTICE_WORDS)
 
 
 @blp.route("/bookings/<booking_id>/messages", methods=["GET", "POST"])

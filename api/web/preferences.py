@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext
 
 from api.context import deps
 from api.web.blueprint import blp
@@ -13,7 +14,7 @@ from api.web.session import require_web_user
 from core.services import inbox
 from core.services.delivery import CATEGORIES, CHANNELS
 
-CHANNEL_LABELS = {"inbox": "In the inbox", "email": "By e-mail"}
+CHANNEL_LABELS = {"inbox": lazy_gettext("In the inbox"), "email": lazy_gettext("By e-mail")}
 
 
 @blp.route("/me/notification-preferences", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError as FormError
 
 from api.context import deps
@@ -37,7 +38,9 @@ def ask_question(training_id: str) -> Any:
 def answer_question(question_id: str) -> Any:
     """The training's expert answers, once, from their page of the training."""
     expert = require_web_user()
-    answered = questions.answer(deps(), expert, question_id, _field(QuestionAnswerIn, "text", "Write an answer."))
+    answered = questions.answer(
+        deps(), expert, question_id, _field(QuestionAnswerIn, "text", gettext("Write an answer."))
+    )
     return redirect(url_for("web.expert_training", training_id=answered.training_id, _anchor="questions"), 303)
 
 
@@ -45,7 +48,7 @@ def answer_question(question_id: str) -> Any:
 def report_question(question_id: str) -> Any:
     """Report a question or its answer; back on the training's page with a word of thanks."""
     user = require_web_user()
-    reason = _field(QuestionReasonIn, "reason", "Say why, in a few words (5 characters or more).")
+    reason = _field(QuestionReasonIn, "reason", gettext("Say why, in a few words (5 characters or more)."))
     reported = questions.report(deps(), user, question_id, reason)
     return redirect(url_for("web.training_page", training_id=reported.training_id, reported=1, _anchor="questions"),
                     303)  # fmt: skip

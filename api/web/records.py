@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError as FormError
 
 from api.context import attachment, deps
@@ -15,6 +17,13 @@ from core.model import Role
 from core.services import certificates, reviews, trainings
 from core.services.accounts import require_role
 from schemas.records import AnswerIn, ReviewIn
+
+
+@blp.app_template_filter("iso_day")
+def iso_day(day: str | None) -> datetime | None:
+    """A certificate's day (an ISO date at the venue, as signed) as an instant the ``local`` filter words:
+    ``{{ c.day | iso_day | local(None, "date") }}`` reads 7 December 2026, 7 décembre 2026."""
+    return datetime.fromisoformat(day).replace(tzinfo=UTC) if day else None
 
 
 @blp.get("/me/certificates")
@@ -78,5 +87,5 @@ def review_answer(review_id: str) -> Any:
         body = AnswerIn().load({"text": text})
         answered = reviews.answer_review(deps(), expert, review_id, body["text"])
     except FormError as invalid:
-        raise ValidationError("Write an answer of at least two characters.", form_errors(invalid)) from invalid
+        raise ValidationError(gettext("Write an answer of at least two characters."), form_errors(invalid)) from invalid
     return redirect(url_for("web.training_page", training_id=answered.training_id, _anchor="reviews"), 303)

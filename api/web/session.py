@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext
 
 from api.context import deps
 from api.web.blueprint import blp
@@ -70,7 +71,7 @@ def _check_csrf() -> None:
         return
     sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
     if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
-        abort(400, "The form expired or did not come from this site; reload the page and try again.")
+        abort(400, gettext("The form expired or did not come from this site; reload the page and try again."))
 
 
 def safe_next(target: str | None) -> str:
@@ -90,7 +91,7 @@ def login() -> Any:
             token, _user, _ttl = accounts.login(deps(), email, request.form.get("password", ""), request.remote_addr,
                                                 request.headers.get("User-Agent"))  # fmt: skip
         except (Unauthorized, RateLimited) as refused:
-            error, status = refused.message, 429 if isinstance(refused, RateLimited) else 401
+            error, status = _refusal_words(refused), 429 if isinstance(refused, RateLimited) else 401
         else:
             chosen = session.get("locale")
             session.clear()  # a fresh session (and CSRF token) on every sign-in
@@ -99,6 +100,22 @@ def login() -> Any:
                 session["locale"] = chosen  # the language picked before signing in stays
             return redirect(safe_next(request.args.get("next")))
     return render_template("web/login.html", error=error, email=email), status
+
+
+# The sign-in refusals the core words in English, as the form shows them in the page's language.
+_WRONG_PASSWORD = lazy_gettext("Wrong e-mail or password.")
+_TOO_MANY = {
+    "Too many failed sign-ins;": lazy_gettext("Too many failed sign-ins; try again in %(seconds)s seconds."),
+    "Too many sign-in attempts;": lazy_gettext("Too many sign-in attempts; try again in %(seconds)s seconds."),
+}
+
+
+def _refusal_words(refused: Unauthorized | RateLimited) -> str:
+    """Why the sign-in failed, for this page's reader (a refusal we do not know keeps its words)."""
+    if isinstance(refused, RateLimited):
+        found = next((m for start, m in _TOO_MANY.items() if refused.message.startswith(start)), None)
+        return str(found) % {"seconds": refused.retry_after_s} if found else refused.message
+    return str(_WRONG_PASSWORD) if refused.message == "Wrong e-mail or password." else refused.message
 
 
 @blp.post("/logout")

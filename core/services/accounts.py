@@ -14,6 +14,7 @@ from core.ports import SessionInfo
 from core.services import limits
 from core.services.announce import announce
 from core.services.deps import Deps
+from core.words import N_
 from events import UserRegistered
 from events.envelope import new_event
 
@@ -36,7 +37,7 @@ def create_admin(deps: Deps, email: str, password: str, name: str) -> User:
 def _create(deps: Deps, email: str, password: str, name: str, role: Role, **profile: Any) -> User:
     email = email.strip().lower()
     if deps.users.by_email(email) is not None:
-        raise Conflict("An account with this e-mail exists.", {"email": ["Already registered."]})
+        raise Conflict(N_("An account with this e-mail exists."), {"email": [N_("Already registered.")]})
     user = User(
         id=str(uuid.uuid4()),
         email=email,

@@ -14,6 +14,7 @@ from core.errors import NotFound
 from core.model import Role, User
 from core.services.accounts import require_trainee_history
 from core.services.deps import Deps, Policy
+from core.words import N_
 
 
 def verify_url(deps: Deps, code: str) -> str:
@@ -73,10 +74,10 @@ def verify(deps: Deps, code: str) -> Verification:
     """Check a code anyone typed: it must be ours, and the certificate must still match it."""
     canonical = normalize_code(code)
     if canonical is None:
-        return Verification(False, "This is not a certificate code: codes have 20 letters and digits.")
+        return Verification(False, N_("This is not a certificate code: codes have 20 letters and digits."))
     certificate = deps.certificates.by_code(canonical)
     if certificate is None:
-        return Verification(False, "No certificate has this code.")
+        return Verification(False, N_("No certificate has this code."))
     if not is_authentic(certificate, deps.policy.certificate_key):
-        return Verification(False, "This certificate's record does not match its code.")
-    return Verification(True, "This certificate is genuine.", certificate)
+        return Verification(False, N_("This certificate's record does not match its code."))
+    return Verification(True, N_("This certificate is genuine."), certificate)

@@ -41,7 +41,7 @@ def apply_to_teach(deps: Deps, trainee: User, values: dict[str, Any]) -> User:
         under_way = published and training is not None and (training.ends_at or now) > now
         if booking.status in ACTIVE_STATUSES and under_way:
             raise Conflict(
-                "Finish or cancel your current bookings first: a booking under way stays a trainee's.",
+                N_("Finish or cancel your current bookings first: a booking under way stays a trainee's."),
                 {"bookings": [f"{booking.id} is {booking.status}."]},
             )
     profile = {k: values[k].strip() for k in ("institution", "specialty", "title", "bio") if values.get(k)}
@@ -53,7 +53,7 @@ def apply_to_teach(deps: Deps, trainee: User, values: dict[str, Any]) -> User:
     event = new_event(changed, deps.policy.source)
     expected = {"role": Role.TRAINEE, "verification": trainee.verification}
     if not deps.users.update(trainee.id, {"verification": Verification.PENDING, **fields}, expected, announcing=event):
-        raise Conflict("Your account changed meanwhile; reload and apply again.")
+        raise Conflict(N_("Your account changed meanwhile; reload and apply again."))
     announce(deps, "users", trainee.id)
     applied = deps.users.get(trainee.id)
     assert applied is not None

@@ -1,5 +1,5 @@
 """A trainee, in Chromium: searches, opens a training, books, pays with a test card, and sees
-the booking confirmed without reloading."""
+the booking confirmed without reloading; a French trainee does it all in French."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import fill_card, screenshot, sign_in
+from tests.browser.conftest import PASSWORD, fill_card, screenshot, sign_in
 from tests.support import Stack
 
 
@@ -88,3 +88,32 @@ def test_a_card_that_asks_for_3d_secure_is_confirmed_by_the_cardholder(stack: St
     screenshot(page, "trainee-3d-secure")
     confirm.click()
     expect(page.locator("#status-label")).to_have_text("Confirmed", timeout=30_000)
+
+
+def test_a_french_trainee_books_and_pays_in_french(stack: Stack, page: Page) -> None:
+    """A browser asking for French reads the booking in French, the payment button and the live status too."""
+    api, base = stack.api, stack.api.base_url
+    expert, trainee = api.expert("Dr Claire Navigateur"), api.user("trainee", "Camille Navigateur")
+    training = api.published_training(expert, title="Journée TAVI guidée", price=45000)
+    page.context.set_extra_http_headers({"Accept-Language": "fr-FR,fr;q=0.9"})  # every request, fetch() too
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(trainee["email"])
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{base}/trainings/{training['id']}")
+    expect(page.get_by_text("450,00\u00a0€")).to_be_visible()
+    page.get_by_role("button", name="Réserver une place").click()
+
+    expect(page.get_by_role("heading", name="Votre réservation")).to_be_visible()
+    expect(page.locator("#status-label")).to_have_text("Place réservée\u00a0: payez pour la confirmer")
+    fill_card(page, "4242424242424242")
+    pay = page.get_by_role("button", name=re.compile(r"^Payer 472,50\s€$"))
+    expect(pay).to_be_visible()
+    screenshot(page, "trainee-pays-in-french")
+    pay.click()
+    # booking.js's words and the live status come in French, without a reload.
+    expect(page.locator("#status-label")).to_have_text("Confirmée", timeout=30_000)
+    expect(page.locator("#pay")).to_be_hidden()
+    page.get_by_role("link", name="Mes réservations").first.click()
+    expect(page.get_by_role("cell", name="Confirmée")).to_be_visible()
+    expect(page.get_by_text("450,00\u00a0€ remboursés")).to_be_visible()

@@ -38,7 +38,7 @@ def test_a_trainee_sets_goals_on_the_web_and_sees_what_fits(stack: Stack) -> Non
 
     text = wait_for(fits, timeout=10, what="the TAVI session recommended")
     for reason in ("TAVR is one of your goals", "Taught in French", "Meant for fellows like you",
-                   "Within your budget of 1500.00 EUR", "Teaches TAVI, in line with your goals"):  # fmt: skip
+                   "Within your budget of €1,500.00", "Teaches TAVI, in line with your goals"):  # fmt: skip
         assert reason in text
     assert f'href="/trainings/{tavi["id"]}"' in web.get(f"{base}/me/recommendations").text
 
