@@ -182,19 +182,9 @@ def _terms(facts: NoticeFacts, wording: Wording) -> str:
 
 
 def terms_summary(terms: RefundTerms, wording: Wording) -> str:
-    """``RefundTerms.summary`` in the reader's language (the same English)."""
-    days = terms.full_refund_days_before
-    if days <= 0:
-        return wording.gettext(
-            "Full refund of the price if you cancel before the training starts; the service fee is not refunded."
-        )
-    return wording.ngettext(
-        "Full refund of the price if you cancel at least %(num)d day before the training starts, no refund "
-        "after; the service fee is not refunded.",
-        "Full refund of the price if you cancel at least %(num)d days before the training starts, no refund "
-        "after; the service fee is not refunded.",
-        days,
-    ) % {"num": days}
+    """``RefundTerms.summary`` in the reader's language: the same marked messages the pages show."""
+    message, facts = terms.wording()
+    return wording.gettext(message) % facts
 
 
 def _reason(reason: object, wording: Wording) -> str:
