@@ -71,6 +71,13 @@ def formats_of(locale: str) -> str:
     return FORMATS[supported(locale)]
 
 
+def country(code: str | None, locale: str) -> str:
+    """A country code as an address names it: ``FR`` -> ``France``; an unknown code as it is."""
+    if not code:
+        return ""
+    return str(Locale.parse(formats_of(locale)).territories.get(code.upper(), code))
+
+
 # How a page may show an instant, each as the locale words it.
 STYLES = ("day", "date", "date_short", "time", "datetime", "day_time")
 

@@ -41,6 +41,7 @@ def install(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(local, "local")
     app.add_template_filter(zone_label, "zone_label")
+    app.add_template_filter(country, "country")
     app.context_processor(lambda: {"page_locale": page_locale, "languages": l10n.NAMES})
 
 
@@ -52,6 +53,11 @@ def money(amount: int | None, currency: str | None) -> str:
 def local(when: datetime | None, zone: str | None, style: str = "day") -> str:
     """A UTC instant on the venue's clock, worded for this page (``l10n.STYLES``)."""
     return l10n.local(when, zone, page_locale(), style)
+
+
+def country(code: str | None) -> str:
+    """A country code as an address names it for this page's reader: 'FR' -> 'France', 'DE' -> 'Allemagne'."""
+    return l10n.country(code, page_locale())
 
 
 def zone_label(when: Any, zone: str | None) -> str:

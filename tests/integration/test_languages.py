@@ -84,6 +84,7 @@ def test_money_and_dates_are_worded_for_the_language_with_the_venues_clock(stack
     assert re.search(r"heure de Europe/Paris \(CES?T, UTC\+0[12]:00\)", french), french
     english = page_text(requests.get(api.base_url + path, headers={"Accept-Language": "en"}, timeout=30).text)
     assert "€1,200.00" in english and re.search(r"Europe/Paris time \(CES?T, UTC\+0[12]:00\)", english)
+    assert "75015 Paris, France" in english and "75015 Paris, France" in french  # the venue's country named
 
 
 def test_rupees_are_a_currency_of_the_catalogue(stack: Stack) -> None:
