@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.dates import format_date
 from flask import Blueprint, render_template, request
 from flask_babel import gettext
 from marshmallow import ValidationError as FormError
 
+from adapters.l10n import formats_of
 from api.errors import STATUS_OF
+from api.i18n import local, page_locale
 from core.errors import DomainError
+from core.words import Worded
 
 # Templates and the stylesheet live in the app's own api/templates and api/static.
 blp = Blueprint("web", __name__)
@@ -34,8 +40,21 @@ def form_errors(invalid: FormError | DomainError) -> dict[str, Any]:
 
 def translated(message: object) -> str:
     """A message of the core or a schema in this page's language: those marked with ``N_`` are in the
-    catalogue; one made up with its facts (an f-string) stays as it was written."""
+    catalogue, a ``Worded`` one is worded again from its template and facts; any other stays as written."""
+    if isinstance(message, Worded):
+        return gettext(message.template, **{name: _fact(fact) for name, fact in message.facts.items()})
     return gettext(str(message))
+
+
+def _fact(fact: object) -> object:
+    """A fact of a ``Worded`` message as this page's reader reads it: a day in their words, a state as its word."""
+    if isinstance(fact, datetime):
+        return local(fact, None, "date")
+    if isinstance(fact, date):
+        return format_date(fact, "long", locale=formats_of(page_locale()))
+    if isinstance(fact, StrEnum):
+        return gettext(str(fact))
+    return fact
 
 
 def stripe_js_method() -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from core import ports
 from core.errors import NeedsReconciliation, NotFound
 from core.model import Booking, Training, TrainingStatus
-from core.words import N_
+from core.words import N_, Worded
 from events import RefundRequested
 from events.envelope import Event, reaction
 
@@ -24,7 +24,7 @@ def load_booking(bookings: ports.Bookings, booking_id: str) -> Booking:
     """The booking an event is about, or ``NotFound`` (dead-lettered: replayed once it exists)."""
     booking = bookings.get(booking_id)
     if booking is None:
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     return booking
 
 

@@ -9,12 +9,13 @@ from core.alerts import FILTERS, MAX_ALERTS_PER_USER, Alert, key_of
 from core.errors import Conflict, NotFound
 from core.model import User
 from core.services.deps import Deps
+from core.words import N_, Worded
 
 
 def create_alert(deps: Deps, user: User, values: dict[str, Any]) -> Alert:
     """Save a search (the catalogue's filters) with its delivery, ``instant`` or ``daily``."""
     if len(deps.alerts.of_user(user.id)) >= MAX_ALERTS_PER_USER:
-        raise Conflict(f"At most {MAX_ALERTS_PER_USER} alerts: delete one you no longer need.")
+        raise Conflict(Worded(N_("At most %(most)s alerts: delete one you no longer need."), most=MAX_ALERTS_PER_USER))
     given = {k: v.strip() if isinstance(v, str) else v for k, v in values["filters"].items()}
     filters = {k: given[k] for k in FILTERS if given.get(k) not in (None, "", False)}
     alert = Alert(
@@ -33,4 +34,4 @@ def my_alerts(deps: Deps, user: User) -> list[Alert]:
 def delete_alert(deps: Deps, user: User, alert_id: str) -> None:
     """Delete one of my alerts (404 for anyone else's)."""
     if not deps.alerts.delete(alert_id, user.id):
-        raise NotFound(f"No alert {alert_id}.")
+        raise NotFound(Worded(N_("No alert %(id)s."), id=alert_id))

@@ -6,7 +6,7 @@ from core.errors import Conflict, Forbidden, NotFound
 from core.model import Booking, BookingStatus, Role, User
 from core.services.accounts import require_role
 from core.services.deps import Deps
-from core.words import N_
+from core.words import N_, Worded
 from events import BookingApprovalDecided
 from events.envelope import adopt, new_event
 
@@ -26,12 +26,12 @@ def decide(deps: Deps, expert: User, booking_id: str, approved: bool, reason: st
     booking = deps.bookings.get(booking_id)
     training = deps.trainings.get(booking.training_id) if booking else None
     if booking is None or training is None:
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     if training.expert_id != expert.id:
         raise Forbidden(N_("Only the training's expert decides on its requests."))
     adopt(booking.correlation_id)  # the decision joins the booking's chain
     if booking.status is not BookingStatus.PENDING_APPROVAL:
-        raise Conflict(f"This request is {booking.status}, not waiting for a decision.")
+        raise Conflict(Worded(N_("This request is %(status)s, not waiting for a decision."), status=booking.status))
     decided = BookingApprovalDecided(
         booking_id=booking.id, training_id=booking.training_id, trainee_id=booking.trainee_id,
         approved=approved, reason=reason, expert_id=expert.id,

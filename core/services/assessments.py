@@ -11,6 +11,7 @@ from core.model import Booking, Role, Training, User
 from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
+from core.words import N_, Worded
 from events import AssessmentRecorded
 from events.envelope import new_event
 
@@ -20,7 +21,7 @@ def booking_on_my_training(deps: Deps, expert: User, booking_id: str) -> tuple[B
     require_role(expert, Role.EXPERT)
     booking, training = booking_and_training(deps, booking_id)
     if training.expert_id != expert.id:
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     return booking, training
 
 
@@ -62,7 +63,7 @@ def booking_and_training(deps: Deps, booking_id: str) -> tuple[Booking, Training
     booking = deps.bookings.get(booking_id)
     training = deps.trainings.get(booking.training_id) if booking else None
     if booking is None or training is None:
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     return booking, training
 
 
@@ -71,5 +72,5 @@ def between_its_parties(deps: Deps, viewer: User, booking_id: str) -> tuple[Book
     (which does not say that it exists)."""
     booking, training = booking_and_training(deps, booking_id)
     if viewer.id not in (booking.trainee_id, training.expert_id):
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     return booking, training

@@ -11,7 +11,7 @@ from core.model import Booking, BookingStatus, Role, Training, TrainingStatus, U
 from core.services.accounts import require_role
 from core.services.deps import Deps
 from core.services.trainings import complete, get_training
-from core.words import N_
+from core.words import N_, Worded
 from events import AttendanceRecorded
 from events.envelope import adopt, new_event
 
@@ -51,7 +51,7 @@ def roll_call(deps: Deps, expert: User, training_id: str) -> tuple[Training, lis
     require_role(expert, Role.EXPERT)
     training = get_training(deps, training_id, viewer=expert)
     if training.expert_id != expert.id:
-        raise NotFound(f"No training {training_id}.")
+        raise NotFound(Worded(N_("No training %(id)s."), id=training_id))
     confirmed = [b for b in deps.bookings.live_on_training(training.id) if b.status is BookingStatus.CONFIRMED]
     people = deps.users.many([b.trainee_id for b in confirmed])
     return training, [(b, people.get(b.trainee_id)) for b in confirmed]
@@ -63,16 +63,16 @@ def record_attendance(deps: Deps, expert: User, booking_id: str, present: bool) 
     booking = deps.bookings.get(booking_id)
     training = deps.trainings.get(booking.training_id) if booking else None
     if booking is None or training is None or training.expert_id != expert.id:
-        raise NotFound(f"No booking {booking_id}.")  # not revealing others' bookings
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))  # not revealing others' bookings
     adopt(booking.correlation_id)
     now = deps.clock()
     state = roll_call_state(training, now)
     if state is RollCallState.CLOSED:
-        raise Conflict(f"The roll call is closed: the training is {training.status}.")
+        raise Conflict(Worded(N_("The roll call is closed: the training is %(status)s."), status=training.status))
     if state is RollCallState.NOT_YET:
         raise Conflict(N_("The roll call opens on the day of the training."))
     if not deps.bookings.set_attendance(booking.id, present, now):
-        raise Conflict(f"Only confirmed trainees attend; this booking is {booking.status}.")
+        raise Conflict(Worded(N_("Only confirmed trainees attend; this booking is %(status)s."), status=booking.status))
     recorded = AttendanceRecorded(
         booking_id=booking.id, training_id=training.id, trainee_id=booking.trainee_id, present=present
     )

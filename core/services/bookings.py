@@ -14,6 +14,7 @@ from core.services import limits
 from core.services.accounts import require_role, require_trainee_history
 from core.services.deps import Deps
 from core.services.trainings import get_training
+from core.words import N_, Worded
 from events import (
     BookingAwaitingApproval,
     BookingCancellationRequested,
@@ -64,7 +65,7 @@ def request_booking(
         deps, training_id, viewer=trainee
     )
     if training.status is not TrainingStatus.PUBLISHED:
-        raise Conflict(f"Bookings are closed: the training is {training.status}.")
+        raise Conflict(Worded(N_("Bookings are closed: the training is %(status)s."), status=training.status))
     if training.starts_at is None or training.starts_at <= now:
         raise Conflict("Bookings are closed: the training has started.")
     if deps.bookings.active_for(trainee.id, training_id) is not None:
@@ -153,12 +154,12 @@ def get_booking(deps: Deps, viewer: User, booking_id: str) -> Booking:
     """A booking, visible to its trainee and to the training's expert only."""
     booking = deps.outcomes.undecided(booking_id) or deps.bookings.get(booking_id)
     if booking is None:
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     if booking.trainee_id != viewer.id:
         training = deps.trainings.get(booking.training_id)
         if training is None or training.expert_id != viewer.id:
             # 404, not 403: do not reveal that someone else's booking exists.
-            raise NotFound(f"No booking {booking_id}.")
+            raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     adopt(booking.correlation_id)  # what this request publishes about it joins its chain
     booking.waitlist_position = waitlist_position(deps, booking) or booking.waitlist_position
     return booking
@@ -170,7 +171,7 @@ def cancel_booking(deps: Deps, trainee: User, booking_id: str) -> Booking:
     require_role(trainee, Role.TRAINEE)
     booking = get_booking(deps, trainee, booking_id)
     if booking.trainee_id != trainee.id:
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     now = deps.clock()
     decision = cancellation(booking, deps.trainings.get(booking.training_id), now)
     if not decision.allowed:
@@ -208,7 +209,7 @@ def pay_booking(deps: Deps, trainee: User, booking_id: str, payment_method: str 
     require_role(trainee, Role.TRAINEE)
     booking = get_booking(deps, trainee, booking_id)
     if booking.trainee_id != trainee.id:
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     refusal = booking_rules.payment_refusal(booking)
     if refusal is not None:
         raise Conflict(refusal)
@@ -241,7 +242,7 @@ def load_booking(deps: Deps, booking_id: str) -> Booking:
     """The booking a worker's event is about, or ``NotFound``."""
     booking = deps.bookings.get(booking_id)
     if booking is None:
-        raise NotFound(f"No booking {booking_id}.")
+        raise NotFound(Worded(N_("No booking %(id)s."), id=booking_id))
     return booking
 
 

@@ -14,7 +14,7 @@ from core.errors import NotFound
 from core.model import Role, User
 from core.services.accounts import require_trainee_history
 from core.services.deps import Deps, Policy
-from core.words import N_
+from core.words import N_, Worded
 
 
 def verify_url(deps: Deps, code: str) -> str:
@@ -45,7 +45,7 @@ def get_certificate(deps: Deps, user: User, certificate_id: str) -> Certificate:
     if certificate is None or not (
         user.id in (certificate.trainee_id, certificate.expert_id) or user.role is Role.ADMIN
     ):
-        raise NotFound(f"No certificate {certificate_id}.")
+        raise NotFound(Worded(N_("No certificate %(id)s."), id=certificate_id))
     return certificate
 
 

@@ -12,7 +12,7 @@ from core.services.announce import announce
 from core.services.deps import Deps
 from core.services.trainings import get_training
 from core.sponsoring import LinkStatus, TechnologyDemo
-from core.words import N_
+from core.words import N_, Worded
 from events import DemoChanged, DemoCreated, DemoLinkAccepted, DemoLinkDeclined, DemoLinkRequested
 from events.envelope import Event, new_event
 
@@ -42,7 +42,7 @@ def get_demo(deps: Deps, demo_id: str) -> TechnologyDemo:
     """A demo, visible to anyone."""
     demo = deps.demos.get(demo_id)
     if demo is None:
-        raise NotFound(f"No demo {demo_id}.")
+        raise NotFound(Worded(N_("No demo %(id)s."), id=demo_id))
     return demo
 
 
@@ -51,7 +51,11 @@ def request_showing(deps: Deps, sponsor: User, demo_id: str, training_id: str) -
     demo = _own(deps, sponsor, demo_id)
     training = get_training(deps, training_id)
     if training.status is not TrainingStatus.PUBLISHED:
-        raise Conflict(f"Demos can be shown only at a published training; this one is {training.status}.")
+        raise Conflict(
+            Worded(
+                N_("Demos can be shown only at a published training; this one is %(status)s."), status=training.status
+            )
+        )
     requested = _event(deps, DemoLinkRequested, demo, training.id, training.expert_id)
     if not deps.demos.request_link(demo.id, training.id, deps.clock(), announcing=requested):
         raise Conflict(N_("This demo was already proposed for this training."))

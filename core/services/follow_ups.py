@@ -17,6 +17,7 @@ from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.assessments import between_its_parties, booking_and_training
 from core.services.deps import Deps
+from core.words import N_, Worded
 from events import FollowUpMessageHidden, FollowUpMessageModerated, FollowUpMessagePosted, FollowUpMessageReported
 from events.envelope import Event, new_event
 
@@ -40,8 +41,8 @@ def post_message(deps: Deps, author: User, booking_id: str, text: str) -> Follow
     if not _day_over(training, now):
         raise Conflict("The follow-up opens after the day; until then, ask your question on the training's page.")
     if now >= closes_at(training):
-        raise Conflict(f"The follow-up closed on {closes_at(training):%d %B %Y}: the expert kept it open "
-                       f"{training.follow_up_days} days.")  # fmt: skip
+        raise Conflict(Worded(N_("The follow-up closed on %(day)s: the expert kept it open %(days)s days."),
+                              day=closes_at(training), days=training.follow_up_days))  # fmt: skip
     said = text.strip()
     if not said or len(said) > MESSAGE_MAX:
         raise ValidationError("Write between 1 and 4000 characters.", {"text": ["1 to 4000 characters."]})
@@ -94,7 +95,7 @@ def report_message(deps: Deps, user: User, message_id: str, reason: str) -> Foll
     """One of the thread's two parties reports a message, once; the admins are told and may read it."""
     message = deps.follow_ups.get(message_id)
     if message is None:
-        raise NotFound(f"No message {message_id}.")
+        raise NotFound(Worded(N_("No message %(id)s."), id=message_id))
     booking, training = between_its_parties(deps, user, message.booking_id)  # 404 for anyone else
     if message.hidden_at is not None:
         raise Conflict("This message is hidden already.")
@@ -113,7 +114,7 @@ def hide_message(deps: Deps, admin: User, message_id: str, reason: str) -> Follo
     require_role(admin, Role.ADMIN)
     message = deps.follow_ups.get(message_id)
     if message is None:
-        raise NotFound(f"No message {message_id}.")
+        raise NotFound(Worded(N_("No message %(id)s."), id=message_id))
     booking, training = booking_and_training(deps, message.booking_id)
     why = plain_text("reason", reason, REASON_LENGTH)
     event = _moderated(deps, FollowUpMessageHidden, message, booking, training, why, admin_id=admin.id)

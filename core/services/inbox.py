@@ -9,6 +9,7 @@ from core.model import User
 from core.services.delivery import CATEGORIES, CHANNELS, preferences_of
 from core.services.deps import Deps
 from core.unsubscribe import read_token
+from core.words import N_, Worded
 
 
 def my_notifications(deps: Deps, user: User, unread_only: bool, limit: int) -> dict[str, Any]:
@@ -22,7 +23,7 @@ def my_notifications(deps: Deps, user: User, unread_only: bool, limit: int) -> d
 def mark_read(deps: Deps, user: User, notification_id: str) -> int:
     """Mark one notification read; the unread count left."""
     if not deps.inbox.mark_read(user.id, notification_id, deps.clock()):
-        raise NotFound(f"No notification {notification_id}.")
+        raise NotFound(Worded(N_("No notification %(id)s."), id=notification_id))
     return deps.inbox.unread_count(user.id)
 
 

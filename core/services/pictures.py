@@ -19,7 +19,7 @@ from core.model import Picture, Rendition, Role, Training, TrainingStatus, User
 from core.services import trainings
 from core.services.accounts import require_role
 from core.services.deps import Deps
-from core.words import N_
+from core.words import N_, Worded
 
 T = TypeVar("T")
 
@@ -136,7 +136,7 @@ def _with_room(training: Training) -> Training:
 def _photo(training: Training, photo_id: str) -> Picture:
     found = next((p for p in training.photos if p.id == photo_id), None)
     if found is None:
-        raise NotFound(f"No photo {photo_id} on training {training.id}.")
+        raise NotFound(Worded(N_("No photo %(photo)s on training %(training)s."), photo=photo_id, training=training.id))
     return found
 
 

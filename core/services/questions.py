@@ -23,6 +23,7 @@ from core.services.announce import announce
 from core.services.deps import Deps
 from core.services.reviews import shown_name
 from core.services.trainings import get_training
+from core.words import N_, Worded
 from events import QuestionAnswered, QuestionAsked, QuestionChanged, QuestionHidden, QuestionReported
 from events.envelope import Event, new_event
 
@@ -77,7 +78,7 @@ def answer(deps: Deps, expert: User, question_id: str, text: str) -> Question:
     require_role(expert, Role.EXPERT)
     question = _visible(deps, expert, question_id)
     if question.expert_id != expert.id:
-        raise NotFound(f"No question {question_id} on your trainings.")
+        raise NotFound(Worded(N_("No question %(id)s on your trainings."), id=question_id))
     words = plain_text("text", text, ANSWER_LENGTH)
     if question.state is QuestionState.ANSWERED:
         raise Conflict("You have answered this question already.")
@@ -124,7 +125,7 @@ def _visible(deps: Deps, viewer: User, question_id: str) -> Question:
     """The question, if the viewer may read it; else ``NotFound``, which does not say it exists."""
     question = deps.questions.get(question_id)
     if question is None or not question.visible_to(viewer):
-        raise NotFound(f"No question {question_id}.")
+        raise NotFound(Worded(N_("No question %(id)s."), id=question_id))
     return question
 
 

@@ -14,6 +14,7 @@ from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
 from core.services.trainings import get_training
+from core.words import N_, Worded
 from events import ReviewAnswered, ReviewChanged, ReviewEdited, ReviewPosted
 from events.envelope import Event, new_event
 
@@ -55,13 +56,15 @@ def edit_review(deps: Deps, trainee: User, review_id: str, changes: dict[str, An
     require_role(trainee, Role.TRAINEE)
     review = deps.reviews.get(review_id)
     if review is None or review.trainee_id != trainee.id:
-        raise NotFound(f"No review {review_id}.")
+        raise NotFound(Worded(N_("No review %(id)s."), id=review_id))
     now = deps.clock()
     rating = changes.get("rating", review.rating)
     text = changes.get("text", review.text).strip()
     edited = _event(deps, ReviewEdited, replace(review, rating=rating))
     if not review.editable(now) or not deps.reviews.edit(review.id, rating, text, now, announcing=edited):
-        raise Conflict(f"Reviews can be changed for 14 days; this one closed on {review.editable_until:%d %B %Y}.")
+        raise Conflict(
+            Worded(N_("Reviews can be changed for 14 days; this one closed on %(day)s."), day=review.editable_until)
+        )
     deps.reviews.refresh_ratings(review.series_id, review.expert_id)
     announce(deps, "reviews", review.id)
     updated = deps.reviews.get(review.id)
@@ -74,7 +77,7 @@ def answer_review(deps: Deps, expert: User, review_id: str, text: str) -> Review
     require_role(expert, Role.EXPERT)
     review = deps.reviews.get(review_id)
     if review is None or review.expert_id != expert.id:
-        raise NotFound(f"No review {review_id}.")
+        raise NotFound(Worded(N_("No review %(id)s."), id=review_id))
     answered_event = _event(deps, ReviewAnswered, review)
     if not deps.reviews.answer(review.id, text.strip(), deps.clock(), announcing=answered_event):
         raise Conflict("You have answered this review already.")

@@ -18,6 +18,7 @@ from core.model import User
 from core.ports import SessionInfo
 from core.services.accounts import digest
 from core.services.deps import Deps
+from core.words import N_, Worded
 
 
 @dataclass(frozen=True)
@@ -37,4 +38,4 @@ def my_sessions(deps: Deps, user: User, token: str | None) -> list[MySession]:
 def end_session(deps: Deps, user: User, session_id: str) -> None:
     """End one of the account's sessions (its token stops working at once); 404 if not one of theirs."""
     if not deps.sessions.end(user.id, session_id):
-        raise NotFound(f"No session {session_id} of yours.")
+        raise NotFound(Worded(N_("No session %(id)s of yours."), id=session_id))

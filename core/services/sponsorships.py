@@ -17,7 +17,7 @@ from core.services.deps import Deps
 from core.services.seating import seats_left
 from core.services.trainings import get_training
 from core.sponsoring import Sponsorship, SponsorshipStatus, Voucher, payment_refusal
-from core.words import N_
+from core.words import N_, Worded
 from events import (
     SponsorshipChanged,
     SponsorshipPaymentSubmitted,
@@ -33,7 +33,12 @@ def buy_seats(deps: Deps, sponsor: User, training_id: str, seats: int) -> Sponso
     require_role(sponsor, Role.SPONSOR)
     training = get_training(deps, training_id)
     if training.status is not TrainingStatus.PUBLISHED:
-        raise Conflict(f"Seats can be sponsored only on a published training; this one is {training.status}.")
+        raise Conflict(
+            Worded(
+                N_("Seats can be sponsored only on a published training; this one is %(status)s."),
+                status=training.status,
+            )
+        )
     if not training.price:
         raise Conflict(N_("This training is free: there is nothing to sponsor."))
     left = seats_left(deps, training) or 0
@@ -56,7 +61,7 @@ def get_sponsorship(deps: Deps, sponsor: User, sponsorship_id: str) -> tuple[Spo
     require_role(sponsor, Role.SPONSOR)
     sponsorship = deps.sponsorships.get(sponsorship_id)
     if sponsorship is None or sponsorship.sponsor_id != sponsor.id:
-        raise NotFound(f"No sponsorship {sponsorship_id}.")
+        raise NotFound(Worded(N_("No sponsorship %(id)s."), id=sponsorship_id))
     return sponsorship, deps.vouchers.for_sponsorship(sponsorship.id)
 
 

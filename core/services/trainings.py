@@ -24,7 +24,7 @@ from core.model import (
 from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
-from core.words import N_
+from core.words import N_, Worded
 from events import (
     TrainingCancelled,
     TrainingChanged,
@@ -69,7 +69,7 @@ def update_training(deps: Deps, expert: User, training_id: str, fields: dict[str
     """Edit a training: a draft freely; a published one within the rules that protect bookings."""
     training = _own(deps, expert, training_id)
     if training.status not in (TrainingStatus.DRAFT, TrainingStatus.PUBLISHED):
-        raise Conflict(f"A {training.status} training can no longer be edited.")
+        raise Conflict(Worded(N_("A %(status)s training can no longer be edited."), status=training.status))
     values = _values(fields, current=training)
     if training.status is TrainingStatus.PUBLISHED:
         frozen = {k: [N_("Cannot change once published.")] for k in values if k in FROZEN_AFTER_PUBLISH}
@@ -160,9 +160,9 @@ def get_training(deps: Deps, training_id: str, viewer: User | None = None) -> Tr
     """A training anyone may see once published; drafts only to their expert."""
     training = deps.trainings.get(training_id)
     if training is None:
-        raise NotFound(f"No training {training_id}.")
+        raise NotFound(Worded(N_("No training %(id)s."), id=training_id))
     if training.status is TrainingStatus.DRAFT and (viewer is None or viewer.id != training.expert_id):
-        raise NotFound(f"No training {training_id}.")
+        raise NotFound(Worded(N_("No training %(id)s."), id=training_id))
     return training
 
 
@@ -194,7 +194,9 @@ def _own(deps: Deps, expert: User, training_id: str) -> Training:
 
 def _check_move(training: Training, target: TrainingStatus) -> None:
     if not can_move_training(training.status, target):
-        raise Conflict(f"A {training.status} training cannot become {target}.")
+        raise Conflict(
+            Worded(N_("A %(status)s training cannot become %(target)s."), status=training.status, target=target)
+        )
 
 
 def _seats_taken(deps: Deps, training: Training) -> int:

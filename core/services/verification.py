@@ -9,7 +9,7 @@ from core.model import ACTIVE_STATUSES, VERIFICATION_TRANSITIONS, Role, Training
 from core.services.accounts import require_role
 from core.services.announce import announce
 from core.services.deps import Deps
-from core.words import N_
+from core.words import N_, Worded
 from events import (
     ExpertRejected,
     ExpertVerification,
@@ -106,7 +106,7 @@ def experts_to_check(
 def _expert(deps: Deps, expert_id: str) -> User:
     user = deps.users.get(expert_id)
     if user is None or user.role is not Role.EXPERT:
-        raise NotFound(f"No expert {expert_id}.")
+        raise NotFound(Worded(N_("No expert %(id)s."), id=expert_id))
     return user
 
 
@@ -120,7 +120,9 @@ def _move(
     admin: User | None,
 ) -> User:
     if target not in VERIFICATION_TRANSITIONS[expert.verification]:
-        raise Conflict(f"An expert who is {expert.verification} cannot become {target}.")
+        raise Conflict(
+            Worded(N_("An expert who is %(state)s cannot become %(target)s."), state=expert.verification, target=target)
+        )
     # Compare-and-set on the state we checked: two admins deciding at once cannot both win.
     before = {"verification": expert.verification}
     changed = kind(expert_id=expert.id, status=str(target), reason=reason, admin_id=admin.id if admin else None)

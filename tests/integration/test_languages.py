@@ -96,3 +96,15 @@ def test_rupees_are_a_currency_of_the_catalogue(stack: Stack) -> None:
     assert training["currency"] == "inr"
     english = page_text(requests.get(api.base_url + f"/trainings/{training['id']}", timeout=30).text)
     assert "₹15,000.00" in english and "Asia/Kolkata time (IST, UTC+05:30)" in english
+
+
+def test_a_refusal_made_of_its_facts_reads_in_the_pages_language(stack: Stack) -> None:
+    """The core's messages that name facts (an id, a state, a day) are worded again for the page."""
+    missing = "00000000-0000-4000-8000-000000000000"
+    french = requests.get(stack.api.base_url + f"/trainings/{missing}", headers=FRENCH, timeout=30)
+    assert french.status_code == 404 and f"Aucune formation {missing}." in page_text(french.text)
+    english = requests.get(stack.api.base_url + f"/trainings/{missing}", timeout=30)
+    assert f"No training {missing}." in page_text(english.text)
+    # The API keeps its English.
+    api = stack.api.call("GET", f"/api/v1/trainings/{missing}", headers=FRENCH)
+    assert api.status_code == 404 and api.json()["message"] == f"No training {missing}."
