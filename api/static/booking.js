@@ -12,7 +12,7 @@
   let card = null;
   let authenticating = null;  // the client secret whose 3-D Secure step is under way
 
-  // The page's words, in its language (data-msg-* attributes); English where a page gives none.
+  // The page's words, in its language (data-msg-* attributes of #payment-words); English where a page gives none.
   const ENGLISH = {
     position: "(number {position})",
     declined: "Payment declined: {reason} You can try another card.",
@@ -25,7 +25,8 @@
   };
   function msg(name, facts) {
     const key = "msg" + name.charAt(0).toUpperCase() + name.slice(1);
-    let text = root.dataset[key] || ENGLISH[name];
+    const words = document.getElementById("payment-words");
+    let text = (words && words.dataset[key]) || ENGLISH[name];
     Object.keys(facts || {}).forEach(function (fact) { text = text.split("{" + fact + "}").join(facts[fact]); });
     return text;
   }
